@@ -1,0 +1,176 @@
+package columndb
+
+import (
+	"bytes"
+	"encoding/base64"
+	"errors"
+	"fmt"
+
+	"github.com/dgraph-io/badger/v4"
+)
+
+// Get returns the row with the given primary-key values, in key column order.
+func (s *Store) Get(t *Table, pk ...string) (Row, error) {
+	var r Row
+	err := s.db.View(func(txn *badger.Txn) error {
+		item, err := txn.Get(rowKey(t.Number, appendTuple(nil, pk...)))
+		if err != nil {
+			return err
+		}
+		return item.Value(func(v []byte) error {
+			r, err = decodeRow(t, v)
+			return err
+		})
+	})
+	if errors.Is(err, badger.ErrKeyNotFound) {
+		return Row{}, fmt.Errorf("columndb: row %v: %w", pk, ErrNotFound)
+	}
+	if err != nil {
+		return Row{}, fmt.Errorf("columndb: get row: %w", err)
+	}
+	return r, nil
+}
+
+// Lookup returns up to limit rows whose index values equal vals, through the
+// named index: no table scan. Two rows where one was expected is how callers
+// detect ambiguity.
+func (s *Store) Lookup(t *Table, index string, vals []string, limit int) ([]Row, error) {
+	i := -1
+	for j := range t.Indexes {
+		if t.Indexes[j].Name == index {
+			i = j
+		}
+	}
+	if i < 0 || len(vals) != len(t.Indexes[i].Columns) {
+		return nil, fmt.Errorf("columndb: table %s has no index %s over %d columns: %w", t.Name, index, len(vals), ErrNotFound)
+	}
+	var rows []Row
+	err := s.db.View(func(txn *badger.Txn) error {
+		if t.Indexes[i].Unique {
+			item, err := txn.Get(indexKey(spaceUnique, t.Number, i, vals, nil))
+			if errors.Is(err, badger.ErrKeyNotFound) {
+				return nil
+			}
+			if err != nil {
+				return err
+			}
+			pk, err := item.ValueCopy(nil)
+			if err != nil {
+				return err
+			}
+			return s.appendRow(txn, t, pk, &rows)
+		}
+		prefix := indexKey(spaceIndex, t.Number, i, vals, nil)
+		it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix})
+		defer it.Close()
+		for it.Seek(prefix); it.ValidForPrefix(prefix) && len(rows) < limit; it.Next() {
+			if err := s.appendRow(txn, t, it.Item().Key()[len(prefix):], &rows); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("columndb: lookup %s: %w", t.Name, err)
+	}
+	return rows, nil
+}
+
+func (s *Store) appendRow(txn *badger.Txn, t *Table, pk []byte, rows *[]Row) error {
+	item, err := txn.Get(rowKey(t.Number, pk))
+	if errors.Is(err, badger.ErrKeyNotFound) {
+		return fmt.Errorf("index entry without row: %w", errCorruptRow)
+	}
+	if err != nil {
+		return err
+	}
+	return item.Value(func(v []byte) error {
+		r, err := decodeRow(t, v)
+		if err == nil {
+			*rows = append(*rows, r)
+		}
+		return err
+	})
+}
+
+// Page is one page of a scan in primary-key order.
+type Page struct {
+	Rows []Row
+	// Next resumes the scan after the last row; empty on the last page.
+	Next string
+}
+
+// ErrCursor reports a scan cursor this store did not hand out.
+var ErrCursor = errors.New("columndb: invalid cursor")
+
+// Scan pages through rows in primary-key order. prefix restricts it to rows
+// whose first key column starts with those characters; after is the Next of
+// the previous page.
+func (s *Store) Scan(t *Table, prefix, after string, limit int) (Page, error) {
+	var start []byte
+	if after != "" {
+		b, err := base64.RawURLEncoding.DecodeString(after)
+		if err != nil || len(b) == 0 {
+			return Page{}, ErrCursor
+		}
+		start = append(b, 0xFF) // just past the last row returned
+	}
+	var page Page
+	var last []byte
+	err := s.each(t, appendEscaped(nil, prefix), start, func(pk []byte, r Row) (bool, error) {
+		if len(page.Rows) == limit {
+			page.Next = base64.RawURLEncoding.EncodeToString(last)
+			return false, nil
+		}
+		page.Rows = append(page.Rows, r)
+		last = append(last[:0], pk...)
+		return true, nil
+	})
+	if err != nil {
+		return Page{}, err
+	}
+	return page, nil
+}
+
+// Each calls fn with every row of t in primary-key order until fn returns
+// false or an error.
+func (s *Store) Each(t *Table, fn func(Row) (bool, error)) error {
+	return s.each(t, nil, nil, func(_ []byte, r Row) (bool, error) { return fn(r) })
+}
+
+// each iterates rows whose encoded key starts with pkPrefix, from start (an
+// encoded key position) on. fn receives a pk slice valid only for the call.
+func (s *Store) each(t *Table, pkPrefix, start []byte, fn func(pk []byte, r Row) (bool, error)) error {
+	prefix := rowKey(t.Number, pkPrefix)
+	seek := prefix
+	if start != nil {
+		if k := rowKey(t.Number, start); bytes.Compare(k, prefix) > 0 {
+			seek = k
+		}
+	}
+	err := s.db.View(func(txn *badger.Txn) error {
+		it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix, PrefetchValues: true, PrefetchSize: 100})
+		defer it.Close()
+		base := len(tablePrefix(spaceRow, t.Number))
+		for it.Seek(seek); it.ValidForPrefix(prefix); it.Next() {
+			var r Row
+			err := it.Item().Value(func(v []byte) error {
+				var err error
+				r, err = decodeRow(t, v)
+				return err
+			})
+			if err != nil {
+				return err
+			}
+			more, err := fn(it.Item().Key()[base:], r)
+			if err != nil || !more {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("columndb: scan %s: %w", t.Name, err)
+	}
+	return nil
+}

@@ -1,0 +1,258 @@
+package columndb
+
+import (
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sync"
+
+	"github.com/dgraph-io/badger/v4"
+	"github.com/dgraph-io/badger/v4/options"
+)
+
+// Errors callers branch on. Badger's own errors never leave this package.
+var (
+	ErrNotFound = errors.New("columndb: not found")
+	ErrExists   = errors.New("columndb: already exists")
+	// ErrIncompatible refuses a schema change that stored rows would break.
+	ErrIncompatible = errors.New("columndb: change incompatible with stored rows")
+	ErrClosed       = errors.New("columndb: store is closed")
+)
+
+// Logger receives Badger's own messages; zerolog adapts to it in cmd.
+type Logger interface {
+	Errorf(string, ...any)
+	Warningf(string, ...any)
+	Infof(string, ...any)
+	Debugf(string, ...any)
+}
+
+// Options configures a Store.
+type Options struct {
+	Dir string
+	// EncryptionKey turns on Badger's encryption at rest (16, 24 or 32 bytes).
+	EncryptionKey []byte
+	// InMemory keeps everything in RAM; for tests only.
+	InMemory bool
+	Logger   Logger
+	// TxnRows bounds the rows written per transaction. Small transactions
+	// keep lookups flowing during a large upload: one huge batch makes new
+	// read transactions wait on its commit for hundreds of milliseconds.
+	TxnRows int
+}
+
+// Store is an open database. It is safe for concurrent use.
+type Store struct {
+	db      *badger.DB
+	txnRows int
+
+	mu     sync.RWMutex
+	tables map[string]*Table // catalog key → immutable schema
+	locks  map[uint32]*sync.Mutex
+}
+
+// Open opens or creates the store in opts.Dir.
+func Open(opts Options) (*Store, error) {
+	bo := badger.DefaultOptions(opts.Dir).
+		WithInMemory(opts.InMemory).
+		// Writers to one table are serialised by the store, so Badger's
+		// conflict tracking would only cost memory and time.
+		WithDetectConflicts(false).
+		WithCompression(options.Snappy).
+		WithNumCompactors(2).
+		WithLogger(opts.Logger)
+	if opts.InMemory {
+		bo.Dir, bo.ValueDir = "", ""
+	}
+	if len(opts.EncryptionKey) > 0 {
+		// Badger requires an index cache when tables are encrypted.
+		bo = bo.WithEncryptionKey(opts.EncryptionKey).WithIndexCacheSize(64 << 20)
+	}
+	db, err := badger.Open(bo)
+	if err != nil {
+		return nil, fmt.Errorf("columndb: open %s: %w", opts.Dir, err)
+	}
+	s := &Store{db: db, txnRows: opts.TxnRows, tables: map[string]*Table{}, locks: map[uint32]*sync.Mutex{}}
+	if s.txnRows <= 0 {
+		s.txnRows = 256
+	}
+	return s, nil
+}
+
+// Close flushes and closes the store.
+func (s *Store) Close() error {
+	if err := s.db.Close(); err != nil {
+		return fmt.Errorf("columndb: close: %w", err)
+	}
+	return nil
+}
+
+// Sync makes every committed write durable: a power cut after it loses none.
+func (s *Store) Sync() error {
+	if err := s.db.Sync(); err != nil {
+		return fmt.Errorf("columndb: sync: %w", err)
+	}
+	return nil
+}
+
+// tableLock serialises writers of one table so read-modify-write upserts and
+// the row count need no conflict retries.
+func (s *Store) tableLock(number uint32) *sync.Mutex {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	m, ok := s.locks[number]
+	if !ok {
+		m = &sync.Mutex{}
+		s.locks[number] = m
+	}
+	return m
+}
+
+// NextID returns the next number of a named sequence, starting after start.
+// It is durable: an id handed out is never handed out again.
+func (s *Store) NextID(name string, start int64) (int64, error) {
+	var next int64
+	key := append([]byte{spaceSeq}, name...)
+	err := s.update(func(txn *badger.Txn) error {
+		next = start + 1
+		item, err := txn.Get(key)
+		switch {
+		case errors.Is(err, badger.ErrKeyNotFound):
+		case err != nil:
+			return err
+		default:
+			err = item.Value(func(v []byte) error {
+				if len(v) != 8 {
+					return errCorruptRow
+				}
+				if last := int64(binary.BigEndian.Uint64(v)); last >= next {
+					next = last + 1
+				}
+				return nil
+			})
+			if err != nil {
+				return err
+			}
+		}
+		return txn.Set(key, binary.BigEndian.AppendUint64(nil, uint64(next)))
+	})
+	if err != nil {
+		return 0, fmt.Errorf("columndb: sequence %s: %w", name, err)
+	}
+	return next, nil
+}
+
+// ReserveID makes sure the named sequence never hands out id, for ids a
+// caller chose themselves.
+func (s *Store) ReserveID(name string, id int64) error {
+	key := append([]byte{spaceSeq}, name...)
+	return s.update(func(txn *badger.Txn) error {
+		item, err := txn.Get(key)
+		if err == nil {
+			var last int64
+			if err := item.Value(func(v []byte) error { last = int64(binary.BigEndian.Uint64(v)); return nil }); err != nil {
+				return err
+			}
+			if last >= id {
+				return nil
+			}
+		} else if !errors.Is(err, badger.ErrKeyNotFound) {
+			return err
+		}
+		return txn.Set(key, binary.BigEndian.AppendUint64(nil, uint64(id)))
+	})
+}
+
+// update runs fn in a write transaction and syncs before returning, for the
+// small administrative writes whose acknowledgement promises durability.
+func (s *Store) update(fn func(*badger.Txn) error) error {
+	if err := s.db.Update(fn); err != nil {
+		return err
+	}
+	return s.db.Sync()
+}
+
+// PutDoc stores a small record (a client, a setting) under collection/key.
+// If create is set and the key exists, it fails with ErrExists.
+func (s *Store) PutDoc(collection, key string, v any, create bool) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("columndb: encode %s/%s: %w", collection, key, err)
+	}
+	k := docKey(collection, key)
+	err = s.update(func(txn *badger.Txn) error {
+		if create {
+			if _, err := txn.Get(k); err == nil {
+				return ErrExists
+			} else if !errors.Is(err, badger.ErrKeyNotFound) {
+				return err
+			}
+		}
+		return txn.Set(k, b)
+	})
+	if err != nil {
+		return fmt.Errorf("columndb: put %s/%s: %w", collection, key, err)
+	}
+	return nil
+}
+
+// GetDoc reads a record stored with PutDoc into v.
+func (s *Store) GetDoc(collection, key string, v any) error {
+	err := s.db.View(func(txn *badger.Txn) error {
+		item, err := txn.Get(docKey(collection, key))
+		if err != nil {
+			return err
+		}
+		return item.Value(func(b []byte) error { return json.Unmarshal(b, v) })
+	})
+	if errors.Is(err, badger.ErrKeyNotFound) {
+		return fmt.Errorf("columndb: %s/%s: %w", collection, key, ErrNotFound)
+	}
+	if err != nil {
+		return fmt.Errorf("columndb: get %s/%s: %w", collection, key, err)
+	}
+	return nil
+}
+
+// DeleteDoc removes a record; a missing one is ErrNotFound.
+func (s *Store) DeleteDoc(collection, key string) error {
+	k := docKey(collection, key)
+	err := s.update(func(txn *badger.Txn) error {
+		if _, err := txn.Get(k); err != nil {
+			return err
+		}
+		return txn.Delete(k)
+	})
+	if errors.Is(err, badger.ErrKeyNotFound) {
+		return fmt.Errorf("columndb: %s/%s: %w", collection, key, ErrNotFound)
+	}
+	if err != nil {
+		return fmt.Errorf("columndb: delete %s/%s: %w", collection, key, err)
+	}
+	return nil
+}
+
+// EachDoc calls fn with every record of a collection in key order, stopping
+// at the first error fn returns. The bytes are copies fn may keep.
+func (s *Store) EachDoc(collection string, fn func(key string, value []byte) error) error {
+	prefix := docKey(collection, "")
+	err := s.db.View(func(txn *badger.Txn) error {
+		it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix, PrefetchValues: true, PrefetchSize: 64})
+		defer it.Close()
+		for it.Seek(prefix); it.ValidForPrefix(prefix); it.Next() {
+			v, err := it.Item().ValueCopy(nil)
+			if err != nil {
+				return err
+			}
+			if err := fn(string(it.Item().Key()[len(prefix):]), v); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("columndb: scan %s: %w", collection, err)
+	}
+	return nil
+}

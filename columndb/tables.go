@@ -1,0 +1,312 @@
+package columndb
+
+import (
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/dgraph-io/badger/v4"
+)
+
+// CreateTable stores a new table. Its columns are canonicalised and checked
+// for the rules every table shares; rules of a particular kind of table (the
+// IVR roles of a caller database) are its owner's to check first.
+func (s *Store) CreateTable(t Table) (*Table, error) {
+	normalizeColumns(t.Columns)
+	if err := checkTable(&t); err != nil {
+		return nil, err
+	}
+	number, err := s.NextID("table", 0)
+	if err != nil {
+		return nil, err
+	}
+	now := time.Now().UTC().Truncate(time.Second)
+	t.Number, t.Created, t.Updated = uint32(number), now, now
+	t.index()
+	b, err := json.Marshal(&t)
+	if err != nil {
+		return nil, fmt.Errorf("columndb: encode table: %w", err)
+	}
+	key := catalogKey(t.Tenant, t.Name)
+	err = s.update(func(txn *badger.Txn) error {
+		if _, err := txn.Get(key); err == nil {
+			return ErrExists
+		} else if !errors.Is(err, badger.ErrKeyNotFound) {
+			return err
+		}
+		return txn.Set(key, b)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("columndb: create table %s: %w", t.Name, err)
+	}
+	s.cache(key, &t)
+	return &t, nil
+}
+
+// checkTable applies the rules every table shares.
+func checkTable(t *Table) error {
+	var p []string
+	if t.Name == "" || strings.IndexByte(t.Name, 0) >= 0 {
+		p = append(p, "table name must be non-empty text")
+	}
+	ids := map[string]bool{}
+	pk := 0
+	for i, c := range t.Columns {
+		if c.ID == "" || ids[c.ID] {
+			p = append(p, fmt.Sprintf("column %d: id %q is empty or used twice", i+1, c.ID))
+		}
+		ids[c.ID] = true
+		if !oneOf(c.Type, Types) {
+			p = append(p, fmt.Sprintf("%s: unknown type %q", c.ID, c.Type))
+		}
+		if c.PrimaryKey {
+			pk++
+		}
+	}
+	if pk == 0 {
+		p = append(p, "at least one column must be a primary key")
+	}
+	if len(t.Indexes) > 250 {
+		p = append(p, "too many indexes")
+	}
+	for _, idx := range t.Indexes {
+		for _, id := range idx.Columns {
+			if !ids[id] {
+				p = append(p, fmt.Sprintf("index %s: no column %q", idx.Name, id))
+			}
+		}
+	}
+	if len(p) > 0 {
+		return &SchemaError{Problems: p}
+	}
+	return nil
+}
+
+func (s *Store) cache(key []byte, t *Table) {
+	s.mu.Lock()
+	s.tables[string(key)] = t
+	s.mu.Unlock()
+}
+
+// GetTable returns a table's schema. The result is shared and must not be
+// modified; it stays valid after later changes, which replace it.
+func (s *Store) GetTable(tenant int64, name string) (*Table, error) {
+	key := catalogKey(tenant, name)
+	s.mu.RLock()
+	t, ok := s.tables[string(key)]
+	s.mu.RUnlock()
+	if ok {
+		return t, nil
+	}
+	t = &Table{}
+	err := s.db.View(func(txn *badger.Txn) error {
+		item, err := txn.Get(key)
+		if err != nil {
+			return err
+		}
+		return item.Value(func(b []byte) error { return json.Unmarshal(b, t) })
+	})
+	if errors.Is(err, badger.ErrKeyNotFound) {
+		return nil, fmt.Errorf("columndb: table %s: %w", name, ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("columndb: read table %s: %w", name, err)
+	}
+	t.index()
+	s.cache(key, t)
+	return t, nil
+}
+
+// ListTables returns the tenant's tables whose names start with prefix, in
+// name order.
+func (s *Store) ListTables(tenant int64, prefix string) ([]*Table, error) {
+	var out []*Table
+	p := catalogKey(tenant, prefix)
+	err := s.db.View(func(txn *badger.Txn) error {
+		it := txn.NewIterator(badger.IteratorOptions{Prefix: p, PrefetchValues: true, PrefetchSize: 16})
+		defer it.Close()
+		for it.Seek(p); it.ValidForPrefix(p); it.Next() {
+			t := &Table{}
+			if err := it.Item().Value(func(b []byte) error { return json.Unmarshal(b, t) }); err != nil {
+				return err
+			}
+			t.index()
+			out = append(out, t)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("columndb: list tables: %w", err)
+	}
+	return out, nil
+}
+
+// RowCount returns the number of rows in a table.
+func (s *Store) RowCount(t *Table) (int64, error) {
+	var n int64
+	err := s.db.View(func(txn *badger.Txn) error {
+		var err error
+		n, err = readCount(txn, t.Number)
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("columndb: count %s: %w", t.Name, err)
+	}
+	return n, nil
+}
+
+func readCount(txn *badger.Txn, number uint32) (int64, error) {
+	item, err := txn.Get(tablePrefix(spaceCount, number))
+	if errors.Is(err, badger.ErrKeyNotFound) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, err
+	}
+	var n int64
+	err = item.Value(func(v []byte) error {
+		if len(v) != 8 {
+			return errCorruptRow
+		}
+		n = int64(binary.BigEndian.Uint64(v))
+		return nil
+	})
+	return n, err
+}
+
+// UpdateTable replaces a table's description, columns and indexes. On a table
+// that holds rows, a change the rows would not survive is refused with
+// ErrIncompatible and the reasons; indexes whose definition changed are
+// rebuilt from the rows before the new schema is visible.
+func (s *Store) UpdateTable(next Table) (*Table, error) {
+	cur, err := s.GetTable(next.Tenant, next.Name)
+	if err != nil {
+		return nil, err
+	}
+	normalizeColumns(next.Columns)
+	if err := checkTable(&next); err != nil {
+		return nil, err
+	}
+	lock := s.tableLock(cur.Number)
+	lock.Lock()
+	defer lock.Unlock()
+	n, err := s.RowCount(cur)
+	if err != nil {
+		return nil, err
+	}
+	if n > 0 {
+		if reasons := incompatible(cur, &next); len(reasons) > 0 {
+			return nil, fmt.Errorf("%w: %s", ErrIncompatible, strings.Join(reasons, "; "))
+		}
+	}
+	next.Number, next.Created = cur.Number, cur.Created
+	next.Updated = time.Now().UTC().Truncate(time.Second)
+	next.index()
+	for i, idx := range next.Indexes {
+		if i < len(cur.Indexes) && slices.Equal(cur.Indexes[i].Columns, idx.Columns) && cur.Indexes[i].Unique == idx.Unique {
+			continue
+		}
+		if err := s.rebuildIndex(&next, i); err != nil {
+			return nil, err
+		}
+	}
+	for i := len(next.Indexes); i < len(cur.Indexes); i++ {
+		if err := s.dropRanges(indexPrefix(spaceIndex, cur.Number, i), indexPrefix(spaceUnique, cur.Number, i)); err != nil {
+			return nil, err
+		}
+	}
+	b, err := json.Marshal(&next)
+	if err != nil {
+		return nil, fmt.Errorf("columndb: encode table: %w", err)
+	}
+	key := catalogKey(next.Tenant, next.Name)
+	if err := s.update(func(txn *badger.Txn) error { return txn.Set(key, b) }); err != nil {
+		return nil, fmt.Errorf("columndb: update table %s: %w", next.Name, err)
+	}
+	s.cache(key, &next)
+	return &next, nil
+}
+
+// incompatible lists the changes stored rows would not survive.
+func incompatible(cur, next *Table) []string {
+	var r []string
+	old := map[string]Column{}
+	for _, c := range cur.Columns {
+		old[c.ID] = c
+	}
+	if !slices.Equal(pkIDs(cur), pkIDs(next)) {
+		r = append(r, fmt.Sprintf("the primary key would change from %v to %v", pkIDs(cur), pkIDs(next)))
+	}
+	kept := map[string]bool{}
+	for _, c := range next.Columns {
+		o, ok := old[c.ID]
+		kept[c.ID] = true
+		switch {
+		case !ok:
+			if c.Required {
+				r = append(r, fmt.Sprintf("%s: a new column must be optional while rows exist", c.ID))
+			}
+			continue
+		case o.Type != c.Type:
+			r = append(r, fmt.Sprintf("%s: data type would change from %s to %s", c.ID, o.Type, c.Type))
+		case o.Format != c.Format:
+			r = append(r, fmt.Sprintf("%s: date format would change from %s to %s", c.ID, o.Format, c.Format))
+		}
+		if c.Required && !o.Required {
+			r = append(r, fmt.Sprintf("%s: stored rows may lack it, so it cannot become required", c.ID))
+		}
+		if c.IVRField.IsRef() && !o.IVRField.IsRef() {
+			r = append(r, fmt.Sprintf("%s: stored values were not checked as keypad input, so it cannot become %s", c.ID, c.IVRField))
+		}
+		if c.IVRField.IsRef() && o.IVRField.IsRef() && (c.MinDTMF > o.MinDTMF || c.MaxDTMF < o.MaxDTMF) {
+			r = append(r, fmt.Sprintf("%s: the DTMF range can widen but not narrow while rows exist", c.ID))
+		}
+	}
+	for _, c := range cur.Columns {
+		if !kept[c.ID] {
+			r = append(r, fmt.Sprintf("%s: a column cannot be removed while rows exist", c.ID))
+		}
+	}
+	return r
+}
+
+func pkIDs(t *Table) []string {
+	var ids []string
+	for _, i := range t.PrimaryKey() {
+		ids = append(ids, t.Columns[i].ID)
+	}
+	return ids
+}
+
+// DropTable deletes a table with its rows and indexes.
+func (s *Store) DropTable(tenant int64, name string) error {
+	t, err := s.GetTable(tenant, name)
+	if err != nil {
+		return err
+	}
+	lock := s.tableLock(t.Number)
+	lock.Lock()
+	defer lock.Unlock()
+	key := catalogKey(tenant, name)
+	if err := s.update(func(txn *badger.Txn) error { return txn.Delete(key) }); err != nil {
+		return fmt.Errorf("columndb: drop table %s: %w", name, err)
+	}
+	s.mu.Lock()
+	delete(s.tables, string(key))
+	s.mu.Unlock()
+	// The catalog entry is gone, so nothing reaches these keys any more;
+	// a crash before they are dropped leaves only unreachable garbage.
+	return s.dropRanges(tablePrefix(spaceRow, t.Number), tablePrefix(spaceIndex, t.Number),
+		tablePrefix(spaceUnique, t.Number), tablePrefix(spaceCount, t.Number))
+}
+
+func (s *Store) dropRanges(prefixes ...[]byte) error {
+	if err := s.db.DropPrefix(prefixes...); err != nil {
+		return fmt.Errorf("columndb: drop keys: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,350 @@
+package columndb
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+
+	"github.com/dgraph-io/badger/v4"
+)
+
+// RowError reports a row the store refused; Index is its position in the
+// slice passed in.
+type RowError struct {
+	Index  int    `json:"index"`
+	Column string `json:"column,omitempty"`
+	Error  string `json:"error"`
+}
+
+// UpsertResult counts what an upsert did.
+type UpsertResult struct {
+	Inserted, Updated, Unchanged int
+	Invalid                      []RowError
+}
+
+// DeleteResult counts what a delete did.
+type DeleteResult struct {
+	Deleted, NotFound int
+	Invalid           []RowError
+}
+
+// Upsert writes rows by primary key: a row whose key exists has the columns
+// it carries replaced and the rest kept; a new row must carry every required
+// column. Rows that break a rule are reported and skipped; the others are
+// applied in transactions of a few hundred rows and are durable on return.
+func (s *Store) Upsert(t *Table, rows []Row) (UpsertResult, error) {
+	var res UpsertResult
+	err := s.write(t, len(rows), func(w *writer, i int) error {
+		r := rows[i]
+		pk, col, ok := t.pkBytes(r)
+		if !ok {
+			res.Invalid = append(res.Invalid, RowError{Index: i, Column: col, Error: "primary key column missing"})
+			return nil
+		}
+		old, found, err := w.get(t, pk)
+		if err != nil {
+			return err
+		}
+		next := r
+		if found {
+			next = merge(old, r)
+			if equalRows(old, next) {
+				res.Unchanged++
+				return nil
+			}
+		} else if col, ok := t.missingRequired(r); !ok {
+			res.Invalid = append(res.Invalid, RowError{Index: i, Column: col, Error: "required column missing"})
+			return nil
+		}
+		if col, err := w.putRow(t, pk, old, found, next); err != nil {
+			if errors.Is(err, errUnique) {
+				res.Invalid = append(res.Invalid, RowError{Index: i, Column: col, Error: err.Error()})
+				return nil
+			}
+			return err
+		}
+		if found {
+			res.Updated++
+		} else {
+			res.Inserted++
+			w.count++
+		}
+		return nil
+	})
+	return res, err
+}
+
+// Delete removes the rows whose primary keys the given rows carry.
+func (s *Store) Delete(t *Table, rows []Row) (DeleteResult, error) {
+	var res DeleteResult
+	err := s.write(t, len(rows), func(w *writer, i int) error {
+		pk, col, ok := t.pkBytes(rows[i])
+		if !ok {
+			res.Invalid = append(res.Invalid, RowError{Index: i, Column: col, Error: "primary key column missing"})
+			return nil
+		}
+		old, found, err := w.get(t, pk)
+		if err != nil {
+			return err
+		}
+		if !found {
+			res.NotFound++
+			return nil
+		}
+		if err := w.deleteRow(t, pk, old); err != nil {
+			return err
+		}
+		res.Deleted++
+		w.count--
+		return nil
+	})
+	return res, err
+}
+
+var errUnique = errors.New("value already used by another row")
+
+// writer batches one table's changes into bounded transactions.
+type writer struct {
+	s      *Store
+	t      *Table
+	txn    *badger.Txn
+	count  int64 // the table's row count as of the pending writes
+	rows   int
+	bytes  int
+	keybuf []byte
+	valbuf []byte
+}
+
+// maxTxnBytes keeps a transaction well under Badger's batch limit (15% of a
+// 64 MiB memtable) even when every row is as large as a schema allows, so a
+// row is never half-written into a transaction that cannot take it.
+const maxTxnBytes = 4 << 20
+
+// write serialises writers of t and feeds fn the rows 0..n-1, committing
+// every TxnRows rows or maxTxnBytes bytes.
+func (s *Store) write(t *Table, n int, fn func(w *writer, i int) error) error {
+	lock := s.tableLock(t.Number)
+	lock.Lock()
+	defer lock.Unlock()
+	w := &writer{s: s, t: t, txn: s.db.NewTransaction(true)}
+	defer func() { w.txn.Discard() }()
+	var err error
+	if w.count, err = readCount(w.txn, t.Number); err != nil {
+		return fmt.Errorf("columndb: write %s: %w", t.Name, err)
+	}
+	for i := 0; i < n; i++ {
+		if err := fn(w, i); err != nil {
+			return fmt.Errorf("columndb: write %s: %w", t.Name, err)
+		}
+		w.rows++
+		if w.rows >= s.txnRows || w.bytes >= maxTxnBytes {
+			if err := w.commit(); err != nil {
+				return err
+			}
+		}
+	}
+	if err := w.commit(); err != nil {
+		return err
+	}
+	return s.Sync()
+}
+
+func (w *writer) commit() error {
+	if w.rows > 0 {
+		if err := w.txn.Set(tablePrefix(spaceCount, w.t.Number), binary.BigEndian.AppendUint64(nil, uint64(w.count))); err != nil {
+			return fmt.Errorf("columndb: write %s: %w", w.t.Name, err)
+		}
+		if err := w.txn.Commit(); err != nil {
+			return fmt.Errorf("columndb: commit %s: %w", w.t.Name, err)
+		}
+	} else {
+		w.txn.Discard()
+	}
+	w.txn, w.rows, w.bytes = w.s.db.NewTransaction(true), 0, 0
+	return nil
+}
+
+func (w *writer) get(t *Table, pk []byte) (Row, bool, error) {
+	w.keybuf = append(append(append(w.keybuf[:0], spaceRow), byte(t.Number>>24), byte(t.Number>>16)), byte(t.Number>>8), byte(t.Number))
+	w.keybuf = append(w.keybuf, pk...)
+	item, err := w.txn.Get(w.keybuf)
+	if errors.Is(err, badger.ErrKeyNotFound) {
+		return Row{}, false, nil
+	}
+	if err != nil {
+		return Row{}, false, err
+	}
+	var r Row
+	err = item.Value(func(v []byte) error {
+		var err error
+		r, err = decodeRow(t, v)
+		return err
+	})
+	return r, err == nil, err
+}
+
+// putRow writes next over old (found says whether old exists) and moves the
+// index entries whose values changed. It returns the offending column with
+// errUnique when a unique index already maps the value to another row.
+func (w *writer) putRow(t *Table, pk []byte, old Row, found bool, next Row) (string, error) {
+	for i, idx := range t.Indexes {
+		newVals, hasNew := t.indexValues(next, idx)
+		oldVals, hasOld := []string(nil), false
+		if found {
+			oldVals, hasOld = t.indexValues(old, idx)
+		}
+		if hasOld && hasNew && equalStrings(oldVals, newVals) {
+			continue
+		}
+		if hasNew && idx.Unique {
+			owner, err := w.txn.Get(indexKey(spaceUnique, t.Number, i, newVals, nil))
+			if err == nil {
+				var same bool
+				if err := owner.Value(func(v []byte) error { same = string(v) == string(pk); return nil }); err != nil {
+					return "", err
+				}
+				if !same {
+					return idx.Columns[0], errUnique
+				}
+			} else if !errors.Is(err, badger.ErrKeyNotFound) {
+				return "", err
+			}
+		}
+		if hasOld {
+			w.bytes += 64 + len(pk)
+			if err := w.txn.Delete(entryKey(t, i, idx, oldVals, pk)); err != nil {
+				return "", err
+			}
+		}
+		if hasNew {
+			w.bytes += 64 + 2*len(pk)
+			if err := w.txn.Set(entryKey(t, i, idx, newVals, pk), entryValue(idx, pk)); err != nil {
+				return "", err
+			}
+		}
+	}
+	w.valbuf = encodeRow(w.valbuf[:0], t, next)
+	w.bytes += 32 + len(pk) + len(w.valbuf)
+	// Badger keeps the slices until commit, so they must be fresh copies.
+	return "", w.txn.Set(rowKey(t.Number, pk), append([]byte(nil), w.valbuf...))
+}
+
+func (w *writer) deleteRow(t *Table, pk []byte, old Row) error {
+	for i, idx := range t.Indexes {
+		if vals, ok := t.indexValues(old, idx); ok {
+			w.bytes += 64 + len(pk)
+			if err := w.txn.Delete(entryKey(t, i, idx, vals, pk)); err != nil {
+				return err
+			}
+		}
+	}
+	w.bytes += 32 + len(pk)
+	return w.txn.Delete(rowKey(t.Number, pk))
+}
+
+func entryKey(t *Table, i int, idx Index, vals []string, pk []byte) []byte {
+	if idx.Unique {
+		return indexKey(spaceUnique, t.Number, i, vals, nil)
+	}
+	return indexKey(spaceIndex, t.Number, i, vals, pk)
+}
+
+func entryValue(idx Index, pk []byte) []byte {
+	if idx.Unique {
+		return pk
+	}
+	return nil
+}
+
+func indexKey(space byte, number uint32, idx int, vals []string, pk []byte) []byte {
+	k := appendTuple(indexPrefix(space, number, idx), vals...)
+	return append(k, pk...)
+}
+
+// indexValues returns the row's values for an index, and false if the row
+// lacks one of them (such a row has no entry).
+func (t *Table) indexValues(r Row, idx Index) ([]string, bool) {
+	vals := make([]string, len(idx.Columns))
+	for j, id := range idx.Columns {
+		pos, ok := t.byID[id]
+		if !ok {
+			return nil, false
+		}
+		v, ok := r.Get(pos)
+		if !ok {
+			return nil, false
+		}
+		vals[j] = v
+	}
+	return vals, true
+}
+
+// pkBytes encodes the row's primary key, or names the first key column it lacks.
+func (t *Table) pkBytes(r Row) ([]byte, string, bool) {
+	var pk []byte
+	for i, c := range t.Columns {
+		if !c.PrimaryKey {
+			continue
+		}
+		v, ok := r.Get(i)
+		if !ok {
+			return nil, c.ID, false
+		}
+		pk = appendTuple(pk, v)
+	}
+	return pk, "", true
+}
+
+func (t *Table) missingRequired(r Row) (string, bool) {
+	for i, c := range t.Columns {
+		if _, ok := r.Get(i); c.Required && !ok {
+			return c.ID, false
+		}
+	}
+	return "", true
+}
+
+func equalStrings(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// rebuildIndex recreates index i of t from the table's rows. The caller
+// holds the table's write lock.
+func (s *Store) rebuildIndex(t *Table, i int) error {
+	idx := t.Indexes[i]
+	if err := s.dropRanges(indexPrefix(spaceIndex, t.Number, i), indexPrefix(spaceUnique, t.Number, i)); err != nil {
+		return err
+	}
+	wb := s.db.NewWriteBatch()
+	defer wb.Cancel()
+	seen := map[string]bool{}
+	err := s.each(t, nil, nil, func(pk []byte, r Row) (bool, error) {
+		vals, ok := t.indexValues(r, idx)
+		if !ok {
+			return true, nil
+		}
+		if idx.Unique {
+			k := string(appendTuple(nil, vals...))
+			if seen[k] {
+				return false, fmt.Errorf("%w: index %s: value %v is held by more than one row", ErrIncompatible, idx.Name, vals)
+			}
+			seen[k] = true
+		}
+		return true, wb.Set(entryKey(t, i, idx, vals, pk), entryValue(idx, pk))
+	})
+	if err != nil {
+		return fmt.Errorf("columndb: rebuild index %s: %w", idx.Name, err)
+	}
+	if err := wb.Flush(); err != nil {
+		return fmt.Errorf("columndb: rebuild index %s: %w", idx.Name, err)
+	}
+	return s.Sync()
+}
