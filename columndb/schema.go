@@ -283,3 +283,14 @@ func lookupIndex(cols []Column) (Index, bool) {
 	}
 	return idx, len(idx.Columns) > 0
 }
+
+// CheckCallerColumns canonicalises a caller database's columns in place
+// (ids, casing, defaults) and returns every rule they break.
+func CheckCallerColumns(cols []Column) []string {
+	normalizeColumns(cols)
+	return ValidateColumns(cols)
+}
+
+// CallerLookupIndex is the index a caller database needs for IVR lookups,
+// and false if it has no ref columns.
+func CallerLookupIndex(cols []Column) (Index, bool) { return lookupIndex(cols) }

@@ -256,3 +256,11 @@ func (s *Store) EachDoc(collection string, fn func(key string, value []byte) err
 	}
 	return nil
 }
+
+// Ping reports whether the store can serve reads.
+func (s *Store) Ping() error {
+	if s.db.IsClosed() {
+		return ErrClosed
+	}
+	return s.db.View(func(*badger.Txn) error { return nil })
+}

@@ -1,0 +1,132 @@
+package admin
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/tonebase/tonebase/columndb"
+	"github.com/tonebase/tonebase/hash"
+	"github.com/tonebase/tonebase/ivr"
+)
+
+// Uploader applies a signed upload, as the merchant endpoint does.
+type Uploader interface {
+	Upload(u ivr.Signed, body []byte) (ivr.UploadResult, error)
+}
+
+// Demo is what SeedDemo made, with credentials valid right now.
+type Demo struct {
+	CID, DBID      int64
+	APIKey         string
+	APISecret      string
+	UploadPassword string
+	Rows           int
+}
+
+const demoName = "Demo Merchant"
+
+// DemoColumns is the database the ActivePay guide walks through.
+func DemoColumns() []columndb.Column {
+	return []columndb.Column{
+		{ID: "colA", Name: "Invoice Number", Type: columndb.TypeNumeric, Visible: true, Required: true, PrimaryKey: true, IVRField: columndb.IVRRef1, MinDTMF: 6, MaxDTMF: 6},
+		{ID: "colB", Name: "Date of Birth", Type: columndb.TypeDate, Format: columndb.DDMMYYYY, Required: true, IVRField: columndb.IVRRef2, MinDTMF: 8, MaxDTMF: 8},
+		{ID: "colC", Name: "Balance", Type: columndb.TypeCurrency, Visible: true, Required: true, IVRField: columndb.IVRBalance},
+		{ID: "colD", Name: "Minimum Payment", Type: columndb.TypeCurrency, Visible: true, IVRField: columndb.IVRMinPayment},
+		{ID: "colE", Name: "Maximum Payment", Type: columndb.TypeCurrency, Visible: true, IVRField: columndb.IVRMaxPayment},
+		{ID: "colF", Name: "Customer Name", Type: columndb.TypeText, Visible: true, IVRField: columndb.IVRNone},
+	}
+}
+
+// DemoRows returns n deterministic debtor rows; the first is the one the
+// README's examples use (invoice 123456, born 1 February 1990, owing £12.50).
+func DemoRows(n int) []map[string]string {
+	first := []string{"Alice", "Bryn", "Cerys", "Dafydd", "Eleri", "Fiona", "Gareth", "Hywel"}
+	last := []string{"Jones", "Evans", "Price", "Morgan", "Hughes", "Lloyd", "Rees", "Owen"}
+	rows := make([]map[string]string, n)
+	for i := range rows {
+		if i == 0 {
+			rows[i] = map[string]string{"colA": "123456", "colB": "01021990", "colC": "£12.50", "colD": "£5.00", "colE": "£12.50", "colF": "Alice Jones"}
+			continue
+		}
+		balance := 500 + (i*7919)%150000 // pence
+		rows[i] = map[string]string{
+			"colA": fmt.Sprintf("%06d", (200000+i*37)%1000000),
+			"colB": fmt.Sprintf("%02d%02d%04d", 1+i%28, 1+i%12, 1940+i%60),
+			"colC": columndb.FormatMinor(int64(balance)),
+			"colD": columndb.FormatMinor(int64(min(balance, 500))),
+			"colE": columndb.FormatMinor(int64(balance)),
+			"colF": first[i%len(first)] + " " + last[(i/len(first))%len(last)],
+		}
+	}
+	return rows
+}
+
+// SeedDemo makes sure the demo client and its database exist with demo rows,
+// and issues fresh credentials so they can be printed: the stored secret is
+// only a hash, and a demo must be usable on every start.
+func SeedDemo(clients Clients, dbs Databases, up Uploader) (Demo, error) {
+	var d Demo
+	for _, c := range clients.List() {
+		if c.Name == demoName {
+			d.CID, d.APIKey = c.CID, c.APIKey
+		}
+	}
+	if d.CID == 0 {
+		c, creds, err := clients.Create(demoName, 0)
+		if err != nil {
+			return d, err
+		}
+		d.CID, d.APIKey = c.CID, c.APIKey
+		d.APISecret, d.UploadPassword = creds.APISecret, creds.UploadPassword
+	} else {
+		s, err := clients.RotateSecret(d.CID)
+		if err != nil {
+			return d, err
+		}
+		p, err := clients.RotatePassword(d.CID)
+		if err != nil {
+			return d, err
+		}
+		d.APISecret, d.UploadPassword = s.APISecret, p.UploadPassword
+	}
+	list, err := dbs.List(d.CID)
+	if err != nil {
+		return d, err
+	}
+	if len(list) > 0 {
+		d.DBID, d.Rows = list[0].DBID, int(list[0].Rows)
+		return d, nil
+	}
+	db, err := dbs.Create(d.CID, ivr.DatabaseSpec{Description: "Debtors (demo)", Columns: DemoColumns()})
+	if err != nil {
+		return d, err
+	}
+	d.DBID = db.DBID
+	body, err := json.Marshal(DemoRows(1000))
+	if err != nil {
+		return d, err
+	}
+	res, err := up.Upload(ivr.Signed{CID: d.CID, DBID: d.DBID, Hash: hash.Sign(d.CID, d.DBID, d.UploadPassword, body)}, body)
+	if err != nil {
+		return d, err
+	}
+	d.Rows = res.Inserted
+	return d, nil
+}
+
+// Instructions is what serve --demo prints: credentials and commands that
+// work when pasted into a shell.
+func (d Demo) Instructions(base, adminToken string) string {
+	body := `[{"colA":"654321","colB":"15081985","colC":"£250.00","colD":"£10.00","colE":"£250.00","colF":"New Caller"}]`
+	sig := hash.Sign(d.CID, d.DBID, d.UploadPassword, []byte(body))
+	var b strings.Builder
+	fmt.Fprintf(&b, "\ntonebase demo: client %d (%s), database %d with %d debtors\n\n", d.CID, demoName, d.DBID, d.Rows)
+	fmt.Fprintf(&b, "  api key          %s\n  api secret       %s\n  upload password  %s\n  admin token      %s\n\n", d.APIKey, d.APISecret, d.UploadPassword, adminToken)
+	fmt.Fprintf(&b, "Look a caller up (invoice 123456, born 01/02/1990):\n  curl -s -u '%s:%s' '%s/ivr/v1/%d/%d/lookup?ref1=123456&ref2=01021990'\n\n", d.APIKey, d.APISecret, base, d.CID, d.DBID)
+	fmt.Fprintf(&b, "The same for Asterisk CURL()+HASH():\n  curl -s -u '%s:%s' '%s/ivr/v1/%d/%d/lookup?ref1=123456%%23&ref2=01021990&format=kv'\n\n", d.APIKey, d.APISecret, base, d.CID, d.DBID)
+	fmt.Fprintf(&b, "Upload a signed row:\n  curl -s -X POST -H 'Content-Type: application/json' '%s/cppdb/api/database?cid=%d&dbid=%d&Hash=%s' --data-binary '%s'\n\n", base, d.CID, d.DBID, sig, body)
+	fmt.Fprintf(&b, "Sign your own body:\n  go run ./cmd/tonebase hash --cid %d --dbid %d --password '%s' --body '%s'\n\n", d.CID, d.DBID, d.UploadPassword, body)
+	fmt.Fprintf(&b, "Admin API:\n  curl -s -H 'Authorization: Bearer %s' %s/admin/api/clients\n", adminToken, base)
+	return b.String()
+}

@@ -1,0 +1,233 @@
+// Package observe is how operators watch tonebase: counters and latency
+// histograms exposed in the Prometheus text format, and the middleware that
+// gives every request an id, an access-log line and its metrics.
+package observe
+
+import (
+	"fmt"
+	"io"
+	"math"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Buckets are latency bounds in seconds, fine at the low end where lookups live.
+var defaultBuckets = []float64{0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10}
+
+// Registry holds named metric families. The zero value is not usable; use New.
+type Registry struct {
+	mu       sync.RWMutex
+	counters map[string]*CounterVec
+	hists    map[string]*HistogramVec
+	started  time.Time
+}
+
+// New returns an empty registry.
+func New() *Registry {
+	return &Registry{counters: map[string]*CounterVec{}, hists: map[string]*HistogramVec{}, started: time.Now()}
+}
+
+// CounterVec is a family of counters told apart by label values.
+type CounterVec struct {
+	name, help string
+	labels     []string
+	mu         sync.RWMutex
+	series     map[string]*atomic.Int64
+}
+
+// HistogramVec is a family of histograms told apart by label values.
+type HistogramVec struct {
+	name, help string
+	labels     []string
+	buckets    []float64
+	mu         sync.RWMutex
+	series     map[string]*histogram
+}
+
+type histogram struct {
+	counts []atomic.Int64 // one per bucket, plus +Inf
+	sumNs  atomic.Int64
+}
+
+// Counter returns the counter family of that name, creating it once.
+func (r *Registry) Counter(name, help string, labels ...string) *CounterVec {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if c, ok := r.counters[name]; ok {
+		return c
+	}
+	c := &CounterVec{name: name, help: help, labels: labels, series: map[string]*atomic.Int64{}}
+	r.counters[name] = c
+	return c
+}
+
+// Histogram returns the latency histogram family of that name, creating it once.
+func (r *Registry) Histogram(name, help string, labels ...string) *HistogramVec {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if h, ok := r.hists[name]; ok {
+		return h
+	}
+	h := &HistogramVec{name: name, help: help, labels: labels, buckets: defaultBuckets, series: map[string]*histogram{}}
+	r.hists[name] = h
+	return h
+}
+
+// key joins label values; \xff never occurs in the values we use.
+func key(values []string) string { return strings.Join(values, "\xff") }
+
+// Add adds n to the counter with these label values.
+func (c *CounterVec) Add(n int64, values ...string) {
+	k := key(values)
+	c.mu.RLock()
+	v, ok := c.series[k]
+	c.mu.RUnlock()
+	if !ok {
+		c.mu.Lock()
+		if v, ok = c.series[k]; !ok {
+			v = &atomic.Int64{}
+			c.series[k] = v
+		}
+		c.mu.Unlock()
+	}
+	v.Add(n)
+}
+
+// Inc adds one.
+func (c *CounterVec) Inc(values ...string) { c.Add(1, values...) }
+
+// Value returns the current count for these label values.
+func (c *CounterVec) Value(values ...string) int64 {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	if v, ok := c.series[key(values)]; ok {
+		return v.Load()
+	}
+	return 0
+}
+
+// Observe records one duration.
+func (h *HistogramVec) Observe(d time.Duration, values ...string) {
+	k := key(values)
+	h.mu.RLock()
+	s, ok := h.series[k]
+	h.mu.RUnlock()
+	if !ok {
+		h.mu.Lock()
+		if s, ok = h.series[k]; !ok {
+			s = &histogram{counts: make([]atomic.Int64, len(h.buckets)+1)}
+			h.series[k] = s
+		}
+		h.mu.Unlock()
+	}
+	sec := d.Seconds()
+	i := sort.SearchFloat64s(h.buckets, sec)
+	s.counts[i].Add(1)
+	s.sumNs.Add(int64(d))
+}
+
+// WriteText writes every family in the Prometheus text exposition format.
+func (r *Registry) WriteText(w io.Writer) {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	fmt.Fprintf(w, "# HELP tonebase_uptime_seconds Seconds since the process started.\n# TYPE tonebase_uptime_seconds gauge\ntonebase_uptime_seconds %.0f\n", time.Since(r.started).Seconds())
+	for _, name := range sortedKeys(r.counters) {
+		c := r.counters[name]
+		fmt.Fprintf(w, "# HELP %s %s\n# TYPE %s counter\n", c.name, c.help, c.name)
+		c.mu.RLock()
+		for _, k := range sortedKeys(c.series) {
+			fmt.Fprintf(w, "%s%s %d\n", c.name, labelText(c.labels, k, ""), c.series[k].Load())
+		}
+		c.mu.RUnlock()
+	}
+	for _, name := range sortedKeys(r.hists) {
+		h := r.hists[name]
+		fmt.Fprintf(w, "# HELP %s %s\n# TYPE %s histogram\n", h.name, h.help, h.name)
+		h.mu.RLock()
+		for _, k := range sortedKeys(h.series) {
+			s := h.series[k]
+			var cum int64
+			for i, b := range h.buckets {
+				cum += s.counts[i].Load()
+				fmt.Fprintf(w, "%s_bucket%s %d\n", h.name, labelText(h.labels, k, formatBound(b)), cum)
+			}
+			cum += s.counts[len(h.buckets)].Load()
+			fmt.Fprintf(w, "%s_bucket%s %d\n", h.name, labelText(h.labels, k, "+Inf"), cum)
+			fmt.Fprintf(w, "%s_sum%s %g\n", h.name, labelText(h.labels, k, ""), float64(s.sumNs.Load())/1e9)
+			fmt.Fprintf(w, "%s_count%s %d\n", h.name, labelText(h.labels, k, ""), cum)
+		}
+		h.mu.RUnlock()
+	}
+}
+
+func formatBound(b float64) string {
+	if math.IsInf(b, 1) {
+		return "+Inf"
+	}
+	return fmt.Sprintf("%g", b)
+}
+
+func labelText(names []string, k, le string) string {
+	var parts []string
+	if len(names) > 0 {
+		for i, v := range strings.Split(k, "\xff") {
+			if i < len(names) {
+				parts = append(parts, fmt.Sprintf("%s=%q", names[i], v))
+			}
+		}
+	}
+	if le != "" {
+		parts = append(parts, fmt.Sprintf("le=%q", le))
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return "{" + strings.Join(parts, ",") + "}"
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	ks := make([]string, 0, len(m))
+	for k := range m {
+		ks = append(ks, k)
+	}
+	sort.Strings(ks)
+	return ks
+}
+
+// Events records what the services report: lookups by outcome and latency,
+// rows by what happened to them.
+type Events struct {
+	lookups *CounterVec
+	latency *HistogramVec
+	rows    *CounterVec
+}
+
+// NewEvents registers the service metrics in reg.
+func NewEvents(reg *Registry) *Events {
+	return &Events{
+		lookups: reg.Counter("tonebase_lookups_total", "IVR lookups by status.", "status"),
+		latency: reg.Histogram("tonebase_lookup_duration_seconds", "IVR lookup latency inside the handler.", "status"),
+		rows:    reg.Counter("tonebase_rows_total", "Uploaded rows by outcome.", "op"),
+	}
+}
+
+// Lookup records one lookup's outcome.
+func (e *Events) Lookup(status string, d time.Duration) {
+	e.lookups.Inc(status)
+	if d > 0 {
+		e.latency.Observe(d, status)
+	}
+}
+
+// Rows records n rows that met op (inserted, updated, deleted, invalid).
+func (e *Events) Rows(op string, n int) {
+	if n > 0 {
+		e.rows.Add(int64(n), op)
+	}
+}
+
+// Lookups returns the lookup count for a status since start.
+func (e *Events) Lookups(status string) int64 { return e.lookups.Value(status) }

@@ -1,0 +1,289 @@
+// Package tenant keeps tonebase's clients: the merchants whose databases,
+// rows and customers the store holds, with the credentials they integrate
+// with. API secrets are kept only as hashes; upload passwords must stay
+// recoverable because hash verification needs them, so they are sealed with
+// AES-256-GCM under a key that never enters the store.
+package tenant
+
+import (
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/tonebase/tonebase/columndb"
+)
+
+// Errors callers map to responses.
+var (
+	ErrNotFound  = errors.New("tenant: no such client")
+	ErrExists    = errors.New("tenant: client id already used")
+	ErrInvalid   = errors.New("tenant: invalid client")
+	ErrAuth      = errors.New("tenant: bad credentials")
+	ErrSuspended = errors.New("tenant: client suspended")
+)
+
+// Status of a client.
+const (
+	StatusActive    = "active"
+	StatusSuspended = "suspended"
+)
+
+// FirstCID is where client ids start, so they never look like small test numbers.
+const FirstCID = 1000
+
+// MaxCID keeps cids inside what merchants' C# (int) and the key layout hold.
+const MaxCID = 1<<31 - 1
+
+// Client is a merchant as stored. Secrets are never in it in clear.
+type Client struct {
+	CID            int64     `json:"cid"`
+	Name           string    `json:"name"`
+	Status         string    `json:"status"`
+	APIKey         string    `json:"api_key"`
+	SecretHash     string    `json:"secret_hash"`
+	SealedPassword string    `json:"sealed_upload_password"`
+	Created        time.Time `json:"created"`
+	Updated        time.Time `json:"updated"`
+}
+
+// Credentials are what a merchant is shown once, at creation or rotation.
+type Credentials struct {
+	UploadPassword string `json:"upload_password,omitempty"`
+	APISecret      string `json:"api_secret,omitempty"`
+}
+
+// Docs is the part of columndb the registry needs.
+type Docs interface {
+	PutDoc(collection, key string, v any, create bool) error
+	GetDoc(collection, key string, v any) error
+	EachDoc(collection string, fn func(key string, value []byte) error) error
+	NextID(name string, start int64) (int64, error)
+	ReserveID(name string, id int64) error
+}
+
+const (
+	collClients = "client"
+	collKeys    = "apikey"
+)
+
+// Registry creates, finds and authenticates clients. It caches clients in
+// memory because every IVR request authenticates; this process is the only
+// writer of its store, so the cache is always current.
+type Registry struct {
+	docs Docs
+	box  *Box
+
+	mu    sync.RWMutex
+	byCID map[int64]Client
+	byKey map[string]int64
+}
+
+// New loads every client into memory.
+func New(docs Docs, box *Box) (*Registry, error) {
+	r := &Registry{docs: docs, box: box, byCID: map[int64]Client{}, byKey: map[string]int64{}}
+	err := docs.EachDoc(collClients, func(_ string, v []byte) error {
+		var c Client
+		if err := json.Unmarshal(v, &c); err != nil {
+			return err
+		}
+		r.byCID[c.CID], r.byKey[c.APIKey] = c, c.CID
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("tenant: load clients: %w", err)
+	}
+	return r, nil
+}
+
+// Create registers a client. cid 0 means "the next free one".
+func (r *Registry) Create(name string, cid int64) (Client, Credentials, error) {
+	name = strings.TrimSpace(name)
+	if name == "" || len(name) > 100 {
+		return Client{}, Credentials{}, fmt.Errorf("%w: name must be 1 to 100 characters", ErrInvalid)
+	}
+	if cid < 0 || cid > MaxCID {
+		return Client{}, Credentials{}, fmt.Errorf("%w: cid must be between 1 and %d", ErrInvalid, MaxCID)
+	}
+	var err error
+	if cid == 0 {
+		if cid, err = r.docs.NextID(collClients, FirstCID); err != nil {
+			return Client{}, Credentials{}, fmt.Errorf("tenant: allocate cid: %w", err)
+		}
+	} else if err = r.docs.ReserveID(collClients, cid); err != nil {
+		return Client{}, Credentials{}, fmt.Errorf("tenant: reserve cid: %w", err)
+	}
+	creds := Credentials{UploadPassword: randomToken(18), APISecret: randomToken(24)}
+	now := time.Now().UTC().Truncate(time.Second)
+	c := Client{CID: cid, Name: name, Status: StatusActive, APIKey: "tb_" + randomToken(12),
+		SecretHash: hashSecret(creds.APISecret), Created: now, Updated: now}
+	if c.SealedPassword, err = r.box.Seal([]byte(creds.UploadPassword)); err != nil {
+		return Client{}, Credentials{}, err
+	}
+	if err := r.docs.PutDoc(collClients, cidKey(cid), c, true); err != nil {
+		if errors.Is(err, columndb.ErrExists) {
+			return Client{}, Credentials{}, fmt.Errorf("%w: %d", ErrExists, cid)
+		}
+		return Client{}, Credentials{}, fmt.Errorf("tenant: create: %w", err)
+	}
+	r.remember(c)
+	return c, creds, nil
+}
+
+// cidKey pads so documents iterate in cid order.
+func cidKey(cid int64) string { return fmt.Sprintf("%010d", cid) }
+
+func (r *Registry) remember(c Client) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if old, ok := r.byCID[c.CID]; ok {
+		delete(r.byKey, old.APIKey)
+	}
+	r.byCID[c.CID], r.byKey[c.APIKey] = c, c.CID
+}
+
+// Get returns a client by cid.
+func (r *Registry) Get(cid int64) (Client, error) {
+	r.mu.RLock()
+	c, ok := r.byCID[cid]
+	r.mu.RUnlock()
+	if !ok {
+		return Client{}, fmt.Errorf("%w: %d", ErrNotFound, cid)
+	}
+	return c, nil
+}
+
+// List returns every client in cid order.
+func (r *Registry) List() []Client {
+	r.mu.RLock()
+	out := make([]Client, 0, len(r.byCID))
+	for _, c := range r.byCID {
+		out = append(out, c)
+	}
+	r.mu.RUnlock()
+	sortClients(out)
+	return out
+}
+
+// Authenticate returns the cid whose API key and secret these are. The
+// secret is compared by hash in constant time; an unknown key costs the same
+// hash so timing says nothing about which keys exist.
+func (r *Registry) Authenticate(apiKey, secret string) (int64, error) {
+	r.mu.RLock()
+	cid, ok := r.byKey[apiKey]
+	c := r.byCID[cid]
+	r.mu.RUnlock()
+	got := hashSecret(secret)
+	if !ok || subtle.ConstantTimeCompare([]byte(got), []byte(c.SecretHash)) != 1 {
+		return 0, ErrAuth
+	}
+	if c.Status != StatusActive {
+		return 0, ErrSuspended
+	}
+	return c.CID, nil
+}
+
+// UploadPassword returns the client's upload password for hash
+// verification; a suspended client has none.
+func (r *Registry) UploadPassword(cid int64) (string, error) {
+	c, err := r.Get(cid)
+	if err != nil {
+		return "", err
+	}
+	if c.Status != StatusActive {
+		return "", ErrSuspended
+	}
+	p, err := r.box.Open(c.SealedPassword)
+	if err != nil {
+		return "", err
+	}
+	return string(p), nil
+}
+
+// RotateSecret issues a new API secret; the old one stops working at once.
+func (r *Registry) RotateSecret(cid int64) (Credentials, error) {
+	creds := Credentials{APISecret: randomToken(24)}
+	return creds, r.change(cid, func(c *Client) error {
+		c.SecretHash = hashSecret(creds.APISecret)
+		return nil
+	})
+}
+
+// RotatePassword issues a new upload password.
+func (r *Registry) RotatePassword(cid int64) (Credentials, error) {
+	creds := Credentials{UploadPassword: randomToken(18)}
+	return creds, r.change(cid, func(c *Client) error {
+		var err error
+		c.SealedPassword, err = r.box.Seal([]byte(creds.UploadPassword))
+		return err
+	})
+}
+
+// SetStatus suspends or reactivates a client.
+func (r *Registry) SetStatus(cid int64, status string) (Client, error) {
+	if status != StatusActive && status != StatusSuspended {
+		return Client{}, fmt.Errorf("%w: status must be %s or %s", ErrInvalid, StatusActive, StatusSuspended)
+	}
+	err := r.change(cid, func(c *Client) error { c.Status = status; return nil })
+	if err != nil {
+		return Client{}, err
+	}
+	return r.Get(cid)
+}
+
+// Rename changes a client's display name.
+func (r *Registry) Rename(cid int64, name string) (Client, error) {
+	name = strings.TrimSpace(name)
+	if name == "" || len(name) > 100 {
+		return Client{}, fmt.Errorf("%w: name must be 1 to 100 characters", ErrInvalid)
+	}
+	if err := r.change(cid, func(c *Client) error { c.Name = name; return nil }); err != nil {
+		return Client{}, err
+	}
+	return r.Get(cid)
+}
+
+func (r *Registry) change(cid int64, fn func(*Client) error) error {
+	c, err := r.Get(cid)
+	if err != nil {
+		return err
+	}
+	if err := fn(&c); err != nil {
+		return err
+	}
+	c.Updated = time.Now().UTC().Truncate(time.Second)
+	if err := r.docs.PutDoc(collClients, cidKey(cid), c, false); err != nil {
+		return fmt.Errorf("tenant: update %d: %w", cid, err)
+	}
+	r.remember(c)
+	return nil
+}
+
+// hashSecret is SHA-256: API secrets are 192 random bits, so a slow
+// password hash would add latency to every call and no safety.
+func hashSecret(s string) string {
+	sum := sha256.Sum256([]byte(s))
+	return hex.EncodeToString(sum[:])
+}
+
+// randomToken returns n random bytes as URL-safe text without padding.
+func randomToken(n int) string {
+	b := make([]byte, n)
+	if _, err := rand.Read(b); err != nil {
+		panic("tenant: crypto/rand failed: " + err.Error()) // rand.Read never fails on supported platforms
+	}
+	return base64url(b)
+}
+
+// ParseCID reads a cid from text.
+func ParseCID(s string) (int64, bool) {
+	n, err := strconv.ParseInt(s, 10, 64)
+	return n, err == nil && n > 0 && n <= MaxCID
+}

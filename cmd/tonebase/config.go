@@ -1,0 +1,119 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// envFlags defines flags whose defaults come from TONEBASE_* variables, so
+// the precedence is flag > environment > built-in default.
+type envFlags struct {
+	*flag.FlagSet
+	errs []string
+}
+
+func newFlags(name string) *envFlags {
+	return &envFlags{FlagSet: flag.NewFlagSet(name, flag.ContinueOnError)}
+}
+
+func envName(flagName string) string {
+	return "TONEBASE_" + strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
+}
+
+func (f *envFlags) str(p *string, name, def, help string) {
+	if v, ok := os.LookupEnv(envName(name)); ok {
+		def = v
+	}
+	f.StringVar(p, name, def, help+" ("+envName(name)+")")
+}
+
+func (f *envFlags) boolean(p *bool, name string, def bool, help string) {
+	if v, ok := os.LookupEnv(envName(name)); ok {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			f.errs = append(f.errs, fmt.Sprintf("%s=%q is not true or false", envName(name), v))
+		}
+		def = b
+	}
+	f.BoolVar(p, name, def, help+" ("+envName(name)+")")
+}
+
+func (f *envFlags) integer(p *int, name string, def int, help string) {
+	if v, ok := os.LookupEnv(envName(name)); ok {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			f.errs = append(f.errs, fmt.Sprintf("%s=%q is not a number", envName(name), v))
+		}
+		def = n
+	}
+	f.IntVar(p, name, def, help+" ("+envName(name)+")")
+}
+
+func (f *envFlags) duration(p *time.Duration, name string, def time.Duration, help string) {
+	if v, ok := os.LookupEnv(envName(name)); ok {
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			f.errs = append(f.errs, fmt.Sprintf("%s=%q is not a duration", envName(name), v))
+		}
+		def = d
+	}
+	f.DurationVar(p, name, def, help+" ("+envName(name)+")")
+}
+
+func (f *envFlags) parse(args []string) error {
+	if err := f.Parse(args); err != nil {
+		return err
+	}
+	if len(f.errs) > 0 {
+		return fmt.Errorf("%s", strings.Join(f.errs, "; "))
+	}
+	if f.NArg() > 0 {
+		return fmt.Errorf("unexpected argument %q", f.Arg(0))
+	}
+	return nil
+}
+
+// serveConfig is everything serve needs, resolved once and passed down.
+type serveConfig struct {
+	Addr          string
+	Data          string
+	Demo          bool
+	LogFormat     string
+	LogLevel      string
+	AccessLog     bool
+	AdminToken    string
+	MaxUploadMB   int
+	LockoutLimit  int
+	LockoutWindow time.Duration
+	TxnRows       int
+}
+
+func parseServe(args []string) (serveConfig, error) {
+	var c serveConfig
+	f := newFlags("serve")
+	f.str(&c.Addr, "addr", "127.0.0.1:8080", "listen address")
+	f.str(&c.Data, "data", "./tonebase-data", "data folder")
+	f.boolean(&c.Demo, "demo", false, "create a demo client and database and print how to use them")
+	f.str(&c.LogFormat, "log-format", "console", "log format: json or console")
+	f.str(&c.LogLevel, "log-level", "info", "log level: debug, info, warn, error")
+	f.boolean(&c.AccessLog, "access-log", true, "log one line per request")
+	f.str(&c.AdminToken, "admin-token", "", "admin API bearer token (default: generated into the data folder)")
+	f.integer(&c.MaxUploadMB, "max-upload-mb", 64, "largest request body in MiB")
+	f.integer(&c.LockoutLimit, "lockout-limit", 5, "not-found lookups before a caller or ref1 is locked (0 disables)")
+	f.duration(&c.LockoutWindow, "lockout-window", 15*time.Minute, "window the lockout limit counts over")
+	f.integer(&c.TxnRows, "txn-rows", 256, "rows per storage transaction during uploads")
+	if err := f.parse(args); err != nil {
+		return c, err
+	}
+	if c.LogFormat != "json" && c.LogFormat != "console" {
+		return c, fmt.Errorf("--log-format must be json or console, not %q", c.LogFormat)
+	}
+	if c.MaxUploadMB < 1 || c.MaxUploadMB > 2047 {
+		return c, fmt.Errorf("--max-upload-mb must be between 1 and 2047")
+	}
+	return c, nil
+}

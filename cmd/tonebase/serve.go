@@ -1,0 +1,206 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+	"time"
+
+	"github.com/rs/zerolog"
+	"github.com/valyala/fasthttp"
+
+	"github.com/tonebase/tonebase/admin"
+	"github.com/tonebase/tonebase/admin/observe"
+	"github.com/tonebase/tonebase/admin/tenant"
+	"github.com/tonebase/tonebase/columndb"
+	"github.com/tonebase/tonebase/ivr"
+)
+
+// app is the wired service: what serve runs and the end-to-end tests drive.
+type app struct {
+	cfg       serveConfig
+	log       zerolog.Logger
+	accessLog zerolog.Logger
+	store     *columndb.Store
+	reg       *observe.Registry
+	clients   *tenant.Registry
+	svc       *ivr.Service
+	token     string
+	server    *fasthttp.Server
+}
+
+func serve(args []string) error {
+	cfg, err := parseServe(args)
+	if err != nil {
+		return err
+	}
+	log := newLogger(cfg)
+	a, err := newApp(cfg, log)
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		_ = a.close()
+		return fmt.Errorf("listen: %w", err)
+	}
+	if cfg.Demo {
+		if err := a.demo(ln.Addr().String()); err != nil {
+			_ = a.close()
+			return err
+		}
+	}
+	log.Info().Str("addr", ln.Addr().String()).Str("data", cfg.Data).Msg("serving")
+	stop := make(chan os.Signal, 1)
+	signal.Notify(stop, syscall.SIGINT, syscall.SIGTERM)
+	done := make(chan error, 1)
+	go func() { done <- a.server.Serve(ln) }()
+	select {
+	case err = <-done:
+	case sig := <-stop:
+		log.Info().Str("signal", sig.String()).Msg("shutting down")
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		err = a.server.ShutdownWithContext(ctx)
+		cancel()
+	}
+	if cerr := a.close(); cerr != nil && err == nil {
+		err = cerr
+	}
+	if err == nil {
+		log.Info().Msg("stopped cleanly")
+	}
+	return err
+}
+
+func newLogger(cfg serveConfig) zerolog.Logger {
+	level, err := zerolog.ParseLevel(cfg.LogLevel)
+	if err != nil {
+		level = zerolog.InfoLevel
+	}
+	var log zerolog.Logger
+	if cfg.LogFormat == "console" {
+		log = zerolog.New(zerolog.ConsoleWriter{Out: os.Stderr, TimeFormat: time.TimeOnly})
+	} else {
+		log = zerolog.New(os.Stderr)
+	}
+	return log.Level(level).With().Timestamp().Logger()
+}
+
+// newApp opens the store and wires every package.
+func newApp(cfg serveConfig, log zerolog.Logger) (*app, error) {
+	if err := os.MkdirAll(cfg.Data, 0o700); err != nil {
+		return nil, fmt.Errorf("data folder: %w", err)
+	}
+	key, created, err := tenant.LoadOrCreateKey(filepath.Join(cfg.Data, "secrets.key"))
+	if err != nil {
+		return nil, err
+	}
+	if created {
+		log.Warn().Str("path", filepath.Join(cfg.Data, "secrets.key")).
+			Msg("generated the key that seals upload passwords; back it up with the data folder")
+	}
+	box, err := tenant.NewBox(key)
+	if err != nil {
+		return nil, err
+	}
+	token := cfg.AdminToken
+	if token == "" {
+		path := filepath.Join(cfg.Data, "admin.token")
+		if token, created, err = admin.LoadOrCreateToken(path); err != nil {
+			return nil, err
+		}
+		if created {
+			log.Warn().Str("path", path).Msg("generated the admin token (mode 0600); send it as Authorization: Bearer <token>")
+		} else {
+			log.Info().Str("path", path).Msg("admin token")
+		}
+	}
+	store, err := columndb.Open(columndb.Options{Dir: filepath.Join(cfg.Data, "db"),
+		Logger: badgerLogger{log.With().Str("component", "badger").Logger()}, TxnRows: cfg.TxnRows})
+	if err != nil {
+		return nil, err
+	}
+	clients, err := tenant.New(store, box)
+	if err != nil {
+		_ = store.Close()
+		return nil, err
+	}
+	a := &app{cfg: cfg, log: log, accessLog: log, store: store, reg: observe.New(), clients: clients, token: token}
+	if !cfg.AccessLog {
+		a.accessLog = zerolog.Nop()
+	}
+	catalog := ivr.NewCatalog(store)
+	a.svc = ivr.NewService(store, catalog, clients, ivr.Config{
+		LockoutLimit: cfg.LockoutLimit, LockoutWindow: cfg.LockoutWindow, MaxUpload: cfg.MaxUploadMB << 20})
+	ivrH := ivr.NewHandlers(a.svc, log, observe.NewEvents(a.reg))
+	api := admin.NewAPI(token, clients, catalog, log)
+	a.server = &fasthttp.Server{
+		Handler:            handler(a, routes(a, ivrH, api)),
+		Name:               "tonebase",
+		MaxRequestBodySize: cfg.MaxUploadMB << 20,
+		ReadTimeout:        2 * time.Minute,
+		WriteTimeout:       2 * time.Minute,
+		IdleTimeout:        2 * time.Minute,
+		ErrorHandler:       a.serverError,
+		Logger:             fasthttpLogger{log},
+	}
+	return a, nil
+}
+
+func (a *app) close() error { return a.store.Close() }
+
+// serverError answers what fasthttp refuses before routing, above all a
+// body past the size limit, in the same JSON as every other error.
+func (a *app) serverError(ctx *fasthttp.RequestCtx, err error) {
+	ctx.SetContentType("application/json")
+	if errors.Is(err, fasthttp.ErrBodyTooLarge) {
+		ctx.SetStatusCode(413)
+		ctx.SetBodyString(fmt.Sprintf(`{"error":"request body larger than %d MiB; send it in batches"}`, a.cfg.MaxUploadMB))
+		return
+	}
+	ctx.SetStatusCode(400)
+	ctx.SetBodyString(`{"error":"malformed HTTP request"}`)
+}
+
+func (a *app) healthz(ctx *fasthttp.RequestCtx) {
+	ctx.SetContentType("application/json")
+	if err := a.store.Ping(); err != nil {
+		a.log.Error().Err(err).Msg("health check")
+		ctx.SetStatusCode(503)
+		ctx.SetBodyString(`{"status":"unavailable"}`)
+		return
+	}
+	ctx.SetBodyString(`{"status":"ok"}`)
+}
+
+func (a *app) metrics(ctx *fasthttp.RequestCtx) {
+	ctx.SetContentType("text/plain; version=0.0.4")
+	a.reg.WriteText(ctx)
+}
+
+// badgerLogger routes Badger's messages into zerolog.
+type badgerLogger struct{ l zerolog.Logger }
+
+func (b badgerLogger) Errorf(f string, v ...any)   { b.l.Error().Msgf(f, v...) }
+func (b badgerLogger) Warningf(f string, v ...any) { b.l.Warn().Msgf(f, v...) }
+func (b badgerLogger) Infof(f string, v ...any)    { b.l.Debug().Msgf(f, v...) }
+func (b badgerLogger) Debugf(f string, v ...any)   { b.l.Trace().Msgf(f, v...) }
+
+type fasthttpLogger struct{ l zerolog.Logger }
+
+func (f fasthttpLogger) Printf(format string, args ...any) { f.l.Warn().Msgf(format, args...) }
+
+// demo seeds the demo data and prints how to use it.
+func (a *app) demo(addr string) error {
+	d, err := admin.SeedDemo(a.clients, a.svc.Catalog(), a.svc)
+	if err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
+	fmt.Print(d.Instructions("http://"+addr, a.token))
+	return nil
+}

@@ -1,0 +1,378 @@
+package ivr
+
+import (
+	"slices"
+
+	"fmt"
+	"github.com/tonebase/tonebase/columndb"
+	"strconv"
+	"unicode/utf16"
+	"unicode/utf8"
+)
+
+// Value kinds in an upload row.
+const (
+	kindString = iota
+	kindNumber
+	kindNull
+	kindOther // true, false, an object or an array: not a column value
+)
+
+// rawField is one key and value of an upload row, unescaped.
+type rawField struct {
+	key  string
+	val  string
+	kind int
+}
+
+// SyntaxError is a body that is not the JSON an upload must be.
+type SyntaxError struct {
+	Offset int
+	Msg    string
+}
+
+func (e *SyntaxError) Error() string {
+	return fmt.Sprintf("invalid JSON at byte %d: %s", e.Offset, e.Msg)
+}
+
+// parseRows reads an upload body, one row object or an array of them, and
+// calls fn for each element. It is strict: the whole body must be one JSON
+// document, with nothing but whitespace after it, because the signature is
+// hash(secret + body) and trailing bytes are how length extension attacks
+// one. An element that is not an object is passed with ok=false. fields is
+// reused between calls.
+func parseRows(body []byte, fn func(i int, fields []rawField, ok bool)) error {
+	p := &parser{b: body}
+	p.ws()
+	switch p.peek() {
+	case '{':
+		fields, err := p.object(nil)
+		if err != nil {
+			return err
+		}
+		fn(0, fields, true)
+	case '[':
+		p.i++
+		var fields []rawField
+		for n := 0; ; n++ {
+			p.ws()
+			if n == 0 && p.peek() == ']' {
+				p.i++
+				break
+			}
+			if p.peek() == '{' {
+				var err error
+				if fields, err = p.object(fields[:0]); err != nil {
+					return err
+				}
+				fn(n, fields, true)
+			} else {
+				if _, err := p.value(); err != nil {
+					return err
+				}
+				fn(n, nil, false)
+			}
+			p.ws()
+			c := p.next()
+			if c == ']' {
+				break
+			}
+			if c != ',' {
+				return p.fail("expected , or ] in the array")
+			}
+		}
+	default:
+		return p.fail("expected a row object or an array of them")
+	}
+	p.ws()
+	if p.i != len(p.b) {
+		return p.fail("unexpected data after the JSON document")
+	}
+	return nil
+}
+
+type parser struct {
+	b     []byte
+	i     int
+	buf   []byte
+	depth int
+}
+
+// maxDepth bounds nesting: rows are flat, and a body of a million '[' must
+// be an error, not a stack overflow.
+const maxDepth = 32
+
+func (p *parser) fail(msg string) error { return &SyntaxError{Offset: p.i, Msg: msg} }
+
+func (p *parser) peek() byte {
+	if p.i < len(p.b) {
+		return p.b[p.i]
+	}
+	return 0
+}
+
+func (p *parser) next() byte {
+	c := p.peek()
+	p.i++
+	return c
+}
+
+func (p *parser) ws() {
+	for p.i < len(p.b) {
+		switch p.b[p.i] {
+		case ' ', '\t', '\n', '\r':
+			p.i++
+		default:
+			return
+		}
+	}
+}
+
+func (p *parser) object(fields []rawField) ([]rawField, error) {
+	p.i++ // {
+	p.ws()
+	if p.peek() == '}' {
+		p.i++
+		return fields, nil
+	}
+	for {
+		p.ws()
+		if p.peek() != '"' {
+			return nil, p.fail("expected a column name")
+		}
+		key, err := p.str()
+		if err != nil {
+			return nil, err
+		}
+		p.ws()
+		if p.next() != ':' {
+			return nil, p.fail("expected : after a column name")
+		}
+		p.ws()
+		f := rawField{key: key}
+		switch c := p.peek(); {
+		case c == '"':
+			f.val, err = p.str()
+		case c == '-' || (c >= '0' && c <= '9'):
+			f.val, err = p.number()
+			f.kind = kindNumber
+		case c == 'n':
+			err = p.literal("null")
+			f.kind = kindNull
+		default:
+			_, err = p.value()
+			f.kind = kindOther
+		}
+		if err != nil {
+			return nil, err
+		}
+		fields = append(fields, f)
+		p.ws()
+		switch p.next() {
+		case ',':
+		case '}':
+			return fields, nil
+		default:
+			return nil, p.fail("expected , or } in a row")
+		}
+	}
+}
+
+// value skips any JSON value, checking its syntax.
+func (p *parser) value() (int, error) {
+	p.ws()
+	switch c := p.peek(); {
+	case c == '"':
+		_, err := p.str()
+		return kindString, err
+	case c == '-' || (c >= '0' && c <= '9'):
+		_, err := p.number()
+		return kindNumber, err
+	case c == 't':
+		return kindOther, p.literal("true")
+	case c == 'f':
+		return kindOther, p.literal("false")
+	case c == 'n':
+		return kindNull, p.literal("null")
+	case c == '[':
+		if p.depth++; p.depth > maxDepth {
+			return 0, p.fail("nested too deeply")
+		}
+		defer func() { p.depth-- }()
+		p.i++
+		p.ws()
+		if p.peek() == ']' {
+			p.i++
+			return kindOther, nil
+		}
+		for {
+			if _, err := p.value(); err != nil {
+				return 0, err
+			}
+			p.ws()
+			switch p.next() {
+			case ',':
+			case ']':
+				return kindOther, nil
+			default:
+				return 0, p.fail("expected , or ]")
+			}
+		}
+	case c == '{':
+		if p.depth++; p.depth > maxDepth {
+			return 0, p.fail("nested too deeply")
+		}
+		defer func() { p.depth-- }()
+		_, err := p.object(nil)
+		return kindOther, err
+	}
+	return 0, p.fail("expected a value")
+}
+
+func (p *parser) literal(word string) error {
+	if len(p.b)-p.i < len(word) || string(p.b[p.i:p.i+len(word)]) != word {
+		return p.fail("expected " + word)
+	}
+	p.i += len(word)
+	return nil
+}
+
+// number returns the literal as written, so "0123" style digit strings sent
+// as numbers are refused by JSON rules and "12.50" keeps its text.
+func (p *parser) number() (string, error) {
+	start := p.i
+	if p.peek() == '-' {
+		p.i++
+	}
+	switch {
+	case p.peek() == '0':
+		p.i++
+	case p.peek() >= '1' && p.peek() <= '9':
+		p.digits()
+	default:
+		return "", p.fail("bad number")
+	}
+	if p.peek() == '.' {
+		p.i++
+		if !p.digits() {
+			return "", p.fail("bad number")
+		}
+	}
+	if c := p.peek(); c == 'e' || c == 'E' {
+		p.i++
+		if c := p.peek(); c == '+' || c == '-' {
+			p.i++
+		}
+		if !p.digits() {
+			return "", p.fail("bad number")
+		}
+	}
+	return string(p.b[start:p.i]), nil
+}
+
+func (p *parser) digits() bool {
+	start := p.i
+	for p.i < len(p.b) && p.b[p.i] >= '0' && p.b[p.i] <= '9' {
+		p.i++
+	}
+	return p.i > start
+}
+
+// str reads a string literal. The common case, no escapes, is one copy.
+func (p *parser) str() (string, error) {
+	p.i++ // "
+	start := p.i
+	for p.i < len(p.b) {
+		c := p.b[p.i]
+		switch {
+		case c == '"':
+			s := p.b[start:p.i]
+			p.i++
+			if !utf8.Valid(s) {
+				return "", p.fail("string is not valid UTF-8")
+			}
+			return string(s), nil
+		case c == '\\':
+			return p.escaped(start)
+		case c < 0x20:
+			return "", p.fail("control character in a string")
+		}
+		p.i++
+	}
+	return "", p.fail("unterminated string")
+}
+
+func (p *parser) escaped(start int) (string, error) {
+	buf := append(p.buf[:0], p.b[start:p.i]...)
+	for p.i < len(p.b) {
+		c := p.b[p.i]
+		switch {
+		case c == '"':
+			p.i++
+			p.buf = buf
+			if !utf8.Valid(buf) {
+				return "", p.fail("string is not valid UTF-8")
+			}
+			return string(buf), nil
+		case c < 0x20:
+			return "", p.fail("control character in a string")
+		case c != '\\':
+			buf = append(buf, c)
+			p.i++
+			continue
+		}
+		p.i++
+		e := p.next()
+		switch e {
+		case '"', '\\', '/':
+			buf = append(buf, e)
+		case 'b':
+			buf = append(buf, '\b')
+		case 'f':
+			buf = append(buf, '\f')
+		case 'n':
+			buf = append(buf, '\n')
+		case 'r':
+			buf = append(buf, '\r')
+		case 't':
+			buf = append(buf, '\t')
+		case 'u':
+			r, ok := p.hex4()
+			if !ok {
+				return "", p.fail("bad \\u escape")
+			}
+			if utf16.IsSurrogate(r) {
+				r2 := rune(-1)
+				if p.peek() == '\\' && p.i+1 < len(p.b) && p.b[p.i+1] == 'u' {
+					p.i += 2
+					if r2, ok = p.hex4(); !ok {
+						return "", p.fail("bad \\u escape")
+					}
+				}
+				if r = utf16.DecodeRune(r, r2); r == utf8.RuneError {
+					return "", p.fail("unpaired surrogate in \\u escape")
+				}
+			}
+			buf = utf8.AppendRune(buf, r)
+		default:
+			return "", p.fail("bad escape")
+		}
+	}
+	return "", p.fail("unterminated string")
+}
+
+func (p *parser) hex4() (rune, bool) {
+	if len(p.b)-p.i < 4 {
+		return 0, false
+	}
+	n, err := strconv.ParseUint(string(p.b[p.i:p.i+4]), 16, 16)
+	if err != nil {
+		return 0, false
+	}
+	p.i += 4
+	return rune(n), true
+}
+
+func sortRowErrors(es []columndb.RowError) {
+	slices.SortStableFunc(es, func(a, b columndb.RowError) int { return a.Index - b.Index })
+}

@@ -1,0 +1,161 @@
+package ivr
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/tonebase/tonebase/columndb"
+	"github.com/tonebase/tonebase/hash"
+)
+
+// Upload errors, in the order they are checked, with the ActivePay wording.
+var (
+	ErrInvalidClient   = errors.New("Invalid clientid")
+	ErrInvalidDatabase = errors.New("Invalid database ID")
+	ErrInvalidHash     = errors.New("Invalid hash")
+)
+
+// UploadResult is the answer to an upsert upload.
+type UploadResult struct {
+	Received  int                 `json:"received"`
+	Inserted  int                 `json:"inserted"`
+	Updated   int                 `json:"updated"`
+	Unchanged int                 `json:"unchanged"`
+	Invalid   []columndb.RowError `json:"invalid"`
+}
+
+// DeleteResult is the answer to a delete upload.
+type DeleteResult struct {
+	Received int                 `json:"received"`
+	Deleted  int                 `json:"deleted"`
+	NotFound int                 `json:"not_found"`
+	Invalid  []columndb.RowError `json:"invalid"`
+}
+
+// Signed identifies an upload: who claims to send it and their signature.
+type Signed struct {
+	CID, DBID int64
+	Hash      string
+}
+
+// authorize checks an upload's client, database and hash, in that order.
+func (s *Service) authorize(u Signed, body []byte) (*columndb.Table, error) {
+	password, err := s.clients.UploadPassword(u.CID)
+	if err != nil {
+		return nil, ErrInvalidClient
+	}
+	t, err := s.catalog.Table(u.CID, u.DBID)
+	if errors.Is(err, ErrNoDatabase) {
+		return nil, ErrInvalidDatabase
+	}
+	if err != nil {
+		return nil, err
+	}
+	if !hash.Verify(u.CID, u.DBID, password, body, u.Hash) {
+		return nil, ErrInvalidHash
+	}
+	return t, nil
+}
+
+// Upload applies a signed upsert upload. Invalid rows are reported and
+// skipped; when it returns without error every valid row is on disk.
+func (s *Service) Upload(u Signed, body []byte) (UploadResult, error) {
+	t, err := s.authorize(u, body)
+	if err != nil {
+		return UploadResult{}, err
+	}
+	rows, origin, invalid, received, err := decodeRows(t, body, false)
+	if err != nil {
+		return UploadResult{}, err
+	}
+	res, err := s.store.Upsert(t, rows)
+	if err != nil {
+		return UploadResult{}, fmt.Errorf("ivr: upload to %d/%d: %w", u.CID, u.DBID, err)
+	}
+	return UploadResult{Received: received, Inserted: res.Inserted, Updated: res.Updated, Unchanged: res.Unchanged,
+		Invalid: mergeInvalid(invalid, res.Invalid, origin)}, nil
+}
+
+// DeleteUpload deletes the rows whose primary keys a signed body carries.
+func (s *Service) DeleteUpload(u Signed, body []byte) (DeleteResult, error) {
+	t, err := s.authorize(u, body)
+	if err != nil {
+		return DeleteResult{}, err
+	}
+	rows, origin, invalid, received, err := decodeRows(t, body, true)
+	if err != nil {
+		return DeleteResult{}, err
+	}
+	res, err := s.store.Delete(t, rows)
+	if err != nil {
+		return DeleteResult{}, fmt.Errorf("ivr: delete from %d/%d: %w", u.CID, u.DBID, err)
+	}
+	return DeleteResult{Received: received, Deleted: res.Deleted, NotFound: res.NotFound,
+		Invalid: mergeInvalid(invalid, res.Invalid, origin)}, nil
+}
+
+// decodeRows turns a body into rows of t. Rows with a value the column
+// refuses are reported with their index in the body; keysOnly keeps just the
+// primary-key columns (a delete need not carry valid other values).
+func decodeRows(t *columndb.Table, body []byte, keysOnly bool) (rows []columndb.Row, origin []int, invalid []columndb.RowError, received int, err error) {
+	err = parseRows(body, func(i int, fields []rawField, ok bool) {
+		received++
+		if !ok {
+			invalid = append(invalid, columndb.RowError{Index: i, Error: "expected an object of column values"})
+			return
+		}
+		r, rerr := rowOf(t, fields, keysOnly)
+		if rerr != nil {
+			rerr.Index = i
+			invalid = append(invalid, *rerr)
+			return
+		}
+		rows = append(rows, r)
+		origin = append(origin, i)
+	})
+	if err != nil {
+		return nil, nil, nil, 0, err
+	}
+	return rows, origin, invalid, received, nil
+}
+
+func rowOf(t *columndb.Table, fields []rawField, keysOnly bool) (columndb.Row, *columndb.RowError) {
+	r := columndb.NewRow(len(t.Columns))
+	for _, f := range fields {
+		pos, ok := t.ColumnIndex(f.key)
+		if !ok {
+			return r, &columndb.RowError{Column: f.key, Error: "no such column"}
+		}
+		col := &t.Columns[pos]
+		if _, dup := r.Get(pos); dup {
+			return r, &columndb.RowError{Column: col.ID, Error: "column given twice"}
+		}
+		if keysOnly && !col.PrimaryKey {
+			continue
+		}
+		switch f.kind {
+		case kindNull:
+			continue // a null leaves the stored value as it is
+		case kindOther:
+			return r, &columndb.RowError{Column: col.ID, Error: "expected a string or number"}
+		}
+		v, err := col.Normalize(f.val)
+		if err != nil {
+			return r, &columndb.RowError{Column: col.ID, Error: err.Error()}
+		}
+		r.Set(pos, v)
+	}
+	return r, nil
+}
+
+// mergeInvalid reports the store's refusals by body index, in body order.
+func mergeInvalid(parsed, stored []columndb.RowError, origin []int) []columndb.RowError {
+	out := make([]columndb.RowError, 0, len(parsed)+len(stored))
+	for _, e := range stored {
+		e.Index = origin[e.Index]
+		out = append(out, e)
+	}
+	out = append(out, parsed...)
+	sortRowErrors(out)
+	return out
+}
