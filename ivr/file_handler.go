@@ -1,0 +1,35 @@
+package ivr
+
+import (
+	"github.com/valyala/fasthttp"
+)
+
+// File serves POST /cppdb/api/file?cid=&dbid=&Hash=&mode=upsert|replace: a
+// merchant's CSV debtor file (no header, columns in the database's order),
+// signed over the exact body like the JSON upload and answered like it,
+// with each refused line's number and, in replace mode, the rows deleted.
+func (h *Handlers) File(ctx *fasthttp.RequestCtx) {
+	u, ok := signedFrom(ctx)
+	if !ok {
+		h.uploadError(ctx, ErrInvalidClient)
+		return
+	}
+	mode, ok := ParseImportMode(string(ctx.QueryArgs().Peek("mode")))
+	if !ok {
+		writeJSON(ctx, 400, map[string]string{"error": "mode must be upsert or replace"})
+		return
+	}
+	res, err := h.svc.ImportSigned(u, mode, ctx.PostBody())
+	if err != nil {
+		h.uploadError(ctx, err)
+		return
+	}
+	h.metrics.Rows("inserted", res.Inserted)
+	h.metrics.Rows("updated", res.Updated)
+	h.metrics.Rows("deleted", res.Deleted)
+	h.metrics.Rows("invalid", len(res.Invalid))
+	if res.Invalid == nil {
+		res.Invalid = []LineError{} // answer [] like the JSON upload, not null
+	}
+	writeJSON(ctx, 200, res)
+}
