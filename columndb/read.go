@@ -107,6 +107,9 @@ var ErrCursor = errors.New("columndb: invalid cursor")
 // whose first key column starts with those characters; after is the Next of
 // the previous page.
 func (s *Store) Scan(t *Table, prefix, after string, limit int) (Page, error) {
+	if limit <= 0 {
+		limit = 100
+	}
 	var start []byte
 	if after != "" {
 		b, err := base64.RawURLEncoding.DecodeString(after)

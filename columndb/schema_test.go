@@ -200,3 +200,21 @@ func TestTableColumnIndexAndField(t *testing.T) {
 		t.Errorf("PrimaryKey() = %v, want [0]", pk)
 	}
 }
+
+func TestCheckCallerColumns(t *testing.T) {
+	cols := guideColumns()
+	cols[0].ID, cols[2].Type = "COLa", "Currency"
+	if p := CheckCallerColumns(cols); len(p) != 0 {
+		t.Fatalf("guide example refused: %q", p)
+	}
+	if cols[0].ID != "colA" || cols[2].Type != TypeCurrency || cols[1].MaxDTMF != 8 {
+		t.Fatalf("columns not canonicalised in place: %+v", cols)
+	}
+	if idx, ok := CallerLookupIndex(cols); !ok || !slices.Equal(idx.Columns, []string{"colA", "colB"}) {
+		t.Fatalf("CallerLookupIndex = %+v, %v", idx, ok)
+	}
+	cols[0].PrimaryKey = false
+	if p := CheckCallerColumns(cols); len(p) != 1 {
+		t.Fatalf("CheckCallerColumns without a primary key = %q, want one problem", p)
+	}
+}

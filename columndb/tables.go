@@ -16,6 +16,7 @@ import (
 // for the rules every table shares; rules of a particular kind of table (the
 // IVR roles of a caller database) are its owner's to check first.
 func (s *Store) CreateTable(t Table) (*Table, error) {
+	t.Columns, t.Indexes = slices.Clone(t.Columns), cloneIndexes(t.Indexes)
 	normalizeColumns(t.Columns)
 	if err := checkTable(&t); err != nil {
 		return nil, err
@@ -73,7 +74,12 @@ func checkTable(t *Table) error {
 	if len(t.Indexes) > 250 {
 		p = append(p, "too many indexes")
 	}
+	names := map[string]bool{}
 	for _, idx := range t.Indexes {
+		if idx.Name == "" || names[idx.Name] || len(idx.Columns) == 0 {
+			p = append(p, fmt.Sprintf("index %q: needs a unique name and at least one column", idx.Name))
+		}
+		names[idx.Name] = true
 		for _, id := range idx.Columns {
 			if !ids[id] {
 				p = append(p, fmt.Sprintf("index %s: no column %q", idx.Name, id))
@@ -187,6 +193,7 @@ func (s *Store) UpdateTable(next Table) (*Table, error) {
 	if err != nil {
 		return nil, err
 	}
+	next.Columns, next.Indexes = slices.Clone(next.Columns), cloneIndexes(next.Indexes)
 	normalizeColumns(next.Columns)
 	if err := checkTable(&next); err != nil {
 		return nil, err
@@ -206,10 +213,17 @@ func (s *Store) UpdateTable(next Table) (*Table, error) {
 	next.Number, next.Created = cur.Number, cur.Created
 	next.Updated = time.Now().UTC().Truncate(time.Second)
 	next.index()
+	var rebuild []int
 	for i, idx := range next.Indexes {
 		if i < len(cur.Indexes) && slices.Equal(cur.Indexes[i].Columns, idx.Columns) && cur.Indexes[i].Unique == idx.Unique {
 			continue
 		}
+		if err := s.checkRebuild(&next, idx); err != nil {
+			return nil, err
+		}
+		rebuild = append(rebuild, i)
+	}
+	for _, i := range rebuild {
 		if err := s.rebuildIndex(&next, i); err != nil {
 			return nil, err
 		}
@@ -309,4 +323,12 @@ func (s *Store) dropRanges(prefixes ...[]byte) error {
 		return fmt.Errorf("columndb: drop keys: %w", err)
 	}
 	return nil
+}
+
+func cloneIndexes(idx []Index) []Index {
+	out := slices.Clone(idx)
+	for i := range out {
+		out[i].Columns = slices.Clone(out[i].Columns)
+	}
+	return out
 }

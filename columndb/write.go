@@ -103,6 +103,23 @@ func (s *Store) Delete(t *Table, rows []Row) (DeleteResult, error) {
 
 var errUnique = errors.New("value already used by another row")
 
+// ErrStale refuses a write made with a schema that has since been changed
+// or dropped: its rows were built for column positions and indexes that no
+// longer hold. The caller fetches the table again and retries.
+var ErrStale = errors.New("columndb: table definition changed; fetch it again")
+
+// checkCurrent reports ErrStale unless t is the table's current schema. The
+// caller holds the table's write lock, which schema changes also take.
+func (s *Store) checkCurrent(t *Table) error {
+	s.mu.RLock()
+	cur := s.tables[string(catalogKey(t.Tenant, t.Name))]
+	s.mu.RUnlock()
+	if cur != t {
+		return fmt.Errorf("%w: %s", ErrStale, t.Name)
+	}
+	return nil
+}
+
 // writer batches one table's changes into bounded transactions.
 type writer struct {
 	s      *Store
@@ -126,6 +143,9 @@ func (s *Store) write(t *Table, n int, fn func(w *writer, i int) error) error {
 	lock := s.tableLock(t.Number)
 	lock.Lock()
 	defer lock.Unlock()
+	if err := s.checkCurrent(t); err != nil {
+		return err
+	}
 	w := &writer{s: s, t: t, txn: s.db.NewTransaction(true)}
 	defer func() { w.txn.Discard() }()
 	var err error
@@ -184,9 +204,21 @@ func (w *writer) get(t *Table, pk []byte) (Row, bool, error) {
 }
 
 // putRow writes next over old (found says whether old exists) and moves the
-// index entries whose values changed. It returns the offending column with
-// errUnique when a unique index already maps the value to another row.
+// index entries whose values changed. Unique indexes are all checked before
+// anything is written, so a refused row leaves no trace in any index; it
+// returns the offending column with errUnique.
 func (w *writer) putRow(t *Table, pk []byte, old Row, found bool, next Row) (string, error) {
+	if err := w.checkUnique(t, pk, next); err != nil {
+		var dup *DuplicateError
+		if errors.As(err, &dup) {
+			for _, idx := range t.Indexes {
+				if idx.Name == dup.Index {
+					return idx.Columns[0], errUnique
+				}
+			}
+		}
+		return "", err
+	}
 	for i, idx := range t.Indexes {
 		newVals, hasNew := t.indexValues(next, idx)
 		oldVals, hasOld := []string(nil), false
@@ -195,20 +227,6 @@ func (w *writer) putRow(t *Table, pk []byte, old Row, found bool, next Row) (str
 		}
 		if hasOld && hasNew && equalStrings(oldVals, newVals) {
 			continue
-		}
-		if hasNew && idx.Unique {
-			owner, err := w.txn.Get(indexKey(spaceUnique, t.Number, i, newVals, nil))
-			if err == nil {
-				var same bool
-				if err := owner.Value(func(v []byte) error { same = string(v) == string(pk); return nil }); err != nil {
-					return "", err
-				}
-				if !same {
-					return idx.Columns[0], errUnique
-				}
-			} else if !errors.Is(err, badger.ErrKeyNotFound) {
-				return "", err
-			}
 		}
 		if hasOld {
 			w.bytes += 64 + len(pk)
@@ -316,8 +334,29 @@ func equalStrings(a, b []string) bool {
 	return true
 }
 
+// checkRebuild verifies a unique index can be built from the rows, before
+// anything is dropped, so a refused schema change leaves every index whole.
+func (s *Store) checkRebuild(t *Table, idx Index) error {
+	if !idx.Unique {
+		return nil
+	}
+	seen := map[string]bool{}
+	return s.each(t, nil, nil, func(_ []byte, r Row) (bool, error) {
+		vals, ok := t.indexValues(r, idx)
+		if !ok {
+			return true, nil
+		}
+		k := string(appendTuple(nil, vals...))
+		if seen[k] {
+			return false, fmt.Errorf("%w: index %s: value %v is held by more than one row", ErrIncompatible, idx.Name, vals)
+		}
+		seen[k] = true
+		return true, nil
+	})
+}
+
 // rebuildIndex recreates index i of t from the table's rows. The caller
-// holds the table's write lock.
+// holds the table's write lock and has run checkRebuild.
 func (s *Store) rebuildIndex(t *Table, i int) error {
 	idx := t.Indexes[i]
 	if err := s.dropRanges(indexPrefix(spaceIndex, t.Number, i), indexPrefix(spaceUnique, t.Number, i)); err != nil {
@@ -325,18 +364,10 @@ func (s *Store) rebuildIndex(t *Table, i int) error {
 	}
 	wb := s.db.NewWriteBatch()
 	defer wb.Cancel()
-	seen := map[string]bool{}
 	err := s.each(t, nil, nil, func(pk []byte, r Row) (bool, error) {
 		vals, ok := t.indexValues(r, idx)
 		if !ok {
 			return true, nil
-		}
-		if idx.Unique {
-			k := string(appendTuple(nil, vals...))
-			if seen[k] {
-				return false, fmt.Errorf("%w: index %s: value %v is held by more than one row", ErrIncompatible, idx.Name, vals)
-			}
-			seen[k] = true
 		}
 		return true, wb.Set(entryKey(t, i, idx, vals, pk), entryValue(idx, pk))
 	})

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"sync"
 	"testing"
 )
 
@@ -371,5 +372,54 @@ func TestBugUniqueViolationLeavesEarlierIndexEntries(t *testing.T) {
 	}
 	if rows, err := s.Lookup(tb, LookupIndex, []string{"222222", "02011990"}, 10); err != nil || len(rows) != 1 {
 		t.Errorf("lookup by the row's real value = %d rows, %v; want 1", len(rows), err)
+	}
+}
+
+// Writers to one table are serialised by the store; readers run alongside.
+// Run with -race.
+func TestConcurrentWritersAndReaders(t *testing.T) {
+	s := openStore(t, "")
+	tb := debtors(t, s, "ivr/12")
+	const writers, perWriter = 4, 40
+	var wg sync.WaitGroup
+	for w := range writers {
+		wg.Add(2)
+		go func() {
+			defer wg.Done()
+			for i := 0; i < perWriter; i += 10 {
+				var rows []Row
+				for j := i; j < i+10; j++ {
+					rows = append(rows, debtor(tb, "colA", fmt.Sprintf("%d%05d", w, j), "colB", "01011990", "colC", "1"))
+				}
+				if res, err := s.Upsert(tb, rows); err != nil || res.Inserted != 10 {
+					t.Errorf("writer %d: Upsert = %+v, %v", w, res, err)
+					return
+				}
+				if _, err := s.Upsert(tb, rows[:1]); err != nil { // a repeat is unchanged
+					t.Errorf("writer %d: %v", w, err)
+				}
+			}
+		}()
+		go func() {
+			defer wg.Done()
+			for j := range perWriter {
+				if _, err := s.Lookup(tb, LookupIndex, []string{fmt.Sprintf("%d%05d", w, j), "01011990"}, 2); err != nil {
+					t.Errorf("reader %d: %v", w, err)
+					return
+				}
+				if _, err := s.Scan(tb, fmt.Sprint(w), "", 5); err != nil {
+					t.Errorf("reader %d: %v", w, err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	wantCount(t, s, tb, writers*perWriter)
+	for w := range writers {
+		pk := fmt.Sprintf("%d%05d", w, perWriter-1)
+		if got := lookupPKs(t, s, tb, LookupIndex, pk, "01011990"); !slices.Equal(got, []string{pk}) {
+			t.Errorf("lookup %s = %q", pk, got)
+		}
 	}
 }

@@ -10,6 +10,8 @@ import (
 
 	"github.com/rs/zerolog"
 	"github.com/valyala/fasthttp"
+
+	"github.com/tonebase/tonebase/columndb"
 )
 
 // Metrics is what the handlers report.
@@ -219,6 +221,10 @@ func (h *Handlers) uploadError(ctx *fasthttp.RequestCtx, err error) {
 		status, msg = 403, ErrInvalidHash.Error()
 	case errors.As(err, &syn):
 		status, msg = 400, syn.Error()
+	case errors.Is(err, columndb.ErrStale):
+		status, msg = 409, "the database definition changed during the upload; send it again"
+	case errors.Is(err, ErrNoDatabase):
+		status, msg = 404, ErrInvalidDatabase.Error()
 	default:
 		h.log.Error().Err(err).Str("request_id", requestID(ctx)).Msg("upload failed")
 	}

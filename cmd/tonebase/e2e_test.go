@@ -361,3 +361,5 @@ func TestSchemaRules(t *testing.T) {
 		t.Fatalf("lookup in dropped database: %d", r.status)
 	}
 }
+
+func jsonUnmarshal(s string, v any) error { return json.Unmarshal([]byte(s), v) }

@@ -1,0 +1,52 @@
+// Command loadtest runs tonebase's whole-service load harness and prints the
+// report recorded in bench/README.md.
+package main
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/tonebase/tonebase/bench"
+)
+
+func main() {
+	var cfg bench.Config
+	constant := flag.String("constant", "", "serve the constant-body ceiling on this address (used by the harness itself)")
+	flag.StringVar(&cfg.Tonebase, "tonebase", "", "tonebase binary (go build -o /tmp/tonebase ./cmd/tonebase)")
+	flag.IntVar(&cfg.Rows, "rows", 1_000_000, "rows to ingest")
+	flag.IntVar(&cfg.BatchRows, "batch", 5000, "rows per signed upload")
+	flag.IntVar(&cfg.Inflight, "inflight", 2, "uploads in flight")
+	flag.IntVar(&cfg.Concurrency, "c", 64, "lookup connections")
+	flag.DurationVar(&cfg.Duration, "d", 10*time.Second, "length of each lookup phase")
+	flag.Parse()
+	if *constant != "" {
+		if err := bench.ServeConstant(*constant); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		return
+	}
+	if cfg.Tonebase == "" {
+		fmt.Fprintln(os.Stderr, "loadtest: -tonebase is required")
+		os.Exit(2)
+	}
+	self, err := os.Executable()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	cfg.Self = self
+	work, err := os.MkdirTemp("", "tonebase-bench-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	defer os.RemoveAll(work)
+	cfg.Work = work
+	if _, err := bench.Run(cfg, os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "loadtest:", err)
+		os.Exit(1)
+	}
+}

@@ -1,0 +1,143 @@
+package bench
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"time"
+
+	"github.com/tonebase/tonebase/columndb"
+)
+
+// Config sizes a run.
+type Config struct {
+	Tonebase    string        // path of the tonebase binary
+	Self        string        // path of a binary that serves the constant body given "-constant ADDR"
+	Rows        int           // rows to ingest
+	BatchRows   int           // rows per signed upload
+	Inflight    int           // uploads in flight
+	Concurrency int           // lookup connections
+	Duration    time.Duration // per lookup phase
+	Work        string        // scratch folder
+}
+
+// Report is what a run measured.
+type Report struct {
+	IngestRowsPerSec    float64
+	CeilingRowsPerSec   float64
+	Lookup              Stats
+	Constant            Stats
+	HalfRate            Stats
+	DuringUpload        Stats
+	DuringUploadRowsSec float64
+}
+
+// Run measures everything in one run, so the ratios compare like with like
+// on a shared, noisy machine.
+func Run(cfg Config, w io.Writer) (Report, error) {
+	var r Report
+	host, _ := os.Hostname()
+	fmt.Fprintf(w, "tonebase load harness: %d rows, batches of %d, %d lookup connections, %v phases, %d CPUs (%s, %s)\n",
+		cfg.Rows, cfg.BatchRows, cfg.Concurrency, cfg.Duration, runtime.NumCPU(), host, time.Now().UTC().Format(time.DateOnly))
+	token := "bench-admin-token-0123456789"
+	svc, err := StartTonebase(cfg.Tonebase, filepath.Join(cfg.Work, "tonebase"), token)
+	if err != nil {
+		return r, err
+	}
+	defer svc.Stop()
+	t, err := Setup(svc.Addr, token)
+	if err != nil {
+		return r, err
+	}
+
+	batches := Batches(t.CID, t.DBID, t.UploadPassword, 0, cfg.Rows, cfg.BatchRows)
+	st, rows, err := Upload(svc.Addr, t.CID, t.DBID, batches, cfg.Inflight)
+	if err != nil {
+		return r, err
+	}
+	r.IngestRowsPerSec = float64(rows) / st.Elapsed.Seconds()
+	fmt.Fprintf(w, "ingest     %8.0f rows/s   (%d rows in %v; per batch p50 %v p99 %v)\n", r.IngestRowsPerSec, rows,
+		st.Elapsed.Round(time.Millisecond), st.P(0.5).Round(time.Millisecond), st.P(0.99).Round(time.Millisecond))
+
+	d, err := columndb.WriteBatchCeiling(filepath.Join(cfg.Work, "ceiling"), cfg.Rows, func(i int) ([]byte, []byte) {
+		return append([]byte("r"), Invoice(i)...), AppendRow(nil, i)
+	})
+	if err != nil {
+		return r, err
+	}
+	r.CeilingRowsPerSec = float64(cfg.Rows) / d.Seconds()
+	fmt.Fprintf(w, "writebatch %8.0f rows/s   ingest is %.0f%% of it\n", r.CeilingRowsPerSec, 100*r.IngestRowsPerSec/r.CeilingRowsPerSec)
+
+	lookup := Target{Addr: svc.Addr, Auth: t.APIKey + ":" + t.APISecret, OK: func(s int) bool { return s == 200 },
+		Path: func(i int) string {
+			j := (i * 104729) % cfg.Rows
+			return fmt.Sprintf("/ivr/v1/%d/%d/lookup?ref1=%s&ref2=%s", t.CID, t.DBID, Invoice(j), DOB(j))
+		}}
+	r.Lookup = ClosedLoop(lookup, cfg.Concurrency, cfg.Duration)
+	fmt.Fprintf(w, "lookup     %v\n", r.Lookup)
+
+	caddr, err := FreeAddr()
+	if err != nil {
+		return r, err
+	}
+	constant, err := Start(caddr, "/", cfg.Self, "-constant", caddr)
+	if err != nil {
+		return r, err
+	}
+	r.Constant = ClosedLoop(Target{Addr: caddr, Path: func(int) string { return "/" }}, cfg.Concurrency, cfg.Duration)
+	constant.Stop()
+	fmt.Fprintf(w, "constant   %v\n", r.Constant)
+	fmt.Fprintf(w, "           lookups are %.0f%% of the constant-body ceiling\n", 100*r.Lookup.Rate()/r.Constant.Rate())
+
+	half := max(int(r.Lookup.Rate()/2), 100)
+	r.HalfRate = OpenLoop(lookup, half, cfg.Concurrency, cfg.Duration)
+	fmt.Fprintf(w, "half rate  %v (target %d/s)\n", r.HalfRate, half)
+
+	// Lookups on the loaded database while another database of the same
+	// client takes a full upload.
+	db2, err := AddDatabase(svc.Addr, token, t.CID)
+	if err != nil {
+		return r, err
+	}
+	batches2 := Batches(t.CID, db2, t.UploadPassword, 0, cfg.Rows, cfg.BatchRows)
+	done := make(chan struct{})
+	var upErr error
+	var upRows int
+	var upStats Stats
+	go func() {
+		upStats, upRows, upErr = Upload(svc.Addr, t.CID, db2, batches2, cfg.Inflight)
+		close(done)
+	}()
+	rate := max(half/4, 100)
+	var during []Stats
+	for running := true; running; {
+		during = append(during, OpenLoop(lookup, rate, 8, time.Second))
+		select {
+		case <-done:
+			running = false
+		default:
+		}
+	}
+	if upErr != nil {
+		return r, upErr
+	}
+	r.DuringUpload = merge(during)
+	r.DuringUploadRowsSec = float64(upRows) / upStats.Elapsed.Seconds()
+	fmt.Fprintf(w, "during upload %v at %d/s while ingesting %.0f rows/s; %d over 50ms\n",
+		r.DuringUpload, rate, r.DuringUploadRowsSec, r.DuringUpload.Over(50*time.Millisecond))
+	return r, nil
+}
+
+func merge(ss []Stats) Stats {
+	var out Stats
+	for _, s := range ss {
+		out.Requests += s.Requests
+		out.Errors += s.Errors
+		out.Elapsed += s.Elapsed
+		out.lat = append(out.lat, s.lat...)
+	}
+	sortDurations(out.lat)
+	return out
+}

@@ -1,0 +1,134 @@
+package bench
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"syscall"
+	"time"
+
+	"github.com/valyala/fasthttp"
+)
+
+// Process is a server the harness started and will stop.
+type Process struct {
+	Addr string
+	cmd  *exec.Cmd
+}
+
+// Stop ends the process with SIGTERM and waits for it.
+func (p *Process) Stop() {
+	_ = p.cmd.Process.Signal(syscall.SIGTERM)
+	_, _ = p.cmd.Process.Wait()
+}
+
+// FreeAddr returns a loopback address nothing listens on.
+func FreeAddr() (string, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", err
+	}
+	defer ln.Close()
+	return ln.Addr().String(), nil
+}
+
+// Start runs a command that serves on addr and waits until path answers.
+func Start(addr, path string, name string, args ...string) (*Process, error) {
+	cmd := exec.Command(name, args...)
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		return nil, fmt.Errorf("bench: start %s: %w", name, err)
+	}
+	p := &Process{Addr: addr, cmd: cmd}
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		resp, err := http.Get("http://" + addr + path)
+		if err == nil {
+			resp.Body.Close()
+			return p, nil
+		}
+		if time.Now().After(deadline) {
+			p.Stop()
+			return nil, fmt.Errorf("bench: %s did not answer on %s: %w", name, addr, err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// StartTonebase runs the tonebase binary with a fresh data folder.
+func StartTonebase(bin, data, token string) (*Process, error) {
+	addr, err := FreeAddr()
+	if err != nil {
+		return nil, err
+	}
+	return Start(addr, "/healthz", bin, "serve", "--addr", addr, "--data", data, "--admin-token", token,
+		"--access-log=false", "--log-format", "json", "--log-level", "warn", "--max-upload-mb", "256")
+}
+
+// ServeConstant answers every request with the same small JSON body: the
+// ceiling of what fasthttp can serve on this machine.
+func ServeConstant(addr string) error {
+	body := []byte(`{"status":"found","balance":{"minor":1250,"amount":"12.50","say":"twelve pounds and fifty pence"}}`)
+	return fasthttp.ListenAndServe(addr, func(ctx *fasthttp.RequestCtx) {
+		ctx.SetContentType("application/json")
+		ctx.SetBody(body)
+	})
+}
+
+// Tenant is a client and database created for a run.
+type Tenant struct {
+	CID, DBID      int64
+	APIKey         string
+	APISecret      string
+	UploadPassword string
+}
+
+// Setup creates a client and a database of Columns through the admin API.
+func Setup(addr, token string) (Tenant, error) {
+	var t Tenant
+	var c struct {
+		CID            int64  `json:"cid"`
+		APIKey         string `json:"api_key"`
+		APISecret      string `json:"api_secret"`
+		UploadPassword string `json:"upload_password"`
+	}
+	if err := adminPost(addr, token, "/admin/api/clients", `{"name":"Bench"}`, &c); err != nil {
+		return t, err
+	}
+	t.CID, t.APIKey, t.APISecret, t.UploadPassword = c.CID, c.APIKey, c.APISecret, c.UploadPassword
+	dbid, err := AddDatabase(addr, token, t.CID)
+	t.DBID = dbid
+	return t, err
+}
+
+// AddDatabase creates another database of Columns for cid.
+func AddDatabase(addr, token string, cid int64) (int64, error) {
+	var db struct {
+		DBID int64 `json:"dbid"`
+	}
+	err := adminPost(addr, token, fmt.Sprintf("/admin/api/clients/%d/databases", cid), `{"description":"Bench","columns":`+Columns+`}`, &db)
+	return db.DBID, err
+}
+
+func adminPost(addr, token, path, body string, out any) error {
+	req, err := http.NewRequest("POST", "http://"+addr+path, bytes.NewBufferString(body))
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return fmt.Errorf("bench: %s: %w", path, err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != 201 {
+		return fmt.Errorf("bench: %s: %d %s", path, resp.StatusCode, b)
+	}
+	return json.Unmarshal(b, out)
+}

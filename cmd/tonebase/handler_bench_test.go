@@ -1,0 +1,64 @@
+package main
+
+import (
+	"encoding/base64"
+	"fmt"
+	"io"
+	"testing"
+	"time"
+
+	"github.com/rs/zerolog"
+	"github.com/valyala/fasthttp"
+
+	"github.com/tonebase/tonebase/bench"
+	"github.com/tonebase/tonebase/ivr"
+)
+
+// BenchmarkLookupHandler measures one lookup through the whole handler
+// chain (routing, auth, DTMF rules, index, rendering) without the network,
+// so a profile of it shows where a lookup's time goes.
+func BenchmarkLookupHandler(b *testing.B) {
+	cfg := serveConfig{Data: b.TempDir(), LogFormat: "json", LogLevel: "warn", AdminToken: "bench-admin-token-0123456789",
+		MaxUploadMB: 64, LockoutLimit: 5, LockoutWindow: 15 * time.Minute, TxnRows: 256, AccessLog: false}
+	a, err := newApp(cfg, zerolog.New(io.Discard))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer a.close()
+	c, creds, err := a.clients.Create("Bench", 0)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var spec ivr.DatabaseSpec
+	spec.Description = "Bench"
+	if err := jsonUnmarshal(bench.Columns, &spec.Columns); err != nil {
+		b.Fatal(err)
+	}
+	db, err := a.svc.Catalog().Create(c.CID, spec)
+	if err != nil {
+		b.Fatal(err)
+	}
+	const rows = 200_000
+	for _, batch := range bench.Batches(c.CID, db.DBID, creds.UploadPassword, 0, rows, 5000) {
+		if _, err := a.svc.Upload(ivr.Signed{CID: c.CID, DBID: db.DBID, Hash: batch.Hash}, batch.Body); err != nil {
+			b.Fatal(err)
+		}
+	}
+	h := a.server.Handler
+	auth := "Basic " + base64.StdEncoding.EncodeToString([]byte(c.APIKey+":"+creds.APISecret))
+	var ctx fasthttp.RequestCtx
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		j := (i * 104729) % rows
+		i++
+		ctx.Request.Reset()
+		ctx.Response.Reset()
+		ctx.Request.SetRequestURI(fmt.Sprintf("/ivr/v1/%d/%d/lookup?ref1=%s&ref2=%s", c.CID, db.DBID, bench.Invoice(j), bench.DOB(j)))
+		ctx.Request.Header.Set("Authorization", auth)
+		h(&ctx)
+		if ctx.Response.StatusCode() != 200 {
+			b.Fatalf("lookup: %d %s", ctx.Response.StatusCode(), ctx.Response.Body())
+		}
+	}
+}
