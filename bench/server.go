@@ -17,14 +17,15 @@ import (
 
 // Process is a server the harness started and will stop.
 type Process struct {
-	Addr string
-	cmd  *exec.Cmd
+	Addr   string
+	cmd    *exec.Cmd
+	exited chan struct{}
 }
 
 // Stop ends the process with SIGTERM and waits for it.
 func (p *Process) Stop() {
 	_ = p.cmd.Process.Signal(syscall.SIGTERM)
-	_, _ = p.cmd.Process.Wait()
+	<-p.exited
 }
 
 // FreeAddr returns a loopback address nothing listens on.
@@ -44,9 +45,15 @@ func Start(addr, path string, name string, args ...string) (*Process, error) {
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("bench: start %s: %w", name, err)
 	}
-	p := &Process{Addr: addr, cmd: cmd}
+	p := &Process{Addr: addr, cmd: cmd, exited: make(chan struct{})}
+	go func() { _ = cmd.Wait(); close(p.exited) }()
 	deadline := time.Now().Add(60 * time.Second)
 	for {
+		select {
+		case <-p.exited:
+			return nil, fmt.Errorf("bench: %s exited before serving", name)
+		default:
+		}
 		resp, err := http.Get("http://" + addr + path)
 		if err == nil {
 			resp.Body.Close()

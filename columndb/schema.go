@@ -292,5 +292,39 @@ func CheckCallerColumns(cols []Column) []string {
 }
 
 // CallerLookupIndex is the index a caller database needs for IVR lookups,
-// and false if it has no ref columns.
-func CallerLookupIndex(cols []Column) (Index, bool) { return lookupIndex(cols) }
+// and false if it needs none: when it has no ref columns, or when every
+// primary-key column is a ref, because then the primary key itself finds the
+// caller in one point read and a second index would only double every write.
+func CallerLookupIndex(cols []Column) (Index, bool) {
+	if KeyedByRefs(cols) {
+		return Index{}, false
+	}
+	return lookupIndex(cols)
+}
+
+// KeyedByRefs reports whether every primary-key column is a ref column, so
+// a caller's keyed refs contain the whole primary key.
+func KeyedByRefs(cols []Column) bool {
+	pk := 0
+	for _, c := range cols {
+		if c.PrimaryKey {
+			if !c.IVRField.IsRef() {
+				return false
+			}
+			pk++
+		}
+	}
+	return pk > 0
+}
+
+// RefColumns returns the positions of the ref columns in the order callers
+// are asked for them (ref1, ref2, ref3).
+func (t *Table) RefColumns() []int {
+	var out []int
+	for _, f := range RefFields {
+		if i, ok := t.Field(f); ok {
+			out = append(out, i)
+		}
+	}
+	return out
+}

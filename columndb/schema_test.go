@@ -210,7 +210,13 @@ func TestCheckCallerColumns(t *testing.T) {
 	if cols[0].ID != "colA" || cols[2].Type != TypeCurrency || cols[1].MaxDTMF != 8 {
 		t.Fatalf("columns not canonicalised in place: %+v", cols)
 	}
-	if idx, ok := CallerLookupIndex(cols); !ok || !slices.Equal(idx.Columns, []string{"colA", "colB"}) {
+	// The invoice number is both the key and ref1: the key finds callers.
+	if idx, ok := CallerLookupIndex(cols); ok || !KeyedByRefs(cols) {
+		t.Fatalf("CallerLookupIndex = %+v, %v for a database keyed by its refs", idx, ok)
+	}
+	keyedElsewhere := slices.Clone(cols)
+	keyedElsewhere[0].PrimaryKey, keyedElsewhere[2].PrimaryKey = false, true
+	if idx, ok := CallerLookupIndex(keyedElsewhere); !ok || !slices.Equal(idx.Columns, []string{"colA", "colB"}) {
 		t.Fatalf("CallerLookupIndex = %+v, %v", idx, ok)
 	}
 	cols[0].PrimaryKey = false

@@ -1,7 +1,9 @@
 package ivr
 
 import (
+	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"time"
 
@@ -67,13 +69,12 @@ func (s *Service) Lookup(cid, dbid int64, q Query) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	idx, ok := columndb.CallerLookupIndex(t.Columns)
-	if !ok {
+	refs := t.RefColumns()
+	if len(refs) == 0 {
 		return Result{}, fmt.Errorf("%w: database %d has no ref1 column to look callers up by", ErrInvalid, dbid)
 	}
-	vals := make([]string, len(idx.Columns))
-	for i, id := range idx.Columns {
-		pos, _ := t.ColumnIndex(id)
+	vals := make([]string, len(refs))
+	for i, pos := range refs {
 		col := &t.Columns[pos]
 		raw, present := q.Param(col.ID)
 		if !present {
@@ -89,7 +90,7 @@ func (s *Service) Lookup(cid, dbid int64, q Query) (Result, error) {
 	if locked, wait := s.lockout.Locked(keys...); locked {
 		return Result{Status: StatusLocked, RetryAfter: wait}, nil
 	}
-	rows, err := s.store.Lookup(t, columndb.LookupIndex, vals, 2)
+	rows, err := s.find(t, refs, vals)
 	if err != nil {
 		return Result{}, err
 	}
@@ -101,6 +102,32 @@ func (s *Service) Lookup(cid, dbid int64, q Query) (Result, error) {
 		return answer(t, rows[0]), nil
 	}
 	return Result{Status: StatusAmbiguous}, nil
+}
+
+// find returns the rows whose refs equal vals, at most two. A database keyed
+// by its refs is read by primary key, one point read; any other goes
+// through the lookup index. Neither scans.
+func (s *Service) find(t *columndb.Table, refs []int, vals []string) ([]columndb.Row, error) {
+	if !columndb.KeyedByRefs(t.Columns) {
+		return s.store.Lookup(t, columndb.LookupIndex, vals, 2)
+	}
+	var pk []string
+	for _, p := range t.PrimaryKey() {
+		pk = append(pk, vals[slices.Index(refs, p)])
+	}
+	r, err := s.store.Get(t, pk...)
+	if errors.Is(err, columndb.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	for i, pos := range refs {
+		if v, _ := r.Get(pos); v != vals[i] {
+			return nil, nil
+		}
+	}
+	return []columndb.Row{r}, nil
 }
 
 func lockKeys(cid, dbid int64, ref1, caller string) []string {

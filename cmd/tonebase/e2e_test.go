@@ -363,3 +363,48 @@ func TestSchemaRules(t *testing.T) {
 }
 
 func jsonUnmarshal(s string, v any) error { return json.Unmarshal([]byte(s), v) }
+
+// TestLookupThroughIndex covers a database whose key is not what callers
+// key: lookups go through the ref index, and two rows with the same refs
+// are ambiguous, not a guess.
+func TestLookupThroughIndex(t *testing.T) {
+	s := startServer(t)
+	c := s.newClient("Acme")
+	cols := `[{"id":"colA","name":"Account","type":"text","required":true,"primary_key":true},
+	 {"id":"colB","name":"Postcode digits","type":"numeric","required":true,"ivr_field":"ref1","min_dtmf":4,"max_dtmf":6},
+	 {"id":"colC","name":"Balance","type":"currency","visible":true,"required":true,"ivr_field":"balance"}]`
+	r := s.admin("POST", fmt.Sprintf("/admin/api/clients/%d/databases", c.CID), `{"description":"By account","columns":`+cols+`}`)
+	if r.status != 201 {
+		t.Fatalf("create: %d %s", r.status, r.body)
+	}
+	var db struct {
+		DBID int64 `json:"dbid"`
+	}
+	r.json(t, &db)
+	s.upload("POST", c, db.DBID, `[{"colA":"ACC-1","colB":"1234","colC":"£5"},{"colA":"ACC-2","colB":"5678","colC":"£6"},{"colA":"ACC-3","colB":"5678","colC":"£7"}]`)
+	tests := []struct {
+		name, query string
+		status      int
+		body        string
+	}{
+		{"unique refs", "ref1=1234", 200, `"amount":"5.00"`},
+		{"two rows share the refs", "ref1=5678", 409, `"status":"ambiguous"`},
+		{"nobody", "ref1=9999", 404, `"status":"not_found"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := s.lookup(c, c.CID, db.DBID, tt.query)
+			if r.status != tt.status || !strings.Contains(string(r.body), tt.body) {
+				t.Fatalf("got %d %s", r.status, r.body)
+			}
+		})
+	}
+	// Moving ACC-3 to another postcode must move its index entry too.
+	s.upload("POST", c, db.DBID, `{"colA":"ACC-3","colB":"9999"}`)
+	if r := s.lookup(c, c.CID, db.DBID, "ref1=5678"); r.status != 200 || !strings.Contains(string(r.body), `"amount":"6.00"`) {
+		t.Fatalf("after the move: %d %s", r.status, r.body)
+	}
+	if r := s.lookup(c, c.CID, db.DBID, "ref1=9999"); r.status != 200 || !strings.Contains(string(r.body), `"amount":"7.00"`) {
+		t.Fatalf("moved row: %d %s", r.status, r.body)
+	}
+}
