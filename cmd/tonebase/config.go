@@ -90,6 +90,10 @@ type serveConfig struct {
 	LockoutLimit  int
 	LockoutWindow time.Duration
 	TxnRows       int
+	MasterKeyFile string
+	// MasterKey is TONEBASE_MASTER_KEY: environment only, never a flag,
+	// so the key does not show in the process list.
+	MasterKey string
 }
 
 func parseServe(args []string) (serveConfig, error) {
@@ -106,6 +110,8 @@ func parseServe(args []string) (serveConfig, error) {
 	f.integer(&c.LockoutLimit, "lockout-limit", 5, "not-found lookups before a caller or ref1 is locked (0 disables)")
 	f.duration(&c.LockoutWindow, "lockout-window", 15*time.Minute, "window the lockout limit counts over")
 	f.integer(&c.TxnRows, "txn-rows", 256, "rows per storage transaction during uploads")
+	f.str(&c.MasterKeyFile, "master-key-file", "", "file holding the 32-byte master key that seals stored cards and encrypts the store at rest (or TONEBASE_MASTER_KEY)")
+	c.MasterKey = os.Getenv("TONEBASE_MASTER_KEY")
 	if err := f.parse(args); err != nil {
 		return c, err
 	}

@@ -6,6 +6,7 @@ import (
 
 	"github.com/tonebase/tonebase/admin"
 	"github.com/tonebase/tonebase/admin/observe"
+	"github.com/tonebase/tonebase/customer"
 	"github.com/tonebase/tonebase/ivr"
 )
 
@@ -16,7 +17,7 @@ type route struct {
 }
 
 // routes is every route the service answers, in one place.
-func routes(a *app, ivrH *ivr.Handlers, api *admin.API) []route {
+func routes(a *app, ivrH *ivr.Handlers, api *admin.API, cust *customer.Handlers) []route {
 	g := api.Guard
 	return []route{
 		{"GET", "/healthz", a.healthz},
@@ -38,6 +39,30 @@ func routes(a *app, ivrH *ivr.Handlers, api *admin.API) []route {
 		{"PUT", "/admin/api/clients/{cid}/databases/{dbid}", g(api.UpdateDatabase)},
 		{"DELETE", "/admin/api/clients/{cid}/databases/{dbid}", g(api.DeleteDatabase)},
 		{"GET", "/admin/api/clients/{cid}/databases/{dbid}/rows", g(api.Rows)},
+		{"POST", "/admin/api/keys/rotate", g(cust.RotateKeys)},
+		{"GET", "/admin/api/keys", g(cust.Keys)},
+
+		{"POST", "/apis/api/Customers", cust.CreateCustomer},
+		{"PUT", "/apis/api/Customers/{id}", cust.UpdateCustomer},
+		{"DELETE", "/apis/api/Customers/{id}", cust.DeleteCustomer},
+		{"GET", "/apis/api/Customers/GetCustomerInfo/{id}", cust.GetCustomerInfo},
+		{"GET", "/apis/api/Customers/GetCustomers", cust.GetCustomers},
+		{"GET", "/apis/api/Customers/GetCustomersBySearchCriteria", cust.SearchCustomers},
+		{"POST", "/apis/api/PaymentDetails", cust.CreatePayment},
+		{"PUT", "/apis/api/PaymentDetails/{id}", cust.UpdatePayment},
+		{"DELETE", "/apis/api/PaymentDetails/{id}", cust.DeletePayment},
+		{"GET", "/apis/api/PaymentDetails/GetPayments", cust.GetPayments},
+		{"GET", "/apis/api/PaymentDetails/GetPaymentInfo/{id}", cust.GetPaymentInfo},
+		{"GET", "/apis/api/PaymentDetails/GetPrimary", cust.GetPrimary},
+		{"POST", "/apis/api/RecurringTrans", cust.CreatePlan},
+		{"PUT", "/apis/api/RecurringTrans/Suspend", cust.SuspendPlan},
+		{"PUT", "/apis/api/RecurringTrans/Resume", cust.ResumePlan},
+		{"PUT", "/apis/api/RecurringTrans/{id}", cust.UpdatePlan},
+		{"DELETE", "/apis/api/RecurringTrans/{id}", cust.DeletePlan},
+		{"GET", "/apis/api/RecurringTrans/GetRecurringInfo/{id}", cust.GetPlan},
+		{"GET", "/apis/api/RecurringTrans/GetRecurringTrans", cust.GetPlans},
+		{"GET", "/apis/api/RecurringTrans/GetSchedule/{id}", cust.GetSchedule},
+		{"GET", "/apis/api/RecurringTrans/GetDue", cust.GetDue},
 	}
 }
 

@@ -18,6 +18,8 @@ import (
 	"github.com/tonebase/tonebase/admin/observe"
 	"github.com/tonebase/tonebase/admin/tenant"
 	"github.com/tonebase/tonebase/columndb"
+	"github.com/tonebase/tonebase/customer"
+	"github.com/tonebase/tonebase/customer/vault"
 	"github.com/tonebase/tonebase/ivr"
 )
 
@@ -30,6 +32,7 @@ type app struct {
 	reg       *observe.Registry
 	clients   *tenant.Registry
 	svc       *ivr.Service
+	cust      *customer.Service
 	token     string
 	server    *fasthttp.Server
 }
@@ -120,9 +123,20 @@ func newApp(cfg serveConfig, log zerolog.Logger) (*app, error) {
 			log.Info().Str("path", path).Msg("admin token")
 		}
 	}
-	store, err := columndb.Open(columndb.Options{Dir: filepath.Join(cfg.Data, "db"),
+	master, err := masterKey(cfg, log)
+	if err != nil {
+		return nil, err
+	}
+	var atRest []byte
+	if master != nil {
+		atRest = vault.StoreKey(master)
+	}
+	store, err := columndb.Open(columndb.Options{Dir: filepath.Join(cfg.Data, "db"), EncryptionKey: atRest,
 		Logger: badgerLogger{log.With().Str("component", "badger").Logger()}, TxnRows: cfg.TxnRows})
 	if err != nil {
+		if master != nil {
+			return nil, fmt.Errorf("%w (with a master key the store is encrypted at rest: a folder made without one, or with another key, does not open)", err)
+		}
 		return nil, err
 	}
 	clients, err := tenant.New(store, box)
@@ -139,8 +153,19 @@ func newApp(cfg serveConfig, log zerolog.Logger) (*app, error) {
 		LockoutLimit: cfg.LockoutLimit, LockoutWindow: cfg.LockoutWindow, MaxUpload: cfg.MaxUploadMB << 20})
 	ivrH := ivr.NewHandlers(a.svc, log, observe.NewEvents(a.reg))
 	api := admin.NewAPI(token, clients, catalog, log)
+	var ring *vault.Ring
+	if master != nil {
+		if ring, err = vault.Open(store, master); err != nil {
+			_ = store.Close()
+			return nil, err
+		}
+	}
+	a.cust = customer.New(customer.Config{Store: store, Ring: ring, Log: log.With().Str("component", "customer").Logger(),
+		NoVault: "the server has no master key; " + vault.HowToMakeKey})
+	a.cust.Start()
+	custH := customer.NewHandlers(a.cust, clients, log)
 	a.server = &fasthttp.Server{
-		Handler:            handler(a, routes(a, ivrH, api)),
+		Handler:            handler(a, routes(a, ivrH, api, custH)),
 		Name:               "tonebase",
 		MaxRequestBodySize: cfg.MaxUploadMB << 20,
 		ReadTimeout:        2 * time.Minute,
@@ -152,7 +177,10 @@ func newApp(cfg serveConfig, log zerolog.Logger) (*app, error) {
 	return a, nil
 }
 
-func (a *app) close() error { return a.store.Close() }
+func (a *app) close() error {
+	a.cust.Close()
+	return a.store.Close()
+}
 
 // serverError answers what fasthttp refuses before routing, above all a
 // body past the size limit, in the same JSON as every other error.

@@ -1,0 +1,178 @@
+package columndb
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"slices"
+
+	"github.com/dgraph-io/badger/v4"
+)
+
+// Change is one table's part of an atomic commit: rows to put whole (each
+// replaces any row with its primary key, absent columns included, which an
+// Upsert would keep) and rows whose primary keys are to be deleted.
+type Change struct {
+	Table  *Table
+	Put    []Row
+	Delete []Row
+}
+
+// ErrDuplicate reports a row a unique index refused; errors.As gives the
+// DuplicateError with the row already holding the value.
+var ErrDuplicate = errors.New("columndb: value already used by another row")
+
+// DuplicateError names the unique index a Commit would have broken and the
+// primary key of the row that holds the value.
+type DuplicateError struct {
+	Table, Index string
+	Owner        []string
+}
+
+func (e *DuplicateError) Error() string {
+	return fmt.Sprintf("columndb: %s: index %s: value already used by row %v", e.Table, e.Index, e.Owner)
+}
+
+// Unwrap lets errors.Is match ErrDuplicate.
+func (e *DuplicateError) Unwrap() error { return ErrDuplicate }
+
+// ErrInvalidRow reports a row a Commit refused because it lacks its primary
+// key or a required column.
+var ErrInvalidRow = errors.New("columndb: invalid row")
+
+// Commit applies changes to one or more tables in a single transaction: all
+// of them or, on any error, none. Rows are checked as Upsert checks them, but
+// a refused row fails the whole commit instead of being skipped. Writers of
+// the tables involved are serialised for the duration.
+//
+// The changes are visible on return but not yet durable: the caller calls
+// Sync before acknowledging them. Keeping the sync outside the table locks
+// lets concurrent commits share one fsync instead of queueing behind each.
+func (s *Store) Commit(changes ...Change) error {
+	var tables []*Table
+	for _, c := range changes {
+		if !slices.Contains(tables, c.Table) {
+			tables = append(tables, c.Table)
+		}
+	}
+	// A fixed lock order keeps two commits over the same tables from deadlocking.
+	slices.SortFunc(tables, func(a, b *Table) int { return int(a.Number) - int(b.Number) })
+	for i, t := range tables {
+		if i > 0 && tables[i-1].Number == t.Number {
+			return fmt.Errorf("columndb: commit: table %s given twice under different schemas", t.Name)
+		}
+		lock := s.tableLock(t.Number)
+		lock.Lock()
+		defer lock.Unlock()
+		if err := s.checkCurrent(t); err != nil {
+			return err
+		}
+	}
+	txn := s.db.NewTransaction(true)
+	defer txn.Discard()
+	writers := map[uint32]*writer{}
+	for _, c := range changes {
+		w, ok := writers[c.Table.Number]
+		if !ok {
+			count, err := readCount(txn, c.Table.Number)
+			if err != nil {
+				return fmt.Errorf("columndb: commit %s: %w", c.Table.Name, err)
+			}
+			w = &writer{s: s, t: c.Table, txn: txn, count: count}
+			writers[c.Table.Number] = w
+		}
+		if err := w.apply(c); err != nil {
+			return err
+		}
+	}
+	for _, w := range writers {
+		if err := txn.Set(tablePrefix(spaceCount, w.t.Number), countValue(w.count)); err != nil {
+			return fmt.Errorf("columndb: commit %s: %w", w.t.Name, err)
+		}
+	}
+	if err := txn.Commit(); err != nil {
+		if errors.Is(err, badger.ErrTxnTooBig) {
+			return fmt.Errorf("columndb: commit: too many changes for one transaction: %w", err)
+		}
+		return fmt.Errorf("columndb: commit: %w", err)
+	}
+	return nil
+}
+
+func countValue(n int64) []byte { return binary.BigEndian.AppendUint64(nil, uint64(n)) }
+
+// apply writes one Change into the writer's transaction.
+func (w *writer) apply(c Change) error {
+	t := c.Table
+	for _, r := range c.Delete {
+		pk, col, ok := t.pkBytes(r)
+		if !ok {
+			return fmt.Errorf("%w: %s: primary key column %s missing", ErrInvalidRow, t.Name, col)
+		}
+		old, found, err := w.get(t, pk)
+		if err != nil {
+			return fmt.Errorf("columndb: commit %s: %w", t.Name, err)
+		}
+		if !found {
+			continue
+		}
+		if err := w.deleteRow(t, pk, old); err != nil {
+			return fmt.Errorf("columndb: commit %s: %w", t.Name, err)
+		}
+		w.count--
+	}
+	for _, r := range c.Put {
+		pk, col, ok := t.pkBytes(r)
+		if !ok {
+			return fmt.Errorf("%w: %s: primary key column %s missing", ErrInvalidRow, t.Name, col)
+		}
+		if col, ok := t.missingRequired(r); !ok {
+			return fmt.Errorf("%w: %s: required column %s missing", ErrInvalidRow, t.Name, col)
+		}
+		old, found, err := w.get(t, pk)
+		if err != nil {
+			return fmt.Errorf("columndb: commit %s: %w", t.Name, err)
+		}
+		if err := w.checkUnique(t, pk, r); err != nil {
+			return err
+		}
+		if _, err := w.putRow(t, pk, old, found, r); err != nil {
+			return fmt.Errorf("columndb: commit %s: %w", t.Name, err)
+		}
+		if !found {
+			w.count++
+		}
+	}
+	return nil
+}
+
+// checkUnique finds the row that already holds a unique value r needs, so
+// the caller can name it (a duplicate card answers with the stored card's id).
+func (w *writer) checkUnique(t *Table, pk []byte, r Row) error {
+	for i, idx := range t.Indexes {
+		if !idx.Unique {
+			continue
+		}
+		vals, ok := t.indexValues(r, idx)
+		if !ok {
+			continue
+		}
+		item, err := w.txn.Get(indexKey(spaceUnique, t.Number, i, vals, nil))
+		if errors.Is(err, badger.ErrKeyNotFound) {
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("columndb: commit %s: %w", t.Name, err)
+		}
+		owner, err := item.ValueCopy(nil)
+		if err != nil {
+			return fmt.Errorf("columndb: commit %s: %w", t.Name, err)
+		}
+		if string(owner) == string(pk) {
+			continue
+		}
+		ownerVals, _ := decodeTuple(owner)
+		return &DuplicateError{Table: t.Name, Index: idx.Name, Owner: ownerVals}
+	}
+	return nil
+}
