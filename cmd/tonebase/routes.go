@@ -6,6 +6,7 @@ import (
 
 	"github.com/tonebase/tonebase/admin"
 	"github.com/tonebase/tonebase/admin/observe"
+	"github.com/tonebase/tonebase/admin/web"
 	"github.com/tonebase/tonebase/customer"
 	"github.com/tonebase/tonebase/ivr"
 )
@@ -19,13 +20,14 @@ type route struct {
 // routes is every route the service answers, in one place.
 func routes(a *app, ivrH *ivr.Handlers, api *admin.API, cust *customer.Handlers) []route {
 	g := api.Guard
-	return []route{
+	return append([]route{
 		{"GET", "/healthz", a.healthz},
 		{"GET", "/metrics", a.metrics},
 
 		{"GET", "/ivr/v1/{cid}/{dbid}/lookup", ivrH.Lookup},
 		{"POST", "/cppdb/api/database", ivrH.Upload},
 		{"DELETE", "/cppdb/api/database", ivrH.Delete},
+		{"POST", "/cppdb/api/file", ivrH.File},
 
 		{"POST", "/admin/api/clients", g(api.CreateClient)},
 		{"GET", "/admin/api/clients", g(api.ListClients)},
@@ -63,6 +65,48 @@ func routes(a *app, ivrH *ivr.Handlers, api *admin.API, cust *customer.Handlers)
 		{"GET", "/apis/api/RecurringTrans/GetRecurringTrans", cust.GetPlans},
 		{"GET", "/apis/api/RecurringTrans/GetSchedule/{id}", cust.GetSchedule},
 		{"GET", "/apis/api/RecurringTrans/GetDue", cust.GetDue},
+	}, webRoutes(a.web)...)
+}
+
+// webRoutes are the admin pages. Page needs a signed-in admin; Form also
+// needs the form's anti-forgery token.
+func webRoutes(w *web.Server) []route {
+	p, f := w.Page, w.Form
+	const db = "/admin/clients/{cid}/databases/{dbid}"
+	return []route{
+		{"GET", "/admin", w.Home},
+		{"GET", "/admin/static/{file}", w.Static},
+		{"GET", "/admin/sign-in", w.SignIn},
+		{"POST", "/admin/sign-in", w.SignInPost},
+		{"POST", "/admin/sign-out", f(w.SignOut)},
+		{"GET", "/admin/setup", w.Setup},
+		{"POST", "/admin/setup", w.SetupPost},
+		{"GET", "/admin/", p(w.Dashboard)},
+		{"GET", "/admin/audit", p(w.Audit)},
+		{"GET", "/admin/clients", p(w.Clients)},
+		{"POST", "/admin/clients", f(w.CreateClient)},
+		{"GET", "/admin/clients/{cid}", p(w.Client)},
+		{"POST", "/admin/clients/{cid}/rotate", f(w.Rotate)},
+		{"POST", "/admin/clients/{cid}/status", f(w.Status)},
+		{"POST", "/admin/clients/{cid}/databases", f(w.CreateDatabase)},
+		{"GET", db, p(w.Fields)},
+		{"POST", db + "/description", f(w.Describe)},
+		{"GET", db + "/delete", p(w.DeleteForm)},
+		{"POST", db + "/delete", f(w.DeletePost)},
+		{"GET", db + "/fields/{col}", p(w.FieldEdit)},
+		{"POST", db + "/fields/{col}", f(w.FieldPost)},
+		{"POST", db + "/fields/{col}/move", f(w.FieldMove)},
+		{"POST", db + "/fields/{col}/remove", f(w.FieldRemove)},
+		{"GET", db + "/rows", p(w.Rows)},
+		{"GET", db + "/row", p(w.RowEdit)},
+		{"POST", db + "/row", f(w.RowPost)},
+		{"POST", db + "/row/delete", f(w.RowDelete)},
+		{"GET", db + "/import", p(w.ImportForm)},
+		{"POST", db + "/import", f(w.ImportPost)},
+		{"GET", db + "/test", p(w.Tester)},
+		{"GET", "/admin/imports/{id}", p(w.ImportStatus)},
+		{"GET", "/admin/imports/{id}/progress", p(w.ImportProgress)},
+		{"GET", "/admin/imports/{id}/rejected.csv", p(w.Rejected)},
 	}
 }
 
@@ -74,6 +118,10 @@ func handler(a *app, table []route) fasthttp.RequestHandler {
 		r.Handle(rt.method, rt.path, observe.Wrap(a.accessLog, a.reg, rt.path, rt.handler))
 	}
 	r.NotFound = observe.Wrap(a.accessLog, a.reg, "not_found", func(ctx *fasthttp.RequestCtx) {
+		if web.IsPage(ctx.Path()) {
+			a.web.NotFound(ctx)
+			return
+		}
 		ctx.SetStatusCode(404)
 		ctx.SetContentType("application/json")
 		ctx.SetBodyString(`{"error":"no such endpoint; the README lists them"}`)

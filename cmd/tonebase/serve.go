@@ -17,6 +17,7 @@ import (
 	"github.com/tonebase/tonebase/admin"
 	"github.com/tonebase/tonebase/admin/observe"
 	"github.com/tonebase/tonebase/admin/tenant"
+	"github.com/tonebase/tonebase/admin/web"
 	"github.com/tonebase/tonebase/columndb"
 	"github.com/tonebase/tonebase/customer"
 	"github.com/tonebase/tonebase/customer/vault"
@@ -34,6 +35,7 @@ type app struct {
 	svc       *ivr.Service
 	cust      *customer.Service
 	token     string
+	web       *web.Server
 	server    *fasthttp.Server
 }
 
@@ -153,6 +155,16 @@ func newApp(cfg serveConfig, log zerolog.Logger) (*app, error) {
 		LockoutLimit: cfg.LockoutLimit, LockoutWindow: cfg.LockoutWindow, MaxUpload: cfg.MaxUploadMB << 20})
 	ivrH := ivr.NewHandlers(a.svc, log, observe.NewEvents(a.reg))
 	api := admin.NewAPI(token, clients, catalog, log)
+	// The lookup tester gets its own service with the lockout off, so an
+	// admin testing wrong dates of birth never locks out a real caller.
+	tester := ivr.NewService(store, catalog, clients, ivr.Config{})
+	a.web, err = web.New(web.Config{AdminToken: token, Docs: store, Clients: clients, Databases: catalog,
+		Rows: a.svc, Tester: tester, Counts: observe.NewEvents(a.reg), Log: log,
+		WorkDir: filepath.Join(cfg.Data, "imports"), MaxUpload: int64(cfg.MaxUploadMB) << 20})
+	if err != nil {
+		_ = store.Close()
+		return nil, err
+	}
 	var ring *vault.Ring
 	if master != nil {
 		if ring, err = vault.Open(store, master); err != nil {
