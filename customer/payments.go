@@ -286,7 +286,6 @@ func (s *Service) CreatePayment(cid int64, in Input, idem Idem) (Reply, error) {
 		x.set("Id", id)
 		x.set("CustomerId", customerID)
 		x.set("PaymentType", typ)
-		x.setInt("Created", s.now().UnixNano())
 		if typ != "" {
 			if err := s.applyPayment(cid, x, in, true); err != nil {
 				var ie *InputError
@@ -306,6 +305,13 @@ func (s *Service) CreatePayment(cid int64, in Input, idem Idem) (Reply, error) {
 		if err != nil {
 			return prepared{}, err
 		}
+		// Created orders "newest" for promotion, so it must increase even
+		// when two methods arrive within the clock's resolution.
+		created := s.now().UnixNano()
+		for _, m := range existing {
+			created = max(created, m.int("Created")+1)
+		}
+		x.setInt("Created", created)
 		if len(existing) >= maxPerCustomer {
 			return prepared{}, conflict("the customer already has %d stored %ss", maxPerCustomer, typeName(typ))
 		}

@@ -74,7 +74,7 @@ func (t *terms) overlay(in Input, today time.Time, p *problems) {
 		t.paymentType = parseType(v, true, p)
 	}
 	integer := func(name string, lo, hi int, dst *int, what string) {
-		if v, ok := in.text(name); ok {
+		if v, ok := in.text(name); ok && v != "" {
 			n, err := strconv.Atoi(v)
 			if err != nil || n < lo || n > hi {
 				p.add(name, "%s", what)

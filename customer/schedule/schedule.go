@@ -184,3 +184,12 @@ func Split(total int64, n int) (regular, last int64) {
 	}
 	return regular, last
 }
+
+// String names the frequency.
+func (f Frequency) String() string {
+	names := []string{"daily", "weekly", "bi-weekly", "monthly", "yearly", "quarterly", "semi-annually"}
+	if f.Valid() {
+		return names[f]
+	}
+	return "unknown"
+}

@@ -1,0 +1,81 @@
+package field
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+)
+
+func jsonUnmarshal(s string, v any) error { return json.Unmarshal([]byte(s), v) }
+
+// FuzzParseDate: whatever ParseDate accepts is a real day that formats back
+// to a string it accepts again as the same day.
+func FuzzParseDate(f *testing.F) {
+	for _, s := range []string{"2/28/24", "2/28/2024", "12/30/23", "6/18/2020 4:43:18 PM", "2/29/2023", "1/1/0001", "99/99/99", ""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		d, err := ParseDate(s)
+		if err != nil {
+			return
+		}
+		if d.Hour() != 0 || d.Minute() != 0 || d.Location() != time.UTC {
+			t.Fatalf("ParseDate(%q) = %v, not a UTC midnight", s, d)
+		}
+		for _, out := range []string{FormatShortDate(d), FormatDate(d)} {
+			back, err := ParseDate(out)
+			if err != nil || !back.Equal(d) {
+				t.Fatalf("ParseDate(%q) = %v; its form %q reads back as %v, %v", s, d, out, back, err)
+			}
+		}
+	})
+}
+
+// FuzzParseCard: an accepted number is 13–19 digits, passes Luhn, and its
+// mask shows at most the first six and last four.
+func FuzzParseCard(f *testing.F) {
+	for _, s := range []string{"4003000123456781", "4003 0001 2345 6781", "4003000123456782", "", "-", "4222222222222"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		d, err := ParseCard(s)
+		if err != nil {
+			if strings.Contains(err.Error(), s) && len(s) >= 4 {
+				t.Fatalf("error %q quotes the input", err)
+			}
+			return
+		}
+		if len(d) < 13 || len(d) > 19 || !AllDigits(d) || !Luhn(d) {
+			t.Fatalf("ParseCard(%q) accepted %q", s, d)
+		}
+		m := MaskCard(d)
+		if m != d[:6]+"xxxx"+d[len(d)-4:] {
+			t.Fatalf("MaskCard(%q) = %q", d, m)
+		}
+	})
+}
+
+// FuzzParseRouting: an accepted routing number is 9 digits whose weighted
+// sum is a multiple of ten, and changing any one digit makes it fail.
+func FuzzParseRouting(f *testing.F) {
+	for _, s := range []string{"011000015", "021000021", "123654789", "", "0000000000"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		d, err := ParseRouting(s)
+		if err != nil {
+			return
+		}
+		if len(d) != 9 || !AllDigits(d) {
+			t.Fatalf("ParseRouting(%q) accepted %q", s, d)
+		}
+		for i := 0; i < 9; i++ {
+			b := []byte(d)
+			b[i] = '0' + (b[i]-'0'+1)%10
+			if _, err := ParseRouting(string(b)); err == nil {
+				t.Fatalf("ParseRouting accepts %q and its one-digit change %q", d, b)
+			}
+		}
+	})
+}
