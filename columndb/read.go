@@ -12,7 +12,7 @@ import (
 // Get returns the row with the given primary-key values, in key column order.
 func (s *Store) Get(t *Table, pk ...string) (Row, error) {
 	var r Row
-	err := s.db.View(func(txn *badger.Txn) error {
+	err := s.view(func(txn *badger.Txn) error {
 		item, err := txn.Get(rowKey(t.Number, appendTuple(nil, pk...)))
 		if err != nil {
 			return err
@@ -45,7 +45,7 @@ func (s *Store) Lookup(t *Table, index string, vals []string, limit int) ([]Row,
 		return nil, fmt.Errorf("columndb: table %s has no index %s over %d columns: %w", t.Name, index, len(vals), ErrNotFound)
 	}
 	var rows []Row
-	err := s.db.View(func(txn *badger.Txn) error {
+	err := s.view(func(txn *badger.Txn) error {
 		if t.Indexes[i].Unique {
 			item, err := txn.Get(indexKey(spaceUnique, t.Number, i, vals, nil))
 			if errors.Is(err, badger.ErrKeyNotFound) {
@@ -151,7 +151,7 @@ func (s *Store) each(t *Table, pkPrefix, start []byte, fn func(pk []byte, r Row)
 			seek = k
 		}
 	}
-	err := s.db.View(func(txn *badger.Txn) error {
+	err := s.view(func(txn *badger.Txn) error {
 		it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix, PrefetchValues: true, PrefetchSize: 100})
 		defer it.Close()
 		base := len(tablePrefix(spaceRow, t.Number))

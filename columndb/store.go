@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
+	"time"
 
 	"github.com/dgraph-io/badger/v4"
 	"github.com/dgraph-io/badger/v4/options"
@@ -50,6 +52,53 @@ type Store struct {
 	mu     sync.RWMutex
 	tables map[string]*Table // catalog key → immutable schema
 	locks  map[uint32]*sync.Mutex
+
+	updateMu    sync.Mutex
+	commitMu    sync.Mutex
+	ts          uint64        // last commit timestamp issued; guarded by commitMu
+	done        atomic.Uint64 // last commit timestamp applied: what readers read at
+	discardMark uint64        // guarded by commitMu
+	discardAt   time.Time     // guarded by commitMu
+}
+
+// view runs fn in a read transaction at the last finished commit.
+func (s *Store) view(fn func(*badger.Txn) error) error {
+	if s.db.IsClosed() {
+		return ErrClosed
+	}
+	txn := s.db.NewTransactionAt(s.done.Load(), false)
+	defer txn.Discard()
+	return fn(txn)
+}
+
+// writeTxn starts a write transaction that reads the last finished commit.
+// Writers of one table are serialised, so nothing it reads can be stale.
+func (s *Store) writeTxn() *badger.Txn { return s.db.NewTransactionAt(s.done.Load(), true) }
+
+// commitTxn commits at the next timestamp. Commits are serialised so that
+// timestamps finish in order and done can move straight to each one.
+func (s *Store) commitTxn(txn *badger.Txn) error {
+	s.commitMu.Lock()
+	defer s.commitMu.Unlock()
+	ts := s.ts + 1
+	if err := txn.CommitAt(ts, nil); err != nil {
+		return err
+	}
+	s.ts = ts
+	s.done.Store(ts)
+	s.advanceDiscard()
+	return nil
+}
+
+// advanceDiscard lets compaction drop versions that every reader has moved
+// past. Reads last microseconds, so a mark a few seconds old is safe.
+func (s *Store) advanceDiscard() {
+	if now := time.Now(); now.Sub(s.discardAt) > 5*time.Second {
+		if s.discardMark > 0 {
+			s.db.SetDiscardTs(s.discardMark)
+		}
+		s.discardMark, s.discardAt = s.ts, now
+	}
 }
 
 // Open opens or creates the store in opts.Dir.
@@ -69,11 +118,18 @@ func Open(opts Options) (*Store, error) {
 		// Badger requires an index cache when tables are encrypted.
 		bo = bo.WithEncryptionKey(opts.EncryptionKey).WithIndexCacheSize(64 << 20)
 	}
-	db, err := badger.Open(bo)
+	// Managed mode: the store hands out read timestamps itself, always
+	// that of the last finished commit, so a read never waits for a commit
+	// still in Badger's write pipeline. In Badger's own mode a new read
+	// waits for every earlier commit to be applied, and one commit held up
+	// by a memtable flush during a large upload stalls every lookup with it.
+	db, err := badger.OpenManaged(bo)
 	if err != nil {
 		return nil, fmt.Errorf("columndb: open %s: %w", opts.Dir, err)
 	}
 	s := &Store{db: db, txnRows: opts.TxnRows, tables: map[string]*Table{}, locks: map[uint32]*sync.Mutex{}}
+	s.ts = db.MaxVersion()
+	s.done.Store(s.ts)
 	if s.txnRows <= 0 {
 		s.txnRows = 256
 	}
@@ -167,7 +223,16 @@ func (s *Store) ReserveID(name string, id int64) error {
 // update runs fn in a write transaction and syncs before returning, for the
 // small administrative writes whose acknowledgement promises durability.
 func (s *Store) update(fn func(*badger.Txn) error) error {
-	if err := s.db.Update(fn); err != nil {
+	// Conflict detection is off, so these read-modify-writes (sequences,
+	// create-if-absent) are serialised here instead.
+	s.updateMu.Lock()
+	defer s.updateMu.Unlock()
+	txn := s.writeTxn()
+	defer txn.Discard()
+	if err := fn(txn); err != nil {
+		return err
+	}
+	if err := s.commitTxn(txn); err != nil {
 		return err
 	}
 	return s.db.Sync()
@@ -199,7 +264,7 @@ func (s *Store) PutDoc(collection, key string, v any, create bool) error {
 
 // GetDoc reads a record stored with PutDoc into v.
 func (s *Store) GetDoc(collection, key string, v any) error {
-	err := s.db.View(func(txn *badger.Txn) error {
+	err := s.view(func(txn *badger.Txn) error {
 		item, err := txn.Get(docKey(collection, key))
 		if err != nil {
 			return err
@@ -237,7 +302,7 @@ func (s *Store) DeleteDoc(collection, key string) error {
 // at the first error fn returns. The bytes are copies fn may keep.
 func (s *Store) EachDoc(collection string, fn func(key string, value []byte) error) error {
 	prefix := docKey(collection, "")
-	err := s.db.View(func(txn *badger.Txn) error {
+	err := s.view(func(txn *badger.Txn) error {
 		it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix, PrefetchValues: true, PrefetchSize: 64})
 		defer it.Close()
 		for it.Seek(prefix); it.ValidForPrefix(prefix); it.Next() {
@@ -262,5 +327,5 @@ func (s *Store) Ping() error {
 	if s.db.IsClosed() {
 		return ErrClosed
 	}
-	return s.db.View(func(*badger.Txn) error { return nil })
+	return s.view(func(*badger.Txn) error { return nil })
 }

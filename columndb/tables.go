@@ -109,7 +109,7 @@ func (s *Store) GetTable(tenant int64, name string) (*Table, error) {
 		return t, nil
 	}
 	t = &Table{}
-	err := s.db.View(func(txn *badger.Txn) error {
+	err := s.view(func(txn *badger.Txn) error {
 		item, err := txn.Get(key)
 		if err != nil {
 			return err
@@ -132,7 +132,7 @@ func (s *Store) GetTable(tenant int64, name string) (*Table, error) {
 func (s *Store) ListTables(tenant int64, prefix string) ([]*Table, error) {
 	var out []*Table
 	p := catalogKey(tenant, prefix)
-	err := s.db.View(func(txn *badger.Txn) error {
+	err := s.view(func(txn *badger.Txn) error {
 		it := txn.NewIterator(badger.IteratorOptions{Prefix: p, PrefetchValues: true, PrefetchSize: 16})
 		defer it.Close()
 		for it.Seek(p); it.ValidForPrefix(p); it.Next() {
@@ -154,7 +154,7 @@ func (s *Store) ListTables(tenant int64, prefix string) ([]*Table, error) {
 // RowCount returns the number of rows in a table.
 func (s *Store) RowCount(t *Table) (int64, error) {
 	var n int64
-	err := s.db.View(func(txn *badger.Txn) error {
+	err := s.view(func(txn *badger.Txn) error {
 		var err error
 		n, err = readCount(txn, t.Number)
 		return err

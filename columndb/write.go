@@ -146,7 +146,7 @@ func (s *Store) write(t *Table, n int, fn func(w *writer, i int) error) error {
 	if err := s.checkCurrent(t); err != nil {
 		return err
 	}
-	w := &writer{s: s, t: t, txn: s.db.NewTransaction(true)}
+	w := &writer{s: s, t: t, txn: s.writeTxn()}
 	defer func() { w.txn.Discard() }()
 	var err error
 	if w.count, err = readCount(w.txn, t.Number); err != nil {
@@ -174,13 +174,13 @@ func (w *writer) commit() error {
 		if err := w.txn.Set(tablePrefix(spaceCount, w.t.Number), binary.BigEndian.AppendUint64(nil, uint64(w.count))); err != nil {
 			return fmt.Errorf("columndb: write %s: %w", w.t.Name, err)
 		}
-		if err := w.txn.Commit(); err != nil {
+		if err := w.s.commitTxn(w.txn); err != nil {
 			return fmt.Errorf("columndb: commit %s: %w", w.t.Name, err)
 		}
 	} else {
 		w.txn.Discard()
 	}
-	w.txn, w.rows, w.bytes = w.s.db.NewTransaction(true), 0, 0
+	w.txn, w.rows, w.bytes = w.s.writeTxn(), 0, 0
 	return nil
 }
 
@@ -362,7 +362,12 @@ func (s *Store) rebuildIndex(t *Table, i int) error {
 	if err := s.dropRanges(indexPrefix(spaceIndex, t.Number, i), indexPrefix(spaceUnique, t.Number, i)); err != nil {
 		return err
 	}
-	wb := s.db.NewWriteBatch()
+	// The batch commits at one timestamp taken under the commit lock, which
+	// it holds until the batch is applied so no later commit finishes first.
+	s.commitMu.Lock()
+	defer s.commitMu.Unlock()
+	ts := s.ts + 1
+	wb := s.db.NewWriteBatchAt(ts)
 	defer wb.Cancel()
 	err := s.each(t, nil, nil, func(pk []byte, r Row) (bool, error) {
 		vals, ok := t.indexValues(r, idx)
@@ -377,5 +382,7 @@ func (s *Store) rebuildIndex(t *Table, i int) error {
 	if err := wb.Flush(); err != nil {
 		return fmt.Errorf("columndb: rebuild index %s: %w", idx.Name, err)
 	}
+	s.ts = ts
+	s.done.Store(ts)
 	return s.Sync()
 }
