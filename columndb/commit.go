@@ -68,7 +68,7 @@ func (s *Store) Commit(changes ...Change) error {
 			return err
 		}
 	}
-	txn := s.db.NewTransaction(true)
+	txn := s.writeTxn()
 	defer txn.Discard()
 	writers := map[uint32]*writer{}
 	for _, c := range changes {
@@ -90,7 +90,7 @@ func (s *Store) Commit(changes ...Change) error {
 			return fmt.Errorf("columndb: commit %s: %w", w.t.Name, err)
 		}
 	}
-	if err := txn.Commit(); err != nil {
+	if err := s.commitTxn(txn); err != nil {
 		if errors.Is(err, badger.ErrTxnTooBig) {
 			return fmt.Errorf("columndb: commit: too many changes for one transaction: %w", err)
 		}

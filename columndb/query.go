@@ -81,7 +81,7 @@ func (s *Store) Query(t *Table, q Query) (Result, error) {
 		order[i] = queryColumn{id: o.Column, numeric: typ == TypeInteger || typ == TypeCurrency}
 	}
 	var res Result
-	err := s.db.View(func(txn *badger.Txn) error {
+	err := s.view(func(txn *badger.Txn) error {
 		var matches []match
 		prefix := tablePrefix(spaceRow, t.Number)
 		it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix, PrefetchValues: true, PrefetchSize: 100})
