@@ -84,7 +84,9 @@ func (s *Store) Query(t *Table, q Query) (Result, error) {
 	err := s.view(func(txn *badger.Txn) error {
 		var matches []match
 		prefix := tablePrefix(spaceRow, t.Number)
-		it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix, PrefetchValues: true, PrefetchSize: 100})
+		// No prefetch: it copies every value, and most rows are only looked
+		// at in place by the filters.
+		it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix})
 		defer it.Close()
 		for it.Seek(prefix); it.ValidForPrefix(prefix); it.Next() {
 			var m match
