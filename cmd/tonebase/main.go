@@ -13,6 +13,7 @@ const usage = `tonebase: an embedded IVR caller-lookup service
 Usage:
   tonebase serve  [--addr 127.0.0.1:8080] [--data ./tonebase-data] [--demo] [--log-format json|console]
   tonebase hash   --cid N --dbid N --password P [--file body.json | --body '{...}']
+  tonebase admin add-user --name NAME [--data ./tonebase-data]   (password on stdin or TONEBASE_PASSWORD)
   tonebase upload --cid N --dbid N --password P --file rows.json [--url http://127.0.0.1:8080] [--batch 5000] [--delete]
 
 Every flag can also be set as TONEBASE_<FLAG> in the environment (TONEBASE_ADDR,
@@ -33,6 +34,8 @@ func main() {
 		err = hashCmd(os.Args[2:], os.Stdin, os.Stdout)
 	case "upload":
 		err = uploadCmd(os.Args[2:])
+	case "admin":
+		err = adminCmd(os.Args[2:], os.Stdin, os.Stdout)
 	case "-h", "--help", "help":
 		fmt.Print(usage)
 		return

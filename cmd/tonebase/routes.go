@@ -74,7 +74,6 @@ func webRoutes(w *web.Server) []route {
 	p, f := w.Page, w.Form
 	const db = "/admin/clients/{cid}/databases/{dbid}"
 	return []route{
-		{"GET", "/admin", w.Home},
 		{"GET", "/admin/static/{file}", w.Static},
 		{"GET", "/admin/sign-in", w.SignIn},
 		{"POST", "/admin/sign-in", w.SignInPost},

@@ -191,6 +191,7 @@ func newApp(cfg serveConfig, log zerolog.Logger) (*app, error) {
 
 func (a *app) close() error {
 	a.cust.Close()
+	_ = a.web.Close() // waits for running imports, which write to the store
 	return a.store.Close()
 }
 

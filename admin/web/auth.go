@@ -1,0 +1,251 @@
+package web
+
+import (
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/valyala/fasthttp"
+)
+
+const (
+	cookieSession = "tonebase_session"
+	// cookieForm carries the anti-forgery token of the forms shown before
+	// sign-in (double-submit), so a sign-in cannot be forged either.
+	cookieForm = "tonebase_form"
+	sessionKey = "web_session"
+)
+
+func (s *Server) setCookie(ctx *fasthttp.RequestCtx, name, value string, del bool) {
+	var c fasthttp.Cookie
+	c.SetKey(name)
+	c.SetValue(value)
+	c.SetPath("/admin/")
+	c.SetHTTPOnly(true)
+	c.SetSameSite(fasthttp.CookieSameSiteStrictMode)
+	c.SetSecure(ctx.IsTLS())
+	if del {
+		c.SetExpire(fasthttp.CookieExpireDelete)
+	}
+	ctx.Response.Header.SetCookie(&c)
+}
+
+// headers are the security headers of every page: no inline script runs,
+// nothing frames the pages, and nothing is cached.
+func headers(ctx *fasthttp.RequestCtx) {
+	h := &ctx.Response.Header
+	h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self'; base-uri 'none'")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Referrer-Policy", "same-origin")
+	h.Set("Cache-Control", "no-store")
+}
+
+// Page requires a signed-in admin.
+func (s *Server) Page(next fasthttp.RequestHandler) fasthttp.RequestHandler {
+	return func(ctx *fasthttp.RequestCtx) {
+		headers(ctx)
+		ss, ok := s.sessions.get(string(ctx.Request.Header.Cookie(cookieSession)))
+		if !ok {
+			s.toSignIn(ctx)
+			return
+		}
+		ctx.SetUserValue(sessionKey, ss)
+		next(ctx)
+	}
+}
+
+// Form requires a signed-in admin and the session's anti-forgery token.
+func (s *Server) Form(next fasthttp.RequestHandler) fasthttp.RequestHandler {
+	return s.Page(func(ctx *fasthttp.RequestCtx) {
+		if !sameToken(string(ctx.FormValue("csrf")), sess(ctx).csrf) {
+			s.fail(ctx, errForged)
+			return
+		}
+		next(ctx)
+	})
+}
+
+func sess(ctx *fasthttp.RequestCtx) session {
+	ss, _ := ctx.UserValue(sessionKey).(session)
+	return ss
+}
+
+func (s *Server) toSignIn(ctx *fasthttp.RequestCtx) {
+	if ok, err := s.users.exist(); err != nil {
+		s.fail(ctx, err)
+		return
+	} else if !ok {
+		ctx.Redirect("/admin/setup", 303)
+		return
+	}
+	target := "/admin/sign-in"
+	if ctx.IsGet() {
+		target += "?next=" + queryEscape(string(ctx.RequestURI()))
+	} else {
+		target += "?msg=expired"
+	}
+	ctx.Redirect(target, 303)
+}
+
+// safeNext keeps a post-sign-in redirect on these pages.
+func safeNext(next string) string {
+	if !strings.HasPrefix(next, "/admin/") || strings.HasPrefix(next, "//") || strings.ContainsAny(next, "\\\r\n") {
+		return "/admin/"
+	}
+	return next
+}
+
+// formToken returns the pre-sign-in anti-forgery token, setting its cookie.
+func (s *Server) formToken(ctx *fasthttp.RequestCtx) string {
+	tok := string(ctx.Request.Header.Cookie(cookieForm))
+	if len(tok) < 32 {
+		tok = randomToken()
+		s.setCookie(ctx, cookieForm, tok, false)
+	}
+	return tok
+}
+
+func formTokenOK(ctx *fasthttp.RequestCtx) bool {
+	return sameToken(string(ctx.FormValue("csrf")), string(ctx.Request.Header.Cookie(cookieForm)))
+}
+
+// SignInData is what the sign-in page shows.
+type SignInData struct {
+	Next  string
+	Name  string
+	Error string
+}
+
+// SignIn serves GET /admin/sign-in.
+func (s *Server) SignIn(ctx *fasthttp.RequestCtx) {
+	headers(ctx)
+	if ok, err := s.users.exist(); err != nil {
+		s.fail(ctx, err)
+		return
+	} else if !ok {
+		ctx.Redirect("/admin/setup", 303)
+		return
+	}
+	v := &view{Title: "Sign in", CSRF: s.formToken(ctx), Flash: flash(ctx),
+		Data: SignInData{Next: safeNext(string(ctx.QueryArgs().Peek("next")))}}
+	s.render(ctx, 200, "signin", v)
+}
+
+// SignInPost serves POST /admin/sign-in.
+func (s *Server) SignInPost(ctx *fasthttp.RequestCtx) {
+	headers(ctx)
+	name := strings.ToLower(strings.TrimSpace(string(ctx.FormValue("name"))))
+	data := SignInData{Next: safeNext(string(ctx.FormValue("next"))), Name: name}
+	again := func(status int, msg string) {
+		data.Error = msg
+		s.render(ctx, status, "signin", &view{Title: "Sign in", CSRF: s.formToken(ctx), Data: data})
+	}
+	if !formTokenOK(ctx) {
+		again(403, "The sign-in form had expired. It has been refreshed: sign in again.")
+		return
+	}
+	keys := []string{"ip/" + ctx.RemoteIP().String(), "user/" + name}
+	if locked, wait := s.signins.Locked(keys...); locked {
+		again(429, "Too many failed sign-ins. Wait "+minutes(wait)+", then try again, or ask another admin to check your account.")
+		return
+	}
+	ok, err := s.users.verify(name, string(ctx.FormValue("password")))
+	if err != nil {
+		s.fail(ctx, err)
+		return
+	}
+	if !ok {
+		s.signins.Fail(keys...)
+		s.audit(ctx, name, "sign-in failed", "")
+		again(401, "That user name and password do not match. Check them and try again.")
+		return
+	}
+	ss := s.sessions.start(name)
+	s.setCookie(ctx, cookieSession, ss.id, false)
+	ctx.SetUserValue(sessionKey, *ss)
+	s.audit(ctx, name, "signed in", "")
+	ctx.Redirect(data.Next, 303)
+}
+
+func minutes(d time.Duration) string {
+	m := int((d + time.Minute - 1) / time.Minute)
+	if m <= 1 {
+		return "a minute"
+	}
+	return itoa(m) + " minutes"
+}
+
+// SignOut serves POST /admin/sign-out.
+func (s *Server) SignOut(ctx *fasthttp.RequestCtx) {
+	ss := sess(ctx)
+	s.sessions.end(ss.id)
+	s.setCookie(ctx, cookieSession, "", true)
+	s.audit(ctx, ss.user, "signed out", "")
+	ctx.Redirect("/admin/sign-in?msg=signed-out", 303)
+}
+
+// SetupData is what the setup page shows.
+type SetupData struct {
+	Name   string
+	Errors map[string]string
+}
+
+// Setup serves GET /admin/setup: the first admin user, on an empty store.
+func (s *Server) Setup(ctx *fasthttp.RequestCtx) {
+	headers(ctx)
+	if ok, err := s.users.exist(); err != nil {
+		s.fail(ctx, err)
+		return
+	} else if ok {
+		ctx.Redirect("/admin/sign-in", 303)
+		return
+	}
+	s.render(ctx, 200, "setup", &view{Title: "Set up tonebase", CSRF: s.formToken(ctx), Data: SetupData{}})
+}
+
+// SetupPost serves POST /admin/setup.
+func (s *Server) SetupPost(ctx *fasthttp.RequestCtx) {
+	headers(ctx)
+	if ok, err := s.users.exist(); err != nil {
+		s.fail(ctx, err)
+		return
+	} else if ok {
+		ctx.Redirect("/admin/sign-in", 303)
+		return
+	}
+	name := strings.ToLower(strings.TrimSpace(string(ctx.FormValue("name"))))
+	password := string(ctx.FormValue("password"))
+	data := SetupData{Name: name, Errors: map[string]string{}}
+	key := "setup/" + ctx.RemoteIP().String()
+	switch locked, wait := s.signins.Locked(key); {
+	case !formTokenOK(ctx):
+		data.Errors["form"] = "The form had expired. It has been refreshed: fill it in again."
+	case locked:
+		data.Errors["form"] = "Too many wrong admin tokens. Wait " + minutes(wait) + ", then try again."
+	case !sameToken(strings.TrimSpace(string(ctx.FormValue("token"))), s.cfg.AdminToken):
+		s.signins.Fail(key)
+		data.Errors["token"] = "That is not the admin token. It is in the data folder's admin.token file, or in TONEBASE_ADMIN_TOKEN."
+	case password != string(ctx.FormValue("confirm")):
+		data.Errors["confirm"] = "The two passwords differ. Type the same password twice."
+	}
+	if len(data.Errors) == 0 {
+		err := s.users.add(name, password)
+		switch {
+		case errors.Is(err, errBadUser) && strings.Contains(err.Error(), "password"):
+			data.Errors["password"] = strings.TrimPrefix(err.Error(), errBadUser.Error()+": ")
+		case errors.Is(err, errBadUser), errors.Is(err, ErrUserExists):
+			data.Errors["name"] = trimPrefix(err)
+		case err != nil:
+			s.fail(ctx, err)
+			return
+		}
+	}
+	if len(data.Errors) > 0 {
+		s.render(ctx, 400, "setup", &view{Title: "Set up tonebase", CSRF: s.formToken(ctx), Data: data})
+		return
+	}
+	ss := s.sessions.start(name)
+	s.setCookie(ctx, cookieSession, ss.id, false)
+	s.audit(ctx, name, "created the first admin user", name)
+	ctx.Redirect("/admin/", 303)
+}

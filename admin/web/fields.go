@@ -1,0 +1,301 @@
+package web
+
+import (
+	"errors"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/valyala/fasthttp"
+
+	"github.com/tonebase/tonebase/admin/tenant"
+	"github.com/tonebase/tonebase/columndb"
+	"github.com/tonebase/tonebase/ivr"
+)
+
+// FieldsData is the Database Fields page: one row per column.
+type FieldsData struct {
+	DB       ivr.Database
+	Problems []string
+}
+
+// Fields serves GET /admin/clients/{cid}/databases/{dbid}.
+func (s *Server) Fields(ctx *fasthttp.RequestCtx) {
+	c, db, ok := s.database(ctx)
+	if !ok {
+		return
+	}
+	s.fieldsPage(ctx, 200, c, db, nil)
+}
+
+func (s *Server) fieldsPage(ctx *fasthttp.RequestCtx, status int, c tenant.Client, db ivr.Database, problems []string) {
+	s.render(ctx, status, "database", &view{Title: db.Description, Nav: "clients", Flash: flash(ctx),
+		Crumbs: dbCrumbs(c.Name, db)[:2], Data: FieldsData{DB: db, Problems: readable(problems)}})
+}
+
+// FieldData is the edit form of one column, with the reason for each
+// refused field next to it.
+type FieldData struct {
+	DB      ivr.Database
+	Col     columndb.Column
+	New     bool
+	Errors  map[string]string
+	General []string
+	Types   []columndb.Type
+	Formats []columndb.DateFormat
+	IVR     []columndb.IVRField
+	Min     string
+	Max     string
+}
+
+func (s *Server) fieldForm(ctx *fasthttp.RequestCtx, status int, c tenant.Client, d FieldData) {
+	d.Types, d.Formats, d.IVR = columndb.Types, columndb.DateFormats, columndb.IVRFields
+	if d.Errors == nil {
+		d.Errors = map[string]string{}
+	}
+	title := "Edit " + d.Col.ID
+	if d.New {
+		title = "Add a field"
+	}
+	s.render(ctx, status, "field", &view{Title: title, Nav: "clients", Crumbs: dbCrumbs(c.Name, d.DB), Data: d})
+}
+
+func dtmfText(n int) string {
+	if n == 0 {
+		return ""
+	}
+	return strconv.Itoa(n)
+}
+
+// FieldEdit serves GET .../databases/{dbid}/fields/{col}; col "new" adds one.
+func (s *Server) FieldEdit(ctx *fasthttp.RequestCtx) {
+	c, db, ok := s.database(ctx)
+	if !ok {
+		return
+	}
+	id := userValue(ctx, "col")
+	if id == "new" {
+		col := columndb.Column{ID: nextColumnID(db.Columns), Type: columndb.TypeText, Visible: true, IVRField: columndb.IVRNone}
+		s.fieldForm(ctx, 200, c, FieldData{DB: db, Col: col, New: true})
+		return
+	}
+	pos := columnPos(db.Columns, id)
+	if pos < 0 {
+		s.fail(ctx, errNoPage)
+		return
+	}
+	col := db.Columns[pos]
+	s.fieldForm(ctx, 200, c, FieldData{DB: db, Col: col, Min: dtmfText(col.MinDTMF), Max: dtmfText(col.MaxDTMF)})
+}
+
+func columnPos(cols []columndb.Column, id string) int {
+	return slices.IndexFunc(cols, func(c columndb.Column) bool { return c.ID == id })
+}
+
+// nextColumnID is the first of colA…colZ, colAA… not yet used.
+func nextColumnID(cols []columndb.Column) string {
+	used := map[string]bool{}
+	for _, c := range cols {
+		used[c.ID] = true
+	}
+	for i := 0; ; i++ {
+		id := "col"
+		if i >= 26 {
+			id += string(rune('A' + i/26 - 1))
+		}
+		id += string(rune('A' + i%26))
+		if !used[id] {
+			return id
+		}
+	}
+}
+
+// FieldPost serves POST .../databases/{dbid}/fields/{col}: "Update Field".
+func (s *Server) FieldPost(ctx *fasthttp.RequestCtx) {
+	c, db, ok := s.database(ctx)
+	if !ok {
+		return
+	}
+	id := userValue(ctx, "col")
+	d := FieldData{DB: db, New: id == "new", Errors: map[string]string{}}
+	pos := len(db.Columns)
+	if d.New {
+		id = nextColumnID(db.Columns)
+	} else if pos = columnPos(db.Columns, id); pos < 0 {
+		s.fail(ctx, errNoPage)
+		return
+	}
+	d.Col, d.Min, d.Max = columnFromForm(ctx, id, d.Errors)
+	if len(d.Errors) > 0 {
+		s.fieldForm(ctx, 400, c, d)
+		return
+	}
+	cols := slices.Clone(db.Columns)
+	if d.New {
+		cols = append(cols, d.Col)
+	} else {
+		cols[pos] = d.Col
+	}
+	problems, err := s.redefine(db, cols)
+	if err != nil {
+		s.fail(ctx, err)
+		return
+	}
+	if len(problems) > 0 {
+		for _, p := range problems {
+			col, field, text := placeProblem(p)
+			if col == id && field != "" && d.Errors[field] == "" {
+				d.Errors[field] = text
+				continue
+			}
+			d.General = append(d.General, readable([]string{p})...)
+		}
+		s.fieldForm(ctx, 400, c, d)
+		return
+	}
+	action, msg := "edited field", "field-saved"
+	if d.New {
+		action, msg = "added field", "field-added"
+	}
+	s.audit(ctx, sess(ctx).user, action, dbTarget(db)+": "+id+" "+d.Col.Name)
+	ctx.Redirect(dbHref(db)+"?msg="+msg, 303)
+}
+
+// redefine stores new columns and returns the schema's refusals as text
+// naming their column; other errors are returned as errors.
+func (s *Server) redefine(db ivr.Database, cols []columndb.Column) ([]string, error) {
+	_, err := s.cfg.Databases.Update(db.CID, db.DBID, ivr.DatabaseSpec{Description: db.Description, Columns: cols})
+	var schema *columndb.SchemaError
+	switch {
+	case err == nil:
+		return nil, nil
+	case errors.As(err, &schema):
+		return schema.Problems, nil
+	case errors.Is(err, ivr.ErrConflict):
+		// "ivr: conflict: columndb: change incompatible with stored rows: a; b"
+		msg := trimPrefix(err)
+		if i := strings.Index(msg, "rows: "); i >= 0 {
+			return strings.Split(msg[i+len("rows: "):], "; "), nil
+		}
+		return []string{msg}, nil
+	}
+	return nil, err
+}
+
+// columnFromForm reads the guide's fields of one column; errs gets the
+// fields that are not even well-formed.
+func columnFromForm(ctx *fasthttp.RequestCtx, id string, errs map[string]string) (columndb.Column, string, string) {
+	v := func(k string) string { return strings.TrimSpace(string(ctx.FormValue(k))) }
+	col := columndb.Column{ID: id, Name: v("name"), Type: columndb.Type(v("type")),
+		Visible: v("visible") == "show", Required: v("required") == "required",
+		PrimaryKey: v("primary_key") == "identifier", IVRField: columndb.IVRField(v("ivr_field"))}
+	if col.Type == columndb.TypeDate {
+		col.Format = columndb.DateFormat(v("format"))
+	}
+	for _, f := range []struct{ key, val string }{{"visible", v("visible")}, {"required", v("required")}, {"primary_key", v("primary_key")}} {
+		if f.val == "" {
+			errs[f.key] = "Choose one."
+		}
+	}
+	minText, maxText := v("min_dtmf"), v("max_dtmf")
+	num := func(key, s string) int {
+		if s == "" {
+			return 0
+		}
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 0 {
+			errs[key] = "Enter a whole number of digits, or leave it empty."
+		}
+		return n
+	}
+	col.MinDTMF, col.MaxDTMF = num("min_dtmf", minText), num("max_dtmf", maxText)
+	return col, minText, maxText
+}
+
+// problemPlaces sends a schema rule's reason to the form field it is
+// about; the rules name their column but not the field.
+var problemPlaces = []struct{ word, field string }{
+	{"name is", "name"}, {"dtmf", "max_dtmf"}, {"date format", "format"}, {"format", "format"},
+	{"type", "type"}, {"a new column must be optional", "required"}, {"required", "required"},
+	{"ivr_field", "ivr_field"}, {"played by", "ivr_field"}, {"cannot become ref", "ivr_field"},
+	{"primary key", "primary_key"},
+}
+
+// placeProblem splits "colB: reason" into the column, the field it is
+// about (empty if none) and the reason in the page's words.
+func placeProblem(p string) (col, field, text string) {
+	col, text, ok := strings.Cut(p, ": ")
+	if !ok {
+		return "", "", readable([]string{p})[0]
+	}
+	low := strings.ToLower(text)
+	for _, pl := range problemPlaces {
+		if strings.Contains(low, pl.word) {
+			field = pl.field
+			break
+		}
+	}
+	return col, field, readable([]string{text})[0]
+}
+
+var apiWords = strings.NewReplacer("min_dtmf", "Min DTMF IP", "max_dtmf", "Max DTMF IP", "ivr_field", "IVR Control Field")
+
+// readable rewrites the API's field names into the page's labels.
+func readable(ps []string) []string {
+	out := make([]string, len(ps))
+	for i, p := range ps {
+		out[i] = apiWords.Replace(p)
+	}
+	return out
+}
+
+// FieldMove serves POST .../fields/{col}/move with dir=up or dir=down.
+func (s *Server) FieldMove(ctx *fasthttp.RequestCtx) {
+	c, db, ok := s.database(ctx)
+	if !ok {
+		return
+	}
+	id := userValue(ctx, "col")
+	pos := columnPos(db.Columns, id)
+	to := pos - 1
+	if string(ctx.FormValue("dir")) == "down" {
+		to = pos + 1
+	}
+	if pos < 0 || to < 0 || to >= len(db.Columns) {
+		s.fieldsPage(ctx, 400, c, db, []string{id + ": it cannot move that way."})
+		return
+	}
+	cols := slices.Clone(db.Columns)
+	cols[pos], cols[to] = cols[to], cols[pos]
+	s.applyColumns(ctx, c, db, cols, "moved field", id, "field-moved")
+}
+
+// FieldRemove serves POST .../fields/{col}/remove.
+func (s *Server) FieldRemove(ctx *fasthttp.RequestCtx) {
+	c, db, ok := s.database(ctx)
+	if !ok {
+		return
+	}
+	id := userValue(ctx, "col")
+	pos := columnPos(db.Columns, id)
+	if pos < 0 {
+		s.fail(ctx, errNoPage)
+		return
+	}
+	cols := slices.Delete(slices.Clone(db.Columns), pos, pos+1)
+	s.applyColumns(ctx, c, db, cols, "removed field", id, "field-removed")
+}
+
+func (s *Server) applyColumns(ctx *fasthttp.RequestCtx, c tenant.Client, db ivr.Database, cols []columndb.Column, action, id, msg string) {
+	problems, err := s.redefine(db, cols)
+	if err != nil {
+		s.fail(ctx, err)
+		return
+	}
+	if len(problems) > 0 {
+		s.fieldsPage(ctx, 409, c, db, problems)
+		return
+	}
+	s.audit(ctx, sess(ctx).user, action, dbTarget(db)+": "+id)
+	ctx.Redirect(dbHref(db)+"?msg="+msg, 303)
+}

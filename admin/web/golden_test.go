@@ -1,0 +1,97 @@
+package web
+
+import (
+	"bytes"
+	"flag"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/tonebase/tonebase/admin"
+	"github.com/tonebase/tonebase/admin/tenant"
+	"github.com/tonebase/tonebase/columndb"
+	"github.com/tonebase/tonebase/ivr"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files under testdata/golden")
+
+// TestGolden renders every page from fixed data and compares it with
+// testdata/golden/<page>.html; go test -run TestGolden -update rewrites them.
+func TestGolden(t *testing.T) {
+	p, err := loadPages()
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := time.Date(2025, 3, 14, 9, 30, 0, 0, time.UTC)
+	client := tenant.Client{CID: 1000, Name: "Demo Merchant", Status: "active", APIKey: "tb_key", Created: at, Updated: at}
+	db := ivr.Database{CID: 1000, DBID: 1, Description: "Debtors", Columns: admin.DemoColumns(), Rows: 1000, Created: at, Updated: at}
+	crumbs := dbCrumbs(client.Name, db)
+	row := map[string]string{"colA": "012345", "colB": "01021990", "colC": "1250", "colD": "500", "colE": "1250", "colF": "Alice Jones"}
+	res := ivr.Result{Status: ivr.StatusFound, Balance: &ivr.Amount{Minor: 1250, Amount: "12.50", Say: "twelve pounds and fifty pence"}}
+	job := JobView{ID: "abc123", CID: 1000, DBID: 1, Database: "Debtors", File: "debtors.csv", Mode: ivr.ImportUpsert,
+		Format: ivr.FormatCSV, User: "ada", Size: 120, Started: at, Done: true, Finished: at, Percent: 100,
+		Result: ivr.ImportResult{Received: 3, Inserted: 2}, InvalidN: 1,
+		Invalid: []ivr.LineError{{Index: 1, Line: 2, Column: "colB", Error: "not a real date in DDMMYYYY"}}}
+	user := func(v *view) *view { v.User, v.CSRF = "ada", "csrf-token"; return v }
+	pages := map[string]*view{
+		"signin": {Title: "Sign in", CSRF: "form-token", Data: SignInData{Next: "/admin/", Error: "That user name and password do not match. Check them and try again."}},
+		"setup":  {Title: "Set up tonebase", CSRF: "form-token", Data: SetupData{Name: "ada", Errors: map[string]string{"token": "That is not the admin token."}}},
+		"error":  user(&view{Title: "Not found", Data: ErrorData{Status: 404, Message: "There is no such client.", Next: "Pick a client from the list", NextHref: "/admin/clients", RequestID: "req-1"}}),
+		"dashboard": user(&view{Title: "Dashboard", Nav: "dashboard", Data: DashboardData{Clients: 1, Databases: 1, Rows: 1000, Total: 3, Since: at,
+			Lookups: []Outcome{{"found", 2}, {"not_found", 1}},
+			Imports: []ImportSummary{{ID: "abc123", CID: 1000, DBID: 1, Database: "Debtors", File: "debtors.csv", Mode: "upsert", User: "ada", Finished: at, Received: 3, Inserted: 2, Invalid: 1}},
+			Audit:   []AuditEntry{{Seq: 1, When: at, Who: "ada", Action: "created client", Target: "client 1000 (Demo Merchant)"}}}}),
+		"audit":       user(&view{Title: "Audit log", Nav: "audit", Data: AuditData{Entries: []AuditEntry{{Seq: 2, When: at, Who: "ada", Action: "signed in", IP: "127.0.0.1"}}, Older: "/admin/audit?before=2"}}),
+		"clients":     user(&view{Title: "Clients", Nav: "clients", Data: ClientsData{Clients: []tenant.Client{client}, Errors: map[string]string{"name": "Enter the client's name, 1 to 100 characters."}}}),
+		"credentials": user(&view{Title: "Credentials for Demo Merchant", Data: CredentialsData{Client: client, Creds: tenant.Credentials{APISecret: "secret", UploadPassword: "password"}}}),
+		"client":      user(&view{Title: "Demo Merchant", Nav: "clients", Flash: flashes["db-deleted"], Data: ClientData{Client: client, Databases: []ivr.Database{db}}}),
+		"database":    user(&view{Title: "Debtors", Nav: "clients", Crumbs: crumbs[:2], Data: FieldsData{DB: db, Problems: []string{"colB: a column cannot be removed while rows exist"}}}),
+		"field": user(&view{Title: "Edit colA", Nav: "clients", Crumbs: crumbs, Data: FieldData{DB: db, Col: db.Columns[0], Min: "8", Max: "6",
+			Errors: map[string]string{"max_dtmf": "Min DTMF IP 8 is more than Max DTMF IP 6"}, General: []string{"ref2 needs a ref1: callers are asked for refs in order"},
+			Types: columndb.Types, Formats: columndb.DateFormats, IVR: columndb.IVRFields}}),
+		"dbdelete":  user(&view{Title: "Delete Debtors", Crumbs: crumbs, Data: DeleteData{DB: db, Typed: "debtors", Error: "What you typed is not the description."}}),
+		"rows":      user(&view{Title: "Rows of Debtors", Crumbs: crumbs, Data: RowsData{DB: db, Keys: db.Columns[:1], Col: "colA", Q: "0123", Rows: []map[string]string{row}, Next: "/admin/clients/1000/databases/1/rows?after=x", Paging: true}}),
+		"row":       user(&view{Title: "Edit row", Crumbs: crumbs, Data: RowData{DB: db, Values: row, Keys: []string{"012345"}, Errors: map[string]string{"colC": "not an amount"}, Error: "Some values were not accepted; the reasons are next to them."}}),
+		"import":    user(&view{Title: "Import a debtor file", Crumbs: crumbs, Data: ImportData{DB: db, Client: client.Name, Mode: "replace", Error: "Choose a file to import.", MaxMB: 64}}),
+		"importjob": user(&view{Title: "Import of debtors.csv", Crumbs: crumbs, Data: job}),
+		"tester": user(&view{Title: "Lookup tester", Crumbs: crumbs, Data: TesterData{DB: db, Ran: true, Status: 200, Result: "found",
+			Refs: []TesterRef{{Field: "ref1", Col: db.Columns[0], Value: "123456#", Example: "6 digits"}, {Field: "ref2", Col: db.Columns[1], Value: "01021990", Example: "DDMMYYYY"}},
+			JSON: string(res.JSON()), KV: res.KV(), URL: "/ivr/v1/1000/1/lookup?ref1=123456%23&ref2=01021990"}}),
+	}
+	running := job
+	running.Done, running.Percent, running.Records = false, 40, 1
+	pages["importjob-running"] = user(&view{Title: "Import of debtors.csv", Crumbs: crumbs, Data: running})
+	for name := range p.byName {
+		if _, ok := pages[name]; !ok {
+			t.Errorf("page %s has no golden test", name)
+		}
+	}
+	for name, v := range pages {
+		tmpl := name
+		if name == "importjob-running" {
+			tmpl = "importjob"
+		}
+		var buf bytes.Buffer
+		if err := p.write(&buf, tmpl, v); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		path := filepath.Join("testdata", "golden", name+".html")
+		if *update {
+			if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
+		want, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatalf("%s: %v (run go test -run TestGolden -update)", name, err)
+		}
+		if !bytes.Equal(buf.Bytes(), want) {
+			t.Errorf("%s differs from %s; if the change is intended, run go test -run TestGolden -update", name, path)
+		}
+	}
+}

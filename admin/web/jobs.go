@@ -1,0 +1,218 @@
+package web
+
+import (
+	"encoding/csv"
+	"os"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/tonebase/tonebase/ivr"
+)
+
+// shownInvalid is how many refused lines an import page lists; the
+// rejected-lines file has all of them.
+const shownInvalid = 100
+
+// keptJobs is how many finished imports stay in memory with their files.
+const keptJobs = 50
+
+// job is one import running or finished in this process.
+type job struct {
+	ID       string
+	CID      int64
+	DBID     int64
+	Database string
+	File     string
+	Mode     ivr.ImportMode
+	Format   ivr.ImportFormat
+	User     string
+	Size     int64
+	Started  time.Time
+	rejects  string // path of the rejected-lines CSV
+
+	mu       sync.Mutex
+	bytes    int64
+	records  int
+	done     bool
+	finished time.Time
+	result   ivr.ImportResult
+	invalid  []ivr.LineError
+	invalidN int
+	err      string
+}
+
+// JobView is a consistent copy of a job for a page or the progress JSON.
+type JobView struct {
+	ID       string           `json:"id"`
+	CID      int64            `json:"cid"`
+	DBID     int64            `json:"dbid"`
+	Database string           `json:"database"`
+	File     string           `json:"file"`
+	Mode     ivr.ImportMode   `json:"mode"`
+	Format   ivr.ImportFormat `json:"format"`
+	User     string           `json:"user"`
+	Size     int64            `json:"size"`
+	Started  time.Time        `json:"started"`
+	Bytes    int64            `json:"bytes"`
+	Records  int              `json:"records"`
+	Percent  int64            `json:"percent"`
+	Done     bool             `json:"done"`
+	Finished time.Time        `json:"finished"`
+	Result   ivr.ImportResult `json:"result"`
+	Invalid  []ivr.LineError  `json:"-"`
+	InvalidN int              `json:"invalid"`
+	Error    string           `json:"error,omitempty"`
+}
+
+func (j *job) view() JobView {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	v := JobView{ID: j.ID, CID: j.CID, DBID: j.DBID, Database: j.Database, File: j.File, Mode: j.Mode, Format: j.Format,
+		User: j.User, Size: j.Size, Started: j.Started, Bytes: j.bytes, Records: j.records, Done: j.done,
+		Finished: j.finished, Result: j.result, Invalid: append([]ivr.LineError(nil), j.invalid...),
+		InvalidN: j.invalidN, Error: j.err}
+	v.Percent = percent(j.bytes, j.Size)
+	if j.done {
+		v.Percent = 100
+	}
+	return v
+}
+
+type jobs struct {
+	mu      sync.Mutex
+	byID    map[string]*job
+	order   []string
+	running map[string]string // cid/dbid → job id
+	wg      sync.WaitGroup
+}
+
+func newJobs() *jobs {
+	return &jobs{byID: map[string]*job{}, running: map[string]string{}}
+}
+
+func dbKey(cid, dbid int64) string {
+	return strconv.FormatInt(cid, 10) + "/" + strconv.FormatInt(dbid, 10)
+}
+
+// add registers a job, refusing a second import into the same database:
+// two replaces at once would each delete the other's rows.
+func (js *jobs) add(j *job) (string, bool) {
+	js.mu.Lock()
+	defer js.mu.Unlock()
+	if id, busy := js.running[dbKey(j.CID, j.DBID)]; busy {
+		return id, false
+	}
+	js.running[dbKey(j.CID, j.DBID)] = j.ID
+	js.byID[j.ID] = j
+	js.order = append(js.order, j.ID)
+	for len(js.order) > keptJobs {
+		old := js.byID[js.order[0]]
+		if old.view().Done {
+			os.Remove(old.rejects)
+			delete(js.byID, old.ID)
+		}
+		js.order = js.order[1:]
+	}
+	js.wg.Add(1)
+	return j.ID, true
+}
+
+func (js *jobs) finish(j *job) {
+	js.mu.Lock()
+	delete(js.running, dbKey(j.CID, j.DBID))
+	js.mu.Unlock()
+	js.wg.Done()
+}
+
+func (js *jobs) get(id string) (*job, bool) {
+	js.mu.Lock()
+	defer js.mu.Unlock()
+	j, ok := js.byID[id]
+	return j, ok
+}
+
+// runningFor returns the id of the import running into a database.
+func (js *jobs) runningFor(cid, dbid int64) string {
+	js.mu.Lock()
+	defer js.mu.Unlock()
+	return js.running[dbKey(cid, dbid)]
+}
+
+// list returns every job in memory, newest first.
+func (js *jobs) list() []JobView {
+	js.mu.Lock()
+	ids := append([]string(nil), js.order...)
+	js.mu.Unlock()
+	var out []JobView
+	for i := len(ids) - 1; i >= 0; i-- {
+		if j, ok := js.get(ids[i]); ok {
+			out = append(out, j.view())
+		}
+	}
+	return out
+}
+
+func (js *jobs) wait() { js.wg.Wait() }
+
+// run imports the uploaded file at path into the job's database, keeping
+// the job's progress current and writing refused lines, with their reason
+// appended, to the rejected-lines file.
+func (s *Server) run(j *job, path string) {
+	defer s.jobs.finish(j)
+	defer os.Remove(path)
+	fail := func(err error) {
+		s.cfg.Log.Error().Err(err).Str("import", j.ID).Msg("import")
+		j.mu.Lock()
+		j.done, j.finished, j.err = true, s.cfg.Now(), trimPrefix(err)
+		j.mu.Unlock()
+		s.saveSummary(j.view())
+	}
+	in, err := os.Open(path)
+	if err != nil {
+		fail(err)
+		return
+	}
+	defer in.Close()
+	out, err := os.OpenFile(j.rejects, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	if err != nil {
+		fail(err)
+		return
+	}
+	defer out.Close()
+	w := csv.NewWriter(out)
+	res, err := s.cfg.Rows.Import(j.CID, j.DBID, j.Format, in, ivr.ImportOptions{
+		Mode: j.Mode,
+		Progress: func(bytes int64, records int) {
+			j.mu.Lock()
+			j.bytes, j.records = bytes, records
+			j.mu.Unlock()
+		},
+		Invalid: func(le ivr.LineError) {
+			reason := "line " + strconv.Itoa(le.Line) + ": "
+			if le.Column != "" {
+				reason += le.Column + ": "
+			}
+			_ = w.Write(append(le.Fields, reason+le.Error))
+			j.mu.Lock()
+			j.invalidN++
+			if len(j.invalid) < shownInvalid {
+				le.Fields = nil
+				j.invalid = append(j.invalid, le)
+			}
+			j.mu.Unlock()
+		},
+	})
+	w.Flush()
+	if err == nil {
+		err = w.Error()
+	}
+	if err != nil {
+		fail(err)
+		return
+	}
+	j.mu.Lock()
+	j.done, j.finished, j.result, j.records = true, s.cfg.Now(), res, res.Received
+	j.mu.Unlock()
+	s.saveSummary(j.view())
+}

@@ -1,0 +1,91 @@
+package web
+
+import (
+	"fmt"
+	"net/url"
+	"strings"
+
+	"github.com/valyala/fasthttp"
+
+	"github.com/tonebase/tonebase/columndb"
+	"github.com/tonebase/tonebase/ivr"
+)
+
+// TesterData is the lookup tester: the refs as a caller keys them, and
+// exactly what the IVR would receive.
+type TesterData struct {
+	DB     ivr.Database
+	Refs   []TesterRef
+	Caller string
+	Ran    bool
+	Status int
+	Result string
+	JSON   string
+	KV     string
+	URL    string
+	Error  string
+}
+
+// TesterRef is one ref column the caller is asked for.
+type TesterRef struct {
+	Field   columndb.IVRField
+	Col     columndb.Column
+	Value   string
+	Example string
+}
+
+// Tester serves GET .../databases/{dbid}/test?ref1=&ref2=&caller=. A GET
+// changes nothing: its lookups run without the caller lockout, so testing
+// wrong dates of birth never locks out a real caller.
+func (s *Server) Tester(ctx *fasthttp.RequestCtx) {
+	c, db, ok := s.database(ctx)
+	if !ok {
+		return
+	}
+	args := ctx.QueryArgs()
+	d := TesterData{DB: db, Caller: string(args.Peek("caller")), Ran: args.Has("run")}
+	q := url.Values{}
+	for _, f := range columndb.RefFields {
+		for _, col := range db.Columns {
+			if col.IVRField == f {
+				v := string(args.Peek(string(f)))
+				d.Refs = append(d.Refs, TesterRef{Field: f, Col: col, Value: v, Example: example(col)})
+				q.Set(string(f), v)
+			}
+		}
+	}
+	if d.Caller != "" {
+		q.Set("caller", d.Caller)
+	}
+	if d.Ran {
+		res, err := s.cfg.Tester.Lookup(db.CID, db.DBID, ivr.Query{
+			Param: func(name string) (string, bool) {
+				for k, vs := range q {
+					if strings.EqualFold(k, name) && len(vs) > 0 && args.Has(k) {
+						return vs[0], true
+					}
+				}
+				return "", false
+			},
+			Caller: d.Caller,
+		})
+		if err != nil {
+			d.Error = "The IVR would get an error: " + trimPrefix(err) + ". Check the database's fields."
+		} else {
+			d.Status, d.Result = res.HTTPStatus(), res.Status
+			d.JSON, d.KV = string(res.JSON()), res.KV()
+		}
+		d.URL = fmt.Sprintf("/ivr/v1/%d/%d/lookup?%s", db.CID, db.DBID, q.Encode())
+	}
+	s.render(ctx, 200, "tester", &view{Title: "Lookup tester", Nav: "clients", Crumbs: dbCrumbs(c.Name, db), Data: d})
+}
+
+func example(c columndb.Column) string {
+	if c.Type == columndb.TypeDate {
+		return string(c.Format)
+	}
+	if c.MinDTMF == c.MaxDTMF {
+		return fmt.Sprintf("%d digits", c.MinDTMF)
+	}
+	return fmt.Sprintf("%d to %d digits", c.MinDTMF, c.MaxDTMF)
+}

@@ -1,0 +1,150 @@
+package web
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/rs/zerolog"
+	"golang.org/x/crypto/bcrypt"
+
+	"github.com/tonebase/tonebase/admin"
+	"github.com/tonebase/tonebase/ivr"
+)
+
+// Docs is the part of columndb the pages keep their own records in:
+// admin users, the audit log and import summaries.
+type Docs interface {
+	PutDoc(collection, key string, v any, create bool) error
+	GetDoc(collection, key string, v any) error
+	EachDoc(collection string, fn func(key string, value []byte) error) error
+	NextID(name string, start int64) (int64, error)
+}
+
+// Rows is the part of the ivr service the row and import pages use.
+type Rows interface {
+	Import(cid, dbid int64, format ivr.ImportFormat, r io.Reader, opt ivr.ImportOptions) (ivr.ImportResult, error)
+	GetRow(cid, dbid int64, pk []string) (map[string]string, error)
+	SaveRow(cid, dbid int64, values map[string]string) error
+	DeleteRow(cid, dbid int64, pk []string) error
+	SearchRows(cid, dbid int64, colID, prefix, after string, limit int) ([]map[string]string, string, error)
+}
+
+// Lookups answers a lookup as the IVR endpoint does.
+type Lookups interface {
+	Lookup(cid, dbid int64, q ivr.Query) (ivr.Result, error)
+}
+
+// LookupCounts is how many lookups ended in each status since start.
+type LookupCounts interface {
+	Lookups(status string) int64
+}
+
+// Config wires the pages.
+type Config struct {
+	// AdminToken is what the setup page asks for before creating the first admin.
+	AdminToken string
+	Docs       Docs
+	Clients    admin.Clients
+	Databases  admin.Databases
+	Rows       Rows
+	// Tester answers the lookup tester. It should be a service whose
+	// lockout is off, so testing never locks a real caller out.
+	Tester  Lookups
+	Counts  LookupCounts
+	Log     zerolog.Logger
+	WorkDir string // uploaded files and rejected-lines files live here during imports
+	// MaxUpload is the largest file the import page takes, in bytes.
+	MaxUpload   int64
+	SessionIdle time.Duration // default 30 minutes
+	BcryptCost  int           // default bcrypt.DefaultCost+2; tests use bcrypt.MinCost
+	Now         func() time.Time
+}
+
+// Server serves the admin pages.
+type Server struct {
+	cfg      Config
+	pages    *pages
+	sessions *sessions
+	signins  *ivr.Lockout
+	jobs     *jobs
+	history  *history
+	users    *users
+
+	closeOnce sync.Once
+	stop      chan struct{}
+	done      chan struct{}
+}
+
+// New returns the admin pages and starts sampling lookup counts for the
+// dashboard; Close stops that.
+func New(cfg Config) (*Server, error) {
+	if cfg.Docs == nil || cfg.Clients == nil || cfg.Databases == nil || cfg.Rows == nil || cfg.Tester == nil || cfg.Counts == nil {
+		return nil, errors.New("web: config lacks a dependency")
+	}
+	if cfg.SessionIdle <= 0 {
+		cfg.SessionIdle = 30 * time.Minute
+	}
+	if cfg.BcryptCost == 0 {
+		cfg.BcryptCost = bcrypt.DefaultCost + 2
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.MaxUpload <= 0 {
+		cfg.MaxUpload = 64 << 20
+	}
+	if cfg.WorkDir == "" {
+		cfg.WorkDir = filepath.Join(os.TempDir(), "tonebase-imports")
+	}
+	if err := os.MkdirAll(cfg.WorkDir, 0o700); err != nil {
+		return nil, fmt.Errorf("web: work folder: %w", err)
+	}
+	p, err := loadPages()
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{
+		cfg:      cfg,
+		pages:    p,
+		sessions: newSessions(cfg.SessionIdle, 12*time.Hour, cfg.Now),
+		signins:  ivr.NewLockout(5, 15*time.Minute),
+		jobs:     newJobs(),
+		history:  newHistory(cfg.Counts, cfg.Now),
+		users:    &users{docs: cfg.Docs, cost: cfg.BcryptCost, now: cfg.Now},
+		stop:     make(chan struct{}),
+		done:     make(chan struct{}),
+	}
+	go s.sample()
+	return s, nil
+}
+
+// sample records lookup counts every minute, so the dashboard can say what
+// happened over the last day rather than since the process started.
+func (s *Server) sample() {
+	defer close(s.done)
+	tick := time.NewTicker(time.Minute)
+	defer tick.Stop()
+	for {
+		select {
+		case <-s.stop:
+			return
+		case <-tick.C:
+			s.history.record()
+		}
+	}
+}
+
+// Close stops the sampler and waits for running imports to finish writing.
+func (s *Server) Close() error {
+	s.closeOnce.Do(func() {
+		close(s.stop)
+		<-s.done
+		s.jobs.wait()
+	})
+	return nil
+}
