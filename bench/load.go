@@ -69,6 +69,16 @@ func (t Target) header() string {
 	return "Basic " + base64.StdEncoding.EncodeToString([]byte(t.Auth))
 }
 
+// send makes the i-th request and reports whether it was answered as expected.
+func (t Target) send(hc *fasthttp.HostClient, req *fasthttp.Request, resp *fasthttp.Response, auth string, i int) bool {
+	req.SetRequestURI("http://" + t.Addr + t.Path(i))
+	if auth != "" {
+		req.Header.Set("Authorization", auth)
+	}
+	err := hc.Do(req, resp)
+	return err == nil && (t.OK == nil || t.OK(resp.StatusCode()))
+}
+
 // ClosedLoop runs conc workers, each sending its next request when the last
 // is answered, for d.
 func ClosedLoop(t Target, conc int, d time.Duration) Stats {
@@ -92,14 +102,10 @@ func ClosedLoop(t Target, conc int, d time.Duration) Stats {
 			e := 0
 			for time.Now().Before(deadline) {
 				i := int(seq.Add(1))
-				req.SetRequestURI("http://" + t.Addr + t.Path(i))
-				if auth != "" {
-					req.Header.Set("Authorization", auth)
-				}
 				t0 := time.Now()
-				err := hc.Do(req, resp)
+				ok := t.send(hc, req, resp, auth, i)
 				lat = append(lat, time.Since(t0))
-				if err != nil || (t.OK != nil && !t.OK(resp.StatusCode())) {
+				if !ok {
 					e++
 				}
 			}
@@ -146,13 +152,9 @@ func OpenLoop(t Target, rate int, conns int, d time.Duration) Stats {
 				if wait := time.Until(due); wait > 0 {
 					time.Sleep(wait)
 				}
-				req.SetRequestURI("http://" + t.Addr + t.Path(i))
-				if auth != "" {
-					req.Header.Set("Authorization", auth)
-				}
-				err := hc.Do(req, resp)
+				ok := t.send(hc, req, resp, auth, i)
 				lat = append(lat, time.Since(due))
-				if err != nil || (t.OK != nil && !t.OK(resp.StatusCode())) {
+				if !ok {
 					e++
 				}
 			}
