@@ -1,11 +1,8 @@
 package main
 
 import (
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 
 	"github.com/rs/zerolog"
@@ -33,19 +30,9 @@ func masterKey(cfg serveConfig, log zerolog.Logger) ([]byte, error) {
 		return nil, nil
 	}
 	path := filepath.Join(cfg.Data, demoKeyFile)
-	if b, err := os.ReadFile(path); err == nil {
-		key, err = vault.ParseMasterKey(b)
-		if err != nil {
-			return nil, fmt.Errorf("%w (in %s)", err, path)
-		}
-	} else {
-		key = make([]byte, 32)
-		if _, err := rand.Read(key); err != nil {
-			return nil, fmt.Errorf("demo master key: %w", err)
-		}
-		if err := tenant.WriteSecretFile(path, []byte(hex.EncodeToString(key)+"\n")); err != nil {
-			return nil, err
-		}
+	key, _, err = tenant.LoadOrCreateKey(path)
+	if err != nil {
+		return nil, fmt.Errorf("demo master key: %w", err)
 	}
 	log.Warn().Str("path", path).Msg("demo: using a THROWAWAY master key kept beside the data; never store real cards with it. " +
 		"For real use: " + vault.HowToMakeKey)
