@@ -85,7 +85,17 @@ func TestBrowser(t *testing.T) {
 			got, err = chromedp.Run(tctx, chromedp.Text(chromedp.CSS(sel)))
 			cancel()
 			if err == nil && strings.Contains(got, want) {
-				png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+				// A capture can hang when headless chromium skips a frame
+				// on a starved machine; a fresh request gets the next one.
+				var png []byte
+				for try := 0; try < 3; try++ {
+					sctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+					png, err = chromedp.Run(sctx, chromedp.FullScreenshot(100))
+					cancel()
+					if err == nil {
+						break
+					}
+				}
 				if err != nil {
 					t.Fatalf("%s: screenshot: %v", name, err)
 				}
