@@ -21,6 +21,7 @@ type Config struct {
 	Concurrency int           // lookup connections
 	Duration    time.Duration // per lookup phase
 	Work        string        // scratch folder
+	Profiles    string        // if set, the server's profiles of each phase are written here
 }
 
 // Report is what a run measured.
@@ -38,11 +39,21 @@ type Report struct {
 // on a shared, noisy machine.
 func Run(cfg Config, w io.Writer) (Report, error) {
 	var r Report
+	var err error
 	host, _ := os.Hostname()
 	fmt.Fprintf(w, "tonebase load harness: %d rows, batches of %d, %d lookup connections, %v phases, %d CPUs (%s, %s)\n",
 		cfg.Rows, cfg.BatchRows, cfg.Concurrency, cfg.Duration, runtime.NumCPU(), host, time.Now().UTC().Format(time.DateOnly))
 	token := "bench-admin-token-0123456789"
-	svc, err := StartTonebase(cfg.Tonebase, filepath.Join(cfg.Work, "tonebase"), token)
+	var prof profiler
+	var extra []string
+	if cfg.Profiles != "" {
+		if prof.addr, err = FreeAddr(); err != nil {
+			return r, err
+		}
+		prof.dir = cfg.Profiles
+		extra = append(extra, "--debug-addr", prof.addr)
+	}
+	svc, err := StartTonebase(cfg.Tonebase, filepath.Join(cfg.Work, "tonebase"), token, extra...)
 	if err != nil {
 		return r, err
 	}
@@ -75,6 +86,7 @@ func Run(cfg Config, w io.Writer) (Report, error) {
 			j := (i * 104729) % cfg.Rows
 			return fmt.Sprintf("/ivr/v1/%d/%d/lookup?ref1=%s&ref2=%s", t.CID, t.DBID, Invoice(j), DOB(j))
 		}}
+	prof.capture("lookup", cfg.Duration-time.Second)
 	r.Lookup = ClosedLoop(lookup, cfg.Concurrency, cfg.Duration)
 	fmt.Fprintf(w, "lookup     %v\n", r.Lookup)
 
@@ -110,6 +122,7 @@ func Run(cfg Config, w io.Writer) (Report, error) {
 		upStats, upRows, upErr = Upload(svc.Addr, t.CID, db2, batches2, cfg.Inflight)
 		close(done)
 	}()
+	prof.capture("during-upload", 3*time.Second)
 	rate := max(half/4, 100)
 	var during []Stats
 	for running := true; running; {
@@ -122,6 +135,9 @@ func Run(cfg Config, w io.Writer) (Report, error) {
 	}
 	if upErr != nil {
 		return r, upErr
+	}
+	if err := prof.wait(); err != nil {
+		return r, err
 	}
 	r.DuringUpload = merge(during)
 	r.DuringUploadRowsSec = float64(upRows) / upStats.Elapsed.Seconds()

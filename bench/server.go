@@ -68,13 +68,15 @@ func Start(addr, path string, name string, args ...string) (*Process, error) {
 }
 
 // StartTonebase runs the tonebase binary with a fresh data folder.
-func StartTonebase(bin, data, token string) (*Process, error) {
+// Extra arguments go to serve after the harness's own.
+func StartTonebase(bin, data, token string, extra ...string) (*Process, error) {
 	addr, err := FreeAddr()
 	if err != nil {
 		return nil, err
 	}
-	return Start(addr, "/healthz", bin, "serve", "--addr", addr, "--data", data, "--admin-token", token,
-		"--access-log=false", "--log-format", "json", "--log-level", "warn", "--max-upload-mb", "256")
+	args := append([]string{"serve", "--addr", addr, "--data", data, "--admin-token", token,
+		"--access-log=false", "--log-format", "json", "--log-level", "warn", "--max-upload-mb", "256"}, extra...)
+	return Start(addr, "/healthz", bin, args...)
 }
 
 // ServeConstant answers every request with the same small JSON body: the

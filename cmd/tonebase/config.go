@@ -91,6 +91,7 @@ type serveConfig struct {
 	LockoutWindow time.Duration
 	TxnRows       int
 	MasterKeyFile string
+	DebugAddr     string
 	// MasterKey is TONEBASE_MASTER_KEY: environment only, never a flag,
 	// so the key does not show in the process list.
 	MasterKey string
@@ -111,6 +112,7 @@ func parseServe(args []string) (serveConfig, error) {
 	f.duration(&c.LockoutWindow, "lockout-window", 15*time.Minute, "window the lockout limit counts over")
 	f.integer(&c.TxnRows, "txn-rows", 256, "rows per storage transaction during uploads")
 	f.str(&c.MasterKeyFile, "master-key-file", "", "file holding the 32-byte master key that seals stored cards and encrypts the store at rest (or TONEBASE_MASTER_KEY)")
+	f.str(&c.DebugAddr, "debug-addr", "", "serve Go profiles (/debug/pprof/) on this address, e.g. 127.0.0.1:6060; off when empty")
 	c.MasterKey = os.Getenv("TONEBASE_MASTER_KEY")
 	if err := f.parse(args); err != nil {
 		return c, err

@@ -60,6 +60,16 @@ func serve(args []string) error {
 			return err
 		}
 	}
+	if cfg.DebugAddr != "" {
+		dln, err := net.Listen("tcp", cfg.DebugAddr)
+		if err != nil {
+			_ = ln.Close()
+			_ = a.close()
+			return fmt.Errorf("debug listener: %w", err)
+		}
+		defer observe.DebugServer(dln).Close()
+		log.Warn().Str("addr", dln.Addr().String()).Msg("serving Go profiles under /debug/pprof/; keep this address private")
+	}
 	log.Info().Str("addr", ln.Addr().String()).Str("data", cfg.Data).Msg("serving")
 	stop := make(chan os.Signal, 1)
 	signal.Notify(stop, syscall.SIGINT, syscall.SIGTERM)
