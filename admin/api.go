@@ -309,8 +309,7 @@ func trimPrefix(err error) string {
 }
 
 func requestID(ctx *fasthttp.RequestCtx) string {
-	id, _ := ctx.UserValue("request_id").(string)
-	return id
+	return string(ctx.Response.Header.Peek("X-Request-Id")) // set by observe.Wrap
 }
 
 func (a *API) cid(ctx *fasthttp.RequestCtx) (int64, bool) {

@@ -22,6 +22,7 @@ type Config struct {
 	Duration    time.Duration // per lookup phase
 	Work        string        // scratch folder
 	Profiles    string        // if set, the server's profiles of each phase are written here
+	Wrk         string        // if set, the wrk binary: lookups and the ceiling are also measured with it
 }
 
 // Report is what a run measured.
@@ -30,6 +31,8 @@ type Report struct {
 	CeilingRowsPerSec   float64
 	Lookup              Stats
 	Constant            Stats
+	WrkLookup           WrkResult
+	WrkConstant         WrkResult
 	HalfRate            Stats
 	DuringUpload        Stats
 	DuringUploadRowsSec float64
@@ -90,6 +93,14 @@ func Run(cfg Config, w io.Writer) (Report, error) {
 	r.Lookup = ClosedLoop(lookup, cfg.Concurrency, cfg.Duration)
 	fmt.Fprintf(w, "lookup     %v\n", r.Lookup)
 
+	if cfg.Wrk != "" {
+		script := fmt.Sprintf(wrkLookupScript, lookup.header(), cfg.Rows, t.CID, t.DBID)
+		if r.WrkLookup, err = RunWrk(cfg.Wrk, "http://"+svc.Addr+"/", script, cfg.Concurrency, cfg.Duration, cfg.Work); err != nil {
+			return r, err
+		}
+		fmt.Fprintf(w, "lookup     %v\n", r.WrkLookup)
+	}
+
 	caddr, err := FreeAddr()
 	if err != nil {
 		return r, err
@@ -99,9 +110,17 @@ func Run(cfg Config, w io.Writer) (Report, error) {
 		return r, err
 	}
 	r.Constant = ClosedLoop(Target{Addr: caddr, Path: func(int) string { return "/" }}, cfg.Concurrency, cfg.Duration)
-	constant.Stop()
 	fmt.Fprintf(w, "constant   %v\n", r.Constant)
 	fmt.Fprintf(w, "           lookups are %.0f%% of the constant-body ceiling\n", 100*r.Lookup.Rate()/r.Constant.Rate())
+	if cfg.Wrk != "" {
+		if r.WrkConstant, err = RunWrk(cfg.Wrk, "http://"+caddr+"/", "", cfg.Concurrency, cfg.Duration, cfg.Work); err != nil {
+			constant.Stop()
+			return r, err
+		}
+		fmt.Fprintf(w, "constant   %v\n", r.WrkConstant)
+		fmt.Fprintf(w, "           with wrk, lookups are %.0f%% of the constant-body ceiling\n", 100*r.WrkLookup.Rate/r.WrkConstant.Rate)
+	}
+	constant.Stop()
 
 	half := max(int(r.Lookup.Rate()/2), 100)
 	r.HalfRate = OpenLoop(lookup, half, cfg.Concurrency, cfg.Duration)

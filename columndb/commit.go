@@ -71,6 +71,7 @@ func (s *Store) Commit(changes ...Change) error {
 	txn := s.writeTxn()
 	defer txn.Discard()
 	writers := map[uint32]*writer{}
+	ops := new([]cacheOp) // shared: the writers share one transaction
 	for _, c := range changes {
 		w, ok := writers[c.Table.Number]
 		if !ok {
@@ -78,7 +79,7 @@ func (s *Store) Commit(changes ...Change) error {
 			if err != nil {
 				return fmt.Errorf("columndb: commit %s: %w", c.Table.Name, err)
 			}
-			w = &writer{s: s, t: c.Table, txn: txn, count: count}
+			w = &writer{s: s, t: c.Table, txn: txn, count: count, ops: ops}
 			writers[c.Table.Number] = w
 		}
 		if err := w.apply(c); err != nil {
@@ -90,7 +91,7 @@ func (s *Store) Commit(changes ...Change) error {
 			return fmt.Errorf("columndb: commit %s: %w", w.t.Name, err)
 		}
 	}
-	if err := s.commitTxn(txn); err != nil {
+	if err := s.commitTxn(txn, *ops); err != nil {
 		if errors.Is(err, badger.ErrTxnTooBig) {
 			return fmt.Errorf("columndb: commit: too many changes for one transaction: %w", err)
 		}

@@ -23,8 +23,9 @@ const (
 	spaceSeq     = 'q'
 )
 
-func catalogKey(tenant int64, name string) []byte {
-	k := make([]byte, 0, 9+len(name))
+func catalogKey(tenant int64, name string) []byte { return appendCatalogKey(nil, tenant, name) }
+
+func appendCatalogKey(k []byte, tenant int64, name string) []byte {
 	k = append(k, spaceCatalog)
 	k = binary.BigEndian.AppendUint64(k, uint64(tenant))
 	return append(k, name...)
@@ -39,10 +40,11 @@ func tablePrefix(space byte, number uint32) []byte {
 }
 
 func rowKey(number uint32, pk []byte) []byte {
-	k := make([]byte, 0, 5+len(pk))
-	k = append(k, spaceRow)
-	k = binary.BigEndian.AppendUint32(k, number)
-	return append(k, pk...)
+	return append(appendRowPrefix(make([]byte, 0, 5+len(pk)), number), pk...)
+}
+
+func appendRowPrefix(k []byte, number uint32) []byte {
+	return binary.BigEndian.AppendUint32(append(k, spaceRow), number)
 }
 
 func indexPrefix(space byte, number uint32, idx int) []byte {

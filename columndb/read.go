@@ -11,25 +11,51 @@ import (
 
 // Get returns the row with the given primary-key values, in key column order.
 func (s *Store) Get(t *Table, pk ...string) (Row, error) {
+	var buf [128]byte // the key is built on the stack: this is every IVR lookup
+	key := appendTuple(appendRowPrefix(buf[:0], t.Number), pk...)
+	// The cache is asked first, and its generation taken, before the read
+	// timestamp: a commit that lands in between then shows as a changed
+	// generation, and what this read finds is not cached.
+	var gen uint64
+	if s.rows.on() {
+		v, g, ok := s.rows.get(key)
+		if ok {
+			r, err := decodeRow(t, v)
+			if err != nil {
+				return Row{}, fmt.Errorf("columndb: get row: %w", err)
+			}
+			return r, nil
+		}
+		gen = g
+	}
 	var r Row
 	err := s.view(func(txn *badger.Txn) error {
-		item, err := txn.Get(rowKey(t.Number, appendTuple(nil, pk...)))
+		item, err := txn.Get(key)
 		if err != nil {
 			return err
 		}
 		return item.Value(func(v []byte) error {
-			r, err = decodeRow(t, v)
-			return err
+			if r, err = decodeRow(t, v); err != nil {
+				return err
+			}
+			if s.rows.on() {
+				s.rows.fill(key, v, gen)
+			}
+			return nil
 		})
 	})
 	if errors.Is(err, badger.ErrKeyNotFound) {
-		return Row{}, fmt.Errorf("columndb: row %v: %w", pk, ErrNotFound)
+		return Row{}, errRowNotFound
 	}
 	if err != nil {
 		return Row{}, fmt.Errorf("columndb: get row: %w", err)
 	}
 	return r, nil
 }
+
+// errRowNotFound is one value, not built per miss: a caller keying a wrong
+// date of birth is an everyday miss on the lookup path.
+var errRowNotFound = fmt.Errorf("columndb: row: %w", ErrNotFound)
 
 // Lookup returns up to limit rows whose index values equal vals, through the
 // named index: no table scan. Two rows where one was expected is how callers
@@ -76,6 +102,8 @@ func (s *Store) Lookup(t *Table, index string, vals []string, limit int) ([]Row,
 	return rows, nil
 }
 
+// appendRow reads an index entry's row in the same snapshot as the entry
+// (not from the row cache, which holds the latest commit), so the two agree.
 func (s *Store) appendRow(txn *badger.Txn, t *Table, pk []byte, rows *[]Row) error {
 	item, err := txn.Get(rowKey(t.Number, pk))
 	if errors.Is(err, badger.ErrKeyNotFound) {

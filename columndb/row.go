@@ -62,32 +62,36 @@ func encodeRow(dst []byte, t *Table, r Row) []byte {
 }
 
 // decodeRow reads a stored row into table positions; values of columns the
-// schema no longer has are dropped.
+// schema no longer has are dropped. The values share one copy of b, so a
+// row costs one string allocation however many columns it has.
 func decodeRow(t *Table, b []byte) (Row, error) {
 	r := NewRow(len(t.Columns))
-	for len(b) > 0 {
-		id, rest, ok := readChunk(b)
+	all := string(b)
+	for off := 0; off < len(all); {
+		idLo, idHi, ok := chunkAt(b, off)
 		if !ok {
 			return Row{}, errCorruptRow
 		}
-		val, rest, ok := readChunk(rest)
+		valLo, valHi, ok := chunkAt(b, idHi)
 		if !ok {
 			return Row{}, errCorruptRow
 		}
-		b = rest
-		if i, ok := t.byID[string(id)]; ok {
-			r.Set(i, string(val))
+		off = valHi
+		if i, ok := t.byID[all[idLo:idHi]]; ok {
+			r.Set(i, all[valLo:valHi])
 		}
 	}
 	return r, nil
 }
 
-func readChunk(b []byte) ([]byte, []byte, bool) {
-	n, w := binary.Uvarint(b)
-	if w <= 0 || uint64(len(b)-w) < n {
-		return nil, nil, false
+// chunkAt reads the length-prefixed chunk that starts at b[off:] and
+// returns where its bytes start and end.
+func chunkAt(b []byte, off int) (int, int, bool) {
+	n, w := binary.Uvarint(b[off:])
+	if w <= 0 || uint64(len(b)-off-w) < n {
+		return 0, 0, false
 	}
-	return b[w : w+int(n)], b[w+int(n):], true
+	return off + w, off + w + int(n), true
 }
 
 // equalRows reports whether two rows carry the same values.
@@ -111,4 +115,11 @@ func merge(base, r Row) Row {
 		}
 	}
 	return out
+}
+func readChunk(b []byte) ([]byte, []byte, bool) {
+	lo, hi, ok := chunkAt(b, 0)
+	if !ok {
+		return nil, nil, false
+	}
+	return b[lo:hi], b[hi:], true
 }

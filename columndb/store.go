@@ -42,12 +42,16 @@ type Options struct {
 	// keep lookups flowing during a large upload: one huge batch makes new
 	// read transactions wait on its commit for hundreds of milliseconds.
 	TxnRows int
+	// RowCacheBytes bounds the memory of the row cache that serves point
+	// reads by primary key (rowcache.go); 0 turns it off.
+	RowCacheBytes int64
 }
 
 // Store is an open database. It is safe for concurrent use.
 type Store struct {
 	db      *badger.DB
 	txnRows int
+	rows    *rowCache
 
 	mu     sync.RWMutex
 	tables map[string]*Table // catalog key → immutable schema
@@ -76,17 +80,22 @@ func (s *Store) view(fn func(*badger.Txn) error) error {
 func (s *Store) writeTxn() *badger.Txn { return s.db.NewTransactionAt(s.done.Load(), true) }
 
 // commitTxn commits at the next timestamp. Commits are serialised so that
-// timestamps finish in order and done can move straight to each one.
-func (s *Store) commitTxn(txn *badger.Txn) error {
+// timestamps finish in order and done can move straight to each one. Once
+// the commit has succeeded, ops (the rows it changed) reach the row cache.
+func (s *Store) commitTxn(txn *badger.Txn, ops []cacheOp) error {
 	s.commitMu.Lock()
-	defer s.commitMu.Unlock()
 	ts := s.ts + 1
 	if err := txn.CommitAt(ts, nil); err != nil {
+		s.commitMu.Unlock()
 		return err
 	}
 	s.ts = ts
 	s.done.Store(ts)
 	s.advanceDiscard()
+	s.commitMu.Unlock()
+	// Outside commitMu: the writers of one table are serialised by its
+	// table lock, so its rows' changes still arrive in commit order.
+	s.rows.apply(ops)
 	return nil
 }
 
@@ -127,7 +136,7 @@ func Open(opts Options) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("columndb: open %s: %w", opts.Dir, err)
 	}
-	s := &Store{db: db, txnRows: opts.TxnRows, tables: map[string]*Table{}, locks: map[uint32]*sync.Mutex{}}
+	s := &Store{db: db, txnRows: opts.TxnRows, rows: newRowCache(opts.RowCacheBytes), tables: map[string]*Table{}, locks: map[uint32]*sync.Mutex{}}
 	s.ts = db.MaxVersion()
 	s.done.Store(s.ts)
 	if s.txnRows <= 0 {
@@ -232,7 +241,7 @@ func (s *Store) update(fn func(*badger.Txn) error) error {
 	if err := fn(txn); err != nil {
 		return err
 	}
-	if err := s.commitTxn(txn); err != nil {
+	if err := s.commitTxn(txn, nil); err != nil {
 		return err
 	}
 	return s.db.Sync()

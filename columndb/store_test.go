@@ -12,7 +12,9 @@ import (
 // when the test ends, unless the test closed it first.
 func openStore(t testing.TB, dir string) *Store {
 	t.Helper()
-	s, err := Open(Options{Dir: dir, InMemory: dir == ""})
+	// The row cache is on, as serve runs: every test also checks that it
+	// agrees with the store.
+	s, err := Open(Options{Dir: dir, InMemory: dir == "", RowCacheBytes: 8 << 20})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -101,7 +101,8 @@ func (s *Store) cache(key []byte, t *Table) {
 // GetTable returns a table's schema. The result is shared and must not be
 // modified; it stays valid after later changes, which replace it.
 func (s *Store) GetTable(tenant int64, name string) (*Table, error) {
-	key := catalogKey(tenant, name)
+	var buf [64]byte // every lookup finds its table here first
+	key := appendCatalogKey(buf[:0], tenant, name)
 	s.mu.RLock()
 	t, ok := s.tables[string(key)]
 	s.mu.RUnlock()
@@ -314,6 +315,7 @@ func (s *Store) DropTable(tenant int64, name string) error {
 	s.mu.Unlock()
 	// The catalog entry is gone, so nothing reaches these keys any more;
 	// a crash before they are dropped leaves only unreachable garbage.
+	s.rows.forget(tablePrefix(spaceRow, t.Number))
 	return s.dropRanges(tablePrefix(spaceRow, t.Number), tablePrefix(spaceIndex, t.Number),
 		tablePrefix(spaceUnique, t.Number), tablePrefix(spaceCount, t.Number))
 }

@@ -130,6 +130,14 @@ type writer struct {
 	bytes  int
 	keybuf []byte
 	valbuf []byte
+	ops    *[]cacheOp // row changes for the row cache once the txn commits
+}
+
+// cache notes a row change for the row cache.
+func (w *writer) cache(key, val []byte) {
+	if w.s.rows.on() {
+		*w.ops = append(*w.ops, cacheOp{key: string(key), val: val})
+	}
 }
 
 // maxTxnBytes keeps a transaction well under Badger's batch limit (15% of a
@@ -146,7 +154,7 @@ func (s *Store) write(t *Table, n int, fn func(w *writer, i int) error) error {
 	if err := s.checkCurrent(t); err != nil {
 		return err
 	}
-	w := &writer{s: s, t: t, txn: s.writeTxn()}
+	w := &writer{s: s, t: t, txn: s.writeTxn(), ops: new([]cacheOp)}
 	defer func() { w.txn.Discard() }()
 	var err error
 	if w.count, err = readCount(w.txn, t.Number); err != nil {
@@ -174,7 +182,9 @@ func (w *writer) commit() error {
 		if err := w.txn.Set(tablePrefix(spaceCount, w.t.Number), binary.BigEndian.AppendUint64(nil, uint64(w.count))); err != nil {
 			return fmt.Errorf("columndb: write %s: %w", w.t.Name, err)
 		}
-		if err := w.s.commitTxn(w.txn); err != nil {
+		err := w.s.commitTxn(w.txn, *w.ops)
+		*w.ops = (*w.ops)[:0]
+		if err != nil {
 			return fmt.Errorf("columndb: commit %s: %w", w.t.Name, err)
 		}
 	} else {
@@ -243,8 +253,11 @@ func (w *writer) putRow(t *Table, pk []byte, old Row, found bool, next Row) (str
 	}
 	w.valbuf = encodeRow(w.valbuf[:0], t, next)
 	w.bytes += 32 + len(pk) + len(w.valbuf)
-	// Badger keeps the slices until commit, so they must be fresh copies.
-	return "", w.txn.Set(rowKey(t.Number, pk), append([]byte(nil), w.valbuf...))
+	// Badger keeps the slices until commit, so they must be fresh copies;
+	// the row cache shares the value, which nothing modifies.
+	key, val := rowKey(t.Number, pk), append([]byte(nil), w.valbuf...)
+	w.cache(key, val)
+	return "", w.txn.Set(key, val)
 }
 
 func (w *writer) deleteRow(t *Table, pk []byte, old Row) error {
@@ -257,7 +270,9 @@ func (w *writer) deleteRow(t *Table, pk []byte, old Row) error {
 		}
 	}
 	w.bytes += 32 + len(pk)
-	return w.txn.Delete(rowKey(t.Number, pk))
+	key := rowKey(t.Number, pk)
+	w.cache(key, nil)
+	return w.txn.Delete(key)
 }
 
 func entryKey(t *Table, i int, idx Index, vals []string, pk []byte) []byte {

@@ -113,8 +113,7 @@ func message(err error) string {
 }
 
 func requestID(ctx *fasthttp.RequestCtx) string {
-	id, _ := ctx.UserValue("request_id").(string)
-	return id
+	return string(ctx.Response.Header.Peek("X-Request-Id")) // set by observe.Wrap
 }
 
 func writeJSON(ctx *fasthttp.RequestCtx, status int, v any) {

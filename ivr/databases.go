@@ -59,7 +59,18 @@ type DatabaseSpec struct {
 // the catalog list them in dbid order.
 const tablePrefix = "ivr/"
 
-func tableName(dbid int64) string { return fmt.Sprintf("%s%010d", tablePrefix, dbid) }
+// tableName is the store's name for a database: the dbid zero-padded so
+// that names sort in dbid order. Built without fmt: every lookup needs it.
+func tableName(dbid int64) string {
+	var digits [20]byte
+	d := strconv.AppendInt(digits[:0], dbid, 10)
+	var b [len(tablePrefix) + 20]byte
+	out := append(b[:0], tablePrefix...)
+	for i := len(d); i < 10; i++ {
+		out = append(out, '0')
+	}
+	return string(append(out, d...))
+}
 
 func dbidOf(name string) int64 {
 	n, _ := strconv.ParseInt(strings.TrimPrefix(name, tablePrefix), 10, 64)

@@ -1,11 +1,13 @@
 package ivr
 
 import (
+	"bytes"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/rs/zerolog"
@@ -25,18 +27,21 @@ type Handlers struct {
 	svc     *Service
 	log     zerolog.Logger
 	metrics Metrics
+	bufs    sync.Pool // *[]byte, for rendering lookup answers
 }
 
 // NewHandlers returns the HTTP face of svc.
 func NewHandlers(svc *Service, log zerolog.Logger, m Metrics) *Handlers {
-	return &Handlers{svc: svc, log: log, metrics: m}
+	return &Handlers{svc: svc, log: log, metrics: m,
+		bufs: sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b }}}
 }
 
 // Lookup serves GET /ivr/v1/{cid}/{dbid}/lookup.
 func (h *Handlers) Lookup(ctx *fasthttp.RequestCtx) {
 	start := time.Now()
+	args := ctx.QueryArgs()
+	kv := string(args.Peek("format")) == "kv"
 	cid, dbid, ok := ids(ctx)
-	kv := string(ctx.QueryArgs().Peek("format")) == "kv"
 	if !ok {
 		h.lookupError(ctx, kv, ErrNoDatabase)
 		return
@@ -51,7 +56,6 @@ func (h *Handlers) Lookup(ctx *fasthttp.RequestCtx) {
 		h.lookupError(ctx, kv, ErrNoDatabase)
 		return
 	}
-	args := ctx.QueryArgs()
 	res, err := h.svc.Lookup(cid, dbid, Query{
 		Param:  func(name string) (string, bool) { return queryParam(args, name) },
 		Caller: string(args.Peek("caller")),
@@ -66,12 +70,16 @@ func (h *Handlers) Lookup(ctx *fasthttp.RequestCtx) {
 		ctx.Response.Header.Set("Retry-After", strconv.Itoa(retrySeconds(res)))
 	}
 	ctx.Response.Header.Set("Cache-Control", "no-store")
+	buf := h.bufs.Get().(*[]byte)
 	if kv {
 		ctx.SetContentType("text/plain; charset=utf-8")
-		ctx.SetBodyString(res.KV())
-		return
+		*buf = res.AppendKV((*buf)[:0])
+	} else {
+		ctx.SetContentType("application/json")
+		*buf = res.AppendJSON((*buf)[:0])
 	}
-	writeJSON(ctx, res.HTTPStatus(), res.jsonView())
+	ctx.SetBody(*buf) // copies: the buffer goes back to the pool now
+	h.bufs.Put(buf)
 }
 
 // queryParam finds a parameter by name in any case: platforms differ in
@@ -82,31 +90,38 @@ func queryParam(args *fasthttp.Args, name string) (string, bool) {
 	}
 	var val string
 	found := false
-	args.VisitAll(func(k, v []byte) {
-		if !found && strings.EqualFold(string(k), name) {
+	for k, v := range args.All() {
+		if strings.EqualFold(string(k), name) {
 			val, found = string(v), true
+			break
 		}
-	})
+	}
 	return val, found
 }
 
 var errUnauthorized = errors.New("ivr: unauthorized")
 
+// authenticate checks HTTP Basic credentials. It decodes into a stack
+// buffer: it runs on every lookup.
 func (h *Handlers) authenticate(ctx *fasthttp.RequestCtx) (int64, error) {
-	auth := string(ctx.Request.Header.Peek("Authorization"))
-	enc, ok := strings.CutPrefix(auth, "Basic ")
+	enc, ok := bytes.CutPrefix(ctx.Request.Header.Peek("Authorization"), []byte("Basic "))
 	if !ok {
 		return 0, errUnauthorized
 	}
-	raw, err := base64.StdEncoding.DecodeString(strings.TrimSpace(enc))
+	enc = bytes.TrimSpace(enc)
+	var raw [192]byte
+	if base64.StdEncoding.DecodedLen(len(enc)) > len(raw) {
+		return 0, errUnauthorized
+	}
+	n, err := base64.StdEncoding.Decode(raw[:], enc)
 	if err != nil {
 		return 0, errUnauthorized
 	}
-	key, secret, ok := strings.Cut(string(raw), ":")
+	key, secret, ok := bytes.Cut(raw[:n], []byte(":"))
 	if !ok {
 		return 0, errUnauthorized
 	}
-	return h.svc.clients.Authenticate(key, secret)
+	return h.svc.clients.Authenticate(string(key), string(secret))
 }
 
 func ids(ctx *fasthttp.RequestCtx) (int64, int64, bool) {
@@ -146,8 +161,7 @@ func (h *Handlers) lookupError(ctx *fasthttp.RequestCtx, kv bool, err error) {
 }
 
 func requestID(ctx *fasthttp.RequestCtx) string {
-	id, _ := ctx.UserValue("request_id").(string)
-	return id
+	return string(ctx.Response.Header.Peek("X-Request-Id")) // set by observe.Wrap
 }
 
 // Upload serves POST /cppdb/api/database.

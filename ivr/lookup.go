@@ -86,7 +86,13 @@ func (s *Service) Lookup(cid, dbid int64, q Query) (Result, error) {
 		}
 		vals[i] = v
 	}
-	keys := lockKeys(cid, dbid, vals[0], q.Caller)
+	var ks [2]lockKey
+	ks[0] = lockKey{cid: cid, dbid: dbid, value: vals[0]}
+	keys := ks[:1]
+	if q.Caller != "" {
+		ks[1] = lockKey{cid: cid, dbid: dbid, caller: true, value: q.Caller}
+		keys = ks[:2]
+	}
 	if locked, wait := s.lockout.Locked(keys...); locked {
 		return Result{Status: StatusLocked, RetryAfter: wait}, nil
 	}
@@ -111,7 +117,8 @@ func (s *Service) find(t *columndb.Table, refs []int, vals []string) ([]columndb
 	if !columndb.KeyedByRefs(t.Columns) {
 		return s.store.Lookup(t, columndb.LookupIndex, vals, 2)
 	}
-	var pk []string
+	var pkb [4]string
+	pk := pkb[:0]
 	for _, p := range t.PrimaryKey() {
 		pk = append(pk, vals[slices.Index(refs, p)])
 	}
@@ -130,19 +137,19 @@ func (s *Service) find(t *columndb.Table, refs []int, vals []string) ([]columndb
 	return []columndb.Row{r}, nil
 }
 
-func lockKeys(cid, dbid int64, ref1, caller string) []string {
-	base := strconv.FormatInt(cid, 10) + "/" + strconv.FormatInt(dbid, 10)
-	keys := []string{base + "/ref1/" + ref1}
-	if caller != "" {
-		// Per database and caller: a caller locked out of one merchant's
-		// line is not locked out of another's.
-		keys = append(keys, base+"/caller/"+caller)
-	}
-	return keys
+// lockKey is what the lockout counts misses against: a ref1 value, or a
+// caller's number, in one database. A caller locked out of one merchant's
+// line is not locked out of another's.
+type lockKey struct {
+	cid, dbid int64
+	caller    bool
+	value     string
 }
 
 // answer builds a found row's reply. A missing minimum is one penny and a
 // missing maximum is the balance: a caller may always pay what they owe.
+// Every text it formats goes into one buffer that becomes one string: this
+// runs on every successful lookup.
 func answer(t *columndb.Table, r columndb.Row) Result {
 	res := Result{Status: StatusFound}
 	amount := func(f columndb.IVRField) (int64, bool) {
@@ -166,34 +173,75 @@ func answer(t *columndb.Table, r columndb.Row) Result {
 	if !hasMax {
 		maxPay = balance
 	}
-	if hasBalance {
-		res.Balance = amountOf(balance)
-		res.MinPayment, res.MaxPayment = amountOf(minPay), amountOf(maxPay)
-	}
 	switch {
 	case !hasBalance || balance <= 0 || maxPay <= 0:
 		res.Status, res.Reason = StatusNotPayable, ReasonNoBalance
 	case minPay > maxPay:
 		res.Status, res.Reason = StatusNotPayable, ReasonMinOverMax
 	}
+
+	var tb textBuf
+	tb.init()
+	if hasBalance {
+		amounts := &[3]Amount{{Minor: balance}, {Minor: minPay}, {Minor: maxPay}}
+		for i := range amounts {
+			tb.b = columndb.AppendMinor(tb.b, amounts[i].Minor)
+			tb.mark(&amounts[i].Amount)
+			tb.b = AppendSay(tb.b, amounts[i].Minor)
+			tb.mark(&amounts[i].Say)
+		}
+		res.Balance, res.MinPayment, res.MaxPayment = &amounts[0], &amounts[1], &amounts[2]
+	}
+	visible := 0
 	for i, c := range t.Columns {
-		if !c.Visible {
-			continue
+		if _, ok := r.Get(i); ok && c.Visible {
+			visible++
 		}
+	}
+	res.Fields = make([]Field, 0, visible) // exact: tb keeps pointers into it
+	for i, c := range t.Columns {
 		v, ok := r.Get(i)
-		if !ok {
+		if !ok || !c.Visible {
 			continue
-		}
-		if c.Type == columndb.TypeCurrency {
-			if n, err := strconv.ParseInt(v, 10, 64); err == nil {
-				v = columndb.FormatMinor(n)
-			}
 		}
 		res.Fields = append(res.Fields, Field{ID: c.ID, Name: c.Name, Value: v})
+		if c.Type == columndb.TypeCurrency {
+			if n, err := strconv.ParseInt(v, 10, 64); err == nil {
+				tb.b = columndb.AppendMinor(tb.b, n)
+				tb.mark(&res.Fields[len(res.Fields)-1].Value)
+			}
+		}
 	}
+	tb.finish()
 	return res
 }
 
-func amountOf(minor int64) *Amount {
-	return &Amount{Minor: minor, Amount: columndb.FormatMinor(minor), Say: SayPounds(minor)}
+// textBuf formats several strings into one buffer and hands each out as a
+// substring of a single allocation.
+type textBuf struct {
+	b    []byte
+	dst  []*string
+	ends []int
+	arr  struct {
+		b    [512]byte
+		dst  [16]*string
+		ends [16]int
+	}
+}
+
+func (t *textBuf) init() { t.b, t.dst, t.ends = t.arr.b[:0], t.arr.dst[:0], t.arr.ends[:0] }
+
+// mark says that the bytes written since the last mark are *dst's value.
+func (t *textBuf) mark(dst *string) {
+	t.dst = append(t.dst, dst)
+	t.ends = append(t.ends, len(t.b))
+}
+
+func (t *textBuf) finish() {
+	all := string(t.b)
+	from := 0
+	for i, d := range t.dst {
+		*d = all[from:t.ends[i]]
+		from = t.ends[i]
+	}
 }

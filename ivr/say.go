@@ -1,75 +1,93 @@
 package ivr
 
-import "strings"
-
+// Number words, indexed by value; read-only tables, not state.
 var (
-	ones = []string{"zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+	ones = [...]string{"zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
 		"eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen"}
-	tens = []string{"", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"}
+	tens   = [...]string{"", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"}
+	scales = [...]struct {
+		size int64
+		name string
+	}{{1_000_000_000_000_000, "quadrillion"}, {1_000_000_000_000, "trillion"}, {1_000_000_000, "billion"},
+		{1_000_000, "million"}, {1000, "thousand"}}
 )
 
 // SayPounds renders minor units as British English a TTS engine reads
 // naturally: no platform speaks pounds and pence for you.
-func SayPounds(minor int64) string {
-	var b strings.Builder
+func SayPounds(minor int64) string { return string(AppendSay(nil, minor)) }
+
+// AppendSay appends SayPounds(minor) to dst without allocating.
+func AppendSay(dst []byte, minor int64) []byte {
+	u := uint64(minor)
 	if minor < 0 {
-		b.WriteString("minus ")
-		minor = -minor
+		dst = append(dst, "minus "...)
+		u = -u // two's complement: right for math.MinInt64 too
 	}
-	pounds, pence := minor/100, minor%100
+	pounds, pence := u/100, u%100
 	if pounds > 0 || pence == 0 {
-		b.WriteString(words(pounds))
+		dst = appendWords(dst, pounds)
 		if pounds == 1 {
-			b.WriteString(" pound")
+			dst = append(dst, " pound"...)
 		} else {
-			b.WriteString(" pounds")
+			dst = append(dst, " pounds"...)
 		}
 	}
 	if pence > 0 {
 		if pounds > 0 {
-			b.WriteString(" and ")
+			dst = append(dst, " and "...)
 		}
-		b.WriteString(words(pence))
+		dst = appendWords(dst, pence)
 		if pence == 1 {
-			b.WriteString(" penny")
+			dst = append(dst, " penny"...)
 		} else {
-			b.WriteString(" pence")
+			dst = append(dst, " pence"...)
 		}
 	}
-	return b.String()
+	return dst
 }
 
-// words spells a non-negative number the British way ("one hundred and five").
-func words(n int64) string {
+// appendWords spells a number the British way ("one hundred and five",
+// "two thousand and one").
+func appendWords(dst []byte, n uint64) []byte {
 	if n < 20 {
-		return ones[n]
+		return append(dst, ones[n]...)
 	}
-	scales := []struct {
-		size int64
-		name string
-	}{{1_000_000_000_000, "trillion"}, {1_000_000_000, "billion"}, {1_000_000, "million"}, {1000, "thousand"}}
-	var parts []string
+	start := len(dst)
+	sep := func() {
+		if len(dst) > start {
+			dst = append(dst, ' ')
+		}
+	}
 	for _, s := range scales {
-		if n >= s.size {
-			parts = append(parts, words(n/s.size)+" "+s.name)
-			n %= s.size
+		if n >= uint64(s.size) {
+			sep()
+			dst = appendWords(dst, n/uint64(s.size))
+			dst = append(dst, ' ')
+			dst = append(dst, s.name...)
+			n %= uint64(s.size)
 		}
 	}
 	if n >= 100 {
-		parts = append(parts, ones[n/100]+" hundred")
+		sep()
+		dst = append(dst, ones[n/100]...)
+		dst = append(dst, " hundred"...)
 		n %= 100
 	}
 	if n > 0 {
-		if len(parts) > 0 {
-			parts = append(parts, "and")
+		if len(dst) > start {
+			dst = append(dst, " and"...)
 		}
-		if n < 20 {
-			parts = append(parts, ones[n])
-		} else if n%10 == 0 {
-			parts = append(parts, tens[n/10])
-		} else {
-			parts = append(parts, tens[n/10]+"-"+ones[n%10])
+		sep()
+		switch {
+		case n < 20:
+			dst = append(dst, ones[n]...)
+		case n%10 == 0:
+			dst = append(dst, tens[n/10]...)
+		default:
+			dst = append(dst, tens[n/10]...)
+			dst = append(dst, '-')
+			dst = append(dst, ones[n%10]...)
 		}
 	}
-	return strings.Join(parts, " ")
+	return dst
 }

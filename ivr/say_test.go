@@ -35,7 +35,7 @@ func TestKV(t *testing.T) {
 		r    Result
 		want string
 	}{
-		{"found", Result{Status: StatusFound, Balance: amountOf(1250), Fields: []Field{{ID: "colF", Value: "Alice & Bob"}}},
+		{"found", Result{Status: StatusFound, Balance: &Amount{Minor: 1250, Amount: "12.50", Say: "twelve pounds and fifty pence"}, Fields: []Field{{ID: "colF", Value: "Alice & Bob"}}},
 			"status=found&balance=12.50&balance_minor=1250&balance_say=twelve+pounds+and+fifty+pence&colF=Alice+%26+Bob"},
 		{"invalid", Result{Status: StatusInvalidInput, Input: &InputError{Field: "ref1", Reason: ReasonTooShort, Min: 6, Max: 6}},
 			"status=invalid_input&field=ref1&reason=too_short&min=6&max=6"},
@@ -52,7 +52,7 @@ func TestKV(t *testing.T) {
 
 func TestLockout(t *testing.T) {
 	now := time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)
-	l := NewLockout(3, 15*time.Minute)
+	l := NewLockout[string](3, 15*time.Minute)
 	l.now = func() time.Time { return now }
 	for i := 0; i < 2; i++ {
 		l.Fail("ref", "caller")
@@ -73,7 +73,7 @@ func TestLockout(t *testing.T) {
 	if locked, _ := l.Locked("ref"); locked {
 		t.Fatal("still locked after the window")
 	}
-	off := NewLockout(0, time.Minute)
+	off := NewLockout[string](0, time.Minute)
 	for i := 0; i < 10; i++ {
 		off.Fail("x")
 	}

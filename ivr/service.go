@@ -24,14 +24,14 @@ type Service struct {
 	store   Store
 	catalog *Catalog
 	clients Clients
-	lockout *Lockout
+	lockout *Lockout[lockKey]
 	cfg     Config
 }
 
 // NewService wires the caller-database service.
 func NewService(store Store, catalog *Catalog, clients Clients, cfg Config) *Service {
 	return &Service{store: store, catalog: catalog, clients: clients,
-		lockout: NewLockout(cfg.LockoutLimit, cfg.LockoutWindow), cfg: cfg}
+		lockout: NewLockout[lockKey](cfg.LockoutLimit, cfg.LockoutWindow), cfg: cfg}
 }
 
 // Catalog returns the service's database catalog.

@@ -35,8 +35,18 @@ type CounterVec struct {
 	name, help string
 	labels     []string
 	mu         sync.RWMutex
-	series     map[string]*atomic.Int64
+	series     map[string]*Counter
 }
+
+// Counter is one series of a CounterVec. Hot paths resolve theirs once
+// (With) and then count with one atomic add.
+type Counter struct{ n atomic.Int64 }
+
+// Add adds n.
+func (c *Counter) Add(n int64) { c.n.Add(n) }
+
+// Inc adds one.
+func (c *Counter) Inc() { c.n.Add(1) }
 
 // HistogramVec is a family of histograms told apart by label values.
 type HistogramVec struct {
@@ -44,12 +54,14 @@ type HistogramVec struct {
 	labels     []string
 	buckets    []float64
 	mu         sync.RWMutex
-	series     map[string]*histogram
+	series     map[string]*Histogram
 }
 
-type histogram struct {
-	counts []atomic.Int64 // one per bucket, plus +Inf
-	sumNs  atomic.Int64
+// Histogram is one series of a HistogramVec.
+type Histogram struct {
+	buckets []float64      // upper bounds in seconds, shared with the family
+	counts  []atomic.Int64 // one per bucket, plus +Inf
+	sumNs   atomic.Int64
 }
 
 // Counter returns the counter family of that name, creating it once.
@@ -59,7 +71,7 @@ func (r *Registry) Counter(name, help string, labels ...string) *CounterVec {
 	if c, ok := r.counters[name]; ok {
 		return c
 	}
-	c := &CounterVec{name: name, help: help, labels: labels, series: map[string]*atomic.Int64{}}
+	c := &CounterVec{name: name, help: help, labels: labels, series: map[string]*Counter{}}
 	r.counters[name] = c
 	return c
 }
@@ -71,7 +83,7 @@ func (r *Registry) Histogram(name, help string, labels ...string) *HistogramVec 
 	if h, ok := r.hists[name]; ok {
 		return h
 	}
-	h := &HistogramVec{name: name, help: help, labels: labels, buckets: defaultBuckets, series: map[string]*histogram{}}
+	h := &HistogramVec{name: name, help: help, labels: labels, buckets: defaultBuckets, series: map[string]*Histogram{}}
 	r.hists[name] = h
 	return h
 }
@@ -79,8 +91,8 @@ func (r *Registry) Histogram(name, help string, labels ...string) *HistogramVec 
 // key joins label values; \xff never occurs in the values we use.
 func key(values []string) string { return strings.Join(values, "\xff") }
 
-// Add adds n to the counter with these label values.
-func (c *CounterVec) Add(n int64, values ...string) {
+// With returns the series with these label values, creating it once.
+func (c *CounterVec) With(values ...string) *Counter {
 	k := key(values)
 	c.mu.RLock()
 	v, ok := c.series[k]
@@ -88,29 +100,32 @@ func (c *CounterVec) Add(n int64, values ...string) {
 	if !ok {
 		c.mu.Lock()
 		if v, ok = c.series[k]; !ok {
-			v = &atomic.Int64{}
+			v = &Counter{}
 			c.series[k] = v
 		}
 		c.mu.Unlock()
 	}
-	v.Add(n)
+	return v
 }
 
+// Add adds n to the counter with these label values.
+func (c *CounterVec) Add(n int64, values ...string) { c.With(values...).Add(n) }
+
 // Inc adds one.
-func (c *CounterVec) Inc(values ...string) { c.Add(1, values...) }
+func (c *CounterVec) Inc(values ...string) { c.With(values...).Add(1) }
 
 // Value returns the current count for these label values.
 func (c *CounterVec) Value(values ...string) int64 {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
 	if v, ok := c.series[key(values)]; ok {
-		return v.Load()
+		return v.n.Load()
 	}
 	return 0
 }
 
-// Observe records one duration.
-func (h *HistogramVec) Observe(d time.Duration, values ...string) {
+// With returns the series with these label values, creating it once.
+func (h *HistogramVec) With(values ...string) *Histogram {
 	k := key(values)
 	h.mu.RLock()
 	s, ok := h.series[k]
@@ -118,15 +133,22 @@ func (h *HistogramVec) Observe(d time.Duration, values ...string) {
 	if !ok {
 		h.mu.Lock()
 		if s, ok = h.series[k]; !ok {
-			s = &histogram{counts: make([]atomic.Int64, len(h.buckets)+1)}
+			s = &Histogram{buckets: h.buckets, counts: make([]atomic.Int64, len(h.buckets)+1)}
 			h.series[k] = s
 		}
 		h.mu.Unlock()
 	}
-	sec := d.Seconds()
-	i := sort.SearchFloat64s(h.buckets, sec)
-	s.counts[i].Add(1)
-	s.sumNs.Add(int64(d))
+	return s
+}
+
+// Observe records one duration.
+func (h *HistogramVec) Observe(d time.Duration, values ...string) { h.With(values...).Observe(d) }
+
+// Observe records one duration.
+func (h *Histogram) Observe(d time.Duration) {
+	i := sort.SearchFloat64s(h.buckets, d.Seconds())
+	h.counts[i].Add(1)
+	h.sumNs.Add(int64(d))
 }
 
 // WriteText writes every family in the Prometheus text exposition format.
@@ -139,7 +161,7 @@ func (r *Registry) WriteText(w io.Writer) {
 		fmt.Fprintf(w, "# HELP %s %s\n# TYPE %s counter\n", c.name, c.help, c.name)
 		c.mu.RLock()
 		for _, k := range sortedKeys(c.series) {
-			fmt.Fprintf(w, "%s%s %d\n", c.name, labelText(c.labels, k, ""), c.series[k].Load())
+			fmt.Fprintf(w, "%s%s %d\n", c.name, labelText(c.labels, k, ""), c.series[k].n.Load())
 		}
 		c.mu.RUnlock()
 	}

@@ -2,15 +2,19 @@ package observe
 
 import (
 	"crypto/rand"
+	"encoding/binary"
 	"encoding/hex"
+	"sync/atomic"
 	"time"
 
 	"github.com/rs/zerolog"
 	"github.com/valyala/fasthttp"
 )
 
-// RequestIDKey is the user-value key under which handlers find the request id.
-const RequestIDKey = "request_id"
+// RequestIDHeader carries the request id both ways. Wrap sets it on the
+// response before the handler runs, so a handler reads its request's id
+// from the response header (RequestID) instead of a per-request value.
+const RequestIDHeader = "X-Request-Id"
 
 // Wrap gives each request an id (the caller's X-Request-Id if it sent a sane
 // one), answers it in X-Request-Id, logs one access line and records the
@@ -18,55 +22,100 @@ const RequestIDKey = "request_id"
 // pattern, not the path, so metrics stay bounded.
 func Wrap(log zerolog.Logger, reg *Registry, route string, next fasthttp.RequestHandler) fasthttp.RequestHandler {
 	requests := reg.Counter("tonebase_http_requests_total", "HTTP requests by route and status.", "route", "status")
-	latency := reg.Histogram("tonebase_http_request_duration_seconds", "HTTP request latency by route.", "route")
+	latency := reg.Histogram("tonebase_http_request_duration_seconds", "HTTP request latency by route.", "route").With(route)
+	// The route's counter per status, resolved on first use: after that a
+	// request is counted with one atomic add, no label lookup.
+	var byStatus [600]atomic.Pointer[Counter]
+	// Ids are a random 64-bit start plus a counter: unique within the
+	// process and unlikely to meet another's, without a random read or an
+	// allocation per request.
+	var seed [8]byte
+	_, _ = rand.Read(seed[:])
+	base := binary.BigEndian.Uint64(seed[:])
+	var seq atomic.Uint64
+	logging := log.GetLevel() <= zerolog.InfoLevel
 	return func(ctx *fasthttp.RequestCtx) {
 		start := time.Now()
-		id := string(ctx.Request.Header.Peek("X-Request-Id"))
+		var idBuf [16]byte
+		id := ctx.Request.Header.Peek(RequestIDHeader)
 		if len(id) == 0 || len(id) > 64 || !printable(id) {
-			id = newID()
+			var n [8]byte
+			binary.BigEndian.PutUint64(n[:], base+seq.Add(1))
+			hex.Encode(idBuf[:], n[:])
+			id = idBuf[:]
 		}
-		ctx.SetUserValue(RequestIDKey, id)
-		ctx.Response.Header.Set("X-Request-Id", id)
+		ctx.Response.Header.SetBytesV(RequestIDHeader, id)
 		next(ctx)
 		d := time.Since(start)
 		status := ctx.Response.StatusCode()
-		requests.Inc(route, statusText(status))
-		latency.Observe(d, route)
+		slot := &byStatus[0] // statuses outside 1xx-5xx share slot 0, "000"
+		if status >= 100 && status < len(byStatus) {
+			slot = &byStatus[status]
+		}
+		c := slot.Load()
+		if c == nil {
+			c = requests.With(route, statusText(status))
+			slot.Store(c)
+		}
+		c.Inc()
+		latency.Observe(d)
+		if !logging && status < 500 {
+			return
+		}
 		ev := log.Info()
 		if status >= 500 {
 			ev = log.Error()
 		}
 		// The path only: query strings can hold callers' digits.
-		ev.Str("request_id", id).Str("method", string(ctx.Method())).Str("path", string(ctx.Path())).
-			Str("route", route).Int("status", status).Dur("duration", d).Str("remote", ctx.RemoteIP().String()).
-			Msg("request")
+		ev.Bytes("request_id", ctx.Response.Header.Peek(RequestIDHeader)).Bytes("method", ctx.Method()).
+			Bytes("path", ctx.Path()).Str("route", route).Int("status", status).Dur("duration", d).
+			Str("remote", ctx.RemoteIP().String()).Msg("request")
 	}
 }
 
 // RequestID returns the id Wrap gave the request.
 func RequestID(ctx *fasthttp.RequestCtx) string {
-	id, _ := ctx.UserValue(RequestIDKey).(string)
-	return id
+	return string(ctx.Response.Header.Peek(RequestIDHeader))
 }
 
-func newID() string {
-	var b [8]byte
-	_, _ = rand.Read(b[:])
-	return hex.EncodeToString(b[:])
-}
-
-func printable(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] < 0x21 || s[i] > 0x7e {
+func printable(s []byte) bool {
+	for _, c := range s {
+		if c < 0x21 || c > 0x7e {
 			return false
 		}
 	}
 	return true
 }
 
+// statusText names the common statuses without formatting: it runs on
+// every request.
 func statusText(code int) string {
+	switch code {
+	case 200:
+		return "200"
+	case 201:
+		return "201"
+	case 204:
+		return "204"
+	case 400:
+		return "400"
+	case 401:
+		return "401"
+	case 403:
+		return "403"
+	case 404:
+		return "404"
+	case 409:
+		return "409"
+	case 422:
+		return "422"
+	case 429:
+		return "429"
+	case 500:
+		return "500"
+	}
 	const digits = "0123456789"
-	if code < 100 || code > 999 {
+	if code < 100 || code > 599 {
 		return "000"
 	}
 	return string([]byte{digits[code/100], digits[code/10%10], digits[code%10]})

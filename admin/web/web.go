@@ -70,7 +70,7 @@ type Server struct {
 	cfg      Config
 	pages    *pages
 	sessions *sessions
-	signins  *ivr.Lockout
+	signins  *ivr.Lockout[string]
 	jobs     *jobs
 	history  *history
 	users    *users
@@ -112,7 +112,7 @@ func New(cfg Config) (*Server, error) {
 		cfg:      cfg,
 		pages:    p,
 		sessions: newSessions(cfg.SessionIdle, 12*time.Hour, cfg.Now),
-		signins:  ivr.NewLockout(5, 15*time.Minute),
+		signins:  ivr.NewLockout[string](5, 15*time.Minute),
 		jobs:     newJobs(),
 		history:  newHistory(cfg.Counts, cfg.Now),
 		users:    &users{docs: cfg.Docs, cost: cfg.BcryptCost, now: cfg.Now},

@@ -90,6 +90,7 @@ type serveConfig struct {
 	LockoutLimit  int
 	LockoutWindow time.Duration
 	TxnRows       int
+	RowCacheMB    int
 	MasterKeyFile string
 	DebugAddr     string
 	// MasterKey is TONEBASE_MASTER_KEY: environment only, never a flag,
@@ -111,6 +112,7 @@ func parseServe(args []string) (serveConfig, error) {
 	f.integer(&c.LockoutLimit, "lockout-limit", 5, "not-found lookups before a caller or ref1 is locked (0 disables)")
 	f.duration(&c.LockoutWindow, "lockout-window", 15*time.Minute, "window the lockout limit counts over")
 	f.integer(&c.TxnRows, "txn-rows", 256, "rows per storage transaction during uploads")
+	f.integer(&c.RowCacheMB, "row-cache-mb", 512, "memory for rows kept for lookups by primary key, in MiB (0 turns it off)")
 	f.str(&c.MasterKeyFile, "master-key-file", "", "file holding the 32-byte master key that seals stored cards and encrypts the store at rest (or TONEBASE_MASTER_KEY)")
 	f.str(&c.DebugAddr, "debug-addr", "", "serve Go profiles (/debug/pprof/) on this address, e.g. 127.0.0.1:6060; off when empty")
 	c.MasterKey = os.Getenv("TONEBASE_MASTER_KEY")
@@ -119,6 +121,9 @@ func parseServe(args []string) (serveConfig, error) {
 	}
 	if c.LogFormat != "json" && c.LogFormat != "console" {
 		return c, fmt.Errorf("--log-format must be json or console, not %q", c.LogFormat)
+	}
+	if c.RowCacheMB < 0 {
+		return c, fmt.Errorf("--row-cache-mb must not be negative")
 	}
 	if c.MaxUploadMB < 1 || c.MaxUploadMB > 2047 {
 		return c, fmt.Errorf("--max-upload-mb must be between 1 and 2047")

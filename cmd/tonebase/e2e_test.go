@@ -29,7 +29,7 @@ type testServer struct {
 func startServer(t *testing.T, mutate ...func(*serveConfig)) *testServer {
 	t.Helper()
 	cfg := serveConfig{Data: t.TempDir(), LogFormat: "json", LogLevel: "warn", AdminToken: "test-admin-token-0123456789",
-		MaxUploadMB: 1, LockoutLimit: 5, LockoutWindow: 15 * time.Minute, TxnRows: 256}
+		MaxUploadMB: 1, LockoutLimit: 5, LockoutWindow: 15 * time.Minute, TxnRows: 256, RowCacheMB: 64}
 	for _, m := range mutate {
 		m(&cfg)
 	}

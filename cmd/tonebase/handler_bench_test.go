@@ -19,7 +19,7 @@ import (
 // so a profile of it shows where a lookup's time goes.
 func BenchmarkLookupHandler(b *testing.B) {
 	cfg := serveConfig{Data: b.TempDir(), LogFormat: "json", LogLevel: "warn", AdminToken: "bench-admin-token-0123456789",
-		MaxUploadMB: 64, LockoutLimit: 5, LockoutWindow: 15 * time.Minute, TxnRows: 256, AccessLog: false}
+		MaxUploadMB: 64, LockoutLimit: 5, LockoutWindow: 15 * time.Minute, TxnRows: 256, AccessLog: false, RowCacheMB: 512}
 	a, err := newApp(cfg, zerolog.New(io.Discard))
 	if err != nil {
 		b.Fatal(err)

@@ -144,7 +144,8 @@ func newApp(cfg serveConfig, log zerolog.Logger) (*app, error) {
 		atRest = vault.StoreKey(master)
 	}
 	store, err := columndb.Open(columndb.Options{Dir: filepath.Join(cfg.Data, "db"), EncryptionKey: atRest,
-		Logger: badgerLogger{log.With().Str("component", "badger").Logger()}, TxnRows: cfg.TxnRows})
+		Logger: badgerLogger{log.With().Str("component", "badger").Logger()}, TxnRows: cfg.TxnRows,
+		RowCacheBytes: int64(cfg.RowCacheMB) << 20})
 	if err != nil {
 		if master != nil {
 			return nil, fmt.Errorf("%w (with a master key the store is encrypted at rest: a folder made without one, or with another key, does not open)", err)

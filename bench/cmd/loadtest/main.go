@@ -21,6 +21,7 @@ func main() {
 	flag.IntVar(&cfg.Concurrency, "c", 64, "lookup connections")
 	flag.DurationVar(&cfg.Duration, "d", 10*time.Second, "length of each lookup phase")
 	flag.StringVar(&cfg.Profiles, "profiles", "", "write the server's CPU, mutex, block profiles and execution trace of the lookup and during-upload phases into this folder")
+	flag.StringVar(&cfg.Wrk, "wrk", "", "also measure lookups and the ceiling with this wrk binary (apt-get install wrk)")
 	flag.Parse()
 	if *constant != "" {
 		if err := bench.ServeConstant(*constant); err != nil {

@@ -1,0 +1,202 @@
+package columndb
+
+import (
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"testing"
+)
+
+func TestRowCacheFollowsWrites(t *testing.T) {
+	s := openStore(t, "")
+	tb := debtors(t, s, "cache")
+	get := func(inv string) (string, bool) {
+		t.Helper()
+		r, err := s.Get(tb, inv)
+		if errors.Is(err, ErrNotFound) {
+			return "", false
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		v, _ := r.Get(2)
+		return v, true
+	}
+	steps := []struct {
+		name    string
+		do      func()
+		balance string
+		found   bool
+	}{
+		{"inserted", func() { mustUpsert(t, s, tb, debtor(tb, "colA", "123456", "colB", "01021990", "colC", "1250")) }, "1250", true},
+		{"read again from the cache", func() {}, "1250", true},
+		{"updated", func() { mustUpsert(t, s, tb, debtor(tb, "colA", "123456", "colC", "300")) }, "300", true},
+		{"deleted", func() {
+			if _, err := s.Delete(tb, []Row{debtor(tb, "colA", "123456")}); err != nil {
+				t.Fatal(err)
+			}
+		}, "", false},
+		{"inserted again", func() { mustUpsert(t, s, tb, debtor(tb, "colA", "123456", "colB", "01021990", "colC", "100")) }, "100", true},
+	}
+	for _, st := range steps {
+		st.do()
+		if v, ok := get("123456"); ok != st.found || v != st.balance {
+			t.Fatalf("%s: got %q found=%v, want %q found=%v", st.name, v, ok, st.balance, st.found)
+		}
+	}
+	if n, _ := s.rows.size(); n != 1 {
+		t.Fatalf("cache holds %d rows, want 1", n)
+	}
+	if err := s.DropTable(tb.Tenant, tb.Name); err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := s.rows.size(); n != 0 {
+		t.Fatalf("cache holds %d rows of a dropped table", n)
+	}
+}
+
+// A restarted store starts with an empty cache and fills it from reads.
+func TestRowCacheFillsFromReads(t *testing.T) {
+	dir := t.TempDir()
+	s := openStore(t, dir)
+	tb := debtors(t, s, "fill")
+	mustUpsert(t, s, tb, debtor(tb, "colA", "111111", "colB", "01021990", "colC", "12.50"))
+	s = reopen(t, s, dir)
+	tb, err := s.GetTable(1, "fill")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := s.rows.size(); n != 0 {
+		t.Fatalf("a reopened store's cache holds %d rows", n)
+	}
+	for range 2 {
+		if _, err := s.Get(tb, "111111"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n, _ := s.rows.size(); n != 1 {
+		t.Fatalf("cache holds %d rows after a read, want 1", n)
+	}
+}
+
+func TestRowCacheStaysInBudget(t *testing.T) {
+	s, err := Open(Options{InMemory: true, RowCacheBytes: 64 << 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	tb := debtors(t, s, "budget")
+	var rows []Row
+	for i := range 5000 {
+		rows = append(rows, debtor(tb, "colA", fmt.Sprintf("%06d", i), "colB", "01021990", "colC", "12.50"))
+	}
+	mustUpsert(t, s, tb, rows...)
+	if n, b := s.rows.size(); b > 64<<10 || n == 0 || n == 5000 {
+		t.Fatalf("cache holds %d rows in %d bytes; budget 64 KiB", n, b)
+	}
+	for i := range 5000 { // evicted rows are still read, from Badger
+		if _, err := s.Get(tb, fmt.Sprintf("%06d", i)); err != nil {
+			t.Fatalf("row %d: %v", i, err)
+		}
+	}
+}
+
+// TestRowCacheNeverStale races readers against a writer that updates and
+// deletes: once a write returns, no read may see what it replaced. Run it
+// with -race.
+func TestRowCacheNeverStale(t *testing.T) {
+	s := openStore(t, "")
+	tb := debtors(t, s, "race")
+	const keys, rounds = 8, 300
+	// The last acknowledged state per key: a balance, or minus the balance
+	// the key would have had when it was deleted. Balances grow with every
+	// round, so any newer state reads as a larger number.
+	var acked [keys]atomic.Int64
+	var intent [keys]atomic.Int64 // the state being written, set before the write starts
+	var wg sync.WaitGroup
+	stop := make(chan struct{})
+	errs := make(chan error, 16)
+	for r := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := r; ; i++ {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				k := i % keys
+				want := acked[k].Load() // taken before the read: the read may only be newer
+				row, err := s.Get(tb, fmt.Sprintf("%06d", k))
+				got := int64(-1)
+				if err == nil {
+					v, _ := row.Get(2)
+					fmt.Sscan(v, &got)
+				} else if !errors.Is(err, ErrNotFound) {
+					errs <- err
+					return
+				}
+				// A read may see a write still in flight, so absence is
+				// stale only if no write to the key began since want.
+				changed := intent[k].Load() != want
+				if (want > 0 && got == -1 && !changed) || (got != -1 && got < max(want, -want)) {
+					errs <- fmt.Errorf("key %d: read balance %d after state %d was acknowledged", k, got, want)
+					return
+				}
+			}
+		}()
+	}
+	for round := 1; round <= rounds; round++ {
+		k := round % keys
+		inv := fmt.Sprintf("%06d", k)
+		bal := int64(round * 100)
+		if round%5 == 0 {
+			intent[k].Store(-bal)
+			if _, err := s.Delete(tb, []Row{debtor(tb, "colA", inv)}); err != nil {
+				t.Fatal(err)
+			}
+			acked[k].Store(-bal)
+			continue
+		}
+		intent[k].Store(bal)
+		mustUpsert(t, s, tb, debtor(tb, "colA", inv, "colB", "01021990", "colC", fmt.Sprint(bal)))
+		acked[k].Store(bal)
+	}
+	close(stop)
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+}
+
+// A read that missed, then lost a race with a commit, must not cache the
+// value it read: it may be what the commit replaced or deleted.
+func TestRowCacheFillAfterCommitIsDropped(t *testing.T) {
+	tests := []struct {
+		name   string
+		commit []cacheOp
+		want   string // "" when the key must be absent
+	}{
+		{"delete in between", []cacheOp{{key: "k", val: nil}}, ""},
+		{"update in between", []cacheOp{{key: "k", val: []byte("new")}}, "new"},
+		{"other key of another shard", nil, "old"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := newRowCache(1 << 20)
+			_, gen, ok := c.get([]byte("k"))
+			if ok {
+				t.Fatal("empty cache hit")
+			}
+			c.apply(tt.commit)
+			c.fill([]byte("k"), []byte("old"), gen)
+			v, _, ok := c.get([]byte("k"))
+			if got := string(v); ok != (tt.want != "") || got != tt.want {
+				t.Fatalf("cache holds %q (present %v), want %q", got, ok, tt.want)
+			}
+		})
+	}
+}
