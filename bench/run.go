@@ -23,6 +23,8 @@ type Config struct {
 	Work        string        // scratch folder
 	Profiles    string        // if set, the server's profiles of each phase are written here
 	Wrk         string        // if set, the wrk binary: lookups and the ceiling are also measured with it
+	DuringRate  int           // lookups/s during the second upload; 0: a quarter of the half rate
+	DuringConns int           // connections for them; 0: 8
 }
 
 // Report is what a run measured.
@@ -67,6 +69,7 @@ func Run(cfg Config, w io.Writer) (Report, error) {
 	}
 
 	batches := Batches(t.CID, t.DBID, t.UploadPassword, 0, cfg.Rows, cfg.BatchRows)
+	prof.capture("ingest", 3*time.Second)
 	st, rows, err := Upload(svc.Addr, t.CID, t.DBID, batches, cfg.Inflight)
 	if err != nil {
 		return r, err
@@ -143,9 +146,16 @@ func Run(cfg Config, w io.Writer) (Report, error) {
 	}()
 	prof.capture("during-upload", 3*time.Second)
 	rate := max(half/4, 100)
+	if cfg.DuringRate > 0 {
+		rate = cfg.DuringRate
+	}
+	conns := 8
+	if cfg.DuringConns > 0 {
+		conns = cfg.DuringConns
+	}
 	var during []Stats
 	for running := true; running; {
-		during = append(during, OpenLoop(lookup, rate, 8, time.Second))
+		during = append(during, OpenLoop(lookup, rate, conns, time.Second))
 		select {
 		case <-done:
 			running = false
@@ -160,8 +170,8 @@ func Run(cfg Config, w io.Writer) (Report, error) {
 	}
 	r.DuringUpload = merge(during)
 	r.DuringUploadRowsSec = float64(upRows) / upStats.Elapsed.Seconds()
-	fmt.Fprintf(w, "during upload %v at %d/s while ingesting %.0f rows/s; %d over 50ms\n",
-		r.DuringUpload, rate, r.DuringUploadRowsSec, r.DuringUpload.Over(50*time.Millisecond))
+	fmt.Fprintf(w, "during upload %v at %d/s on %d connections while ingesting %.0f rows/s; %d over 50ms\n",
+		r.DuringUpload, rate, conns, r.DuringUploadRowsSec, r.DuringUpload.Over(50*time.Millisecond))
 	return r, nil
 }
 

@@ -71,7 +71,7 @@ func (s *Store) Commit(changes ...Change) error {
 	txn := s.writeTxn()
 	defer txn.Discard()
 	writers := map[uint32]*writer{}
-	ops := new([]cacheOp) // shared: the writers share one transaction
+	ops := newTxnOps() // shared: the writers share one transaction
 	for _, c := range changes {
 		w, ok := writers[c.Table.Number]
 		if !ok {
@@ -91,7 +91,7 @@ func (s *Store) Commit(changes ...Change) error {
 			return fmt.Errorf("columndb: commit %s: %w", w.t.Name, err)
 		}
 	}
-	if err := s.commitTxn(txn, *ops); err != nil {
+	if err := s.commitTxn(txn, ops.ops); err != nil {
 		if errors.Is(err, badger.ErrTxnTooBig) {
 			return fmt.Errorf("columndb: commit: too many changes for one transaction: %w", err)
 		}

@@ -1,6 +1,7 @@
 package columndb
 
 import (
+	"encoding/binary"
 	"hash/maphash"
 	"sync"
 )
@@ -17,10 +18,18 @@ import (
 // fills the entry from Badger unless a commit touched the shard in between,
 // which would make the value it read possibly stale. When a shard is over
 // its share of the budget it forgets entries at random (Go's map order).
+//
+// A table whose every row is in the cache is complete: created while the
+// cache was on and never since lost a row to eviction. An upsert into a
+// complete table learns from a cache miss that a row is new, without the
+// Badger read that is otherwise a third of the cost of ingesting it.
 type rowCache struct {
 	seed   maphash.Seed
 	limit  int64 // bytes per shard; 0 turns the cache off
 	shards [64]cacheShard
+
+	mu       sync.RWMutex
+	complete map[uint32]bool // table number → every row is cached
 }
 
 type cacheShard struct {
@@ -40,7 +49,7 @@ type cacheOp struct {
 }
 
 func newRowCache(budget int64) *rowCache {
-	c := &rowCache{seed: maphash.MakeSeed()}
+	c := &rowCache{seed: maphash.MakeSeed(), complete: map[uint32]bool{}}
 	if budget > 0 {
 		c.limit = max(budget/int64(len(c.shards)), 1)
 	}
@@ -78,7 +87,7 @@ func (c *rowCache) fill(key, val []byte, gen uint64) {
 	sh.mu.Lock()
 	if sh.gen == gen {
 		if _, ok := sh.rows[string(key)]; !ok {
-			sh.put(string(key), append([]byte(nil), val...), c.limit)
+			c.put(sh, string(key), append([]byte(nil), val...))
 		}
 	}
 	sh.mu.Unlock()
@@ -95,7 +104,7 @@ func (c *rowCache) apply(ops []cacheOp) {
 			delete(sh.rows, op.key)
 		}
 		if op.val != nil {
-			sh.put(op.key, op.val, c.limit)
+			c.put(sh, op.key, op.val)
 		}
 		sh.mu.Unlock()
 	}
@@ -107,6 +116,9 @@ func (c *rowCache) forget(prefix []byte) {
 		sh := &c.shards[i]
 		sh.mu.Lock()
 		sh.gen++
+		if len(prefix) == 5 {
+			c.lost(string(prefix))
+		}
 		for k, v := range sh.rows {
 			if len(k) >= len(prefix) && k[:len(prefix)] == string(prefix) {
 				sh.bytes -= int64(len(k) + len(v) + entryOverhead)
@@ -117,21 +129,66 @@ func (c *rowCache) forget(prefix []byte) {
 	}
 }
 
-// put adds an entry the shard does not hold, evicting to stay in limit.
-func (sh *cacheShard) put(key string, val []byte, limit int64) {
+// put adds an entry sh (locked) does not hold, evicting to stay in limit.
+// An evicted row's table stops being complete before the row goes, so a
+// writer that misses it and then asks isComplete learns to read Badger.
+func (c *rowCache) put(sh *cacheShard, key string, val []byte) {
 	size := int64(len(key) + len(val) + entryOverhead)
-	if size > limit {
+	if size > c.limit {
+		c.lost(key)
 		return
 	}
-	for k, v := range sh.rows {
-		if sh.bytes+size <= limit {
-			break
-		}
-		sh.bytes -= int64(len(k) + len(v) + entryOverhead)
-		delete(sh.rows, k)
+	if sh.bytes+size > c.limit {
+		c.evict(sh, size)
 	}
 	sh.rows[key] = val
 	sh.bytes += size
+}
+
+// evict forgets random entries of sh until size more bytes fit, with some
+// room to spare so that the next puts do not each start an eviction.
+func (c *rowCache) evict(sh *cacheShard, size int64) {
+	for k, v := range sh.rows {
+		if sh.bytes+size <= c.limit-c.limit/32 {
+			break
+		}
+		c.lost(k)
+		sh.bytes -= int64(len(k) + len(v) + entryOverhead)
+		delete(sh.rows, k)
+	}
+}
+
+// lost marks the table of a row key that is not cached as incomplete.
+func (c *rowCache) lost(key string) {
+	if len(key) < 5 || key[0] != spaceRow {
+		return
+	}
+	n := binary.BigEndian.Uint32([]byte(key[1:5]))
+	c.mu.RLock()
+	was := c.complete[n]
+	c.mu.RUnlock()
+	if was {
+		c.mu.Lock()
+		delete(c.complete, n)
+		c.mu.Unlock()
+	}
+}
+
+// created marks a new, empty table as complete.
+func (c *rowCache) created(number uint32) {
+	if c.on() {
+		c.mu.Lock()
+		c.complete[number] = true
+		c.mu.Unlock()
+	}
+}
+
+// isComplete reports whether every row of the table is cached. Ask it after
+// a miss, not before: an eviction marks the table first.
+func (c *rowCache) isComplete(number uint32) bool {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return c.complete[number]
 }
 
 // size reports the entries and bytes held, for tests and metrics.

@@ -200,3 +200,70 @@ func TestRowCacheFillAfterCommitIsDropped(t *testing.T) {
 		})
 	}
 }
+
+// Upserts into a complete table learn from the cache whether a row is new;
+// once an eviction or a restart makes it incomplete they ask Badger. Either
+// way the counts and the rows must come out the same.
+func TestUpsertCountsWithAndWithoutCompleteCache(t *testing.T) {
+	rowsOf := func(tb *Table, from, to int, bal string) []Row {
+		var rows []Row
+		for i := from; i < to; i++ {
+			rows = append(rows, debtor(tb, "colA", fmt.Sprintf("%06d", i), "colB", "01021990", "colC", bal))
+		}
+		return rows
+	}
+	tests := []struct {
+		name   string
+		budget int64
+		reopen bool
+	}{
+		{"complete", 8 << 20, false},
+		{"evicting", 16 << 10, false},
+		{"after restart", 8 << 20, true},
+		{"cache off", 0, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			s, err := Open(Options{Dir: dir, RowCacheBytes: tt.budget})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer func() { s.Close() }()
+			tb := debtors(t, s, "counts")
+			if res := mustUpsert(t, s, tb, rowsOf(tb, 0, 1000, "100")...); res.Inserted != 1000 {
+				t.Fatalf("first load: %+v", res)
+			}
+			if tt.reopen {
+				if err := s.Close(); err != nil {
+					t.Fatal(err)
+				}
+				if s, err = Open(Options{Dir: dir, RowCacheBytes: tt.budget}); err != nil {
+					t.Fatal(err)
+				}
+				if tb, err = s.GetTable(1, "counts"); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if got := s.rows.isComplete(tb.Number); got != (tt.name == "complete") {
+				t.Fatalf("complete = %v", got)
+			}
+			// Half old rows changed, half new, and one key twice in the batch.
+			batch := append(rowsOf(tb, 500, 1500, "200"), debtor(tb, "colA", "001499", "colC", "300"))
+			res := mustUpsert(t, s, tb, batch...)
+			if res.Inserted != 500 || res.Updated != 501 {
+				t.Fatalf("second load: %+v, want 500 inserted and 501 updated", res)
+			}
+			if n, err := s.RowCount(tb); err != nil || n != 1500 {
+				t.Fatalf("row count %d (%v), want 1500", n, err)
+			}
+			r, err := s.Get(tb, "001499")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if v, _ := r.Get(2); v != "300" {
+				t.Fatalf("last write of a key twice in one batch: balance %q", v)
+			}
+		})
+	}
+}

@@ -45,6 +45,10 @@ type Options struct {
 	// RowCacheBytes bounds the memory of the row cache that serves point
 	// reads by primary key (rowcache.go); 0 turns it off.
 	RowCacheBytes int64
+	// Yield, if set, is called between the transactions of a bulk write
+	// with how long the writer has worked since the last call: the
+	// service uses it to give lookups the CPU while a large upload runs.
+	Yield func(busy time.Duration)
 }
 
 // Store is an open database. It is safe for concurrent use.
@@ -52,6 +56,7 @@ type Store struct {
 	db      *badger.DB
 	txnRows int
 	rows    *rowCache
+	yield   func(busy time.Duration)
 
 	mu     sync.RWMutex
 	tables map[string]*Table // catalog key → immutable schema
@@ -136,7 +141,7 @@ func Open(opts Options) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("columndb: open %s: %w", opts.Dir, err)
 	}
-	s := &Store{db: db, txnRows: opts.TxnRows, rows: newRowCache(opts.RowCacheBytes), tables: map[string]*Table{}, locks: map[uint32]*sync.Mutex{}}
+	s := &Store{db: db, txnRows: opts.TxnRows, rows: newRowCache(opts.RowCacheBytes), yield: opts.Yield, tables: map[string]*Table{}, locks: map[uint32]*sync.Mutex{}}
 	s.ts = db.MaxVersion()
 	s.done.Store(s.ts)
 	if s.txnRows <= 0 {

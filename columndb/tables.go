@@ -45,6 +45,7 @@ func (s *Store) CreateTable(t Table) (*Table, error) {
 		return nil, fmt.Errorf("columndb: create table %s: %w", t.Name, err)
 	}
 	s.cache(key, &t)
+	s.rows.created(t.Number)
 	return &t, nil
 }
 

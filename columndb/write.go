@@ -4,6 +4,8 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"runtime"
+	"time"
 
 	"github.com/dgraph-io/badger/v4"
 )
@@ -130,13 +132,28 @@ type writer struct {
 	bytes  int
 	keybuf []byte
 	valbuf []byte
-	ops    *[]cacheOp // row changes for the row cache once the txn commits
+	ops    *txnOps // row changes for the row cache once the txn commits
+}
+
+// txnOps are the row changes of one transaction, for the row cache.
+type txnOps struct {
+	ops  []cacheOp
+	keys map[string]struct{} // the row keys ops touches
+}
+
+func newTxnOps() *txnOps { return &txnOps{keys: map[string]struct{}{}} }
+
+func (o *txnOps) reset() {
+	o.ops = o.ops[:0]
+	clear(o.keys)
 }
 
 // cache notes a row change for the row cache.
 func (w *writer) cache(key, val []byte) {
 	if w.s.rows.on() {
-		*w.ops = append(*w.ops, cacheOp{key: string(key), val: val})
+		k := string(key)
+		w.ops.ops = append(w.ops.ops, cacheOp{key: k, val: val})
+		w.ops.keys[k] = struct{}{}
 	}
 }
 
@@ -154,12 +171,13 @@ func (s *Store) write(t *Table, n int, fn func(w *writer, i int) error) error {
 	if err := s.checkCurrent(t); err != nil {
 		return err
 	}
-	w := &writer{s: s, t: t, txn: s.writeTxn(), ops: new([]cacheOp)}
+	w := &writer{s: s, t: t, txn: s.writeTxn(), ops: newTxnOps()}
 	defer func() { w.txn.Discard() }()
 	var err error
 	if w.count, err = readCount(w.txn, t.Number); err != nil {
 		return fmt.Errorf("columndb: write %s: %w", t.Name, err)
 	}
+	worked := time.Now()
 	for i := 0; i < n; i++ {
 		if err := fn(w, i); err != nil {
 			return fmt.Errorf("columndb: write %s: %w", t.Name, err)
@@ -169,6 +187,14 @@ func (s *Store) write(t *Table, n int, fn func(w *writer, i int) error) error {
 			if err := w.commit(); err != nil {
 				return err
 			}
+			// A bulk write is work that can wait: reads waiting for this
+			// core go first between its transactions.
+			if s.yield != nil {
+				s.yield(time.Since(worked))
+			} else {
+				runtime.Gosched()
+			}
+			worked = time.Now()
 		}
 	}
 	if err := w.commit(); err != nil {
@@ -182,8 +208,8 @@ func (w *writer) commit() error {
 		if err := w.txn.Set(tablePrefix(spaceCount, w.t.Number), binary.BigEndian.AppendUint64(nil, uint64(w.count))); err != nil {
 			return fmt.Errorf("columndb: write %s: %w", w.t.Name, err)
 		}
-		err := w.s.commitTxn(w.txn, *w.ops)
-		*w.ops = (*w.ops)[:0]
+		err := w.s.commitTxn(w.txn, w.ops.ops)
+		w.ops.reset()
 		if err != nil {
 			return fmt.Errorf("columndb: commit %s: %w", w.t.Name, err)
 		}
@@ -194,9 +220,23 @@ func (w *writer) commit() error {
 	return nil
 }
 
+// get reads the stored row under pk as this transaction sees it. The row
+// cache answers when it can: the writer holds the table's lock, so the
+// cache's committed rows are the table's, except for keys this transaction
+// has written, which only Badger's transaction knows.
 func (w *writer) get(t *Table, pk []byte) (Row, bool, error) {
-	w.keybuf = append(append(append(w.keybuf[:0], spaceRow), byte(t.Number>>24), byte(t.Number>>16)), byte(t.Number>>8), byte(t.Number))
-	w.keybuf = append(w.keybuf, pk...)
+	w.keybuf = append(appendRowPrefix(w.keybuf[:0], t.Number), pk...)
+	if c := w.s.rows; c.on() {
+		if _, mine := w.ops.keys[string(w.keybuf)]; !mine {
+			if v, _, ok := c.get(w.keybuf); ok {
+				r, err := decodeRow(t, v)
+				return r, err == nil, err
+			}
+			if c.isComplete(t.Number) {
+				return Row{}, false, nil
+			}
+		}
+	}
 	item, err := w.txn.Get(w.keybuf)
 	if errors.Is(err, badger.ErrKeyNotFound) {
 		return Row{}, false, nil

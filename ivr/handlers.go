@@ -39,6 +39,7 @@ func NewHandlers(svc *Service, log zerolog.Logger, m Metrics) *Handlers {
 // Lookup serves GET /ivr/v1/{cid}/{dbid}/lookup.
 func (h *Handlers) Lookup(ctx *fasthttp.RequestCtx) {
 	start := time.Now()
+	h.svc.cfg.Pacer.Lookup(start)
 	args := ctx.QueryArgs()
 	kv := string(args.Peek("format")) == "kv"
 	cid, dbid, ok := ids(ctx)

@@ -1,6 +1,7 @@
 package ivr
 
 import (
+	"runtime"
 	"time"
 )
 
@@ -17,6 +18,13 @@ type Config struct {
 	LockoutLimit  int
 	LockoutWindow time.Duration
 	MaxUpload     int // bytes
+	// IngestSlots bounds the uploads parsed and written at once; the
+	// default, one fewer than the cores (at least one), keeps a core for
+	// lookups however many merchants upload.
+	IngestSlots int
+	// Pacer, if set, learns of every lookup so that bulk writes can make
+	// way for them; the store's Yield must be its Yield.
+	Pacer *Pacer
 }
 
 // Service answers lookups and applies uploads for every client.
@@ -26,12 +34,24 @@ type Service struct {
 	clients Clients
 	lockout *Lockout[lockKey]
 	cfg     Config
+	ingest  chan struct{} // a token per upload being applied
 }
 
 // NewService wires the caller-database service.
 func NewService(store Store, catalog *Catalog, clients Clients, cfg Config) *Service {
+	if cfg.IngestSlots <= 0 {
+		cfg.IngestSlots = max(runtime.GOMAXPROCS(0)-1, 1)
+	}
 	return &Service{store: store, catalog: catalog, clients: clients,
-		lockout: NewLockout[lockKey](cfg.LockoutLimit, cfg.LockoutWindow), cfg: cfg}
+		lockout: NewLockout[lockKey](cfg.LockoutLimit, cfg.LockoutWindow), cfg: cfg,
+		ingest: make(chan struct{}, cfg.IngestSlots)}
+}
+
+// ingesting holds an ingest slot until the returned func is called. Bulk
+// work waits here; lookups never do.
+func (s *Service) ingesting() func() {
+	s.ingest <- struct{}{}
+	return func() { <-s.ingest }
 }
 
 // Catalog returns the service's database catalog.

@@ -3,6 +3,7 @@ package ivr
 import (
 	"errors"
 	"fmt"
+	"runtime"
 
 	"github.com/tonebase/tonebase/columndb"
 	"github.com/tonebase/tonebase/hash"
@@ -64,6 +65,7 @@ func (s *Service) Upload(u Signed, body []byte) (UploadResult, error) {
 	if err != nil {
 		return UploadResult{}, err
 	}
+	defer s.ingesting()()
 	rows, origin, invalid, received, err := decodeRows(t, body, false)
 	if err != nil {
 		return UploadResult{}, err
@@ -82,6 +84,7 @@ func (s *Service) DeleteUpload(u Signed, body []byte) (DeleteResult, error) {
 	if err != nil {
 		return DeleteResult{}, err
 	}
+	defer s.ingesting()()
 	rows, origin, invalid, received, err := decodeRows(t, body, true)
 	if err != nil {
 		return DeleteResult{}, err
@@ -100,6 +103,11 @@ func (s *Service) DeleteUpload(u Signed, body []byte) (DeleteResult, error) {
 func decodeRows(t *columndb.Table, body []byte, keysOnly bool) (rows []columndb.Row, origin []int, invalid []columndb.RowError, received int, err error) {
 	err = parseRows(body, func(i int, fields []rawField, ok bool) {
 		received++
+		if received%256 == 0 {
+			// A large body takes tens of milliseconds to parse: let the
+			// lookups waiting for this core go first now and then.
+			runtime.Gosched()
+		}
 		if !ok {
 			invalid = append(invalid, columndb.RowError{Index: i, Error: "expected an object of column values"})
 			return

@@ -112,7 +112,7 @@ func parseServe(args []string) (serveConfig, error) {
 	f.integer(&c.LockoutLimit, "lockout-limit", 5, "not-found lookups before a caller or ref1 is locked (0 disables)")
 	f.duration(&c.LockoutWindow, "lockout-window", 15*time.Minute, "window the lockout limit counts over")
 	f.integer(&c.TxnRows, "txn-rows", 256, "rows per storage transaction during uploads")
-	f.integer(&c.RowCacheMB, "row-cache-mb", 512, "memory for rows kept for lookups by primary key, in MiB (0 turns it off)")
+	f.integer(&c.RowCacheMB, "row-cache-mb", 1024, "memory for rows kept for lookups by primary key, in MiB (0 turns it off)")
 	f.str(&c.MasterKeyFile, "master-key-file", "", "file holding the 32-byte master key that seals stored cards and encrypts the store at rest (or TONEBASE_MASTER_KEY)")
 	f.str(&c.DebugAddr, "debug-addr", "", "serve Go profiles (/debug/pprof/) on this address, e.g. 127.0.0.1:6060; off when empty")
 	c.MasterKey = os.Getenv("TONEBASE_MASTER_KEY")

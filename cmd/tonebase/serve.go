@@ -143,7 +143,8 @@ func newApp(cfg serveConfig, log zerolog.Logger) (*app, error) {
 	if master != nil {
 		atRest = vault.StoreKey(master)
 	}
-	store, err := columndb.Open(columndb.Options{Dir: filepath.Join(cfg.Data, "db"), EncryptionKey: atRest,
+	pacer := ivr.NewPacer(time.Second)
+	store, err := columndb.Open(columndb.Options{Yield: pacer.Yield, Dir: filepath.Join(cfg.Data, "db"), EncryptionKey: atRest,
 		Logger: badgerLogger{log.With().Str("component", "badger").Logger()}, TxnRows: cfg.TxnRows,
 		RowCacheBytes: int64(cfg.RowCacheMB) << 20})
 	if err != nil {
@@ -163,7 +164,8 @@ func newApp(cfg serveConfig, log zerolog.Logger) (*app, error) {
 	}
 	catalog := ivr.NewCatalog(store)
 	a.svc = ivr.NewService(store, catalog, clients, ivr.Config{
-		LockoutLimit: cfg.LockoutLimit, LockoutWindow: cfg.LockoutWindow, MaxUpload: cfg.MaxUploadMB << 20})
+		LockoutLimit: cfg.LockoutLimit, LockoutWindow: cfg.LockoutWindow, MaxUpload: cfg.MaxUploadMB << 20,
+		Pacer: pacer})
 	ivrH := ivr.NewHandlers(a.svc, log, observe.NewEvents(a.reg))
 	api := admin.NewAPI(token, clients, catalog, log)
 	// The lookup tester gets its own service with the lockout off, so an

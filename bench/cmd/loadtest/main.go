@@ -22,6 +22,8 @@ func main() {
 	flag.DurationVar(&cfg.Duration, "d", 10*time.Second, "length of each lookup phase")
 	flag.StringVar(&cfg.Profiles, "profiles", "", "write the server's CPU, mutex, block profiles and execution trace of the lookup and during-upload phases into this folder")
 	flag.StringVar(&cfg.Wrk, "wrk", "", "also measure lookups and the ceiling with this wrk binary (apt-get install wrk)")
+	flag.IntVar(&cfg.DuringRate, "during-rate", 0, "lookups/s during the second upload (default a quarter of the half rate)")
+	flag.IntVar(&cfg.DuringConns, "during-c", 8, "connections for the lookups during the second upload")
 	flag.Parse()
 	if *constant != "" {
 		if err := bench.ServeConstant(*constant); err != nil {

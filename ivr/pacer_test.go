@@ -1,0 +1,38 @@
+package ivr
+
+import (
+	"testing"
+	"time"
+)
+
+func TestPacer(t *testing.T) {
+	slow := func() *Pacer { p := NewPacer(time.Second); p.max = time.Second; return p }
+	tests := []struct {
+		name      string
+		pacer     *Pacer
+		lookupAgo time.Duration // < 0: no lookup ever
+		busy      time.Duration
+		minRest   time.Duration
+		maxRest   time.Duration
+	}{
+		// Bounds are far apart so that a busy machine cannot blur them: a
+		// pacer that should not rest would rest 500ms.
+		{"no lookups: no rest", slow(), -1, 500 * time.Millisecond, 0, 250 * time.Millisecond},
+		{"lookup just now: rest as long as worked", slow(), 0, 300 * time.Millisecond, 300 * time.Millisecond, 10 * time.Second},
+		{"lookup long ago: no rest", slow(), 2 * time.Second, 500 * time.Millisecond, 0, 250 * time.Millisecond},
+		{"long work: rest is capped", NewPacer(time.Second), 0, time.Minute, 10 * time.Millisecond, 30 * time.Second},
+		{"no pacer", nil, 0, 500 * time.Millisecond, 0, 250 * time.Millisecond},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if tt.lookupAgo >= 0 {
+				tt.pacer.Lookup(time.Now().Add(-tt.lookupAgo))
+			}
+			start := time.Now()
+			tt.pacer.Yield(tt.busy)
+			if rest := time.Since(start); rest < tt.minRest || rest > tt.maxRest {
+				t.Fatalf("rested %v, want between %v and %v", rest, tt.minRest, tt.maxRest)
+			}
+		})
+	}
+}
