@@ -16,7 +16,10 @@ type Clients interface {
 type Config struct {
 	LockoutLimit  int
 	LockoutWindow time.Duration
-	MaxUpload     int // bytes
+	MaxUpload     int // bytes; 64 MiB if unset
+	// WorkDir holds signed files while they are checked and imported; the
+	// system's temporary folder if unset.
+	WorkDir string
 }
 
 // Service answers lookups and applies uploads for every client.

@@ -162,7 +162,7 @@ func newApp(cfg serveConfig, log zerolog.Logger) (*app, error) {
 	}
 	catalog := ivr.NewCatalog(store)
 	a.svc = ivr.NewService(store, catalog, clients, ivr.Config{
-		LockoutLimit: cfg.LockoutLimit, LockoutWindow: cfg.LockoutWindow, MaxUpload: cfg.MaxUploadMB << 20})
+		LockoutLimit: cfg.LockoutLimit, LockoutWindow: cfg.LockoutWindow, MaxUpload: cfg.MaxUploadMB << 20, WorkDir: filepath.Join(cfg.Data, "imports")})
 	ivrH := ivr.NewHandlers(a.svc, log, observe.NewEvents(a.reg))
 	api := admin.NewAPI(token, clients, catalog, log)
 	// The lookup tester gets its own service with the lockout off, so an
@@ -196,6 +196,7 @@ func newApp(cfg serveConfig, log zerolog.Logger) (*app, error) {
 		ErrorHandler:       a.serverError,
 		Logger:             fasthttpLogger{log},
 	}
+	observe.StreamBodies(a.server) // uploads stream to disk; the body limit and keep-alive stay safe
 	return a, nil
 }
 
