@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
@@ -161,4 +162,17 @@ func rawPost(t *testing.T, b *browser, path, typ string, body []byte, cut bool) 
 	defer resp.Body.Close()
 	page, _ := io.ReadAll(resp.Body)
 	return resp.StatusCode, string(page)
+}
+
+func TestNewRemovesLeftoverUploads(t *testing.T) {
+	work := t.TempDir()
+	for _, name := range []string{"spool-123", "abc.upload", "abc-rejected.csv"} {
+		if err := os.WriteFile(filepath.Join(work, name), []byte("012345\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	newTestServer(t, func(c *Config) { c.WorkDir = work })
+	if got := workFiles(t, work); fmt.Sprint(got) != "[abc-rejected.csv]" {
+		t.Fatalf("work folder holds %v after a restart", got)
+	}
 }
