@@ -8,6 +8,7 @@ import (
 	"crypto/subtle"
 	"encoding/base64"
 	"errors"
+	stdhash "hash"
 	"strconv"
 )
 
@@ -56,15 +57,21 @@ func UrlTokenDecode(s string) ([]byte, error) {
 
 // Sum returns the raw SHA-512 digest that a signature encodes.
 func Sum(cid, dbid int64, password string, body []byte) [sha512.Size]byte {
+	h := signed(cid, dbid, password)
+	h.Write(body)
+	var out [sha512.Size]byte
+	h.Sum(out[:0])
+	return out
+}
+
+// signed starts the digest a signature covers: everything before the body.
+func signed(cid, dbid int64, password string) stdhash.Hash {
 	h := sha512.New()
 	var num [20]byte
 	h.Write(strconv.AppendInt(num[:0], cid, 10))
 	h.Write(strconv.AppendInt(num[:0], dbid, 10))
 	h.Write([]byte(password))
-	h.Write(body)
-	var out [sha512.Size]byte
-	h.Sum(out[:0])
-	return out
+	return h
 }
 
 // Sign returns the token a merchant sends as the Hash parameter.
@@ -78,8 +85,8 @@ func Sign(cid, dbid int64, password string, body []byte) string {
 // JSON before hashing, which strips the whitespace they then post. The
 // comparison is constant time in the digest.
 func Verify(cid, dbid int64, password string, body []byte, token string) bool {
-	want, err := UrlTokenDecode(token)
-	if err != nil || len(want) != sha512.Size {
+	want, ok := digest(token)
+	if !ok {
 		return false
 	}
 	sum := Sum(cid, dbid, password, body)
@@ -94,35 +101,52 @@ func Verify(cid, dbid int64, password string, body []byte, token string) bool {
 	return subtle.ConstantTimeCompare(sum[:], want) == 1
 }
 
+// digest decodes the SHA-512 digest a signature carries.
+func digest(token string) ([]byte, bool) {
+	want, err := UrlTokenDecode(token)
+	return want, err == nil && len(want) == sha512.Size
+}
+
 // Compact removes JSON whitespace outside string literals, keeping key order
 // and every other byte, as Json.NET's SerializeObject(DeserializeObject(s))
 // does for ordinary documents. It reports whether anything was removed, so
 // callers can skip hashing the same bytes twice. It does not validate.
 func Compact(body []byte) ([]byte, bool) {
 	out := make([]byte, 0, len(body))
-	inString, escaped := false, false
+	var st compactor
 	for _, c := range body {
-		if inString {
+		if st.keep(c) {
 			out = append(out, c)
-			switch {
-			case escaped:
-				escaped = false
-			case c == '\\':
-				escaped = true
-			case c == '"':
-				inString = false
-			}
-			continue
 		}
-		switch c {
-		case ' ', '\t', '\n', '\r':
-			continue
-		case '"':
-			inString = true
-		}
-		out = append(out, c)
 	}
 	return out, len(out) != len(body)
+}
+
+// compactor is Compact's position in a body: inside a string literal or
+// not, and just after a backslash in one. It is kept apart from Compact so
+// a body that arrives in pieces (Digest) is compacted the same way.
+type compactor struct{ inString, escaped bool }
+
+// keep reports whether c stays in the compact form, and moves past it.
+func (st *compactor) keep(c byte) bool {
+	if st.inString {
+		switch {
+		case st.escaped:
+			st.escaped = false
+		case c == '\\':
+			st.escaped = true
+		case c == '"':
+			st.inString = false
+		}
+		return true
+	}
+	switch c {
+	case ' ', '\t', '\n', '\r':
+		return false
+	case '"':
+		st.inString = true
+	}
+	return true
 }
 
 func isTokenByte(c byte) bool {

@@ -1,6 +1,9 @@
 package ivr
 
 import (
+	"errors"
+	"fmt"
+
 	"github.com/valyala/fasthttp"
 )
 
@@ -8,6 +11,7 @@ import (
 // merchant's CSV debtor file (no header, columns in the database's order),
 // signed over the exact body like the JSON upload and answered like it,
 // with each refused line's number and, in replace mode, the rows deleted.
+// The body is streamed to disk, not held in memory (ImportSigned).
 func (h *Handlers) File(ctx *fasthttp.RequestCtx) {
 	u, ok := signedFrom(ctx)
 	if !ok {
@@ -19,8 +23,17 @@ func (h *Handlers) File(ctx *fasthttp.RequestCtx) {
 		writeJSON(ctx, 400, map[string]string{"error": "mode must be upsert or replace"})
 		return
 	}
-	res, err := h.svc.ImportSigned(u, mode, ctx.PostBody())
-	if err != nil {
+	res, err := h.svc.ImportSigned(u, mode, BodyReader(ctx))
+	switch {
+	case errors.Is(err, ErrTooLarge):
+		ctx.SetConnectionClose() // the rest of the body is still on its way
+		writeJSON(ctx, 413, map[string]string{"error": fmt.Sprintf("file larger than %d MiB; split it and send each part", h.svc.maxUpload()>>20)})
+		return
+	case errors.Is(err, ErrBodyRead):
+		ctx.SetConnectionClose() // where the next request would start is unknown
+		writeJSON(ctx, 400, map[string]string{"error": "the file did not arrive whole; nothing was imported, send it again"})
+		return
+	case err != nil:
 		h.uploadError(ctx, err)
 		return
 	}

@@ -1,7 +1,6 @@
 package ivr
 
 import (
-	"bytes"
 	"fmt"
 	"io"
 	"strconv"
@@ -87,16 +86,6 @@ func (s *Service) Import(cid, dbid int64, format ImportFormat, r io.Reader, opt 
 		return ImportResult{}, err
 	}
 	return s.importInto(t, format, r, opt)
-}
-
-// ImportSigned applies a signed CSV file, as merchants post it to
-// /cppdb/api/file: checked like the JSON upload, then imported.
-func (s *Service) ImportSigned(u Signed, mode ImportMode, body []byte) (ImportResult, error) {
-	t, err := s.authorize(u, body)
-	if err != nil {
-		return ImportResult{}, err
-	}
-	return s.importInto(t, FormatCSV, bytes.NewReader(body), ImportOptions{Mode: mode})
 }
 
 func (s *Service) importInto(t *columndb.Table, format ImportFormat, r io.Reader, opt ImportOptions) (ImportResult, error) {
@@ -267,6 +256,9 @@ func (im *importer) flush() error {
 	if len(im.batch) == 0 {
 		return nil
 	}
+	// A batch at a time, like an upload: an import shares the ingest slots
+	// with the upload API, so lookups keep their core.
+	defer im.s.ingesting()()
 	cleared := 0
 	if im.seen != nil {
 		n, err := im.clearEmptied()

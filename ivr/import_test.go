@@ -41,17 +41,25 @@ func guideColumns() []columndb.Column {
 
 func newTestService(t *testing.T) (*Service, int64) {
 	t.Helper()
+	store, cat, dbid := newTestCatalog(t, guideColumns())
+	return NewService(store, cat, fakeClients{}, Config{}), dbid
+}
+
+// newTestCatalog opens an in-memory store with client 1234's database of
+// these columns.
+func newTestCatalog(t *testing.T, cols []columndb.Column) (*columndb.Store, *Catalog, int64) {
+	t.Helper()
 	store, err := columndb.Open(columndb.Options{InMemory: true})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { store.Close() })
 	cat := NewCatalog(store)
-	db, err := cat.Create(1234, DatabaseSpec{Description: "Debtors", Columns: guideColumns()})
+	db, err := cat.Create(1234, DatabaseSpec{Description: "Debtors", Columns: cols})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return NewService(store, cat, fakeClients{}, Config{}), db.DBID
+	return store, cat, db.DBID
 }
 
 func rowsOf(t *testing.T, s *Service, dbid int64) map[string]map[string]string {

@@ -17,7 +17,10 @@ type Clients interface {
 type Config struct {
 	LockoutLimit  int
 	LockoutWindow time.Duration
-	MaxUpload     int // bytes
+	MaxUpload     int // bytes; 64 MiB if unset
+	// WorkDir holds signed files while they are checked and imported; the
+	// system's temporary folder if unset.
+	WorkDir string
 	// IngestSlots bounds the uploads parsed and written at once; the
 	// default, one fewer than the cores (at least one), keeps a core for
 	// lookups however many merchants upload.

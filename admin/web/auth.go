@@ -55,8 +55,17 @@ func (s *Server) Page(next fasthttp.RequestHandler) fasthttp.RequestHandler {
 }
 
 // Form requires a signed-in admin and the session's anti-forgery token.
+// A multipart form is read here, its files spooled to disk (readMultipart)
+// and removed after the handler unless it kept them.
 func (s *Server) Form(next fasthttp.RequestHandler) fasthttp.RequestHandler {
 	return s.Page(func(ctx *fasthttp.RequestCtx) {
+		files, err := s.readMultipart(ctx)
+		defer files.discard()
+		if err != nil {
+			ctx.SetConnectionClose() // where the body ends is unknown
+			s.fail(ctx, err)
+			return
+		}
 		if !sameToken(string(ctx.FormValue("csrf")), sess(ctx).csrf) {
 			s.fail(ctx, errForged)
 			return

@@ -170,6 +170,10 @@ func TestBrowser(t *testing.T) {
 	waitText("import", "h1", "Import a debtor file")
 	do("upload", chromedp.SetUploadFiles(chromedp.ID("file"), []string{csv}), submit("#import-form"))
 	waitText("import-finished", "main", "Finished")
+	jobURL, err := chromedp.Run(ctx, chromedp.Location())
+	if err != nil {
+		t.Fatal(err)
+	}
 	waitText("import-refused", "#refused", "Refused lines")
 	if got, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("main table"))); err != nil || !strings.Contains(got, "not a real date") {
 		t.Fatalf("refused line not listed: %q %v", got, err)
@@ -181,6 +185,10 @@ func TestBrowser(t *testing.T) {
 	waitText("search", "main table", "012345")
 	do("edit", chromedp.Click(chromedp.CSS("main table a")))
 	waitText("row-edit", "h1", "Edit row")
+	rowURL, err := chromedp.Run(ctx, chromedp.Location())
+	if err != nil {
+		t.Fatal(err)
+	}
 	do("save row", field("v_colC", "£20.00"), submit(`form[action$="/row"]`))
 	waitText("row-saved", ".flash", "Row saved")
 	if r, _ := svc.GetRow(cid, dbid, []string{"012345"}); r["colC"] != "2000" {
@@ -196,7 +204,98 @@ func TestBrowser(t *testing.T) {
 	waitText("tester", "#result-json", `"status":"found"`)
 	waitText("tester-kv", "#result-kv", "balance=20.00")
 
+	// The same pages on a phone: each must fit the screen without sideways
+	// scrolling, and keep its fields wide enough to type in.
+	onPhone := func(what string) {
+		t.Helper()
+		do(what, chromedp.EmulateViewport(phoneWidth, 844, chromedp.EmulateScale(2), chromedp.EmulateMobile,
+			chromedp.EmulateTouch, chromedp.EmulatePortrait))
+	}
+	onPhone("phone")
+	for _, p := range []struct{ name, url, h1 string }{
+		{"dashboard", base + "/admin/", "Dashboard"},
+		{"clients", base + "/admin/clients", "Clients"},
+		{"client", fmt.Sprintf("%s/admin/clients/%d", base, cid), "Acme Collections"},
+		{"database-fields", db, "Debtors"},
+		{"field", db + "/fields/colA", "Edit colA"},
+		{"rows", db + "/rows?col=colA&q=0", "Rows of"},
+		{"row", rowURL, "Edit row"},
+		{"import", db + "/import", "Import a debtor file"},
+		{"import-job", jobURL, "Import of"},
+		{"tester", db + "/test?run=1&ref1=012345%23&ref2=01021990", "Lookup tester"},
+		{"delete", db + "/delete", "Delete Debtors"},
+		{"audit", base + "/admin/audit", "Audit log"},
+	} {
+		do("phone "+p.name, chromedp.Navigate(p.url))
+		waitText("phone-"+p.name, "h1", p.h1)
+		fitsPhone(t, ctx, p.name)
+	}
+	do("laptop", chromedp.ResetViewport())
+
 	do("sign out", chromedp.Click(chromedp.CSS(".signout button")))
 	waitText("signed-out", ".flash", "You have signed out")
+	onPhone("phone sign-in")
+	do("phone sign-in", chromedp.Navigate(base+"/admin/sign-in"))
+	waitText("phone-sign-in", "h1", "Sign in")
+	fitsPhone(t, ctx, "sign-in")
 	t.Logf("%d screenshots in %s", shot, out)
+}
+
+// phoneWidth is the emulated phone's width in CSS pixels (an iPhone 12 to 15).
+const phoneWidth = 390
+
+// phoneLayout is what fitsPhone measures in the page.
+type phoneLayout struct {
+	Width    int      `json:"width"`    // the document's scroll width
+	Viewport int      `json:"viewport"` // window.innerWidth
+	Wide     []string `json:"wide"`     // elements reaching past the screen's right edge
+	Narrow   []string `json:"narrow"`   // form fields too narrow to type in
+	Scrolls  []string `json:"scrolls"`  // tables that hide columns behind a sideways scroll
+}
+
+// measurePhone finds what makes a page scroll sideways (anything past the
+// right edge that is not inside a .scroll container, which scrolls on its
+// own), the text fields and drop-downs under 200 CSS pixels wide, and the
+// .scroll containers that do scroll: a row's Edit link out of sight is as
+// bad as a page that scrolls.
+const measurePhone = `(() => {
+  const vw = window.innerWidth;
+  const name = e => e.tagName.toLowerCase() + (e.id ? "#" + e.id : "") +
+    (typeof e.className === "string" && e.className.trim() ? "." + e.className.trim().split(/\s+/).join(".") : "");
+  const wide = [], narrow = [], scrolls = [];
+  for (const e of document.body.querySelectorAll("*")) {
+    const r = e.getBoundingClientRect();
+    if (r.right > vw + 0.5 && !e.parentElement.closest(".scroll")) wide.push(name(e) + " ends at " + Math.round(r.right) + "px");
+  }
+  for (const e of document.querySelectorAll("form input, form select, form textarea")) {
+    if (["hidden", "radio", "checkbox"].includes(e.type)) continue;
+    const r = e.getBoundingClientRect();
+    if (r.width === 0 && r.height === 0) continue; // not shown
+    if (r.width < 200) narrow.push(name(e) + " is " + Math.round(r.width) + "px");
+  }
+  for (const e of document.querySelectorAll(".scroll")) {
+    if (e.scrollWidth > e.clientWidth + 1) scrolls.push(name(e.querySelector("table") || e) + " is " + e.scrollWidth + "px in " + e.clientWidth + "px");
+  }
+  return {width: document.documentElement.scrollWidth, viewport: vw, wide: wide.slice(0, 8), narrow: narrow, scrolls: scrolls};
+})()`
+
+// fitsPhone checks the page in ctx reads on a phone: no sideways scrolling
+// of the whole page, and no field too narrow to type in.
+func fitsPhone(t *testing.T, ctx context.Context, page string) {
+	t.Helper()
+	tctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	l, err := chromedp.Run(tctx, chromedp.Evaluate[phoneLayout](measurePhone))
+	if err != nil {
+		t.Fatalf("phone %s: measure: %v", page, err)
+	}
+	if l.Width > l.Viewport || l.Viewport > phoneWidth {
+		t.Errorf("phone %s: the page is %dpx wide on a %dpx screen (viewport %dpx): %v", page, l.Width, phoneWidth, l.Viewport, l.Wide)
+	}
+	if len(l.Narrow) > 0 {
+		t.Errorf("phone %s: fields narrower than 200px: %v", page, l.Narrow)
+	}
+	if len(l.Scrolls) > 0 {
+		t.Errorf("phone %s: tables wider than the screen: %v", page, l.Scrolls)
+	}
 }

@@ -56,15 +56,15 @@ func (s *Server) ImportPost(ctx *fasthttp.RequestCtx) {
 		s.importForm(ctx, 400, d)
 		return
 	}
-	fh, err := ctx.FormFile("file")
-	if err != nil || fh.Size == 0 {
-		d.Error = "Choose a file to import: a CSV file or a JSON upload body, not empty."
-		s.importForm(ctx, 400, d)
-		return
-	}
-	if fh.Size > s.cfg.MaxUpload {
+	up, ok := formFile(ctx, "file")
+	if ok && up.tooLarge {
 		d.Error = fmt.Sprintf("The file is larger than %d MiB. Split it into smaller files and import each.", s.cfg.MaxUpload>>20)
 		s.importForm(ctx, 413, d)
+		return
+	}
+	if !ok || up.file.Size == 0 {
+		d.Error = "Choose a file to import: a CSV file or a JSON upload body, not empty."
+		s.importForm(ctx, 400, d)
 		return
 	}
 	format := ivr.FormatCSV
@@ -73,7 +73,7 @@ func (s *Server) ImportPost(ctx *fasthttp.RequestCtx) {
 		format = ivr.FormatJSON
 	case "csv":
 	case "", "auto":
-		if strings.EqualFold(filepath.Ext(fh.Filename), ".json") {
+		if strings.EqualFold(filepath.Ext(up.name), ".json") {
 			format = ivr.FormatJSON
 		}
 	default:
@@ -82,8 +82,8 @@ func (s *Server) ImportPost(ctx *fasthttp.RequestCtx) {
 		return
 	}
 	id := randomToken()[:16]
-	j := &job{ID: id, CID: db.CID, DBID: db.DBID, Database: db.Description, File: filepath.Base(fh.Filename),
-		Mode: mode, Format: format, User: sess(ctx).user, Size: fh.Size, Started: s.cfg.Now(),
+	j := &job{ID: id, CID: db.CID, DBID: db.DBID, Database: db.Description, File: filepath.Base(up.name),
+		Mode: mode, Format: format, User: sess(ctx).user, Size: up.file.Size, Started: s.cfg.Now(),
 		rejects: filepath.Join(s.cfg.WorkDir, id+"-rejected.csv")}
 	if running, ok := s.jobs.add(j); !ok {
 		d.Error = "An import into this database is already running. Wait for it to finish."
@@ -91,10 +91,10 @@ func (s *Server) ImportPost(ctx *fasthttp.RequestCtx) {
 		s.importForm(ctx, 409, d)
 		return
 	}
-	// fasthttp deletes its copy of the file when this handler returns, so
-	// the import reads one of its own.
+	// Form removes the spooled file when this handler returns, unless it
+	// is kept for the import to read.
 	upload := filepath.Join(s.cfg.WorkDir, id+".upload")
-	if err := fasthttp.SaveMultipartFile(fh, upload); err != nil {
+	if err := up.file.Keep(upload); err != nil {
 		j.mu.Lock()
 		j.done, j.err = true, "could not keep the uploaded file"
 		j.mu.Unlock()

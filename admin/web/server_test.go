@@ -10,6 +10,7 @@ import (
 	"github.com/valyala/fasthttp"
 	"golang.org/x/crypto/bcrypt"
 
+	"github.com/tonebase/tonebase/admin/observe"
 	"github.com/tonebase/tonebase/admin/tenant"
 	"github.com/tonebase/tonebase/columndb"
 	"github.com/tonebase/tonebase/ivr"
@@ -21,8 +22,9 @@ type zeroCounts struct{}
 
 func (zeroCounts) Lookups(string) int64 { return 0 }
 
-// newTestServer wires the pages over an in-memory store, as serve does.
-func newTestServer(t *testing.T) (*Server, *ivr.Service) {
+// newTestServer wires the pages over an in-memory store, as serve does;
+// tune changes the configuration first.
+func newTestServer(t *testing.T, tune ...func(*Config)) (*Server, *ivr.Service) {
 	t.Helper()
 	store, err := columndb.Open(columndb.Options{InMemory: true})
 	if err != nil {
@@ -38,8 +40,12 @@ func newTestServer(t *testing.T) (*Server, *ivr.Service) {
 	}
 	cat := ivr.NewCatalog(store)
 	svc := ivr.NewService(store, cat, clients, ivr.Config{})
-	s, err := New(Config{AdminToken: testToken, Docs: store, Clients: clients, Databases: cat, Rows: svc,
-		Tester: svc, Counts: zeroCounts{}, Log: zerolog.Nop(), WorkDir: t.TempDir(), BcryptCost: bcrypt.MinCost})
+	cfg := Config{AdminToken: testToken, Docs: store, Clients: clients, Databases: cat, Rows: svc,
+		Tester: svc, Counts: zeroCounts{}, Log: zerolog.Nop(), WorkDir: t.TempDir(), BcryptCost: bcrypt.MinCost}
+	for _, f := range tune {
+		f(&cfg)
+	}
+	s, err := New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -88,6 +94,7 @@ func listen(t *testing.T, w *Server) string {
 		t.Fatal(err)
 	}
 	srv := &fasthttp.Server{Handler: testHandler(w), MaxRequestBodySize: 64 << 20, ReadTimeout: time.Minute}
+	observe.StreamBodies(srv) // as serve does: uploads stream to the work folder
 	go srv.Serve(ln)
 	t.Cleanup(func() { srv.Shutdown() })
 	return "http://" + ln.Addr().String()

@@ -104,6 +104,9 @@ func New(cfg Config) (*Server, error) {
 	if err := os.MkdirAll(cfg.WorkDir, 0o700); err != nil {
 		return nil, fmt.Errorf("web: work folder: %w", err)
 	}
+	if err := removeLeftovers(cfg.WorkDir); err != nil {
+		return nil, err
+	}
 	p, err := loadPages()
 	if err != nil {
 		return nil, err
@@ -146,5 +149,24 @@ func (s *Server) Close() error {
 		<-s.done
 		s.jobs.wait()
 	})
+	return nil
+}
+
+// removeLeftovers deletes the uploads a stopped process left in the work
+// folder: files spooled while they arrived (ivr.Spool, here and for
+// /cppdb/api/file) and files kept for an import, which ran in that
+// process and cannot be resumed. Refused-line files are left alone.
+func removeLeftovers(dir string) error {
+	for _, pattern := range []string{"spool-*", "*.upload"} {
+		names, err := filepath.Glob(filepath.Join(dir, pattern))
+		if err != nil {
+			return fmt.Errorf("web: work folder: %w", err)
+		}
+		for _, name := range names {
+			if err := os.Remove(name); err != nil {
+				return fmt.Errorf("web: work folder: %w", err)
+			}
+		}
+	}
 	return nil
 }

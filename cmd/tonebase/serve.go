@@ -165,7 +165,7 @@ func newApp(cfg serveConfig, log zerolog.Logger) (*app, error) {
 	catalog := ivr.NewCatalog(store)
 	a.svc = ivr.NewService(store, catalog, clients, ivr.Config{
 		LockoutLimit: cfg.LockoutLimit, LockoutWindow: cfg.LockoutWindow, MaxUpload: cfg.MaxUploadMB << 20,
-		Pacer: pacer})
+		WorkDir: filepath.Join(cfg.Data, "imports"), Pacer: pacer})
 	ivrH := ivr.NewHandlers(a.svc, log, observe.NewEvents(a.reg))
 	api := admin.NewAPI(token, clients, catalog, log)
 	// The lookup tester gets its own service with the lockout off, so an
@@ -199,6 +199,7 @@ func newApp(cfg serveConfig, log zerolog.Logger) (*app, error) {
 		ErrorHandler:       a.serverError,
 		Logger:             fasthttpLogger{log},
 	}
+	observe.StreamBodies(a.server) // uploads stream to disk; the body limit and keep-alive stay safe
 	return a, nil
 }
 

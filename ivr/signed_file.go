@@ -1,0 +1,57 @@
+package ivr
+
+import (
+	"errors"
+	"io"
+
+	"github.com/tonebase/tonebase/columndb"
+	"github.com/tonebase/tonebase/hash"
+)
+
+// ImportSigned applies a signed CSV file as merchants post it to
+// /cppdb/api/file, in bounded memory: the body goes to a temporary file in
+// the work folder while its signature is computed, and only once the
+// signature holds are rows read back from disk and written, a batch at a
+// time. The client and database are checked before the body is read, in
+// the JSON upload's order, so an unknown one costs no disk.
+func (s *Service) ImportSigned(u Signed, mode ImportMode, body io.Reader) (ImportResult, error) {
+	t, password, err := s.uploadKey(u)
+	if err != nil {
+		return ImportResult{}, err
+	}
+	d := hash.NewDigest(u.CID, u.DBID, password)
+	f, err := Spool(s.cfg.WorkDir, body, s.maxUpload(), d)
+	if err != nil {
+		return ImportResult{}, err
+	}
+	defer f.Discard()
+	if !d.Verify(u.Hash) {
+		return ImportResult{}, ErrInvalidHash
+	}
+	return s.importInto(t, FormatCSV, f, ImportOptions{Mode: mode})
+}
+
+// uploadKey finds what a signed upload is checked against: the client's
+// upload password and the database's table. It refuses as authorize does,
+// an unknown client before an unknown database.
+func (s *Service) uploadKey(u Signed) (*columndb.Table, string, error) {
+	password, err := s.clients.UploadPassword(u.CID)
+	if err != nil {
+		return nil, "", ErrInvalidClient
+	}
+	t, err := s.catalog.Table(u.CID, u.DBID)
+	if errors.Is(err, ErrNoDatabase) {
+		return nil, "", ErrInvalidDatabase
+	}
+	if err != nil {
+		return nil, "", err
+	}
+	return t, password, nil
+}
+
+func (s *Service) maxUpload() int64 {
+	if s.cfg.MaxUpload > 0 {
+		return int64(s.cfg.MaxUpload)
+	}
+	return defaultMaxUpload
+}
