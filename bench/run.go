@@ -126,6 +126,7 @@ func Run(cfg Config, w io.Writer) (Report, error) {
 	constant.Stop()
 
 	half := max(int(r.Lookup.Rate()/2), 100)
+	prof.capture("half-rate", min(cfg.Duration-time.Second, 5*time.Second))
 	r.HalfRate = OpenLoop(lookup, half, cfg.Concurrency, cfg.Duration)
 	fmt.Fprintf(w, "half rate  %v (target %d/s)\n", r.HalfRate, half)
 

@@ -18,7 +18,8 @@ func (s *Store) Get(t *Table, pk ...string) (Row, error) {
 	// generation, and what this read finds is not cached.
 	var gen uint64
 	if s.rows.on() {
-		v, g, ok := s.rows.get(key)
+		var vb [512]byte
+		v, g, ok := s.rows.get(key, vb[:0])
 		if ok {
 			r, err := decodeRow(t, v)
 			if err != nil {

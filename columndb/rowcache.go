@@ -16,16 +16,20 @@ import (
 // (or takes deleted ones out) once the commit has succeeded, so after an
 // upload's rows are acknowledged every read sees them. A read that misses
 // fills the entry from Badger unless a commit touched the shard in between,
-// which would make the value it read possibly stale. When a shard is over
-// its share of the budget it forgets entries at random (Go's map order).
+// which would make the value it read possibly stale.
+//
+// Rows live in one ring of bytes per shard, found through a map from key
+// hash to offset: neither holds a pointer, so a cache of millions of rows
+// gives the garbage collector nothing to scan. New entries overwrite the
+// oldest once a shard's ring is full.
 //
 // A table whose every row is in the cache is complete: created while the
-// cache was on and never since lost a row to eviction. An upsert into a
+// cache was on and never since lost a row to the ring. An upsert into a
 // complete table learns from a cache miss that a row is new, without the
 // Badger read that is otherwise a third of the cost of ingesting it.
 type rowCache struct {
 	seed   maphash.Seed
-	limit  int64 // bytes per shard; 0 turns the cache off
+	limit  int // ring bytes per shard; 0 turns the cache off
 	shards [64]cacheShard
 
 	mu       sync.RWMutex
@@ -34,136 +38,163 @@ type rowCache struct {
 
 type cacheShard struct {
 	mu    sync.RWMutex
-	gen   uint64 // commits applied to this shard; guarded by mu
-	bytes int64
-	rows  map[string][]byte
+	gen   uint64            // commits applied to this shard; guarded by mu
+	index map[uint64]uint32 // key hash → entry offset in ring
+	ring  []byte            // entries: [4: length][2: key length][key][value]
+	head  int               // where the next entry goes
+	tail  int               // the oldest entry of the last lap still ahead of head
+	end   int               // where the last lap's entries end; 0 when none are ahead
+	live  int64             // bytes of indexed entries
 }
 
-// entryOverhead approximates a map entry's own cost beyond key and value.
-const entryOverhead = 64
-
-// cacheOp is one row change a commit makes; a nil val is a delete.
-type cacheOp struct {
-	key string
-	val []byte
-}
+const entryHeader = 6
 
 func newRowCache(budget int64) *rowCache {
 	c := &rowCache{seed: maphash.MakeSeed(), complete: map[uint32]bool{}}
 	if budget > 0 {
-		c.limit = max(budget/int64(len(c.shards)), 1)
+		c.limit = int(min(max(budget/int64(len(c.shards)), 512), 1<<31))
 	}
 	for i := range c.shards {
-		c.shards[i].rows = map[string][]byte{}
+		c.shards[i].index = map[uint64]uint32{}
 	}
 	return c
 }
 
 func (c *rowCache) on() bool { return c.limit > 0 }
 
-func (c *rowCache) shard(key []byte) *cacheShard {
-	return &c.shards[maphash.Bytes(c.seed, key)%uint64(len(c.shards))]
+func (c *rowCache) shard(h uint64) *cacheShard { return &c.shards[h%uint64(len(c.shards))] }
+
+// find returns the offset of key's entry in sh (locked) and its value.
+func (sh *cacheShard) find(h uint64, key []byte) (int, []byte, bool) {
+	off, ok := sh.index[h]
+	if !ok {
+		return 0, nil, false
+	}
+	o := int(off)
+	n := int(binary.BigEndian.Uint32(sh.ring[o:]))
+	kl := int(binary.BigEndian.Uint16(sh.ring[o+4:]))
+	if string(sh.ring[o+entryHeader:o+entryHeader+kl]) != string(key) {
+		return 0, nil, false // another key with the same 64-bit hash
+	}
+	return o, sh.ring[o+entryHeader+kl : o+n], true
 }
 
-func (c *rowCache) shardOf(key string) *cacheShard {
-	return &c.shards[maphash.String(c.seed, key)%uint64(len(c.shards))]
-}
-
-// get returns the cached value and, on a miss, the shard generation to hand
-// back to fill. The value is shared: callers must not modify it.
-func (c *rowCache) get(key []byte) ([]byte, uint64, bool) {
-	sh := c.shard(key)
+// get appends key's cached value to dst. On a miss it returns the shard
+// generation to hand back to fill.
+func (c *rowCache) get(key, dst []byte) ([]byte, uint64, bool) {
+	h := maphash.Bytes(c.seed, key)
+	sh := c.shard(h)
 	sh.mu.RLock()
-	v, ok := sh.rows[string(key)]
-	gen := sh.gen
-	sh.mu.RUnlock()
-	return v, gen, ok
+	defer sh.mu.RUnlock()
+	if _, v, ok := sh.find(h, key); ok {
+		return append(dst, v...), 0, true
+	}
+	return nil, sh.gen, false
 }
 
 // fill caches what a read found, unless a commit reached the shard after
 // the read's get: then the read may predate it.
 func (c *rowCache) fill(key, val []byte, gen uint64) {
-	sh := c.shard(key)
+	h := maphash.Bytes(c.seed, key)
+	sh := c.shard(h)
 	sh.mu.Lock()
-	if sh.gen == gen {
-		if _, ok := sh.rows[string(key)]; !ok {
-			c.put(sh, string(key), append([]byte(nil), val...))
-		}
+	defer sh.mu.Unlock()
+	if sh.gen != gen {
+		return
 	}
-	sh.mu.Unlock()
+	if _, _, ok := sh.find(h, key); !ok {
+		c.put(sh, h, key, val)
+	}
+}
+
+// cacheOp is one row change a commit makes; a nil val is a delete.
+type cacheOp struct {
+	key []byte
+	val []byte
 }
 
 // apply records a successful commit's row changes.
 func (c *rowCache) apply(ops []cacheOp) {
 	for _, op := range ops {
-		sh := c.shardOf(op.key)
+		h := maphash.Bytes(c.seed, op.key)
+		sh := c.shard(h)
 		sh.mu.Lock()
 		sh.gen++
-		if old, ok := sh.rows[op.key]; ok {
-			sh.bytes -= int64(len(op.key) + len(old) + entryOverhead)
-			delete(sh.rows, op.key)
-		}
+		c.remove(sh, h, op.key)
 		if op.val != nil {
-			c.put(sh, op.key, op.val)
+			c.put(sh, h, op.key, op.val)
 		}
 		sh.mu.Unlock()
 	}
 }
 
-// forget drops every entry under prefix: a dropped table's rows.
-func (c *rowCache) forget(prefix []byte) {
-	for i := range c.shards {
-		sh := &c.shards[i]
-		sh.mu.Lock()
-		sh.gen++
-		if len(prefix) == 5 {
-			c.lost(string(prefix))
-		}
-		for k, v := range sh.rows {
-			if len(k) >= len(prefix) && k[:len(prefix)] == string(prefix) {
-				sh.bytes -= int64(len(k) + len(v) + entryOverhead)
-				delete(sh.rows, k)
-			}
-		}
-		sh.mu.Unlock()
+// remove takes key's entry out of sh's index; its bytes wait for the ring.
+func (c *rowCache) remove(sh *cacheShard, h uint64, key []byte) {
+	if o, _, ok := sh.find(h, key); ok {
+		sh.live -= int64(binary.BigEndian.Uint32(sh.ring[o:]))
+		delete(sh.index, h)
 	}
 }
 
-// put adds an entry sh (locked) does not hold, evicting to stay in limit.
-// An evicted row's table stops being complete before the row goes, so a
-// writer that misses it and then asks isComplete learns to read Badger.
-func (c *rowCache) put(sh *cacheShard, key string, val []byte) {
-	size := int64(len(key) + len(val) + entryOverhead)
-	if size > c.limit {
+// put writes an entry sh (locked) does not index. The ring grows until it
+// reaches the shard's limit, then wraps, overwriting its oldest entries.
+func (c *rowCache) put(sh *cacheShard, h uint64, key, val []byte) {
+	n := entryHeader + len(key) + len(val)
+	if n > c.limit/4 || len(key) > 0xffff {
 		c.lost(key)
 		return
 	}
-	if sh.bytes+size > c.limit {
-		c.evict(sh, size)
+	if sh.head+n > len(sh.ring) {
+		if sh.end == 0 && len(sh.ring) < c.limit { // first lap: grow
+			grown := make([]byte, min(max(2*len(sh.ring), sh.head+n, 64<<10), c.limit))
+			copy(grown, sh.ring[:sh.head])
+			sh.ring = grown
+		}
+		if sh.head+n > len(sh.ring) { // full: a new lap starts at 0
+			for sh.tail < sh.end {
+				sh.tail += c.evict(sh, sh.tail)
+			}
+			sh.head, sh.tail, sh.end = 0, 0, sh.head
+		}
 	}
-	sh.rows[key] = val
-	sh.bytes += size
-}
-
-// evict forgets random entries of sh until size more bytes fit, with some
-// room to spare so that the next puts do not each start an eviction.
-func (c *rowCache) evict(sh *cacheShard, size int64) {
-	for k, v := range sh.rows {
-		if sh.bytes+size <= c.limit-c.limit/32 {
+	for sh.end > 0 && sh.tail < sh.head+n { // the last lap's oldest are in the way
+		if sh.tail >= sh.end {
+			sh.tail, sh.end = 0, 0
 			break
 		}
-		c.lost(k)
-		sh.bytes -= int64(len(k) + len(v) + entryOverhead)
-		delete(sh.rows, k)
+		sh.tail += c.evict(sh, sh.tail)
 	}
+	o := sh.head
+	binary.BigEndian.PutUint32(sh.ring[o:], uint32(n))
+	binary.BigEndian.PutUint16(sh.ring[o+4:], uint16(len(key)))
+	copy(sh.ring[o+entryHeader:], key)
+	copy(sh.ring[o+entryHeader+len(key):], val)
+	sh.head += n
+	sh.index[h] = uint32(o)
+	sh.live += int64(n)
+}
+
+// evict unindexes the entry at o, if the index still points at it, and
+// returns its length.
+func (c *rowCache) evict(sh *cacheShard, o int) int {
+	n := int(binary.BigEndian.Uint32(sh.ring[o:]))
+	kl := int(binary.BigEndian.Uint16(sh.ring[o+4:]))
+	key := sh.ring[o+entryHeader : o+entryHeader+kl]
+	h := maphash.Bytes(c.seed, key)
+	if off, ok := sh.index[h]; ok && int(off) == o {
+		c.lost(key)
+		sh.live -= int64(n)
+		delete(sh.index, h)
+	}
+	return n
 }
 
 // lost marks the table of a row key that is not cached as incomplete.
-func (c *rowCache) lost(key string) {
+func (c *rowCache) lost(key []byte) {
 	if len(key) < 5 || key[0] != spaceRow {
 		return
 	}
-	n := binary.BigEndian.Uint32([]byte(key[1:5]))
+	n := binary.BigEndian.Uint32(key[1:5])
 	c.mu.RLock()
 	was := c.complete[n]
 	c.mu.RUnlock()
@@ -184,11 +215,31 @@ func (c *rowCache) created(number uint32) {
 }
 
 // isComplete reports whether every row of the table is cached. Ask it after
-// a miss, not before: an eviction marks the table first.
+// a miss, not before: the ring marks a table before it loses a row.
 func (c *rowCache) isComplete(number uint32) bool {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
 	return c.complete[number]
+}
+
+// forget drops every entry under prefix: a dropped table's rows.
+func (c *rowCache) forget(prefix []byte) {
+	c.lost(prefix)
+	for i := range c.shards {
+		sh := &c.shards[i]
+		sh.mu.Lock()
+		sh.gen++
+		for h, off := range sh.index {
+			o := int(off)
+			kl := int(binary.BigEndian.Uint16(sh.ring[o+4:]))
+			key := sh.ring[o+entryHeader : o+entryHeader+kl]
+			if len(key) >= len(prefix) && string(key[:len(prefix)]) == string(prefix) {
+				sh.live -= int64(binary.BigEndian.Uint32(sh.ring[o:]))
+				delete(sh.index, h)
+			}
+		}
+		sh.mu.Unlock()
+	}
 }
 
 // size reports the entries and bytes held, for tests and metrics.
@@ -196,8 +247,8 @@ func (c *rowCache) size() (rows int, bytes int64) {
 	for i := range c.shards {
 		sh := &c.shards[i]
 		sh.mu.RLock()
-		rows += len(sh.rows)
-		bytes += sh.bytes
+		rows += len(sh.index)
+		bytes += int64(len(sh.ring))
 		sh.mu.RUnlock()
 	}
 	return rows, bytes

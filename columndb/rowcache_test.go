@@ -180,20 +180,20 @@ func TestRowCacheFillAfterCommitIsDropped(t *testing.T) {
 		commit []cacheOp
 		want   string // "" when the key must be absent
 	}{
-		{"delete in between", []cacheOp{{key: "k", val: nil}}, ""},
-		{"update in between", []cacheOp{{key: "k", val: []byte("new")}}, "new"},
+		{"delete in between", []cacheOp{{key: []byte("k"), val: nil}}, ""},
+		{"update in between", []cacheOp{{key: []byte("k"), val: []byte("new")}}, "new"},
 		{"other key of another shard", nil, "old"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			c := newRowCache(1 << 20)
-			_, gen, ok := c.get([]byte("k"))
+			_, gen, ok := c.get([]byte("k"), nil)
 			if ok {
 				t.Fatal("empty cache hit")
 			}
 			c.apply(tt.commit)
 			c.fill([]byte("k"), []byte("old"), gen)
-			v, _, ok := c.get([]byte("k"))
+			v, _, ok := c.get([]byte("k"), nil)
 			if got := string(v); ok != (tt.want != "") || got != tt.want {
 				t.Fatalf("cache holds %q (present %v), want %q", got, ok, tt.want)
 			}
@@ -263,6 +263,63 @@ func TestUpsertCountsWithAndWithoutCompleteCache(t *testing.T) {
 			}
 			if v, _ := r.Get(2); v != "300" {
 				t.Fatalf("last write of a key twice in one batch: balance %q", v)
+			}
+		})
+	}
+}
+
+// TestRowCacheRing drives the ring through many laps against a plain map:
+// a hit always returns the latest value, a deleted key never hits, and a
+// table still marked complete has every row.
+func TestRowCacheRing(t *testing.T) {
+	tests := []struct {
+		name   string
+		budget int64
+		keys   int
+	}{
+		{"everything fits", 1 << 20, 200},
+		{"many laps", 64 << 10, 3000},
+		{"tiny", 1, 500},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := newRowCache(tt.budget)
+			c.created(7)
+			ref := map[string]string{}
+			key := func(i int) []byte { return rowKey(7, []byte(fmt.Sprintf("k%05d", i))) }
+			rnd := uint64(42)
+			next := func(n int) int { rnd = rnd*6364136223846793005 + 1442695040888963407; return int(rnd>>33) % n }
+			for step := range 20000 {
+				k := key(next(tt.keys))
+				switch next(10) {
+				case 0:
+					c.apply([]cacheOp{{key: k}})
+					delete(ref, string(k))
+				default:
+					v := []byte(fmt.Sprintf("value %d %s", step, string(make([]byte, next(80)))))
+					c.apply([]cacheOp{{key: k, val: v}})
+					ref[string(k)] = string(v)
+				}
+				if step%997 != 0 {
+					continue
+				}
+				complete := c.isComplete(7)
+				for i := range tt.keys {
+					k := key(i)
+					got, _, hit := c.get(k, nil)
+					want, present := ref[string(k)]
+					switch {
+					case hit && !present:
+						t.Fatalf("step %d: deleted key %q hits", step, k)
+					case hit && string(got) != want:
+						t.Fatalf("step %d: key %q = %q, want %q", step, k, got, want)
+					case !hit && present && complete:
+						t.Fatalf("step %d: table marked complete but %q is missing", step, k)
+					}
+				}
+			}
+			if _, bytes := c.size(); bytes > max(tt.budget, int64(512*len(c.shards))) {
+				t.Fatalf("ring holds %d bytes over a budget of %d", bytes, tt.budget)
 			}
 		})
 	}

@@ -124,15 +124,16 @@ func (s *Store) checkCurrent(t *Table) error {
 
 // writer batches one table's changes into bounded transactions.
 type writer struct {
-	s      *Store
-	t      *Table
-	txn    *badger.Txn
-	count  int64 // the table's row count as of the pending writes
-	rows   int
-	bytes  int
-	keybuf []byte
-	valbuf []byte
-	ops    *txnOps // row changes for the row cache once the txn commits
+	s       *Store
+	t       *Table
+	txn     *badger.Txn
+	count   int64 // the table's row count as of the pending writes
+	rows    int
+	bytes   int
+	keybuf  []byte
+	valbuf  []byte
+	ops     *txnOps // row changes for the row cache once the txn commits
+	scratch []byte  // a cached row being read
 }
 
 // txnOps are the row changes of one transaction, for the row cache.
@@ -148,12 +149,12 @@ func (o *txnOps) reset() {
 	clear(o.keys)
 }
 
-// cache notes a row change for the row cache.
+// cache notes a row change for the row cache; key and val are fresh
+// slices nothing else modifies.
 func (w *writer) cache(key, val []byte) {
 	if w.s.rows.on() {
-		k := string(key)
-		w.ops.ops = append(w.ops.ops, cacheOp{key: k, val: val})
-		w.ops.keys[k] = struct{}{}
+		w.ops.ops = append(w.ops.ops, cacheOp{key: key, val: val})
+		w.ops.keys[string(key)] = struct{}{}
 	}
 }
 
@@ -228,7 +229,8 @@ func (w *writer) get(t *Table, pk []byte) (Row, bool, error) {
 	w.keybuf = append(appendRowPrefix(w.keybuf[:0], t.Number), pk...)
 	if c := w.s.rows; c.on() {
 		if _, mine := w.ops.keys[string(w.keybuf)]; !mine {
-			if v, _, ok := c.get(w.keybuf); ok {
+			if v, _, ok := c.get(w.keybuf, w.scratch[:0]); ok {
+				w.scratch = v
 				r, err := decodeRow(t, v)
 				return r, err == nil, err
 			}
