@@ -32,8 +32,9 @@ func (s *Service) ImportSigned(u Signed, mode ImportMode, body io.Reader) (Impor
 }
 
 // uploadKey finds what a signed upload is checked against: the client's
-// upload password and the database's table. It refuses as authorize does,
-// an unknown client before an unknown database.
+// upload password and the database's table, refusing an unknown client
+// before an unknown database (the ActivePay order). authorize and
+// ImportSigned both start here.
 func (s *Service) uploadKey(u Signed) (*columndb.Table, string, error) {
 	password, err := s.clients.UploadPassword(u.CID)
 	if err != nil {

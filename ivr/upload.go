@@ -41,14 +41,7 @@ type Signed struct {
 
 // authorize checks an upload's client, database and hash, in that order.
 func (s *Service) authorize(u Signed, body []byte) (*columndb.Table, error) {
-	password, err := s.clients.UploadPassword(u.CID)
-	if err != nil {
-		return nil, ErrInvalidClient
-	}
-	t, err := s.catalog.Table(u.CID, u.DBID)
-	if errors.Is(err, ErrNoDatabase) {
-		return nil, ErrInvalidDatabase
-	}
+	t, password, err := s.uploadKey(u)
 	if err != nil {
 		return nil, err
 	}
