@@ -69,6 +69,18 @@ func (t Target) header() string {
 	return "Basic " + base64.StdEncoding.EncodeToString([]byte(t.Auth))
 }
 
+// Body returns the answer to the i-th request.
+func (t Target) Body(i int) ([]byte, error) {
+	hc := t.client(1)
+	req, resp := fasthttp.AcquireRequest(), fasthttp.AcquireResponse()
+	defer fasthttp.ReleaseRequest(req)
+	defer fasthttp.ReleaseResponse(resp)
+	if !t.send(hc, req, resp, t.header(), i) {
+		return nil, fmt.Errorf("bench: request %d to %s: status %d", i, t.Addr, resp.StatusCode())
+	}
+	return append([]byte(nil), resp.Body()...), nil
+}
+
 // send makes the i-th request and reports whether it was answered as expected.
 func (t Target) send(hc *fasthttp.HostClient, req *fasthttp.Request, resp *fasthttp.Response, auth string, i int) bool {
 	req.SetRequestURI("http://" + t.Addr + t.Path(i))

@@ -79,10 +79,11 @@ func StartTonebase(bin, data, token string, extra ...string) (*Process, error) {
 	return Start(addr, "/healthz", bin, args...)
 }
 
-// ServeConstant answers every request with the same small JSON body: the
-// ceiling of what fasthttp can serve on this machine.
-func ServeConstant(addr string) error {
-	body := []byte(`{"status":"found","balance":{"minor":1250,"amount":"12.50","say":"twelve pounds and fifty pence"}}`)
+// ServeConstant answers every request with body, whatever was asked: the
+// ceiling of what fasthttp can serve on this machine. The harness passes a
+// real lookup answer, so the ceiling and the service put the same bytes on
+// the wire and the ratio measures only the work of answering.
+func ServeConstant(addr string, body []byte) error {
 	return fasthttp.ListenAndServe(addr, func(ctx *fasthttp.RequestCtx) {
 		ctx.SetContentType("application/json")
 		ctx.SetBody(body)

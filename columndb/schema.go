@@ -68,7 +68,12 @@ type Table struct {
 	// table gets a new one, so nothing of the old can leak into it.
 	Number uint32 `json:"number"`
 
-	byID map[string]int // canonical column id → position, built on load
+	// Built on load by index(), and read on every lookup: column positions
+	// by canonical id, the primary-key and ref positions, and whether the
+	// refs hold the whole primary key.
+	byID        map[string]int
+	pk, refs    []int
+	keyedByRefs bool
 }
 
 // LookupIndex is the name of the index columndb keeps over a caller
@@ -119,6 +124,7 @@ func (t *Table) index() {
 	for i, c := range t.Columns {
 		t.byID[c.ID] = i
 	}
+	t.pk, t.refs, t.keyedByRefs = primaryKey(t.Columns), refColumns(t), KeyedByRefs(t.Columns)
 }
 
 // Field returns the column that plays an IVR role.
@@ -131,15 +137,32 @@ func (t *Table) Field(f IVRField) (int, bool) {
 	return 0, false
 }
 
-// PrimaryKey returns the positions of the identifier columns in column order.
+// PrimaryKey returns the positions of the identifier columns in column
+// order. The slice is shared: callers must not modify it.
 func (t *Table) PrimaryKey() []int {
+	if t.byID != nil {
+		return t.pk
+	}
+	return primaryKey(t.Columns)
+}
+
+func primaryKey(cols []Column) []int {
 	var pk []int
-	for i := range t.Columns {
-		if t.Columns[i].PrimaryKey {
+	for i := range cols {
+		if cols[i].PrimaryKey {
 			pk = append(pk, i)
 		}
 	}
 	return pk
+}
+
+// KeyedByRefs reports whether the refs a caller keys hold the table's
+// whole primary key, so a lookup is one point read.
+func (t *Table) KeyedByRefs() bool {
+	if t.byID != nil {
+		return t.keyedByRefs
+	}
+	return KeyedByRefs(t.Columns)
 }
 
 // normalizeColumns canonicalises ids and fills defaults in place, so stored
@@ -318,8 +341,16 @@ func KeyedByRefs(cols []Column) bool {
 }
 
 // RefColumns returns the positions of the ref columns in the order callers
-// are asked for them (ref1, ref2, ref3).
+// are asked for them (ref1, ref2, ref3). The slice is shared: callers must
+// not modify it.
 func (t *Table) RefColumns() []int {
+	if t.byID != nil {
+		return t.refs
+	}
+	return refColumns(t)
+}
+
+func refColumns(t *Table) []int {
 	var out []int
 	for _, f := range RefFields {
 		if i, ok := t.Field(f); ok {

@@ -1,6 +1,7 @@
 package columndb
 
 import (
+	"bytes"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
@@ -110,7 +111,13 @@ func (s *Store) GetTable(tenant int64, name string) (*Table, error) {
 	if ok {
 		return t, nil
 	}
-	t = &Table{}
+	return s.loadTable(bytes.Clone(key), name)
+}
+
+// loadTable reads a table's schema into the cache: apart from GetTable so
+// that the hit path's key stays on the stack.
+func (s *Store) loadTable(key []byte, name string) (*Table, error) {
+	t := &Table{}
 	err := s.view(func(txn *badger.Txn) error {
 		item, err := txn.Get(key)
 		if err != nil {

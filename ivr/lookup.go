@@ -114,7 +114,7 @@ func (s *Service) Lookup(cid, dbid int64, q Query) (Result, error) {
 // by its refs is read by primary key, one point read; any other goes
 // through the lookup index. Neither scans.
 func (s *Service) find(t *columndb.Table, refs []int, vals []string) ([]columndb.Row, error) {
-	if !columndb.KeyedByRefs(t.Columns) {
+	if !t.KeyedByRefs() {
 		return s.store.Lookup(t, columndb.LookupIndex, vals, 2)
 	}
 	var pkb [4]string

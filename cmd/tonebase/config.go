@@ -4,6 +4,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"runtime"
 	"strconv"
 	"strings"
 	"time"
@@ -93,6 +94,11 @@ type serveConfig struct {
 	RowCacheMB    int
 	MasterKeyFile string
 	DebugAddr     string
+	// CPUs is the parallelism the Go runtime chose (cgroup limits and a
+	// GOMAXPROCS setting count); Procs is the scheduler slots serve runs
+	// with. See --procs.
+	CPUs  int
+	Procs int
 	// MasterKey is TONEBASE_MASTER_KEY: environment only, never a flag,
 	// so the key does not show in the process list.
 	MasterKey string
@@ -115,9 +121,20 @@ func parseServe(args []string) (serveConfig, error) {
 	f.integer(&c.RowCacheMB, "row-cache-mb", 1024, "memory for rows kept for lookups by primary key, in MiB (0 turns it off)")
 	f.str(&c.MasterKeyFile, "master-key-file", "", "file holding the 32-byte master key that seals stored cards and encrypts the store at rest (or TONEBASE_MASTER_KEY)")
 	f.str(&c.DebugAddr, "debug-addr", "", "serve Go profiles (/debug/pprof/) on this address, e.g. 127.0.0.1:6060; off when empty")
+	f.integer(&c.Procs, "procs", 0, "Go scheduler slots (GOMAXPROCS); 0: twice the CPUs, so a lookup finds a free slot while uploads and compactions keep every CPU busy (a GOMAXPROCS setting is kept)")
 	c.MasterKey = os.Getenv("TONEBASE_MASTER_KEY")
 	if err := f.parse(args); err != nil {
 		return c, err
+	}
+	c.CPUs = runtime.GOMAXPROCS(0)
+	if c.Procs < 0 {
+		return c, fmt.Errorf("--procs must not be negative")
+	}
+	if c.Procs == 0 {
+		c.Procs = c.CPUs
+		if os.Getenv("GOMAXPROCS") == "" {
+			c.Procs = 2 * c.CPUs
+		}
 	}
 	if c.LogFormat != "json" && c.LogFormat != "console" {
 		return c, fmt.Errorf("--log-format must be json or console, not %q", c.LogFormat)

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime"
 	"syscall"
 	"time"
 
@@ -45,6 +46,11 @@ func serve(args []string) error {
 		return err
 	}
 	log := newLogger(cfg)
+	// More scheduler slots than CPUs: Badger's flushes and compactions do
+	// not yield, and Go preempts only every 10 ms, so with one slot per CPU
+	// a lookup waits behind them. With spare slots it runs at once and the
+	// kernel shares the CPUs, favouring the threads that slept.
+	runtime.GOMAXPROCS(cfg.Procs)
 	a, err := newApp(cfg, log)
 	if err != nil {
 		return err
@@ -165,7 +171,7 @@ func newApp(cfg serveConfig, log zerolog.Logger) (*app, error) {
 	catalog := ivr.NewCatalog(store)
 	a.svc = ivr.NewService(store, catalog, clients, ivr.Config{
 		LockoutLimit: cfg.LockoutLimit, LockoutWindow: cfg.LockoutWindow, MaxUpload: cfg.MaxUploadMB << 20,
-		WorkDir: filepath.Join(cfg.Data, "imports"), Pacer: pacer})
+		WorkDir: filepath.Join(cfg.Data, "imports"), Pacer: pacer, IngestSlots: max(cfg.CPUs-1, 1)})
 	ivrH := ivr.NewHandlers(a.svc, log, observe.NewEvents(a.reg))
 	api := admin.NewAPI(token, clients, catalog, log)
 	// The lookup tester gets its own service with the lockout off, so an

@@ -14,6 +14,7 @@ import (
 func main() {
 	var cfg bench.Config
 	constant := flag.String("constant", "", "serve the constant-body ceiling on this address (used by the harness itself)")
+	constantBody := flag.String("constant-body", "", "with -constant, the file whose bytes every request is answered with")
 	flag.StringVar(&cfg.Tonebase, "tonebase", "", "tonebase binary (go build -o /tmp/tonebase ./cmd/tonebase)")
 	flag.IntVar(&cfg.Rows, "rows", 1_000_000, "rows to ingest")
 	flag.IntVar(&cfg.BatchRows, "batch", 5000, "rows per signed upload")
@@ -22,11 +23,15 @@ func main() {
 	flag.DurationVar(&cfg.Duration, "d", 10*time.Second, "length of each lookup phase")
 	flag.StringVar(&cfg.Profiles, "profiles", "", "write the server's CPU, mutex, block profiles and execution trace of the lookup and during-upload phases into this folder")
 	flag.StringVar(&cfg.Wrk, "wrk", "", "also measure lookups and the ceiling with this wrk binary (apt-get install wrk)")
-	flag.IntVar(&cfg.DuringRate, "during-rate", 0, "lookups/s during the second upload (default a quarter of the half rate)")
-	flag.IntVar(&cfg.DuringConns, "during-c", 8, "connections for the lookups during the second upload")
+	flag.IntVar(&cfg.DuringRate, "during-rate", 1000, "lookups/s during the second upload")
+	flag.IntVar(&cfg.DuringConns, "during-c", 0, "connections for the lookups during the second upload (default: -c)")
 	flag.Parse()
 	if *constant != "" {
-		if err := bench.ServeConstant(*constant); err != nil {
+		body, err := os.ReadFile(*constantBody)
+		if err == nil {
+			err = bench.ServeConstant(*constant, body)
+		}
+		if err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			os.Exit(1)
 		}
