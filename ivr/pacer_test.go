@@ -18,9 +18,9 @@ func TestPacer(t *testing.T) {
 		// Bounds are far apart so that a busy machine cannot blur them: a
 		// pacer that should not rest would rest 500ms.
 		{"no lookups: no rest", slow(), -1, 500 * time.Millisecond, 0, 250 * time.Millisecond},
-		{"lookup just now: rest as long as worked", slow(), 0, 300 * time.Millisecond, 300 * time.Millisecond, 10 * time.Second},
+		{"lookup just now: rest in proportion to the work", slow(), 0, 300 * time.Millisecond, restPerWork * 300 * time.Millisecond, 10 * time.Second},
 		{"lookup long ago: no rest", slow(), 2 * time.Second, 500 * time.Millisecond, 0, 250 * time.Millisecond},
-		{"long work: rest is capped", NewPacer(time.Second), 0, time.Minute, 10 * time.Millisecond, 30 * time.Second},
+		{"long work: rest is capped", NewPacer(time.Second), 0, time.Minute, NewPacer(time.Second).max, 30 * time.Second},
 		{"no pacer", nil, 0, 500 * time.Millisecond, 0, 250 * time.Millisecond},
 	}
 	for _, tt := range tests {
@@ -35,4 +35,22 @@ func TestPacer(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestPacerSteps checks that a step rests in proportion to the work since
+// the previous step, not since the first.
+func TestPacerSteps(t *testing.T) {
+	p := NewPacer(time.Second)
+	p.max = time.Second
+	p.Lookup(time.Now())
+	step := p.Steps()
+	time.Sleep(100 * time.Millisecond) // the first step's work
+	step()
+	start := time.Now()
+	step() // no work since the last step: almost no rest
+	if rest := time.Since(start); rest > 50*time.Millisecond {
+		t.Fatalf("a step with no work rested %v", rest)
+	}
+	var none *Pacer
+	none.Steps()() // a service without a pacer only yields
 }

@@ -3,7 +3,6 @@ package ivr
 import (
 	"errors"
 	"fmt"
-	"runtime"
 
 	"github.com/tonebase/tonebase/columndb"
 	"github.com/tonebase/tonebase/hash"
@@ -59,7 +58,7 @@ func (s *Service) Upload(u Signed, body []byte) (UploadResult, error) {
 		return UploadResult{}, err
 	}
 	defer s.ingesting()()
-	rows, origin, invalid, received, err := decodeRows(t, body, false)
+	rows, origin, invalid, received, err := decodeRows(t, body, false, s.cfg.Pacer.Steps())
 	if err != nil {
 		return UploadResult{}, err
 	}
@@ -78,7 +77,7 @@ func (s *Service) DeleteUpload(u Signed, body []byte) (DeleteResult, error) {
 		return DeleteResult{}, err
 	}
 	defer s.ingesting()()
-	rows, origin, invalid, received, err := decodeRows(t, body, true)
+	rows, origin, invalid, received, err := decodeRows(t, body, true, s.cfg.Pacer.Steps())
 	if err != nil {
 		return DeleteResult{}, err
 	}
@@ -93,13 +92,13 @@ func (s *Service) DeleteUpload(u Signed, body []byte) (DeleteResult, error) {
 // decodeRows turns a body into rows of t. Rows with a value the column
 // refuses are reported with their index in the body; keysOnly keeps just the
 // primary-key columns (a delete need not carry valid other values).
-func decodeRows(t *columndb.Table, body []byte, keysOnly bool) (rows []columndb.Row, origin []int, invalid []columndb.RowError, received int, err error) {
+func decodeRows(t *columndb.Table, body []byte, keysOnly bool, step func()) (rows []columndb.Row, origin []int, invalid []columndb.RowError, received int, err error) {
 	err = parseRows(body, func(i int, fields []rawField, ok bool) {
 		received++
 		if received%256 == 0 {
-			// A large body takes tens of milliseconds to parse: let the
-			// lookups waiting for this core go first now and then.
-			runtime.Gosched()
+			// A large body takes tens of milliseconds to parse: lookups
+			// waiting for this core go first now and then.
+			step()
 		}
 		if !ok {
 			invalid = append(invalid, columndb.RowError{Index: i, Error: "expected an object of column values"})
