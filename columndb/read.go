@@ -29,6 +29,12 @@ func (s *Store) Get(t *Table, pk ...string) (Row, error) {
 		}
 		gen = g
 	}
+	return s.readRow(t, bytes.Clone(key), gen)
+}
+
+// readRow reads a row from Badger and caches it: apart from Get so that
+// the key of a cache hit stays on Get's stack.
+func (s *Store) readRow(t *Table, key []byte, gen uint64) (Row, error) {
 	var r Row
 	err := s.view(func(txn *badger.Txn) error {
 		item, err := txn.Get(key)

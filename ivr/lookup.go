@@ -96,26 +96,30 @@ func (s *Service) Lookup(cid, dbid int64, q Query) (Result, error) {
 	if locked, wait := s.lockout.Locked(keys...); locked {
 		return Result{Status: StatusLocked, RetryAfter: wait}, nil
 	}
-	rows, err := s.find(t, refs, vals)
+	row, n, err := s.find(t, refs, vals)
 	if err != nil {
 		return Result{}, err
 	}
-	switch len(rows) {
+	switch n {
 	case 0:
 		s.lockout.Fail(keys...)
 		return Result{Status: StatusNotFound}, nil
 	case 1:
-		return answer(t, rows[0]), nil
+		return answer(t, row), nil
 	}
 	return Result{Status: StatusAmbiguous}, nil
 }
 
-// find returns the rows whose refs equal vals, at most two. A database keyed
-// by its refs is read by primary key, one point read; any other goes
-// through the lookup index. Neither scans.
-func (s *Service) find(t *columndb.Table, refs []int, vals []string) ([]columndb.Row, error) {
+// find returns the row whose refs equal vals and how many rows do, counting
+// no further than two. A database keyed by its refs is read by primary key,
+// one point read; any other goes through the lookup index. Neither scans.
+func (s *Service) find(t *columndb.Table, refs []int, vals []string) (columndb.Row, int, error) {
 	if !t.KeyedByRefs() {
-		return s.store.Lookup(t, columndb.LookupIndex, vals, 2)
+		rows, err := s.store.Lookup(t, columndb.LookupIndex, vals, 2)
+		if err != nil || len(rows) == 0 {
+			return columndb.Row{}, 0, err
+		}
+		return rows[0], len(rows), nil
 	}
 	var pkb [4]string
 	pk := pkb[:0]
@@ -124,17 +128,17 @@ func (s *Service) find(t *columndb.Table, refs []int, vals []string) ([]columndb
 	}
 	r, err := s.store.Get(t, pk...)
 	if errors.Is(err, columndb.ErrNotFound) {
-		return nil, nil
+		return columndb.Row{}, 0, nil
 	}
 	if err != nil {
-		return nil, err
+		return columndb.Row{}, 0, err
 	}
 	for i, pos := range refs {
 		if v, _ := r.Get(pos); v != vals[i] {
-			return nil, nil
+			return columndb.Row{}, 0, nil
 		}
 	}
-	return []columndb.Row{r}, nil
+	return r, 1, nil
 }
 
 // lockKey is what the lockout counts misses against: a ref1 value, or a
@@ -180,17 +184,22 @@ func answer(t *columndb.Table, r columndb.Row) Result {
 		res.Status, res.Reason = StatusNotPayable, ReasonMinOverMax
 	}
 
-	var tb textBuf
-	tb.init()
+	// Every text is formatted into one stack buffer that becomes one
+	// string; ends records where each piece stops, in the order they are
+	// handed out below (the amounts, then the currency fields).
+	var (
+		buf     [512]byte
+		endsArr [32]int
+		currArr [16]int
+	)
+	b, ends, curr := buf[:0], endsArr[:0], currArr[:0]
 	if hasBalance {
-		amounts := &[3]Amount{{Minor: balance}, {Minor: minPay}, {Minor: maxPay}}
-		for i := range amounts {
-			tb.b = columndb.AppendMinor(tb.b, amounts[i].Minor)
-			tb.mark(&amounts[i].Amount)
-			tb.b = AppendSay(tb.b, amounts[i].Minor)
-			tb.mark(&amounts[i].Say)
+		for _, m := range [3]int64{balance, minPay, maxPay} {
+			b = columndb.AppendMinor(b, m)
+			ends = append(ends, len(b))
+			b = AppendSay(b, m)
+			ends = append(ends, len(b))
 		}
-		res.Balance, res.MinPayment, res.MaxPayment = &amounts[0], &amounts[1], &amounts[2]
 	}
 	visible := 0
 	for i, c := range t.Columns {
@@ -198,7 +207,7 @@ func answer(t *columndb.Table, r columndb.Row) Result {
 			visible++
 		}
 	}
-	res.Fields = make([]Field, 0, visible) // exact: tb keeps pointers into it
+	res.Fields = make([]Field, 0, visible)
 	for i, c := range t.Columns {
 		v, ok := r.Get(i)
 		if !ok || !c.Visible {
@@ -207,41 +216,28 @@ func answer(t *columndb.Table, r columndb.Row) Result {
 		res.Fields = append(res.Fields, Field{ID: c.ID, Name: c.Name, Value: v})
 		if c.Type == columndb.TypeCurrency {
 			if n, err := strconv.ParseInt(v, 10, 64); err == nil {
-				tb.b = columndb.AppendMinor(tb.b, n)
-				tb.mark(&res.Fields[len(res.Fields)-1].Value)
+				b = columndb.AppendMinor(b, n)
+				ends = append(ends, len(b))
+				curr = append(curr, len(res.Fields)-1)
 			}
 		}
 	}
-	tb.finish()
-	return res
-}
-
-// textBuf formats several strings into one buffer and hands each out as a
-// substring of a single allocation.
-type textBuf struct {
-	b    []byte
-	dst  []*string
-	ends []int
-	arr  struct {
-		b    [512]byte
-		dst  [16]*string
-		ends [16]int
-	}
-}
-
-func (t *textBuf) init() { t.b, t.dst, t.ends = t.arr.b[:0], t.arr.dst[:0], t.arr.ends[:0] }
-
-// mark says that the bytes written since the last mark are *dst's value.
-func (t *textBuf) mark(dst *string) {
-	t.dst = append(t.dst, dst)
-	t.ends = append(t.ends, len(t.b))
-}
-
-func (t *textBuf) finish() {
-	all := string(t.b)
+	all := string(b)
 	from := 0
-	for i, d := range t.dst {
-		*d = all[from:t.ends[i]]
-		from = t.ends[i]
+	next := func() string {
+		s := all[from:ends[0]]
+		from, ends = ends[0], ends[1:]
+		return s
 	}
+	if hasBalance {
+		amounts := &[3]Amount{{Minor: balance}, {Minor: minPay}, {Minor: maxPay}}
+		for i := range amounts {
+			amounts[i].Amount, amounts[i].Say = next(), next()
+		}
+		res.Balance, res.MinPayment, res.MaxPayment = &amounts[0], &amounts[1], &amounts[2]
+	}
+	for _, f := range curr {
+		res.Fields[f].Value = next()
+	}
+	return res
 }
