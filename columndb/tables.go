@@ -19,6 +19,7 @@ import (
 func (s *Store) CreateTable(t Table) (*Table, error) {
 	t.Columns, t.Indexes = slices.Clone(t.Columns), cloneIndexes(t.Indexes)
 	normalizeColumns(t.Columns)
+	t.index() // a copy of another table would carry its positions
 	if err := checkTable(&t); err != nil {
 		return nil, err
 	}
@@ -28,7 +29,6 @@ func (s *Store) CreateTable(t Table) (*Table, error) {
 	}
 	now := time.Now().UTC().Truncate(time.Second)
 	t.Number, t.Created, t.Updated = uint32(number), now, now
-	t.index()
 	b, err := json.Marshal(&t)
 	if err != nil {
 		return nil, fmt.Errorf("columndb: encode table: %w", err)
@@ -204,6 +204,7 @@ func (s *Store) UpdateTable(next Table) (*Table, error) {
 	}
 	next.Columns, next.Indexes = slices.Clone(next.Columns), cloneIndexes(next.Indexes)
 	normalizeColumns(next.Columns)
+	next.index() // a copy of the current table would carry its positions
 	if err := checkTable(&next); err != nil {
 		return nil, err
 	}
@@ -221,7 +222,6 @@ func (s *Store) UpdateTable(next Table) (*Table, error) {
 	}
 	next.Number, next.Created = cur.Number, cur.Created
 	next.Updated = time.Now().UTC().Truncate(time.Second)
-	next.index()
 	var rebuild []int
 	for i, idx := range next.Indexes {
 		if i < len(cur.Indexes) && slices.Equal(cur.Indexes[i].Columns, idx.Columns) && cur.Indexes[i].Unique == idx.Unique {

@@ -18,6 +18,14 @@ func edited(tb *Table, edit func([]Column) []Column) Table {
 	return next
 }
 
+// copied is edited made by copying the whole struct, as a caller holding
+// the current table might: the copy carries tb's derived column positions.
+func copied(tb *Table, edit func([]Column) []Column) Table {
+	next := *tb
+	next.Columns = edit(slices.Clone(tb.Columns))
+	return next
+}
+
 var incompatibleChanges = []struct {
 	name   string
 	edit   func(c []Column) []Column
@@ -45,22 +53,24 @@ var incompatibleChanges = []struct {
 
 func TestUpdateTableIncompatible(t *testing.T) {
 	for _, tt := range incompatibleChanges {
-		t.Run(tt.name, func(t *testing.T) {
-			s := openStore(t, "")
-			tb := debtors(t, s, "ivr/12")
-			mustUpsert(t, s, tb, debtor(tb, "colA", "123456", "colB", "01021990", "colF", "9"))
-			_, err := s.UpdateTable(edited(tb, tt.edit))
-			if !errors.Is(err, ErrIncompatible) || !strings.Contains(err.Error(), tt.reason) {
-				t.Fatalf("UpdateTable = %v, want ErrIncompatible with %q", err, tt.reason)
-			}
-			cur, err := s.GetTable(1, "ivr/12")
-			if err != nil || cur != tb {
-				t.Fatalf("schema replaced by a refused change: %+v, %v", cur, err)
-			}
-			if _, err := s.Get(tb, "123456"); err != nil {
-				t.Fatalf("row after refused change: %v", err)
-			}
-		})
+		for how, next := range map[string]func(*Table, func([]Column) []Column) Table{"edited": edited, "copied": copied} {
+			t.Run(tt.name+"/"+how, func(t *testing.T) {
+				s := openStore(t, "")
+				tb := debtors(t, s, "ivr/12")
+				mustUpsert(t, s, tb, debtor(tb, "colA", "123456", "colB", "01021990", "colF", "9"))
+				_, err := s.UpdateTable(next(tb, tt.edit))
+				if !errors.Is(err, ErrIncompatible) || !strings.Contains(err.Error(), tt.reason) {
+					t.Fatalf("UpdateTable = %v, want ErrIncompatible with %q", err, tt.reason)
+				}
+				cur, err := s.GetTable(1, "ivr/12")
+				if err != nil || cur != tb {
+					t.Fatalf("schema replaced by a refused change: %+v, %v", cur, err)
+				}
+				if _, err := s.Get(tb, "123456"); err != nil {
+					t.Fatalf("row after refused change: %v", err)
+				}
+			})
+		}
 	}
 }
 
