@@ -157,27 +157,36 @@ func (js *jobs) wait() { js.wg.Wait() }
 
 // run imports the uploaded file at path into the job's database, keeping
 // the job's progress current and writing refused lines, with their reason
-// appended, to the rejected-lines file.
+// appended, to the rejected-lines file. The spooled upload is removed before
+// the job reads as done, so whoever sees it finished finds the file gone.
 func (s *Server) run(j *job, path string) {
 	defer s.jobs.finish(j)
-	defer os.Remove(path)
-	fail := func(err error) {
+	res, err := s.importFile(j, path)
+	_ = os.Remove(path)
+	if err != nil {
 		s.cfg.Log.Error().Err(err).Str("import", j.ID).Msg("import")
-		j.mu.Lock()
-		j.done, j.finished, j.err = true, s.cfg.Now(), trimPrefix(err)
-		j.mu.Unlock()
-		s.saveSummary(j.view())
 	}
+	j.mu.Lock()
+	j.done, j.finished = true, s.cfg.Now()
+	if err != nil {
+		j.err = trimPrefix(err)
+	} else {
+		j.result, j.records = res, res.Received
+	}
+	j.mu.Unlock()
+	s.saveSummary(j.view())
+}
+
+// importFile does run's work; its files are closed when it returns.
+func (s *Server) importFile(j *job, path string) (ivr.ImportResult, error) {
 	in, err := os.Open(path)
 	if err != nil {
-		fail(err)
-		return
+		return ivr.ImportResult{}, err
 	}
 	defer in.Close()
 	out, err := os.OpenFile(j.rejects, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
 	if err != nil {
-		fail(err)
-		return
+		return ivr.ImportResult{}, err
 	}
 	defer out.Close()
 	w := csv.NewWriter(out)
@@ -207,12 +216,5 @@ func (s *Server) run(j *job, path string) {
 	if err == nil {
 		err = w.Error()
 	}
-	if err != nil {
-		fail(err)
-		return
-	}
-	j.mu.Lock()
-	j.done, j.finished, j.result, j.records = true, s.cfg.Now(), res, res.Received
-	j.mu.Unlock()
-	s.saveSummary(j.view())
+	return res, err
 }
