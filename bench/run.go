@@ -20,6 +20,7 @@ type Config struct {
 	Inflight    int           // uploads in flight
 	Concurrency int           // lookup connections
 	Duration    time.Duration // per lookup phase
+	Rounds      int           // turns lookups and the ceiling take in their phases; 0: 4
 	Work        string        // scratch folder
 	Profiles    string        // if set, the server's profiles of each phase are written here
 	Wrk         string        // if set, the wrk binary: lookups and the ceiling are also measured with it
@@ -33,8 +34,10 @@ type Report struct {
 	CeilingRowsPerSec   float64
 	Lookup              Stats
 	Constant            Stats
+	Compared            Comparison // lookups against the ceiling, round by round
 	WrkLookup           WrkResult
 	WrkConstant         WrkResult
+	WrkCompared         Comparison
 	HalfRate            Stats
 	DuringUpload        Stats
 	DuringUploadRowsSec float64
@@ -68,6 +71,21 @@ func Run(cfg Config, w io.Writer) (Report, error) {
 		return r, err
 	}
 
+	// The storage ceiling is measured before and after the ingest, and
+	// their mean taken, so a machine that sped up or slowed down during
+	// the ingest weighs on both sides of the ratio.
+	writeBatch := func(n int) (time.Duration, error) {
+		dir := filepath.Join(cfg.Work, fmt.Sprintf("ceiling-%d", n))
+		defer os.RemoveAll(dir)
+		return columndb.WriteBatchCeiling(dir, cfg.Rows, func(i int) ([]byte, []byte) {
+			return append([]byte("r"), Invoice(i)...), AppendRow(nil, i)
+		})
+	}
+	before, err := writeBatch(1)
+	if err != nil {
+		return r, err
+	}
+
 	batches := Batches(t.CID, t.DBID, t.UploadPassword, 0, cfg.Rows, cfg.BatchRows)
 	prof.capture("ingest", 3*time.Second)
 	st, rows, err := Upload(svc.Addr, t.CID, t.DBID, batches, cfg.Inflight)
@@ -78,38 +96,26 @@ func Run(cfg Config, w io.Writer) (Report, error) {
 	fmt.Fprintf(w, "ingest     %8.0f rows/s   (%d rows in %v; per batch p50 %v p99 %v)\n", r.IngestRowsPerSec, rows,
 		st.Elapsed.Round(time.Millisecond), st.P(0.5).Round(time.Millisecond), st.P(0.99).Round(time.Millisecond))
 
-	d, err := columndb.WriteBatchCeiling(filepath.Join(cfg.Work, "ceiling"), cfg.Rows, func(i int) ([]byte, []byte) {
-		return append([]byte("r"), Invoice(i)...), AppendRow(nil, i)
-	})
+	after, err := writeBatch(2)
 	if err != nil {
 		return r, err
 	}
-	r.CeilingRowsPerSec = float64(cfg.Rows) / d.Seconds()
-	fmt.Fprintf(w, "writebatch %8.0f rows/s   ingest is %.0f%% of it\n", r.CeilingRowsPerSec, 100*r.IngestRowsPerSec/r.CeilingRowsPerSec)
+	r.CeilingRowsPerSec = float64(cfg.Rows) / ((before + after) / 2).Seconds()
+	fmt.Fprintf(w, "writebatch %8.0f rows/s   (%.0f before the ingest, %.0f after) ingest is %.0f%% of it\n", r.CeilingRowsPerSec,
+		float64(cfg.Rows)/before.Seconds(), float64(cfg.Rows)/after.Seconds(), 100*r.IngestRowsPerSec/r.CeilingRowsPerSec)
 
 	lookup := Target{Addr: svc.Addr, Auth: t.APIKey + ":" + t.APISecret, OK: func(s int) bool { return s == 200 },
 		Path: func(i int) string {
 			j := (i * 104729) % cfg.Rows
 			return fmt.Sprintf("/ivr/v1/%d/%d/lookup?ref1=%s&ref2=%s", t.CID, t.DBID, Invoice(j), DOB(j))
 		}}
-	prof.capture("lookup", cfg.Duration-time.Second)
-	r.Lookup = ClosedLoop(lookup, cfg.Concurrency, cfg.Duration)
-	fmt.Fprintf(w, "lookup     %v\n", r.Lookup)
 
-	script := fmt.Sprintf(wrkLookupScript, lookup.header(), cfg.Rows, t.CID, t.DBID)
-	if cfg.Wrk != "" {
-		if r.WrkLookup, err = RunWrk(cfg.Wrk, "http://"+svc.Addr+"/", script, cfg.Concurrency, cfg.Duration, cfg.Work); err != nil {
-			return r, err
-		}
-		fmt.Fprintf(w, "lookup     %v\n", r.WrkLookup)
-	}
-
+	// The ceiling gets the same load: the same requests, Authorization
+	// header included, answered with the bytes of a real answer.
 	caddr, err := FreeAddr()
 	if err != nil {
 		return r, err
 	}
-	// The ceiling gets the same load: the same requests, Authorization
-	// header included, answered with the bytes of a real answer.
 	body, err := lookup.Body(0)
 	if err != nil {
 		return r, err
@@ -124,16 +130,19 @@ func Run(cfg Config, w io.Writer) (Report, error) {
 	}
 	ceiling := lookup
 	ceiling.Addr = caddr
-	r.Constant = ClosedLoop(ceiling, cfg.Concurrency, cfg.Duration)
-	fmt.Fprintf(w, "constant   %v\n", r.Constant)
-	fmt.Fprintf(w, "           lookups are %.0f%% of the constant-body ceiling\n", 100*r.Lookup.Rate()/r.Constant.Rate())
+	rounds := cfg.Rounds
+	if rounds <= 0 {
+		rounds = 4
+	}
+	r.Lookup, r.Constant, r.Compared = compareClosed(w, lookup, ceiling, cfg.Concurrency, rounds, cfg.Duration, &prof)
 	if cfg.Wrk != "" {
-		if r.WrkConstant, err = RunWrk(cfg.Wrk, "http://"+caddr+"/", script, cfg.Concurrency, cfg.Duration, cfg.Work); err != nil {
+		script := fmt.Sprintf(wrkLookupScript, lookup.header(), cfg.Rows, t.CID, t.DBID)
+		r.WrkLookup, r.WrkConstant, r.WrkCompared, err = compareWrk(w, cfg.Wrk, script, "http://"+svc.Addr+"/", "http://"+caddr+"/",
+			cfg.Concurrency, rounds, cfg.Duration, cfg.Work)
+		if err != nil {
 			constant.Stop()
 			return r, err
 		}
-		fmt.Fprintf(w, "constant   %v\n", r.WrkConstant)
-		fmt.Fprintf(w, "           with wrk, lookups are %.0f%% of the constant-body ceiling\n", 100*r.WrkLookup.Rate/r.WrkConstant.Rate)
 	}
 	constant.Stop()
 

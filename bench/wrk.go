@@ -12,17 +12,29 @@ import (
 
 // WrkResult is what wrk reported for one phase.
 type WrkResult struct {
-	Rate     float64 // requests per second
-	P50, P99 string  // as wrk prints them
-	Errors   string  // wrk's non-2xx/socket error line, if any
+	Rate     float64       // requests per second
+	P50, P99 time.Duration // of all rounds merged: their mean p50 and their worst p99
+	Errors   string        // wrk's non-2xx/socket error lines, if any
 }
 
 func (r WrkResult) String() string {
-	s := fmt.Sprintf("%8.0f req/s  p50 %-9s p99 %-9s (wrk)", r.Rate, r.P50, r.P99)
+	s := fmt.Sprintf("%8.0f req/s  p50 %-9v p99 %-9v (wrk; p99 of the worst round)", r.Rate, r.P50, r.P99)
 	if r.Errors != "" {
 		s += "  " + r.Errors
 	}
 	return s
+}
+
+// mergeWrk combines rounds of equal length.
+func mergeWrk(rs []WrkResult) WrkResult {
+	var out WrkResult
+	for _, r := range rs {
+		out.Rate += r.Rate / float64(len(rs))
+		out.P50 += r.P50 / time.Duration(len(rs))
+		out.P99 = max(out.P99, r.P99)
+		out.Errors += r.Errors
+	}
+	return out
 }
 
 // The lookup script asks for random rows of the loaded database with the
@@ -67,11 +79,12 @@ func RunWrk(bin, url, script string, conns int, d time.Duration, work string) (W
 		return r, fmt.Errorf("bench: wrk printed no rate: %s", out)
 	}
 	r.Rate, _ = strconv.ParseFloat(string(m[1]), 64)
+	// wrk prints latencies as Go writes durations ("512.00us", "1.23ms").
 	if m := wrkP50.FindSubmatch(out); m != nil {
-		r.P50 = string(m[1])
+		r.P50, _ = time.ParseDuration(string(m[1]))
 	}
 	if m := wrkP99.FindSubmatch(out); m != nil {
-		r.P99 = string(m[1])
+		r.P99, _ = time.ParseDuration(string(m[1]))
 	}
 	if m := wrkErrs.FindAll(out, -1); m != nil {
 		for _, e := range m {

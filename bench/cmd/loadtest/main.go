@@ -21,6 +21,7 @@ func main() {
 	flag.IntVar(&cfg.Inflight, "inflight", 2, "uploads in flight")
 	flag.IntVar(&cfg.Concurrency, "c", 64, "lookup connections")
 	flag.DurationVar(&cfg.Duration, "d", 10*time.Second, "length of each lookup phase")
+	flag.IntVar(&cfg.Rounds, "rounds", 4, "turns that lookups and the constant-body ceiling take, alternately, within their phases")
 	flag.StringVar(&cfg.Profiles, "profiles", "", "write the server's CPU, mutex, block profiles and execution trace of the lookup and during-upload phases into this folder")
 	flag.StringVar(&cfg.Wrk, "wrk", "", "also measure lookups and the ceiling with this wrk binary (apt-get install wrk)")
 	flag.IntVar(&cfg.DuringRate, "during-rate", 1000, "lookups/s during the second upload")
