@@ -29,11 +29,11 @@ const customerBenchN = 100_000
 // customerClients authenticates every benchmark tenant: key "t<cid>", secret "s".
 type customerClients struct{}
 
-func (customerClients) Authenticate(key, secret string) (int64, error) {
-	if len(key) < 2 || key[0] != 't' || secret != "s" {
+func (customerClients) Authenticate(key, secret []byte) (int64, error) {
+	if len(key) < 2 || key[0] != 't' || string(secret) != "s" {
 		return 0, fmt.Errorf("bad credentials")
 	}
-	return strconv.ParseInt(key[1:], 10, 64)
+	return strconv.ParseInt(string(key[1:]), 10, 64)
 }
 
 // customerServer is the customer API over loopback on an encrypted store,

@@ -25,8 +25,8 @@ import (
 // fakeClients authenticates two tenants.
 type fakeClients map[string]int64
 
-func (f fakeClients) Authenticate(key, secret string) (int64, error) {
-	if cid, ok := f[key+":"+secret]; ok {
+func (f fakeClients) Authenticate(key, secret []byte) (int64, error) {
+	if cid, ok := f[string(key)+":"+string(secret)]; ok {
 		return cid, nil
 	}
 	return 0, errors.New("bad credentials")

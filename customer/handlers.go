@@ -16,7 +16,7 @@ import (
 // Authenticator checks a client's API key and secret (HTTP Basic) and
 // returns its cid.
 type Authenticator interface {
-	Authenticate(apiKey, secret string) (int64, error)
+	Authenticate(apiKey, secret []byte) (int64, error)
 }
 
 // Handlers are the /apis/api endpoints and the vault key admin endpoints.
@@ -66,7 +66,7 @@ func (h *Handlers) authenticate(ctx *fasthttp.RequestCtx) (int64, error) {
 	if !ok {
 		return 0, ErrUnauthorized
 	}
-	cid, err := h.auth.Authenticate(key, secret)
+	cid, err := h.auth.Authenticate([]byte(key), []byte(secret))
 	if err != nil {
 		return 0, ErrUnauthorized
 	}

@@ -29,37 +29,36 @@ func (e *InputError) Error() string { return "ivr: " + e.Field + ": " + e.Reason
 // terminates input on most platforms); '*', Amazon Connect's "Timeout" and
 // anything else that is not a digit is invalid input, never a lookup.
 func ParseDTMF(field columndb.IVRField, col *columndb.Column, raw string, present bool) (string, *InputError) {
-	e := &InputError{Field: string(field), Min: col.MinDTMF, Max: col.MaxDTMF}
+	// The error is built only on failure: this runs for every ref of every
+	// lookup.
+	fail := func(reason string) (string, *InputError) {
+		return "", &InputError{Field: string(field), Reason: reason, Min: col.MinDTMF, Max: col.MaxDTMF}
+	}
 	if len(raw) > 0 && raw[len(raw)-1] == '#' {
 		raw = raw[:len(raw)-1]
 	}
 	if !present || raw == "" {
-		e.Reason = ReasonMissing
-		return "", e
+		return fail(ReasonMissing)
 	}
 	for i := 0; i < len(raw); i++ {
 		if raw[i] < '0' || raw[i] > '9' {
-			e.Reason = ReasonNotDigits
-			return "", e
+			return fail(ReasonNotDigits)
 		}
 	}
 	switch {
 	case len(raw) < col.MinDTMF:
-		e.Reason = ReasonTooShort
-		return "", e
+		return fail(ReasonTooShort)
 	case len(raw) > col.MaxDTMF:
-		e.Reason = ReasonTooLong
-		return "", e
+		return fail(ReasonTooLong)
 	}
 	v, err := col.Normalize(raw)
 	if err != nil {
 		// Digits of the right length that still fail are a date that does
 		// not exist (31022000) or, for numeric, cannot happen.
-		e.Reason = ReasonBadDate
 		if col.Type != columndb.TypeDate {
-			e.Reason = ReasonNotDigits
+			return fail(ReasonNotDigits)
 		}
-		return "", e
+		return fail(ReasonBadDate)
 	}
 	return v, nil
 }

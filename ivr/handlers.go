@@ -27,7 +27,7 @@ type Handlers struct {
 	svc     *Service
 	log     zerolog.Logger
 	metrics Metrics
-	bufs    sync.Pool // *[]byte, for rendering lookup answers
+	bufs    sync.Pool // *[]byte, for rendering lookup answers and decoding credentials
 }
 
 // NewHandlers returns the HTTP face of svc.
@@ -102,19 +102,23 @@ func queryParam(args *fasthttp.Args, name string) (string, bool) {
 
 var errUnauthorized = errors.New("ivr: unauthorized")
 
-// authenticate checks HTTP Basic credentials. It decodes into a stack
-// buffer: it runs on every lookup.
+// authenticate checks HTTP Basic credentials. It decodes into a pooled
+// buffer, which the credentials check may keep hold of no longer than the
+// call: it runs on every lookup.
 func (h *Handlers) authenticate(ctx *fasthttp.RequestCtx) (int64, error) {
 	enc, ok := bytes.CutPrefix(ctx.Request.Header.Peek("Authorization"), []byte("Basic "))
 	if !ok {
 		return 0, errUnauthorized
 	}
 	enc = bytes.TrimSpace(enc)
-	var raw [192]byte
-	if base64.StdEncoding.DecodedLen(len(enc)) > len(raw) {
+	const maxCredentials = 192
+	if base64.StdEncoding.DecodedLen(len(enc)) > maxCredentials {
 		return 0, errUnauthorized
 	}
-	n, err := base64.StdEncoding.Decode(raw[:], enc)
+	buf := h.bufs.Get().(*[]byte)
+	defer h.bufs.Put(buf)
+	raw := (*buf)[:base64.StdEncoding.DecodedLen(len(enc))]
+	n, err := base64.StdEncoding.Decode(raw, enc)
 	if err != nil {
 		return 0, errUnauthorized
 	}
@@ -122,7 +126,7 @@ func (h *Handlers) authenticate(ctx *fasthttp.RequestCtx) (int64, error) {
 	if !ok {
 		return 0, errUnauthorized
 	}
-	return h.svc.clients.Authenticate(string(key), string(secret))
+	return h.svc.clients.Authenticate(key, secret)
 }
 
 func ids(ctx *fasthttp.RequestCtx) (int64, int64, bool) {

@@ -16,7 +16,7 @@ import (
 
 type fakeClients struct{}
 
-func (fakeClients) Authenticate(string, string) (int64, error) { return 1234, nil }
+func (fakeClients) Authenticate([]byte, []byte) (int64, error) { return 1234, nil }
 func (fakeClients) UploadPassword(cid int64) (string, error) {
 	if cid != 1234 {
 		return "", ErrInvalidClient

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/tonebase/tonebase/columndb"
@@ -73,7 +74,8 @@ func (s *Service) Lookup(cid, dbid int64, q Query) (Result, error) {
 	if len(refs) == 0 {
 		return Result{}, fmt.Errorf("%w: database %d has no ref1 column to look callers up by", ErrInvalid, dbid)
 	}
-	vals := make([]string, len(refs))
+	var valArr [3]string // ref1..ref3: the values stay on the stack
+	vals := valArr[:len(refs)]
 	for i, pos := range refs {
 		col := &t.Columns[pos]
 		raw, present := q.Param(col.ID)
@@ -102,7 +104,13 @@ func (s *Service) Lookup(cid, dbid int64, q Query) (Result, error) {
 	}
 	switch n {
 	case 0:
-		s.lockout.Fail(keys...)
+		// The lockout keeps what it counts, so it gets copies: the
+		// query's own strings then need not outlive a lookup that finds.
+		var kept [2]lockKey
+		for i, k := range keys {
+			kept[i] = lockKey{cid: k.cid, dbid: k.dbid, caller: k.caller, value: strings.Clone(k.value)}
+		}
+		s.lockout.Fail(kept[:len(keys)]...)
 		return Result{Status: StatusNotFound}, nil
 	case 1:
 		return answer(t, row), nil
@@ -115,7 +123,7 @@ func (s *Service) Lookup(cid, dbid int64, q Query) (Result, error) {
 // one point read; any other goes through the lookup index. Neither scans.
 func (s *Service) find(t *columndb.Table, refs []int, vals []string) (columndb.Row, int, error) {
 	if !t.KeyedByRefs() {
-		rows, err := s.store.Lookup(t, columndb.LookupIndex, vals, 2)
+		rows, err := s.store.Lookup(t, columndb.LookupIndex, slices.Clone(vals), 2)
 		if err != nil || len(rows) == 0 {
 			return columndb.Row{}, 0, err
 		}

@@ -8,7 +8,7 @@ import (
 // Clients is what the service needs to know of tenants.
 type Clients interface {
 	// Authenticate returns the cid an API key and secret belong to.
-	Authenticate(apiKey, secret string) (int64, error)
+	Authenticate(apiKey, secret []byte) (int64, error)
 	// UploadPassword returns an active client's upload password.
 	UploadPassword(cid int64) (string, error)
 }

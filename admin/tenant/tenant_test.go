@@ -50,13 +50,13 @@ func TestRegistry(t *testing.T) {
 			t.Errorf("%s: %v", name, err)
 		}
 	}
-	if cid, err := r.Authenticate(c.APIKey, creds.APISecret); err != nil || cid != c.CID {
+	if cid, err := r.Authenticate([]byte(c.APIKey), []byte(creds.APISecret)); err != nil || cid != c.CID {
 		t.Fatalf("Authenticate = %d, %v", cid, err)
 	}
-	if _, err := r.Authenticate(c.APIKey, "wrong"); !errors.Is(err, ErrAuth) {
+	if _, err := r.Authenticate([]byte(c.APIKey), []byte("wrong")); !errors.Is(err, ErrAuth) {
 		t.Fatalf("wrong secret: %v", err)
 	}
-	if _, err := r.Authenticate("tb_nobody", creds.APISecret); !errors.Is(err, ErrAuth) {
+	if _, err := r.Authenticate([]byte("tb_nobody"), []byte(creds.APISecret)); !errors.Is(err, ErrAuth) {
 		t.Fatalf("unknown key: %v", err)
 	}
 	if p, err := r.UploadPassword(c.CID); err != nil || p != creds.UploadPassword {
@@ -67,13 +67,13 @@ func TestRegistry(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := r.Authenticate(c.APIKey, creds.APISecret); !errors.Is(err, ErrAuth) {
+	if _, err := r.Authenticate([]byte(c.APIKey), []byte(creds.APISecret)); !errors.Is(err, ErrAuth) {
 		t.Fatal("the old secret still works after rotation")
 	}
 	if _, err := r.SetStatus(c.CID, StatusSuspended); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := r.Authenticate(c.APIKey, rotated.APISecret); !errors.Is(err, ErrSuspended) {
+	if _, err := r.Authenticate([]byte(c.APIKey), []byte(rotated.APISecret)); !errors.Is(err, ErrSuspended) {
 		t.Fatalf("suspended client authenticated: %v", err)
 	}
 	if _, err := r.UploadPassword(c.CID); !errors.Is(err, ErrSuspended) {
@@ -96,7 +96,7 @@ func TestRegistry(t *testing.T) {
 	}
 	r2, s2 := newRegistry(t, dir)
 	defer s2.Close()
-	if cid, err := r2.Authenticate(c.APIKey, rotated.APISecret); err != nil || cid != c.CID {
+	if cid, err := r2.Authenticate([]byte(c.APIKey), []byte(rotated.APISecret)); err != nil || cid != c.CID {
 		t.Fatalf("after restart: %d, %v", cid, err)
 	}
 	if p, err := r2.UploadPassword(c.CID); err != nil || p != pw.UploadPassword {

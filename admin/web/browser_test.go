@@ -95,6 +95,7 @@ func TestBrowser(t *testing.T) {
 					if err == nil {
 						break
 					}
+					time.Sleep(250 * time.Millisecond) // a navigation may still be under way
 				}
 				if err != nil {
 					t.Fatalf("%s: screenshot: %v", name, err)
@@ -182,6 +183,14 @@ func TestBrowser(t *testing.T) {
 	do("rows", chromedp.Navigate(db+"/rows"))
 	waitText("rows", "h1", "Rows of")
 	do("search", chromedp.SendKeys(chromedp.ID("q"), "0123"), submit(`form[role=search]`))
+	// The unsearched page lists 012345 too: wait for the search's page.
+	for end := time.Now().Add(20 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		if loc, err := chromedp.Run(ctx, chromedp.Location()); err == nil && strings.Contains(loc, "q=0123") {
+			break
+		} else if time.Now().After(end) {
+			t.Fatalf("search: the page never moved to the search's results (at %s, %v)", loc, err)
+		}
+	}
 	waitText("search", "main table", "012345")
 	do("edit", chromedp.Click(chromedp.CSS("main table a")))
 	waitText("row-edit", "h1", "Edit row")
