@@ -30,17 +30,20 @@ type Config struct {
 
 // Report is what a run measured.
 type Report struct {
-	IngestRowsPerSec    float64
-	CeilingRowsPerSec   float64
-	Lookup              Stats
-	Constant            Stats
-	Compared            Comparison // lookups against the ceiling, round by round
-	WrkLookup           WrkResult
-	WrkConstant         WrkResult
-	WrkCompared         Comparison
-	HalfRate            Stats
-	DuringUpload        Stats
-	DuringUploadRowsSec float64
+	IngestRowsPerSec     float64
+	CeilingRowsPerSec    float64
+	Lookup               Stats
+	Constant             Stats
+	Compared             Comparison // lookups against the ceiling, round by round
+	WrkLookup            WrkResult
+	WrkConstant          WrkResult
+	WrkCompared          Comparison
+	HalfRate             Stats
+	CeilingHalfRate      Stats         // the ceiling on the half rate's schedule
+	CPUPerLookup         time.Duration // tonebase's CPU per lookup at the half rate, where /proc has it
+	CeilingCPUPerRequest time.Duration
+	DuringUpload         Stats
+	DuringUploadRowsSec  float64
 }
 
 // Run measures everything in one run, so the ratios compare like with like
@@ -128,6 +131,7 @@ func Run(cfg Config, w io.Writer) (Report, error) {
 	if err != nil {
 		return r, err
 	}
+	defer constant.Stop() // at once after the half rate; this covers the returns before
 	ceiling := lookup
 	ceiling.Addr = caddr
 	rounds := cfg.Rounds
@@ -140,16 +144,31 @@ func Run(cfg Config, w io.Writer) (Report, error) {
 		r.WrkLookup, r.WrkConstant, r.WrkCompared, err = compareWrk(w, cfg.Wrk, script, "http://"+svc.Addr+"/", "http://"+caddr+"/",
 			cfg.Concurrency, rounds, cfg.Duration, cfg.Work)
 		if err != nil {
-			constant.Stop()
 			return r, err
 		}
 	}
-	constant.Stop()
 
 	half := max(int(r.Lookup.Rate()/2), 100)
 	prof.capture("half-rate", min(cfg.Duration-time.Second, 5*time.Second))
+	cpu0, cpuOK := svc.CPU()
 	r.HalfRate = OpenLoop(lookup, half, cfg.Concurrency, cfg.Duration)
+	cpu1, _ := svc.CPU()
 	fmt.Fprintf(w, "half rate  %v (target %d/s)\n", r.HalfRate, half)
+	// The same schedule against the ceiling shows what the machine itself
+	// allows, and the CPU each server spent per request is the work a
+	// lookup costs, a figure that a busy neighbour moves far less than a
+	// rate.
+	k0, _ := constant.CPU()
+	r.CeilingHalfRate = OpenLoop(ceiling, half, cfg.Concurrency, cfg.Duration)
+	k1, _ := constant.CPU()
+	constant.Stop()
+	fmt.Fprintf(w, "constant   %v (the ceiling on the same schedule)\n", r.CeilingHalfRate)
+	if cpuOK && r.HalfRate.Requests > 0 && r.CeilingHalfRate.Requests > 0 {
+		r.CPUPerLookup = (cpu1 - cpu0) / time.Duration(r.HalfRate.Requests)
+		r.CeilingCPUPerRequest = (k1 - k0) / time.Duration(r.CeilingHalfRate.Requests)
+		fmt.Fprintf(w, "           server CPU per request at that rate: tonebase %v, ceiling %v\n",
+			r.CPUPerLookup.Round(100*time.Nanosecond), r.CeilingCPUPerRequest.Round(100*time.Nanosecond))
+	}
 
 	// Lookups on the loaded database while another database of the same
 	// client takes a full upload.
