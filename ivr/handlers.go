@@ -116,8 +116,11 @@ func (h *Handlers) authenticate(ctx *fasthttp.RequestCtx) (int64, error) {
 		return 0, errUnauthorized
 	}
 	buf := h.bufs.Get().(*[]byte)
-	defer h.bufs.Put(buf)
 	raw := (*buf)[:base64.StdEncoding.DecodedLen(len(enc))]
+	defer func() {
+		clear(raw) // the secret does not wait in the pool for the next render
+		h.bufs.Put(buf)
+	}()
 	n, err := base64.StdEncoding.Decode(raw, enc)
 	if err != nil {
 		return 0, errUnauthorized
