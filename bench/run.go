@@ -40,8 +40,8 @@ type Report struct {
 	WrkCompared          Comparison
 	HalfRate             Stats
 	CeilingHalfRate      Stats         // the ceiling on the half rate's schedule
-	CPUPerLookup         time.Duration // tonebase's CPU per lookup at the half rate, where /proc has it
-	CeilingCPUPerRequest time.Duration
+	CPUPerLookup         CPUTime // tonebase's CPU per lookup at the half rate, where /proc has it
+	CeilingCPUPerRequest CPUTime
 	DuringUpload         Stats
 	DuringUploadRowsSec  float64
 }
@@ -164,10 +164,10 @@ func Run(cfg Config, w io.Writer) (Report, error) {
 	constant.Stop()
 	fmt.Fprintf(w, "constant   %v (the ceiling on the same schedule)\n", r.CeilingHalfRate)
 	if cpuOK && r.HalfRate.Requests > 0 && r.CeilingHalfRate.Requests > 0 {
-		r.CPUPerLookup = (cpu1 - cpu0) / time.Duration(r.HalfRate.Requests)
-		r.CeilingCPUPerRequest = (k1 - k0) / time.Duration(r.CeilingHalfRate.Requests)
+		r.CPUPerLookup = cpu1.Sub(cpu0).Per(r.HalfRate.Requests)
+		r.CeilingCPUPerRequest = k1.Sub(k0).Per(r.CeilingHalfRate.Requests)
 		fmt.Fprintf(w, "           server CPU per request at that rate: tonebase %v, ceiling %v\n",
-			r.CPUPerLookup.Round(100*time.Nanosecond), r.CeilingCPUPerRequest.Round(100*time.Nanosecond))
+			r.CPUPerLookup, r.CeilingCPUPerRequest)
 	}
 
 	// Lookups on the loaded database while another database of the same

@@ -29,29 +29,53 @@ func (p *Process) Stop() {
 	<-p.exited
 }
 
+// CPUTime is the CPU a process has used, in user space and in the kernel
+// on its behalf: apart, they show whether a difference is the service's
+// own code or the system calls and network stack it drives.
+type CPUTime struct{ User, Sys time.Duration }
+
+// Sub is the CPU used between an earlier reading and c.
+func (c CPUTime) Sub(earlier CPUTime) CPUTime {
+	return CPUTime{c.User - earlier.User, c.Sys - earlier.Sys}
+}
+
+// Per is c divided over n requests.
+func (c CPUTime) Per(n int) CPUTime {
+	return CPUTime{c.User / time.Duration(n), c.Sys / time.Duration(n)}
+}
+
+// Total is user and system time together.
+func (c CPUTime) Total() time.Duration { return c.User + c.Sys }
+
+func (c CPUTime) String() string {
+	r := func(d time.Duration) time.Duration { return d.Round(100 * time.Nanosecond) }
+	return fmt.Sprintf("%v (user %v, system %v)", r(c.Total()), r(c.User), r(c.Sys))
+}
+
 // CPU returns the user and system CPU time the process has used so far,
 // from /proc: false where there is none. The clock tick is Linux's fixed
 // USER_HZ of 100.
-func (p *Process) CPU() (time.Duration, bool) {
+func (p *Process) CPU() (CPUTime, bool) {
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", p.cmd.Process.Pid))
 	if err != nil {
-		return 0, false
+		return CPUTime{}, false
 	}
 	// The command name, in parentheses, may hold spaces: count fields after it.
 	i := bytes.LastIndexByte(b, ')')
 	if i < 0 {
-		return 0, false
+		return CPUTime{}, false
 	}
 	f := bytes.Fields(b[i+1:])
 	if len(f) < 13 {
-		return 0, false
+		return CPUTime{}, false
 	}
 	utime, err1 := strconv.ParseInt(string(f[11]), 10, 64)
 	stime, err2 := strconv.ParseInt(string(f[12]), 10, 64)
 	if err1 != nil || err2 != nil {
-		return 0, false
+		return CPUTime{}, false
 	}
-	return time.Duration(utime+stime) * 10 * time.Millisecond, true
+	const tick = 10 * time.Millisecond
+	return CPUTime{time.Duration(utime) * tick, time.Duration(stime) * tick}, true
 }
 
 // FreeAddr returns a loopback address nothing listens on.
