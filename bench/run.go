@@ -39,7 +39,7 @@ type Report struct {
 	WrkConstant          WrkResult
 	WrkCompared          Comparison
 	HalfRate             Stats
-	CeilingHalfRate      Stats         // the ceiling on the half rate's schedule
+	CeilingHalfRate      Stats   // the ceiling on the half rate's schedule
 	CPUPerLookup         CPUTime // tonebase's CPU per lookup at the half rate, where /proc has it
 	CeilingCPUPerRequest CPUTime
 	DuringUpload         Stats
