@@ -45,10 +45,19 @@ type Options struct {
 	// RowCacheBytes bounds the memory of the row cache that serves point
 	// reads by primary key (rowcache.go); 0 turns it off.
 	RowCacheBytes int64
-	// Yield, if set, is called between the transactions of a bulk write
-	// with how long the writer has worked since the last call: the
-	// service uses it to give lookups the CPU while a large upload runs.
-	Yield func(busy time.Duration)
+	// Pacer, if set, paces bulk writes so lookups keep the CPU while a
+	// large upload runs.
+	Pacer Pacer
+}
+
+// Pacer is what a bulk write asks between its transactions.
+type Pacer interface {
+	// Yield is called with how long the writer has worked since the last call.
+	Yield(busy time.Duration)
+	// Active reports whether reads are arriving. A bulk write then sends
+	// one transaction at a time instead of filling the next while Badger
+	// writes the last, so it takes less of the CPU from them.
+	Active() bool
 }
 
 // Store is an open database. It is safe for concurrent use.
@@ -56,7 +65,7 @@ type Store struct {
 	db      *badger.DB
 	txnRows int
 	rows    *rowCache
-	yield   func(busy time.Duration)
+	pacer   Pacer
 
 	mu     sync.RWMutex
 	tables map[string]*Table // catalog key → immutable schema
@@ -66,8 +75,10 @@ type Store struct {
 	commitMu    sync.Mutex
 	ts          uint64        // last commit timestamp issued; guarded by commitMu
 	done        atomic.Uint64 // last commit timestamp applied: what readers read at
-	discardMark uint64        // guarded by commitMu
-	discardAt   time.Time     // guarded by commitMu
+	landMu      sync.Mutex
+	landing     []*landing // commits issued and not yet readable, in timestamp order; guarded by landMu
+	discardMark uint64     // guarded by commitMu
+	discardAt   time.Time  // guarded by commitMu
 }
 
 // view runs fn in a read transaction at the last finished commit.
@@ -81,27 +92,92 @@ func (s *Store) view(fn func(*badger.Txn) error) error {
 }
 
 // writeTxn starts a write transaction that reads the last finished commit.
-// Writers of one table are serialised, so nothing it reads can be stale.
+// Writers of one table are serialised, so nothing it reads can be stale
+// except the writer's own previous transaction while it lands, whose rows
+// the writer reads from what it sent (writer.get).
 func (s *Store) writeTxn() *badger.Txn { return s.db.NewTransactionAt(s.done.Load(), true) }
 
-// commitTxn commits at the next timestamp. Commits are serialised so that
-// timestamps finish in order and done can move straight to each one. Once
-// the commit has succeeded, ops (the rows it changed) reach the row cache.
+// commitTxn commits txn and waits for it; once it has landed, ops (the rows
+// it changed) reach the row cache.
 func (s *Store) commitTxn(txn *badger.Txn, ops []cacheOp) error {
+	return s.await(s.commitAsync(txn, ops))
+}
+
+// landing is a transaction handed to Badger whose commit has not been
+// awaited yet.
+type landing struct {
+	ts       uint64
+	ops      []cacheOp
+	err      error         // guarded by Store.landMu until done is closed
+	finished bool          // guarded by Store.landMu
+	done     chan struct{} // closed once readers read at ts or later
+}
+
+// commitAsync hands txn to Badger at the next timestamp and returns without
+// waiting, so a bulk writer can fill its next transaction while Badger
+// writes this one. Timestamps are issued in the order transactions enter
+// Badger's write queue, which applies them in that order; readers move to a
+// timestamp only once it and every earlier one have finished, so a read
+// never sees a later commit without an earlier one.
+func (s *Store) commitAsync(txn *badger.Txn, ops []cacheOp) *landing {
+	l := &landing{ops: ops, done: make(chan struct{})}
 	s.commitMu.Lock()
-	ts := s.ts + 1
-	if err := txn.CommitAt(ts, nil); err != nil {
-		s.commitMu.Unlock()
-		return err
-	}
-	s.ts = ts
-	s.done.Store(ts)
+	defer s.commitMu.Unlock()
+	s.ts++
+	l.ts = s.ts
+	s.landMu.Lock()
+	s.landing = append(s.landing, l)
+	s.landMu.Unlock()
+	// With a callback CommitAt reports every failure through it.
+	_ = txn.CommitAt(l.ts, func(err error) { s.landed(l, err) })
 	s.advanceDiscard()
-	s.commitMu.Unlock()
-	// Outside commitMu: the writers of one table are serialised by its
-	// table lock, so its rows' changes still arrive in commit order.
-	s.rows.apply(ops)
+	return l
+}
+
+// landed records a finished commit and moves readers past every commit
+// that has finished in timestamp order. A failed commit is reported to its
+// writer; readers move past its timestamp as they would once any later
+// commit had finished.
+func (s *Store) landed(l *landing, err error) {
+	s.landMu.Lock()
+	defer s.landMu.Unlock()
+	l.err, l.finished = err, true
+	for len(s.landing) > 0 && s.landing[0].finished {
+		first := s.landing[0]
+		s.landing[0] = nil
+		s.landing = s.landing[1:]
+		s.done.Store(first.ts)
+		close(first.done)
+	}
+}
+
+// await waits until l's commit is readable and then puts its rows in the
+// row cache. Writers of one table are serialised by its table lock and
+// await their commits in order, so a table's rows reach the cache in
+// commit order.
+func (s *Store) await(l *landing) error {
+	<-l.done
+	if l.err != nil {
+		return l.err
+	}
+	if s.rows.on() {
+		s.rows.apply(l.ops)
+	}
 	return nil
+}
+
+// drainLocked waits until every commit handed to Badger has finished. The
+// caller holds commitMu, so no new one starts meanwhile.
+func (s *Store) drainLocked() {
+	s.landMu.Lock()
+	var last *landing
+	if n := len(s.landing); n > 0 {
+		last = s.landing[n-1]
+	}
+	s.landMu.Unlock()
+	if last != nil {
+		<-last.done // done channels close in timestamp order: the last closes last
+	}
 }
 
 // advanceDiscard lets compaction drop versions that every reader has moved
@@ -141,7 +217,7 @@ func Open(opts Options) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("columndb: open %s: %w", opts.Dir, err)
 	}
-	s := &Store{db: db, txnRows: opts.TxnRows, rows: newRowCache(opts.RowCacheBytes), yield: opts.Yield, tables: map[string]*Table{}, locks: map[uint32]*sync.Mutex{}}
+	s := &Store{db: db, txnRows: opts.TxnRows, rows: newRowCache(opts.RowCacheBytes), pacer: opts.Pacer, tables: map[string]*Table{}, locks: map[uint32]*sync.Mutex{}}
 	s.ts = db.MaxVersion()
 	s.done.Store(s.ts)
 	if s.txnRows <= 0 {

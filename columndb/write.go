@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"slices"
 	"time"
 
 	"github.com/dgraph-io/badger/v4"
@@ -122,7 +123,9 @@ func (s *Store) checkCurrent(t *Table) error {
 	return nil
 }
 
-// writer batches one table's changes into bounded transactions.
+// writer batches one table's changes into bounded transactions. A bulk
+// write keeps one transaction landing in Badger while it fills the next:
+// Badger's writer and this one then work at once instead of in turn.
 type writer struct {
 	s       *Store
 	t       *Table
@@ -132,30 +135,35 @@ type writer struct {
 	bytes   int
 	keybuf  []byte
 	valbuf  []byte
-	ops     *txnOps // row changes for the row cache once the txn commits
+	ops     *txnOps // row changes of txn, for the row cache once it commits
 	scratch []byte  // a cached row being read
+
+	// The previous transaction while it lands, and its row changes: txn
+	// reads from before it, so its rows are read from prev until then.
+	inflight *landing
+	prev     *txnOps
+	spare    *txnOps
 }
 
-// txnOps are the row changes of one transaction, for the row cache.
+// txnOps are the row changes of one transaction.
 type txnOps struct {
 	ops  []cacheOp
-	keys map[string]struct{} // the row keys ops touches
+	keys map[string]int // row key → its last change in ops
 }
 
-func newTxnOps() *txnOps { return &txnOps{keys: map[string]struct{}{}} }
+func newTxnOps() *txnOps { return &txnOps{keys: map[string]int{}} }
 
 func (o *txnOps) reset() {
 	o.ops = o.ops[:0]
 	clear(o.keys)
 }
 
-// cache notes a row change for the row cache; key and val are fresh
-// slices nothing else modifies.
+// cache notes a row change for the row cache and for the writer's reads
+// while the transaction lands; key and val are fresh slices nothing else
+// modifies.
 func (w *writer) cache(key, val []byte) {
-	if w.s.rows.on() {
-		w.ops.ops = append(w.ops.ops, cacheOp{key: key, val: val})
-		w.ops.keys[string(key)] = struct{}{}
-	}
+	w.ops.ops = append(w.ops.ops, cacheOp{key: key, val: val})
+	w.ops.keys[string(key)] = len(w.ops.ops) - 1
 }
 
 // maxTxnBytes keeps a transaction well under Badger's batch limit (15% of a
@@ -172,12 +180,19 @@ func (s *Store) write(t *Table, n int, fn func(w *writer, i int) error) error {
 	if err := s.checkCurrent(t); err != nil {
 		return err
 	}
-	w := &writer{s: s, t: t, txn: s.writeTxn(), ops: newTxnOps()}
-	defer func() { w.txn.Discard() }()
+	w := &writer{s: s, t: t, txn: s.writeTxn(), ops: newTxnOps(), spare: newTxnOps()}
+	defer func() {
+		w.txn.Discard()
+		// The next writer of t must find every commit of this one readable.
+		_ = w.settle()
+	}()
 	var err error
 	if w.count, err = readCount(w.txn, t.Number); err != nil {
 		return fmt.Errorf("columndb: write %s: %w", t.Name, err)
 	}
+	// A unique index is checked by reading Badger, which does not yet see a
+	// transaction still landing: such tables commit one transaction at a time.
+	unique := t.hasUnique()
 	worked := time.Now()
 	for i := 0; i < n; i++ {
 		if err := fn(w, i); err != nil {
@@ -185,50 +200,83 @@ func (s *Store) write(t *Table, n int, fn func(w *writer, i int) error) error {
 		}
 		w.rows++
 		if w.rows >= s.txnRows || w.bytes >= maxTxnBytes {
-			if err := w.commit(); err != nil {
+			if err := w.commit(!unique && (s.pacer == nil || !s.pacer.Active())); err != nil {
 				return err
 			}
 			// A bulk write is work that can wait: reads waiting for this
 			// core go first between its transactions.
-			if s.yield != nil {
-				s.yield(time.Since(worked))
+			if s.pacer != nil {
+				s.pacer.Yield(time.Since(worked))
 			} else {
 				runtime.Gosched()
 			}
 			worked = time.Now()
 		}
 	}
-	if err := w.commit(); err != nil {
+	if err := w.commit(false); err != nil {
 		return err
 	}
 	return s.Sync()
 }
 
-func (w *writer) commit() error {
+// commit sends the transaction to Badger once the previous one has landed:
+// a transaction built on rows that failed to commit is not sent. With
+// overlap it returns while the transaction lands.
+func (w *writer) commit(overlap bool) error {
 	if w.rows > 0 {
 		if err := w.txn.Set(tablePrefix(spaceCount, w.t.Number), binary.BigEndian.AppendUint64(nil, uint64(w.count))); err != nil {
 			return fmt.Errorf("columndb: write %s: %w", w.t.Name, err)
 		}
-		err := w.s.commitTxn(w.txn, w.ops.ops)
-		w.ops.reset()
-		if err != nil {
-			return fmt.Errorf("columndb: commit %s: %w", w.t.Name, err)
+		if err := w.settle(); err != nil {
+			return err
 		}
+		w.inflight = w.s.commitAsync(w.txn, w.ops.ops)
+		w.prev, w.ops, w.spare = w.ops, w.spare, nil
 	} else {
 		w.txn.Discard()
+	}
+	if !overlap {
+		if err := w.settle(); err != nil {
+			return err
+		}
 	}
 	w.txn, w.rows, w.bytes = w.s.writeTxn(), 0, 0
 	return nil
 }
 
-// get reads the stored row under pk as this transaction sees it. The row
-// cache answers when it can: the writer holds the table's lock, so the
-// cache's committed rows are the table's, except for keys this transaction
-// has written, which only Badger's transaction knows.
+// settle waits for the transaction landing, if any.
+func (w *writer) settle() error {
+	if w.inflight == nil {
+		return nil
+	}
+	err := w.s.await(w.inflight)
+	w.inflight = nil
+	w.prev.reset()
+	w.spare, w.prev = w.prev, nil
+	if err != nil {
+		return fmt.Errorf("columndb: commit %s: %w", w.t.Name, err)
+	}
+	return nil
+}
+
+// get reads the stored row under pk as this transaction sees it: its own
+// writes from Badger's transaction, the landing transaction's from its row
+// changes, and the rest from the row cache when it can. The writer holds
+// the table's lock, so the cache's committed rows are the table's.
 func (w *writer) get(t *Table, pk []byte) (Row, bool, error) {
 	w.keybuf = append(appendRowPrefix(w.keybuf[:0], t.Number), pk...)
-	if c := w.s.rows; c.on() {
-		if _, mine := w.ops.keys[string(w.keybuf)]; !mine {
+	if _, mine := w.ops.keys[string(w.keybuf)]; !mine {
+		if w.prev != nil {
+			if j, ok := w.prev.keys[string(w.keybuf)]; ok {
+				v := w.prev.ops[j].val
+				if v == nil {
+					return Row{}, false, nil
+				}
+				r, err := decodeRow(t, v)
+				return r, err == nil, err
+			}
+		}
+		if c := w.s.rows; c.on() {
 			if v, _, ok := c.get(w.keybuf, w.scratch[:0]); ok {
 				w.scratch = v
 				r, err := decodeRow(t, v)
@@ -354,6 +402,10 @@ func (t *Table) indexValues(r Row, idx Index) ([]string, bool) {
 	return vals, true
 }
 
+func (t *Table) hasUnique() bool {
+	return slices.ContainsFunc(t.Indexes, func(idx Index) bool { return idx.Unique })
+}
+
 // pkBytes encodes the row's primary key, or names the first key column it lacks.
 func (t *Table) pkBytes(r Row) ([]byte, string, bool) {
 	var pk []byte
@@ -423,6 +475,7 @@ func (s *Store) rebuildIndex(t *Table, i int) error {
 	// it holds until the batch is applied so no later commit finishes first.
 	s.commitMu.Lock()
 	defer s.commitMu.Unlock()
+	s.drainLocked() // done jumps to ts below: nothing earlier may still be landing
 	ts := s.ts + 1
 	wb := s.db.NewWriteBatchAt(ts)
 	defer wb.Cancel()

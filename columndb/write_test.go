@@ -423,3 +423,62 @@ func TestConcurrentWritersAndReaders(t *testing.T) {
 		}
 	}
 }
+
+// A bulk write fills its next transaction while the previous one lands in
+// Badger, whose reads do not see it yet: a row changed in one transaction
+// and again in the next must be read from the landing one, with the row
+// cache on and off, or the second change would count as an insert and
+// leave the first one's index entry behind.
+func TestWriteReadsTheLandingTransaction(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		cache int64
+	}{
+		{"row cache on", 8 << 20},
+		{"row cache off", 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s, err := Open(Options{InMemory: true, TxnRows: 2, RowCacheBytes: tc.cache})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s.Close()
+			tb := debtors(t, s, "ivr/12")
+			res := mustUpsert(t, s, tb,
+				debtor(tb, "colA", "000001", "colB", "01021990", "colC", "1"),
+				debtor(tb, "colA", "000002", "colB", "01021990", "colC", "1"),
+				debtor(tb, "colA", "000001", "colB", "02021990"), // the previous transaction's row
+				debtor(tb, "colA", "000003", "colB", "01021990", "colC", "1"),
+				debtor(tb, "colA", "000001", "colC", "5"),
+				debtor(tb, "colA", "000004", "colB", "01021990", "colC", "1"),
+			)
+			if res.Inserted != 4 || res.Updated != 2 || len(res.Invalid) != 0 {
+				t.Fatalf("Upsert = %+v", res)
+			}
+			wantCount(t, s, tb, 4)
+			if got := lookupPKs(t, s, tb, LookupIndex, "000001", "01021990"); len(got) != 0 {
+				t.Fatalf("lookup by the replaced date = %q", got)
+			}
+			if got := lookupPKs(t, s, tb, LookupIndex, "000001", "02021990"); !slices.Equal(got, []string{"000001"}) {
+				t.Fatalf("lookup by the new date = %q", got)
+			}
+			if r, err := s.Get(tb, "000001"); err != nil {
+				t.Fatal(err)
+			} else if v, _ := r.Get(2); v != "5" {
+				t.Fatalf("colC = %q", v)
+			}
+
+			del, err := s.Delete(tb, []Row{
+				debtor(tb, "colA", "000001"), debtor(tb, "colA", "000002"),
+				debtor(tb, "colA", "000001"), // deleted by the transaction still landing
+			})
+			if err != nil || del.Deleted != 2 || del.NotFound != 1 {
+				t.Fatalf("Delete = %+v, %v", del, err)
+			}
+			wantCount(t, s, tb, 2)
+			if _, err := s.Get(tb, "000001"); !errors.Is(err, ErrNotFound) {
+				t.Fatalf("Get deleted row: %v", err)
+			}
+		})
+	}
+}

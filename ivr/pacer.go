@@ -40,10 +40,15 @@ func (p *Pacer) Lookup(now time.Time) {
 	}
 }
 
+// Active reports whether lookups have arrived recently.
+func (p *Pacer) Active() bool {
+	return p != nil && time.Since(time.Unix(0, p.last.Load())) <= p.recent
+}
+
 // Yield is called by bulk work between steps with how long it worked since
 // the last call.
 func (p *Pacer) Yield(busy time.Duration) {
-	if p == nil || time.Since(time.Unix(0, p.last.Load())) > p.recent {
+	if !p.Active() {
 		runtime.Gosched()
 		return
 	}

@@ -26,7 +26,7 @@ type Config struct {
 	// lookups however many merchants upload.
 	IngestSlots int
 	// Pacer, if set, learns of every lookup so that bulk writes can make
-	// way for them; the store's Yield must be its Yield.
+	// way for them; the store must be given the same pacer.
 	Pacer *Pacer
 }
 

@@ -150,7 +150,7 @@ func newApp(cfg serveConfig, log zerolog.Logger) (*app, error) {
 		atRest = vault.StoreKey(master)
 	}
 	pacer := ivr.NewPacer(time.Second)
-	store, err := columndb.Open(columndb.Options{Yield: pacer.Yield, Dir: filepath.Join(cfg.Data, "db"), EncryptionKey: atRest,
+	store, err := columndb.Open(columndb.Options{Pacer: pacer, Dir: filepath.Join(cfg.Data, "db"), EncryptionKey: atRest,
 		Logger: badgerLogger{log.With().Str("component", "badger").Logger()}, TxnRows: cfg.TxnRows,
 		RowCacheBytes: int64(cfg.RowCacheMB) << 20})
 	if err != nil {
