@@ -14,19 +14,23 @@ func TestPacer(t *testing.T) {
 		busy      time.Duration
 		minRest   time.Duration
 		maxRest   time.Duration
+		active    bool
 	}{
 		// Bounds are far apart so that a busy machine cannot blur them: a
 		// pacer that should not rest would rest 500ms.
-		{"no lookups: no rest", slow(), -1, 500 * time.Millisecond, 0, 250 * time.Millisecond},
-		{"lookup just now: rest in proportion to the work", slow(), 0, 300 * time.Millisecond, restPerWork * 300 * time.Millisecond, 10 * time.Second},
-		{"lookup long ago: no rest", slow(), 2 * time.Second, 500 * time.Millisecond, 0, 250 * time.Millisecond},
-		{"long work: rest is capped", NewPacer(time.Second), 0, time.Minute, NewPacer(time.Second).max, 30 * time.Second},
-		{"no pacer", nil, 0, 500 * time.Millisecond, 0, 250 * time.Millisecond},
+		{"no lookups: no rest", slow(), -1, 500 * time.Millisecond, 0, 250 * time.Millisecond, false},
+		{"lookup just now: rest in proportion to the work", slow(), 0, 300 * time.Millisecond, restPerWork * 300 * time.Millisecond, 10 * time.Second, true},
+		{"lookup long ago: no rest", slow(), 2 * time.Second, 500 * time.Millisecond, 0, 250 * time.Millisecond, false},
+		{"long work: rest is capped", NewPacer(time.Second), 0, time.Minute, NewPacer(time.Second).max, 30 * time.Second, true},
+		{"no pacer", nil, 0, 500 * time.Millisecond, 0, 250 * time.Millisecond, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			if tt.lookupAgo >= 0 {
 				tt.pacer.Lookup(time.Now().Add(-tt.lookupAgo))
+			}
+			if got := tt.pacer.Active(); got != tt.active {
+				t.Fatalf("Active() = %v, want %v", got, tt.active)
 			}
 			start := time.Now()
 			tt.pacer.Yield(tt.busy)
