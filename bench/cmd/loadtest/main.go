@@ -26,6 +26,8 @@ func main() {
 	flag.StringVar(&cfg.Wrk, "wrk", "", "also measure lookups and the ceiling with this wrk binary (apt-get install wrk)")
 	flag.IntVar(&cfg.DuringRate, "during-rate", 1000, "lookups/s during the second upload")
 	flag.IntVar(&cfg.DuringConns, "during-c", 0, "connections for the lookups during the second upload (default: -c)")
+	ab := flag.String("ab", "", "instead of the full run, only ingest -rows into each of these tonebase binaries (comma-separated) in turn, -ab-rounds times, and print the medians")
+	abRounds := flag.Int("ab-rounds", 6, "rounds for -ab")
 	flag.Parse()
 	if *constant != "" {
 		body, err := os.ReadFile(*constantBody)
@@ -38,8 +40,20 @@ func main() {
 		}
 		return
 	}
+	if *ab != "" {
+		work, err := os.MkdirTemp("", "tonebase-ab-")
+		if err == nil {
+			_, err = bench.IngestAB(os.Stdout, work, bench.SplitBins(*ab), cfg.Rows, cfg.BatchRows, cfg.Inflight, *abRounds)
+			os.RemoveAll(work)
+		}
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "loadtest:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if cfg.Tonebase == "" {
-		fmt.Fprintln(os.Stderr, "loadtest: -tonebase is required")
+		fmt.Fprintln(os.Stderr, "loadtest: -tonebase or -ab is required")
 		os.Exit(2)
 	}
 	self, err := os.Executable()
