@@ -29,7 +29,8 @@ func TestHarness(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r.IngestRowsPerSec <= 0 || r.Lookup.Requests == 0 || r.Lookup.Errors != 0 || r.HalfRate.Errors != 0 || r.DuringUpload.Errors != 0 {
+	if r.IngestRowsPerSec <= 0 || r.Lookup.Requests == 0 || r.Lookup.Errors != 0 || r.HalfRate.Errors != 0 ||
+		r.NoUpload.Requests == 0 || r.NoUpload.Errors != 0 || r.DuringUpload.Errors != 0 {
 		t.Fatalf("a phase failed: %+v", r)
 	}
 }

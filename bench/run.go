@@ -42,6 +42,7 @@ type Report struct {
 	CeilingHalfRate      Stats   // the ceiling on the half rate's schedule
 	CPUPerLookup         CPUTime // tonebase's CPU per lookup at the half rate, where /proc has it
 	CeilingCPUPerRequest CPUTime
+	NoUpload             Stats // the during-upload schedule before the upload starts
 	DuringUpload         Stats
 	DuringUploadRowsSec  float64
 }
@@ -170,6 +171,19 @@ func Run(cfg Config, w io.Writer) (Report, error) {
 			r.CPUPerLookup, r.CeilingCPUPerRequest)
 	}
 
+	rate, conns := 1000, cfg.Concurrency
+	if cfg.DuringRate > 0 {
+		rate = cfg.DuringRate
+	}
+	if cfg.DuringConns > 0 {
+		conns = cfg.DuringConns
+	}
+	// The during-upload schedule with no upload first: at a low rate both
+	// processes sleep between requests, and what waking them costs on this
+	// machine is the floor the upload's figures stand on.
+	r.NoUpload = OpenLoop(lookup, rate, conns, min(cfg.Duration, 5*time.Second))
+	fmt.Fprintf(w, "no upload  %v (the during-upload schedule, nothing else running)\n", r.NoUpload)
+
 	// Lookups on the loaded database while another database of the same
 	// client takes a full upload.
 	db2, err := AddDatabase(svc.Addr, token, t.CID)
@@ -190,13 +204,6 @@ func Run(cfg Config, w io.Writer) (Report, error) {
 	// calls an hour, each looked up once: more than any payment line
 	// carries. The connections are many, as an IVR platform's channels
 	// are, so a slow answer shows as latency and not as a client queue.
-	rate, conns := 1000, cfg.Concurrency
-	if cfg.DuringRate > 0 {
-		rate = cfg.DuringRate
-	}
-	if cfg.DuringConns > 0 {
-		conns = cfg.DuringConns
-	}
 	var during []Stats
 	for running := true; running; {
 		during = append(during, OpenLoop(lookup, rate, conns, time.Second))
