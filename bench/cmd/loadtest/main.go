@@ -41,9 +41,14 @@ func main() {
 		return
 	}
 	if *ab != "" {
+		bins := bench.SplitBins(*ab)
+		if len(bins) == 0 || *abRounds < 1 {
+			fmt.Fprintln(os.Stderr, "loadtest: -ab needs at least one binary and -ab-rounds at least 1")
+			os.Exit(2)
+		}
 		work, err := os.MkdirTemp("", "tonebase-ab-")
 		if err == nil {
-			_, err = bench.IngestAB(os.Stdout, work, bench.SplitBins(*ab), cfg.Rows, cfg.BatchRows, cfg.Inflight, *abRounds)
+			_, err = bench.IngestAB(os.Stdout, work, bins, cfg.Rows, cfg.BatchRows, cfg.Inflight, *abRounds)
 			os.RemoveAll(work)
 		}
 		if err != nil {
