@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"time"
 )
 
 // IngestAB loads rows into each binary in turn, rounds times, with the
@@ -51,6 +52,66 @@ func ingestOnce(data, bin, token string, rows, batch, inflight int) (float64, er
 		return 0, err
 	}
 	return float64(n) / st.Elapsed.Seconds(), nil
+}
+
+// LookupAB loads rows into each binary once, all of them running side by
+// side, then sends each lookups at fixed concurrency in turns of length
+// turn, the order rotated every round. It prints each turn's rate and the
+// server CPU it spent per lookup, and each binary's medians: a lookup
+// change of a few per cent is visible only this way on a shared machine.
+func LookupAB(w io.Writer, work string, bins []string, rows, batch, inflight, conc, rounds int, turn time.Duration) (map[string][]float64, error) {
+	const token = "bench-admin-token-0123456789"
+	procs := make([]*Process, len(bins))
+	targets := make([]Target, len(bins))
+	defer func() {
+		for _, p := range procs {
+			if p != nil {
+				p.Stop()
+			}
+		}
+	}()
+	for k, bin := range bins {
+		p, err := StartTonebase(bin, filepath.Join(work, fmt.Sprintf("ab-%d", k)), token)
+		if err != nil {
+			return nil, err
+		}
+		procs[k] = p
+		t, err := Setup(p.Addr, token)
+		if err != nil {
+			return nil, err
+		}
+		if _, _, err := Upload(p.Addr, t.CID, t.DBID, Batches(t.CID, t.DBID, t.UploadPassword, 0, rows, batch), inflight); err != nil {
+			return nil, err
+		}
+		targets[k] = LookupTarget(p.Addr, t, rows)
+	}
+	time.Sleep(3 * time.Second) // the loads' flushes and compactions settle
+	rates := map[string][]float64{}
+	cpus := map[string][]float64{}
+	for r := range rounds {
+		for k := range bins {
+			i := (k + r) % len(bins)
+			c0, cpuOK := procs[i].CPU()
+			st := ClosedLoop(targets[i], conc, turn)
+			c1, _ := procs[i].CPU()
+			if st.Errors > 0 {
+				return rates, fmt.Errorf("bench: %s: %d lookups failed", bins[i], st.Errors)
+			}
+			rates[bins[i]] = append(rates[bins[i]], st.Rate())
+			cpu := ""
+			if cpuOK && st.Requests > 0 {
+				per := c1.Sub(c0).Per(st.Requests)
+				cpus[bins[i]] = append(cpus[bins[i]], float64(per.Total())/float64(time.Microsecond))
+				cpu = fmt.Sprintf("  server CPU %v a lookup", per)
+			}
+			fmt.Fprintf(w, "round %d  %-40s %8.0f lookups/s%s\n", r+1, bins[i], st.Rate(), cpu)
+		}
+	}
+	for _, bin := range bins {
+		fmt.Fprintf(w, "median    %-40s %8.0f lookups/s  %.1fµs CPU a lookup  (rounds won: %d of %d)\n", bin,
+			Median(rates[bin]), Median(cpus[bin]), wins(rates, bin), rounds)
+	}
+	return rates, nil
 }
 
 // Median is the middle value (the mean of the middle two for an even count).

@@ -12,16 +12,8 @@ import (
 // bench/README.md keeps working: it builds tonebase and the harness,
 // ingests, looks up, and checks every phase answered without errors.
 func TestHarness(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds binaries and runs servers")
-	}
-	dir := t.TempDir()
-	tb, lt := filepath.Join(dir, "bin", "tonebase"), filepath.Join(dir, "bin", "loadtest")
-	for bin, pkg := range map[string]string{tb: "../cmd/tonebase", lt: "./cmd/loadtest"} {
-		if out, err := exec.Command("go", "build", "-o", bin, pkg).CombinedOutput(); err != nil {
-			t.Fatalf("build %s: %v\n%s", pkg, err, out)
-		}
-	}
+	dir, bins := build(t, "tonebase", "../cmd/tonebase", "loadtest", "./cmd/loadtest")
+	tb, lt := bins[0], bins[1]
 	var out strings.Builder
 	r, err := Run(Config{Tonebase: tb, Self: lt, Rows: 20000, BatchRows: 2000, Inflight: 2, Concurrency: 8,
 		Duration: 500 * time.Millisecond, Work: dir}, &out)
@@ -33,4 +25,51 @@ func TestHarness(t *testing.T) {
 		r.NoUpload.Requests == 0 || r.NoUpload.Errors != 0 || r.DuringUpload.Errors != 0 {
 		t.Fatalf("a phase failed: %+v", r)
 	}
+}
+
+// TestAB runs both comparisons of builds small, with one build under two
+// names: every load and every turn must be answered and counted.
+func TestAB(t *testing.T) {
+	dir, bins := build(t, "a", "../cmd/tonebase", "b", "../cmd/tonebase")
+	a, b := bins[0], bins[1]
+	var out strings.Builder
+	rates, err := IngestAB(&out, dir, []string{a, b}, 3000, 1000, 2, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rates[a]) != 2 || len(rates[b]) != 2 {
+		t.Fatalf("ingest rates %v, want two per build", rates)
+	}
+	rates, err = LookupAB(&out, dir, []string{a, b}, 3000, 1000, 2, 4, 2, 200*time.Millisecond)
+	t.Log("\n" + out.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, bin := range []string{a, b} {
+		if len(rates[bin]) != 2 || rates[bin][0] <= 0 || rates[bin][1] <= 0 {
+			t.Fatalf("lookup rates %v, want two per build", rates)
+		}
+	}
+	if !strings.Contains(out.String(), "lookups/s") || !strings.Contains(out.String(), "rounds won") {
+		t.Fatalf("no medians printed:\n%s", out.String())
+	}
+}
+
+// build skips under -short; otherwise it builds each (name, package) pair
+// into a fresh folder and returns the folder and the binaries in order.
+func build(t *testing.T, namesAndPkgs ...string) (string, []string) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("builds binaries and runs servers")
+	}
+	dir := t.TempDir()
+	var bins []string
+	for i := 0; i+1 < len(namesAndPkgs); i += 2 {
+		bin := filepath.Join(dir, "bin", namesAndPkgs[i])
+		if out, err := exec.Command("go", "build", "-o", bin, namesAndPkgs[i+1]).CombinedOutput(); err != nil {
+			t.Fatalf("build %s: %v\n%s", namesAndPkgs[i+1], err, out)
+		}
+		bins = append(bins, bin)
+	}
+	return dir, bins
 }

@@ -108,11 +108,7 @@ func Run(cfg Config, w io.Writer) (Report, error) {
 	fmt.Fprintf(w, "writebatch %8.0f rows/s   (%.0f before the ingest, %.0f after) ingest is %.0f%% of it\n", r.CeilingRowsPerSec,
 		float64(cfg.Rows)/before.Seconds(), float64(cfg.Rows)/after.Seconds(), 100*r.IngestRowsPerSec/r.CeilingRowsPerSec)
 
-	lookup := Target{Addr: svc.Addr, Auth: t.APIKey + ":" + t.APISecret, OK: func(s int) bool { return s == 200 },
-		Path: func(i int) string {
-			j := (i * 104729) % cfg.Rows
-			return fmt.Sprintf("/ivr/v1/%d/%d/lookup?ref1=%s&ref2=%s", t.CID, t.DBID, Invoice(j), DOB(j))
-		}}
+	lookup := LookupTarget(svc.Addr, t, cfg.Rows)
 
 	// The ceiling gets the same load: the same requests, Authorization
 	// header included, answered with the bytes of a real answer.
@@ -224,6 +220,16 @@ func Run(cfg Config, w io.Writer) (Report, error) {
 	fmt.Fprintf(w, "during upload %v at %d/s on %d connections while ingesting %.0f rows/s; %d over 50ms\n",
 		r.DuringUpload, rate, conns, r.DuringUploadRowsSec, r.DuringUpload.Over(50*time.Millisecond))
 	return r, nil
+}
+
+// LookupTarget asks for the rows of t's database in a fixed order that
+// jumps across the whole of it.
+func LookupTarget(addr string, t Tenant, rows int) Target {
+	return Target{Addr: addr, Auth: t.APIKey + ":" + t.APISecret, OK: func(s int) bool { return s == 200 },
+		Path: func(i int) string {
+			j := (i * 104729) % rows
+			return fmt.Sprintf("/ivr/v1/%d/%d/lookup?ref1=%s&ref2=%s", t.CID, t.DBID, Invoice(j), DOB(j))
+		}}
 }
 
 func merge(ss []Stats) Stats {

@@ -74,9 +74,15 @@ func encodeRow(dst []byte, t *Table, r Row) []byte {
 // decodeRow reads a stored row into table positions; values of columns the
 // schema no longer has are dropped. The values share one copy of b, so a
 // row costs one string allocation however many columns it has.
+//
+// encodeRow writes columns in table order, so each id is first compared
+// with the column after the last one found; only a row written under
+// another column order pays a map lookup per column. Every lookup and
+// every upsert of an existing row decodes one.
 func decodeRow(t *Table, b []byte) (Row, error) {
 	r := NewRow(len(t.Columns))
 	all := string(b)
+	next := 0
 	for off := 0; off < len(all); {
 		idLo, idHi, ok := chunkAt(b, off)
 		if !ok {
@@ -87,9 +93,21 @@ func decodeRow(t *Table, b []byte) (Row, error) {
 			return Row{}, errCorruptRow
 		}
 		off = valHi
-		if i, ok := t.byID[all[idLo:idHi]]; ok {
-			r.Set(i, all[valLo:valHi])
+		id := all[idLo:idHi]
+		i, found := next, false
+		for ; i < len(t.Columns) && i < next+4; i++ { // past columns the row does not carry
+			if t.Columns[i].ID == id {
+				found = true
+				break
+			}
 		}
+		if !found {
+			if i, found = t.byID[id]; !found {
+				continue
+			}
+		}
+		r.Set(i, all[valLo:valHi])
+		next = i + 1
 	}
 	return r, nil
 }

@@ -91,6 +91,9 @@ func TestRowSurvivesSchemaChange(t *testing.T) {
 		{"reordered", rowTable("colC", "colA", "colB"), map[string]string{"colA": "1", "colB": "b", "colC": "c"}},
 		{"extended", rowTable("colA", "colD", "colB", "colC"), map[string]string{"colA": "1", "colB": "b", "colC": "c"}},
 		{"column dropped", rowTable("colC", "colA"), map[string]string{"colA": "1", "colC": "c"}},
+		{"reversed", rowTable("colC", "colB", "colA"), map[string]string{"colA": "1", "colB": "b", "colC": "c"}},
+		{"columns added between", rowTable("colA", "colD", "colE", "colF", "colG", "colH", "colB", "colC"),
+			map[string]string{"colA": "1", "colB": "b", "colC": "c"}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			got, err := decodeRow(tt.next, enc)
@@ -102,6 +105,32 @@ func TestRowSurvivesSchemaChange(t *testing.T) {
 			}
 			if m := got.Map(tt.next); !maps.Equal(m, tt.want) {
 				t.Fatalf("Map() = %q, want %q", m, tt.want)
+			}
+		})
+	}
+}
+
+// A row carries some columns of a wide table: the decoder looks a few
+// columns ahead of the last one found and falls back to the map past that.
+func TestDecodeRowSparse(t *testing.T) {
+	ids := []string{"colA", "colB", "colC", "colD", "colE", "colF", "colG", "colH", "colI", "colJ", "colK", "colL"}
+	tb := rowTable(ids...)
+	for _, tt := range []struct {
+		name string
+		vals map[string]string
+	}{
+		{"first and last", map[string]string{"colA": "1", "colL": "12"}},
+		{"last only", map[string]string{"colL": "12"}},
+		{"every other", map[string]string{"colB": "2", "colD": "4", "colF": "6", "colH": "8", "colJ": "10", "colL": "12"}},
+		{"gap of four", map[string]string{"colA": "1", "colF": "6"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := decodeRow(tb, encodeRow(nil, tb, rowOf(tb, tt.vals)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if m := got.Map(tb); !maps.Equal(m, tt.vals) {
+				t.Fatalf("Map() = %q, want %q", m, tt.vals)
 			}
 		})
 	}

@@ -57,30 +57,29 @@ func (h *Handlers) Lookup(ctx *fasthttp.RequestCtx) {
 		h.lookupError(ctx, kv, ErrNoDatabase)
 		return
 	}
-	res, err := h.svc.Lookup(cid, dbid, Query{
+	buf := h.bufs.Get().(*[]byte)
+	defer h.bufs.Put(buf)
+	rep, body, err := h.svc.AppendLookup((*buf)[:0], cid, dbid, Query{
 		Param:  func(name string) (string, bool) { return queryParam(args, name) },
 		Caller: string(args.Peek("caller")),
-	})
+	}, kv)
+	*buf = body
 	if err != nil {
 		h.lookupError(ctx, kv, err)
 		return
 	}
-	h.metrics.Lookup(res.Status, time.Since(start))
-	ctx.SetStatusCode(res.HTTPStatus())
-	if res.RetryAfter > 0 {
-		ctx.Response.Header.Set("Retry-After", strconv.Itoa(retrySeconds(res)))
+	h.metrics.Lookup(rep.Status, time.Since(start))
+	ctx.SetStatusCode(rep.HTTPStatus())
+	if rep.RetryAfter > 0 {
+		ctx.Response.Header.Set("Retry-After", strconv.Itoa(retrySeconds(rep.RetryAfter)))
 	}
 	ctx.Response.Header.Set("Cache-Control", "no-store")
-	buf := h.bufs.Get().(*[]byte)
 	if kv {
 		ctx.SetContentType("text/plain; charset=utf-8")
-		*buf = res.AppendKV((*buf)[:0])
 	} else {
 		ctx.SetContentType("application/json")
-		*buf = res.AppendJSON((*buf)[:0])
 	}
-	ctx.SetBody(*buf) // copies: the buffer goes back to the pool now
-	h.bufs.Put(buf)
+	ctx.SetBody(body) // copies: the buffer goes back to the pool
 }
 
 // queryParam finds a parameter by name in any case: platforms differ in

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -66,13 +65,59 @@ type Query struct {
 // found through the lookup index; repeated misses lock the caller and the
 // ref1 value out.
 func (s *Service) Lookup(cid, dbid int64, q Query) (Result, error) {
+	t, row, res, err := s.match(cid, dbid, q)
+	if err != nil || res.Status != "" {
+		return res, err
+	}
+	return answer(s.plans.get(t), row), nil
+}
+
+// Reply is what a rendered lookup answers besides its body.
+type Reply struct {
+	Status     string
+	RetryAfter time.Duration
+}
+
+// HTTPStatus is the status the reply answers with.
+func (r Reply) HTTPStatus() int { return Result{Status: r.Status}.HTTPStatus() }
+
+// AppendLookup answers as Lookup does and appends the body, JSON or, with
+// kv, key=value pairs, to dst. A found caller's answer is written straight
+// from the row: this is every call to a payment line.
+func (s *Service) AppendLookup(dst []byte, cid, dbid int64, q Query, kv bool) (Reply, []byte, error) {
+	t, row, res, err := s.match(cid, dbid, q)
+	if err != nil {
+		return Reply{}, dst, err
+	}
+	if res.Status != "" {
+		if kv {
+			dst = res.AppendKV(dst)
+		} else {
+			dst = res.AppendJSON(dst)
+		}
+		return Reply{Status: res.Status, RetryAfter: res.RetryAfter}, dst, nil
+	}
+	p := s.plans.get(t)
+	a := p.amounts(row)
+	status, _ := a.status()
+	if kv {
+		return Reply{Status: status}, p.appendKV(dst, row, a), nil
+	}
+	return Reply{Status: status}, p.appendJSON(dst, row, a), nil
+}
+
+// match finds the one row the caller's refs name. When there is none, or
+// the input or the caller is refused, it returns that answer instead, with
+// its Status set.
+func (s *Service) match(cid, dbid int64, q Query) (*columndb.Table, columndb.Row, Result, error) {
+	var none columndb.Row
 	t, err := s.catalog.Table(cid, dbid)
 	if err != nil {
-		return Result{}, err
+		return nil, none, Result{}, err
 	}
 	refs := t.RefColumns()
 	if len(refs) == 0 {
-		return Result{}, fmt.Errorf("%w: database %d has no ref1 column to look callers up by", ErrInvalid, dbid)
+		return nil, none, Result{}, fmt.Errorf("%w: database %d has no ref1 column to look callers up by", ErrInvalid, dbid)
 	}
 	var valArr [3]string // ref1..ref3: the values stay on the stack
 	vals := valArr[:len(refs)]
@@ -84,7 +129,7 @@ func (s *Service) Lookup(cid, dbid int64, q Query) (Result, error) {
 		}
 		v, inErr := ParseDTMF(col.IVRField, col, raw, present)
 		if inErr != nil {
-			return Result{Status: StatusInvalidInput, Input: inErr}, nil
+			return nil, none, Result{Status: StatusInvalidInput, Input: inErr}, nil
 		}
 		vals[i] = v
 	}
@@ -96,11 +141,11 @@ func (s *Service) Lookup(cid, dbid int64, q Query) (Result, error) {
 		keys = ks[:2]
 	}
 	if locked, wait := s.lockout.Locked(keys...); locked {
-		return Result{Status: StatusLocked, RetryAfter: wait}, nil
+		return nil, none, Result{Status: StatusLocked, RetryAfter: wait}, nil
 	}
 	row, n, err := s.find(t, refs, vals)
 	if err != nil {
-		return Result{}, err
+		return nil, none, Result{}, err
 	}
 	switch n {
 	case 0:
@@ -111,11 +156,11 @@ func (s *Service) Lookup(cid, dbid int64, q Query) (Result, error) {
 			kept[i] = lockKey{cid: k.cid, dbid: k.dbid, caller: k.caller, value: strings.Clone(k.value)}
 		}
 		s.lockout.Fail(kept[:len(keys)]...)
-		return Result{Status: StatusNotFound}, nil
+		return nil, none, Result{Status: StatusNotFound}, nil
 	case 1:
-		return answer(t, row), nil
+		return t, row, Result{}, nil
 	}
-	return Result{Status: StatusAmbiguous}, nil
+	return nil, none, Result{Status: StatusAmbiguous}, nil
 }
 
 // find returns the row whose refs equal vals and how many rows do, counting
@@ -156,96 +201,4 @@ type lockKey struct {
 	cid, dbid int64
 	caller    bool
 	value     string
-}
-
-// answer builds a found row's reply. A missing minimum is one penny and a
-// missing maximum is the balance: a caller may always pay what they owe.
-// Every text it formats goes into one buffer that becomes one string: this
-// runs on every successful lookup.
-func answer(t *columndb.Table, r columndb.Row) Result {
-	res := Result{Status: StatusFound}
-	amount := func(f columndb.IVRField) (int64, bool) {
-		pos, ok := t.Field(f)
-		if !ok {
-			return 0, false
-		}
-		v, ok := r.Get(pos)
-		if !ok {
-			return 0, false
-		}
-		n, err := strconv.ParseInt(v, 10, 64)
-		return n, err == nil
-	}
-	balance, hasBalance := amount(columndb.IVRBalance)
-	minPay, hasMin := amount(columndb.IVRMinPayment)
-	maxPay, hasMax := amount(columndb.IVRMaxPayment)
-	if !hasMin {
-		minPay = 1
-	}
-	if !hasMax {
-		maxPay = balance
-	}
-	switch {
-	case !hasBalance || balance <= 0 || maxPay <= 0:
-		res.Status, res.Reason = StatusNotPayable, ReasonNoBalance
-	case minPay > maxPay:
-		res.Status, res.Reason = StatusNotPayable, ReasonMinOverMax
-	}
-
-	// Every text is formatted into one stack buffer that becomes one
-	// string; ends records where each piece stops, in the order they are
-	// handed out below (the amounts, then the currency fields).
-	var (
-		buf     [512]byte
-		endsArr [32]int
-		currArr [16]int
-	)
-	b, ends, curr := buf[:0], endsArr[:0], currArr[:0]
-	if hasBalance {
-		for _, m := range [3]int64{balance, minPay, maxPay} {
-			b = columndb.AppendMinor(b, m)
-			ends = append(ends, len(b))
-			b = AppendSay(b, m)
-			ends = append(ends, len(b))
-		}
-	}
-	visible := 0
-	for i, c := range t.Columns {
-		if _, ok := r.Get(i); ok && c.Visible {
-			visible++
-		}
-	}
-	res.Fields = make([]Field, 0, visible)
-	for i, c := range t.Columns {
-		v, ok := r.Get(i)
-		if !ok || !c.Visible {
-			continue
-		}
-		res.Fields = append(res.Fields, Field{ID: c.ID, Name: c.Name, Value: v})
-		if c.Type == columndb.TypeCurrency {
-			if n, err := strconv.ParseInt(v, 10, 64); err == nil {
-				b = columndb.AppendMinor(b, n)
-				ends = append(ends, len(b))
-				curr = append(curr, len(res.Fields)-1)
-			}
-		}
-	}
-	all := string(b)
-	from := 0
-	next := func() string {
-		s := all[from:ends[0]]
-		from, ends = ends[0], ends[1:]
-		return s
-	}
-	if hasBalance {
-		amounts := &[3]Amount{{Minor: balance}, {Minor: minPay}, {Minor: maxPay}}
-		for i := range amounts {
-			amounts[i].Amount, amounts[i].Say = next(), next()
-		}
-		res.Balance, res.MinPayment, res.MaxPayment = &amounts[0], &amounts[1], &amounts[2]
-	}
-	for _, f := range curr {
-		res.Fields[f].Value = next()
-	}
-	return res
 }

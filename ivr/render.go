@@ -2,6 +2,7 @@ package ivr
 
 import (
 	"strconv"
+	"time"
 	"unicode/utf8"
 )
 
@@ -51,7 +52,7 @@ func (r *Result) AppendJSON(b []byte) []byte {
 	}
 	if r.RetryAfter > 0 {
 		b = append(b, `,"retry_after":`...)
-		b = strconv.AppendInt(b, int64(retrySeconds(*r)), 10)
+		b = strconv.AppendInt(b, int64(retrySeconds(r.RetryAfter)), 10)
 	}
 	return append(b, '}')
 }
@@ -119,7 +120,7 @@ func (r *Result) AppendKV(b []byte) []byte {
 		num("max", int64(in.Max))
 	}
 	if r.RetryAfter > 0 {
-		num("retry_after", int64(retrySeconds(*r)))
+		num("retry_after", int64(retrySeconds(r.RetryAfter)))
 	}
 	return b
 }
@@ -127,7 +128,7 @@ func (r *Result) AppendKV(b []byte) []byte {
 // KV renders the result as AppendKV does.
 func (r Result) KV() string { return string(r.AppendKV(nil)) }
 
-func retrySeconds(r Result) int { return int((r.RetryAfter + 999_999_999) / 1_000_000_000) }
+func retrySeconds(d time.Duration) int { return int((d + 999_999_999) / 1_000_000_000) }
 
 // HTTPStatus is the status a result answers with.
 func (r Result) HTTPStatus() int {

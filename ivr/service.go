@@ -36,6 +36,7 @@ type Service struct {
 	catalog *Catalog
 	clients Clients
 	lockout *Lockout[lockKey]
+	plans   plans
 	cfg     Config
 	ingest  chan struct{} // a token per upload being applied
 }

@@ -28,6 +28,7 @@ func main() {
 	flag.IntVar(&cfg.DuringConns, "during-c", 0, "connections for the lookups during the second upload (default: -c)")
 	ab := flag.String("ab", "", "instead of the full run, only ingest -rows into each of these tonebase binaries (comma-separated) in turn, -ab-rounds times, and print the medians")
 	abRounds := flag.Int("ab-rounds", 6, "rounds for -ab")
+	abLookups := flag.Bool("ab-lookups", false, "with -ab, load -rows into every binary once and compare lookups at -c connections in turns of -d instead of ingest")
 	flag.Parse()
 	if *constant != "" {
 		body, err := os.ReadFile(*constantBody)
@@ -48,7 +49,11 @@ func main() {
 		}
 		work, err := os.MkdirTemp("", "tonebase-ab-")
 		if err == nil {
-			_, err = bench.IngestAB(os.Stdout, work, bins, cfg.Rows, cfg.BatchRows, cfg.Inflight, *abRounds)
+			if *abLookups {
+				_, err = bench.LookupAB(os.Stdout, work, bins, cfg.Rows, cfg.BatchRows, cfg.Inflight, cfg.Concurrency, *abRounds, cfg.Duration)
+			} else {
+				_, err = bench.IngestAB(os.Stdout, work, bins, cfg.Rows, cfg.BatchRows, cfg.Inflight, *abRounds)
+			}
 			os.RemoveAll(work)
 		}
 		if err != nil {
