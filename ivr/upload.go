@@ -57,17 +57,17 @@ func (s *Service) Upload(u Signed, body []byte) (UploadResult, error) {
 	if err != nil {
 		return UploadResult{}, err
 	}
-	defer s.ingesting()()
-	rows, origin, invalid, received, err := decodeRows(t, body, false, s.cfg.Pacer.Steps())
+	d, release, err := s.decodeHeld(t, body, false)
+	defer release()
 	if err != nil {
 		return UploadResult{}, err
 	}
-	res, err := s.store.Upsert(t, rows)
+	res, err := s.store.Upsert(t, d.rows)
 	if err != nil {
 		return UploadResult{}, fmt.Errorf("ivr: upload to %d/%d: %w", u.CID, u.DBID, err)
 	}
-	return UploadResult{Received: received, Inserted: res.Inserted, Updated: res.Updated, Unchanged: res.Unchanged,
-		Invalid: mergeInvalid(invalid, res.Invalid, origin)}, nil
+	return UploadResult{Received: d.received, Inserted: res.Inserted, Updated: res.Updated, Unchanged: res.Unchanged,
+		Invalid: mergeInvalid(d.invalid, res.Invalid, d.origin)}, nil
 }
 
 // DeleteUpload deletes the rows whose primary keys a signed body carries.
@@ -76,17 +76,36 @@ func (s *Service) DeleteUpload(u Signed, body []byte) (DeleteResult, error) {
 	if err != nil {
 		return DeleteResult{}, err
 	}
-	defer s.ingesting()()
-	rows, origin, invalid, received, err := decodeRows(t, body, true, s.cfg.Pacer.Steps())
+	d, release, err := s.decodeHeld(t, body, true)
+	defer release()
 	if err != nil {
 		return DeleteResult{}, err
 	}
-	res, err := s.store.Delete(t, rows)
+	res, err := s.store.Delete(t, d.rows)
 	if err != nil {
 		return DeleteResult{}, fmt.Errorf("ivr: delete from %d/%d: %w", u.CID, u.DBID, err)
 	}
-	return DeleteResult{Received: received, Deleted: res.Deleted, NotFound: res.NotFound,
-		Invalid: mergeInvalid(invalid, res.Invalid, origin)}, nil
+	return DeleteResult{Received: d.received, Deleted: res.Deleted, NotFound: res.NotFound,
+		Invalid: mergeInvalid(d.invalid, res.Invalid, d.origin)}, nil
+}
+
+// decoded is an upload body turned into rows.
+type decoded struct {
+	rows     []columndb.Row
+	origin   []int // each row's index in the body
+	invalid  []columndb.RowError
+	received int
+}
+
+// decodeHeld decodes body and returns holding an ingest slot, which the
+// caller releases by calling the func, whatever the error.
+func (s *Service) decodeHeld(t *columndb.Table, body []byte, keysOnly bool) (decoded, func(), error) {
+	var d decoded
+	var err error
+	release := s.parseThenIngest(func() {
+		d.rows, d.origin, d.invalid, d.received, err = decodeRows(t, body, keysOnly, s.cfg.Pacer.Steps())
+	})
+	return d, release, err
 }
 
 // decodeRows turns a body into rows of t. Rows with a value the column
