@@ -191,3 +191,17 @@ func FuzzDecodeRow(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkDecodeRow decodes a row of the load harness's shape: every
+// lookup and every update of an existing row decodes one.
+func BenchmarkDecodeRow(b *testing.B) {
+	tb := rowTable("colA", "colB", "colC", "colD", "colE", "colF", "colG", "colH")
+	enc := encodeRow(nil, tb, rowOf(tb, map[string]string{"colA": "1234567", "colB": "01021990", "colC": "125000",
+		"colD": "500", "colE": "125000", "colF": "Customer 1234567", "colG": "Acme account 1234567", "colH": "447700900123"}))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := decodeRow(tb, enc); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
