@@ -420,3 +420,36 @@ func TestLookupThroughIndex(t *testing.T) {
 		t.Fatalf("moved row: %d %s", r.status, r.body)
 	}
 }
+
+// TestLookupFollowsDefinition: answers are written through a plan made per
+// table definition, so an admin hiding or renaming a column must see the
+// very next lookup change, in JSON and in key=value alike.
+func TestLookupFollowsDefinition(t *testing.T) {
+	s := startServer(t)
+	c := s.newClient("Acme")
+	dbid := s.newDatabase(c.CID)
+	s.upload("POST", c, dbid, `{"colA":"123456","colB":"01021990","colC":"£12.50","colD":"£5"}`)
+	for _, want := range []string{`"id":"colD","name":"Minimum Payment","value":"5.00"`, `"name":"Balance","value":"12.50"`} {
+		if r := s.lookup(c, c.CID, dbid, "ref1=123456&ref2=01021990"); r.status != 200 || !strings.Contains(string(r.body), want) {
+			t.Fatalf("before the change: %d %s, want %s", r.status, r.body, want)
+		}
+	}
+	cols := strings.Replace(guideColumns, `"name":"Balance"`, `"name":"Amount owed"`, 1)
+	cols = strings.Replace(cols, `"name":"Minimum Payment","type":"currency","visible":true`, `"name":"Minimum Payment","type":"currency","visible":false`, 1)
+	if strings.Count(cols, "Amount owed") != 1 || strings.Count(cols, `"visible":false`) != 1 {
+		t.Fatal("the test's column change did not apply")
+	}
+	if r := s.admin("PUT", fmt.Sprintf("/admin/api/clients/%d/databases/%d", c.CID, dbid),
+		`{"description":"Debtors","columns":`+cols+`}`); r.status != 200 {
+		t.Fatalf("update: %d %s", r.status, r.body)
+	}
+	r := s.lookup(c, c.CID, dbid, "ref1=123456&ref2=01021990")
+	if r.status != 200 || strings.Contains(string(r.body), `"id":"colD"`) ||
+		!strings.Contains(string(r.body), `"name":"Amount owed","value":"12.50"`) || !strings.Contains(string(r.body), `"min_payment":{"minor":500`) {
+		t.Fatalf("after the change: %d %s", r.status, r.body)
+	}
+	r = s.lookup(c, c.CID, dbid, "ref1=123456&ref2=01021990&format=kv")
+	if r.status != 200 || strings.Contains(string(r.body), "colD=") || !strings.Contains(string(r.body), "colC=12.50") {
+		t.Fatalf("key=value after the change: %d %s", r.status, r.body)
+	}
+}
