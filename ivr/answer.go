@@ -12,7 +12,8 @@ import (
 // the amounts are, which columns the caller's record shows, and those
 // columns' ids and names already rendered. A found caller's answer is then
 // written straight from the row, without building a Result and encoding it:
-// that was a third of a lookup's work in the server.
+// with decoding the row, that was a third of the lookup handler's work in
+// the server.
 type answerPlan struct {
 	balance, minPay, maxPay int // column positions; -1 when the table has none
 	fields                  []planField
