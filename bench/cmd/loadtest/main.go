@@ -41,10 +41,18 @@ func main() {
 		}
 		return
 	}
+	if *abLookups && *ab == "" {
+		fmt.Fprintln(os.Stderr, "loadtest: -ab-lookups compares the builds -ab names; give -ab too")
+		os.Exit(2)
+	}
 	if *ab != "" {
 		bins := bench.SplitBins(*ab)
 		if len(bins) == 0 || *abRounds < 1 {
 			fmt.Fprintln(os.Stderr, "loadtest: -ab needs at least one binary and -ab-rounds at least 1")
+			os.Exit(2)
+		}
+		if *abLookups && (cfg.Duration <= 0 || cfg.Concurrency < 1) {
+			fmt.Fprintln(os.Stderr, "loadtest: -ab-lookups needs turns of -d above zero and -c at least 1")
 			os.Exit(2)
 		}
 		work, err := os.MkdirTemp("", "tonebase-ab-")
