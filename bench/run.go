@@ -63,6 +63,9 @@ func Run(cfg Config, w io.Writer) (Report, error) {
 			return r, err
 		}
 		prof.dir = cfg.Profiles
+		if err := os.MkdirAll(prof.dir, 0o755); err != nil {
+			return r, fmt.Errorf("bench: profiles: %w", err)
+		}
 		extra = append(extra, "--debug-addr", prof.addr)
 	}
 	svc, err := StartTonebase(cfg.Tonebase, filepath.Join(cfg.Work, "tonebase"), token, extra...)

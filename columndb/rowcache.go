@@ -18,9 +18,9 @@ import (
 // fills the entry from Badger unless a commit touched the shard in between,
 // which would make the value it read possibly stale.
 //
-// Rows live in one ring of bytes per shard, found through a map from key
-// hash to offset: neither holds a pointer, so a cache of millions of rows
-// gives the garbage collector nothing to scan. New entries overwrite the
+// Rows live in one ring of bytes per shard, found through an index from key
+// hash to offset (slotIndex): neither holds a pointer, so a cache of millions
+// of rows gives the garbage collector nothing to scan. New entries overwrite the
 // oldest once a shard's ring is full.
 //
 // A table whose every row is in the cache is complete: created while the
@@ -38,13 +38,13 @@ type rowCache struct {
 
 type cacheShard struct {
 	mu    sync.RWMutex
-	gen   uint64            // commits applied to this shard; guarded by mu
-	index map[uint64]uint32 // key hash → entry offset in ring
-	ring  []byte            // entries: [4: length][2: key length][key][value]
-	head  int               // where the next entry goes
-	tail  int               // the oldest entry of the last lap still ahead of head
-	end   int               // where the last lap's entries end; 0 when none are ahead
-	live  int64             // bytes of indexed entries
+	gen   uint64    // commits applied to this shard; guarded by mu
+	index slotIndex // key hash → entry offset in ring
+	ring  []byte    // entries: [4: length][2: key length][key][value]
+	head  int       // where the next entry goes
+	tail  int       // the oldest entry of the last lap still ahead of head
+	end   int       // where the last lap's entries end; 0 when none are ahead
+	live  int64     // bytes of indexed entries
 }
 
 const entryHeader = 6
@@ -54,9 +54,6 @@ func newRowCache(budget int64) *rowCache {
 	if budget > 0 {
 		c.limit = int(min(max(budget/int64(len(c.shards)), 512), 1<<31))
 	}
-	for i := range c.shards {
-		c.shards[i].index = map[uint64]uint32{}
-	}
 	return c
 }
 
@@ -64,19 +61,18 @@ func (c *rowCache) on() bool { return c.limit > 0 }
 
 func (c *rowCache) shard(h uint64) *cacheShard { return &c.shards[h%uint64(len(c.shards))] }
 
-// find returns the offset of key's entry in sh (locked) and its value.
-func (sh *cacheShard) find(h uint64, key []byte) (int, []byte, bool) {
-	off, ok := sh.index[h]
-	if !ok {
-		return 0, nil, false
+// find returns the index slot and ring offset of key's entry in sh
+// (locked), and its value.
+func (sh *cacheShard) find(h uint64, key []byte) (slot, off int, val []byte, ok bool) {
+	tag := slotTag(h)
+	for slot, o, ok := sh.index.first(tag); ok; slot, o, ok = sh.index.next(tag, slot) {
+		n := int(binary.BigEndian.Uint32(sh.ring[o:]))
+		kl := int(binary.BigEndian.Uint16(sh.ring[o+4:]))
+		if string(sh.ring[o+entryHeader:o+entryHeader+kl]) == string(key) {
+			return slot, o, sh.ring[o+entryHeader+kl : o+n], true
+		}
 	}
-	o := int(off)
-	n := int(binary.BigEndian.Uint32(sh.ring[o:]))
-	kl := int(binary.BigEndian.Uint16(sh.ring[o+4:]))
-	if string(sh.ring[o+entryHeader:o+entryHeader+kl]) != string(key) {
-		return 0, nil, false // another key with the same 64-bit hash
-	}
-	return o, sh.ring[o+entryHeader+kl : o+n], true
+	return 0, 0, nil, false
 }
 
 // get appends key's cached value to dst. On a miss it returns the shard
@@ -86,7 +82,7 @@ func (c *rowCache) get(key, dst []byte) ([]byte, uint64, bool) {
 	sh := c.shard(h)
 	sh.mu.RLock()
 	defer sh.mu.RUnlock()
-	if _, v, ok := sh.find(h, key); ok {
+	if _, _, v, ok := sh.find(h, key); ok {
 		return append(dst, v...), 0, true
 	}
 	return nil, sh.gen, false
@@ -102,7 +98,7 @@ func (c *rowCache) fill(key, val []byte, gen uint64) {
 	if sh.gen != gen {
 		return
 	}
-	if _, _, ok := sh.find(h, key); !ok {
+	if _, _, _, ok := sh.find(h, key); !ok {
 		c.put(sh, h, key, val)
 	}
 }
@@ -130,9 +126,9 @@ func (c *rowCache) apply(ops []cacheOp) {
 
 // remove takes key's entry out of sh's index; its bytes wait for the ring.
 func (c *rowCache) remove(sh *cacheShard, h uint64, key []byte) {
-	if o, _, ok := sh.find(h, key); ok {
+	if slot, o, _, ok := sh.find(h, key); ok {
 		sh.live -= int64(binary.BigEndian.Uint32(sh.ring[o:]))
-		delete(sh.index, h)
+		sh.index.deleteAt(slot)
 	}
 }
 
@@ -170,7 +166,7 @@ func (c *rowCache) put(sh *cacheShard, h uint64, key, val []byte) {
 	copy(sh.ring[o+entryHeader:], key)
 	copy(sh.ring[o+entryHeader+len(key):], val)
 	sh.head += n
-	sh.index[h] = uint32(o)
+	sh.index.insert(slotTag(h), o)
 	sh.live += int64(n)
 }
 
@@ -180,11 +176,14 @@ func (c *rowCache) evict(sh *cacheShard, o int) int {
 	n := int(binary.BigEndian.Uint32(sh.ring[o:]))
 	kl := int(binary.BigEndian.Uint16(sh.ring[o+4:]))
 	key := sh.ring[o+entryHeader : o+entryHeader+kl]
-	h := maphash.Bytes(c.seed, key)
-	if off, ok := sh.index[h]; ok && int(off) == o {
-		c.lost(key)
-		sh.live -= int64(n)
-		delete(sh.index, h)
+	tag := slotTag(maphash.Bytes(c.seed, key))
+	for slot, off, ok := sh.index.first(tag); ok; slot, off, ok = sh.index.next(tag, slot) {
+		if off == o {
+			c.lost(key)
+			sh.live -= int64(n)
+			sh.index.deleteAt(slot)
+			break
+		}
 	}
 	return n
 }
@@ -229,15 +228,15 @@ func (c *rowCache) forget(prefix []byte) {
 		sh := &c.shards[i]
 		sh.mu.Lock()
 		sh.gen++
-		for h, off := range sh.index {
-			o := int(off)
+		sh.index.keep(func(o int) bool {
 			kl := int(binary.BigEndian.Uint16(sh.ring[o+4:]))
 			key := sh.ring[o+entryHeader : o+entryHeader+kl]
 			if len(key) >= len(prefix) && string(key[:len(prefix)]) == string(prefix) {
 				sh.live -= int64(binary.BigEndian.Uint32(sh.ring[o:]))
-				delete(sh.index, h)
+				return false
 			}
-		}
+			return true
+		})
 		sh.mu.Unlock()
 	}
 }
@@ -247,7 +246,7 @@ func (c *rowCache) size() (rows int, bytes int64) {
 	for i := range c.shards {
 		sh := &c.shards[i]
 		sh.mu.RLock()
-		rows += len(sh.index)
+		rows += sh.index.used
 		bytes += int64(len(sh.ring))
 		sh.mu.RUnlock()
 	}
