@@ -26,6 +26,29 @@ func NewRow(n int) Row {
 	return Row{vals: make([]string, n), set: make([]bool, n)}
 }
 
+// RowSlab hands out the rows of one batch from shared blocks, so that
+// parsing thousands of rows makes a few allocations rather than one a row.
+// A block lives while any of its rows is referenced: a slab is for rows
+// that go away with their batch. The zero value is ready to use.
+type RowSlab struct {
+	vals []string
+	set  []bool
+}
+
+// slabRows is the rows a block holds: enough to make the allocation rare,
+// few enough that a batch of a handful of rows does not carry a large one.
+const slabRows = 64
+
+// New returns an empty row for a table of n columns.
+func (a *RowSlab) New(n int) Row {
+	if len(a.vals) < n {
+		a.vals, a.set = make([]string, n*slabRows), make([]bool, n*slabRows)
+	}
+	r := Row{vals: a.vals[:n:n], set: a.set[:n:n]}
+	a.vals, a.set = a.vals[n:], a.set[n:]
+	return r
+}
+
 // Set stores a normalised value at column position i.
 func (r Row) Set(i int, v string) { r.vals[i], r.set[i] = v, true }
 

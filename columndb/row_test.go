@@ -3,6 +3,7 @@ package columndb
 import (
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"maps"
 	"testing"
 )
@@ -203,5 +204,37 @@ func BenchmarkDecodeRow(b *testing.B) {
 		if _, err := decodeRow(tb, enc); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// TestRowSlab checks that rows from one slab never share a value, across
+// blocks and widths.
+func TestRowSlab(t *testing.T) {
+	for _, widths := range [][]int{{7}, {1}, {3, 20, 1}, {100}} {
+		t.Run(fmt.Sprint(widths), func(t *testing.T) {
+			var slab RowSlab
+			var rows []Row
+			for i := range 300 {
+				n := widths[i%len(widths)]
+				r := slab.New(n)
+				if r.Len() != n {
+					t.Fatalf("row %d has %d positions, want %d", i, r.Len(), n)
+				}
+				for p := range n {
+					if _, set := r.Get(p); set {
+						t.Fatalf("new row %d carries position %d", i, p)
+					}
+					r.Set(p, fmt.Sprint(i, ".", p))
+				}
+				rows = append(rows, r)
+			}
+			for i, r := range rows {
+				for p := range r.Len() {
+					if v, _ := r.Get(p); v != fmt.Sprint(i, ".", p) {
+						t.Fatalf("row %d position %d = %q: another row wrote over it", i, p, v)
+					}
+				}
+			}
+		})
 	}
 }

@@ -179,6 +179,7 @@ var errCurrency = errors.New("not an amount: use pounds (£12.50, 12.50, 1,234.5
 // whole number is pence. It returns integer minor units and never rounds: a
 // third decimal place is an error, not a guess.
 func ParseCurrency(raw string) (int64, error) {
+	// One pass, no copies: every uploaded amount comes through here.
 	s := strings.TrimSpace(raw)
 	neg := false
 	if strings.HasPrefix(s, "-") {
@@ -187,9 +188,9 @@ func ParseCurrency(raw string) (int64, error) {
 	pounds := false
 	if rest, ok := strings.CutPrefix(s, "£"); ok {
 		pounds, s = true, rest
-	}
-	if !neg && strings.HasPrefix(s, "-") && pounds { // £-12.50
-		neg, s = true, s[1:]
+		if !neg && strings.HasPrefix(s, "-") { // £-12.50
+			neg, s = true, s[1:]
+		}
 	}
 	whole, frac, hasPoint := strings.Cut(s, ".")
 	if hasPoint {
@@ -198,30 +199,50 @@ func ParseCurrency(raw string) (int64, error) {
 			return 0, &ValueError{Reason: errCurrency.Error()}
 		}
 	}
-	if strings.Contains(whole, ",") {
-		pounds = true
-		groups := strings.Split(whole, ",")
-		for i, g := range groups {
-			if (i == 0 && (len(g) < 1 || len(g) > 3)) || (i > 0 && len(g) != 3) {
-				return 0, &ValueError{Reason: errCurrency.Error()}
+	// The digits of the amount in minor units are whole's, then, in pounds,
+	// frac's padded to two; n takes them while they fit.
+	var n int64
+	sig, count, group, commas := 0, 0, 0, 0
+	add := func(c byte) {
+		if sig > 0 || c != '0' {
+			if sig++; sig <= maxMinorDigits {
+				n = n*10 + int64(c-'0')
 			}
 		}
-		whole = strings.Join(groups, "")
 	}
-	if checkDigits(whole) != nil {
+	for i := 0; i < len(whole); i++ {
+		switch c := whole[i]; {
+		case c >= '0' && c <= '9':
+			add(c)
+			count++
+			group++
+		case c == ',' && group >= 1 && group <= 3 && (commas == 0 || group == 3):
+			commas++
+			group = 0
+		default:
+			return 0, &ValueError{Reason: errCurrency.Error()}
+		}
+	}
+	if commas > 0 {
+		pounds = true
+		if group != 3 {
+			return 0, &ValueError{Reason: errCurrency.Error()}
+		}
+	}
+	if count == 0 || count > MaxDigits {
 		return 0, &ValueError{Reason: errCurrency.Error()}
 	}
-	digits := whole
 	if pounds {
-		digits = whole + (frac + "00")[:2]
+		for i := range 2 {
+			c := byte('0')
+			if i < len(frac) {
+				c = frac[i]
+			}
+			add(c)
+		}
 	}
-	digits = strings.TrimLeft(digits, "0")
-	if len(digits) > maxMinorDigits {
+	if sig > maxMinorDigits {
 		return 0, valueErrorf("amount too large")
-	}
-	var n int64
-	if digits != "" {
-		n, _ = strconv.ParseInt(digits, 10, 64)
 	}
 	if neg {
 		n = -n

@@ -289,6 +289,10 @@ func FuzzParseCurrency(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, raw string) {
 		n, err := ParseCurrency(raw)
+		want, wantErr := parseCurrencyReference(raw)
+		if n != want || (err == nil) != (wantErr == nil) || (err != nil && err.Error() != wantErr.Error()) {
+			t.Fatalf("ParseCurrency(%q) = %d, %v; the reference reads %d, %v", raw, n, err, want, wantErr)
+		}
 		if err != nil {
 			if n != 0 {
 				t.Fatalf("ParseCurrency(%q) = %d with error %v", raw, n, err)
@@ -307,4 +311,58 @@ func FuzzParseCurrency(f *testing.F) {
 			t.Fatalf("ParseCurrency(%q) = %d; bare pence %q parses back as %d, %v", raw, n, pence, back, err)
 		}
 	})
+}
+
+// parseCurrencyReference is ParseCurrency as first written, with string
+// splits and joins: the plainest statement of the rules, which the
+// one-pass version must agree with on every input.
+func parseCurrencyReference(raw string) (int64, error) {
+	s := strings.TrimSpace(raw)
+	neg := false
+	if strings.HasPrefix(s, "-") {
+		neg, s = true, s[1:]
+	}
+	pounds := false
+	if rest, ok := strings.CutPrefix(s, "£"); ok {
+		pounds, s = true, rest
+	}
+	if !neg && strings.HasPrefix(s, "-") && pounds { // £-12.50
+		neg, s = true, s[1:]
+	}
+	whole, frac, hasPoint := strings.Cut(s, ".")
+	if hasPoint {
+		pounds = true
+		if len(frac) == 0 || len(frac) > 2 || checkDigits(frac) != nil {
+			return 0, &ValueError{Reason: errCurrency.Error()}
+		}
+	}
+	if strings.Contains(whole, ",") {
+		pounds = true
+		groups := strings.Split(whole, ",")
+		for i, g := range groups {
+			if (i == 0 && (len(g) < 1 || len(g) > 3)) || (i > 0 && len(g) != 3) {
+				return 0, &ValueError{Reason: errCurrency.Error()}
+			}
+		}
+		whole = strings.Join(groups, "")
+	}
+	if checkDigits(whole) != nil {
+		return 0, &ValueError{Reason: errCurrency.Error()}
+	}
+	digits := whole
+	if pounds {
+		digits = whole + (frac + "00")[:2]
+	}
+	digits = strings.TrimLeft(digits, "0")
+	if len(digits) > maxMinorDigits {
+		return 0, valueErrorf("amount too large")
+	}
+	var n int64
+	if digits != "" {
+		n, _ = strconv.ParseInt(digits, 10, 64)
+	}
+	if neg {
+		n = -n
+	}
+	return n, nil
 }

@@ -131,7 +131,8 @@ type importer struct {
 	read *countingReader
 
 	batch  []columndb.Row
-	origin []LineError // where each batch row came from
+	slab   columndb.RowSlab // the JSON rows of the batch
+	origin []LineError      // where each batch row came from
 	seen   map[string]struct{}
 }
 
@@ -197,7 +198,7 @@ func (im *importer) json(r io.Reader) error {
 			return
 		}
 		le.Fields = im.fieldsInOrder(fields)
-		row, rerr := rowOf(im.t, fields, false)
+		row, rerr := rowOf(&im.slab, im.t, fields, false)
 		if rerr != nil {
 			le.Column, le.Error = rerr.Column, rerr.Error
 			im.reject(le)

@@ -112,6 +112,7 @@ func (s *Service) decodeHeld(t *columndb.Table, body []byte, keysOnly bool) (dec
 // refuses are reported with their index in the body; keysOnly keeps just the
 // primary-key columns (a delete need not carry valid other values).
 func decodeRows(t *columndb.Table, body []byte, keysOnly bool, step func()) (rows []columndb.Row, origin []int, invalid []columndb.RowError, received int, err error) {
+	var slab columndb.RowSlab
 	err = parseRows(body, func(i int, fields []rawField, ok bool) {
 		received++
 		if received%256 == 0 {
@@ -123,7 +124,7 @@ func decodeRows(t *columndb.Table, body []byte, keysOnly bool, step func()) (row
 			invalid = append(invalid, columndb.RowError{Index: i, Error: "expected an object of column values"})
 			return
 		}
-		r, rerr := rowOf(t, fields, keysOnly)
+		r, rerr := rowOf(&slab, t, fields, keysOnly)
 		if rerr != nil {
 			rerr.Index = i
 			invalid = append(invalid, *rerr)
@@ -138,8 +139,8 @@ func decodeRows(t *columndb.Table, body []byte, keysOnly bool, step func()) (row
 	return rows, origin, invalid, received, nil
 }
 
-func rowOf(t *columndb.Table, fields []rawField, keysOnly bool) (columndb.Row, *columndb.RowError) {
-	r := columndb.NewRow(len(t.Columns))
+func rowOf(slab *columndb.RowSlab, t *columndb.Table, fields []rawField, keysOnly bool) (columndb.Row, *columndb.RowError) {
+	r := slab.New(len(t.Columns))
 	for _, f := range fields {
 		pos, ok := t.ColumnIndex(f.key)
 		if !ok {
