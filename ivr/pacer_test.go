@@ -19,7 +19,7 @@ func TestPacer(t *testing.T) {
 		// Bounds are far apart so that a busy machine cannot blur them: a
 		// pacer that should not rest would rest 500ms.
 		{"no lookups: no rest", slow(), -1, 500 * time.Millisecond, 0, 250 * time.Millisecond, false},
-		{"lookup just now: rest in proportion to the work", slow(), 0, 300 * time.Millisecond, restPerWork * 300 * time.Millisecond, 10 * time.Second, true},
+		{"lookup just now: rest in proportion to the work", slow(), 0, 100 * time.Millisecond, restPerWork * 100 * time.Millisecond, 10 * time.Second, true},
 		{"lookup long ago: no rest", slow(), 2 * time.Second, 500 * time.Millisecond, 0, 250 * time.Millisecond, false},
 		{"long work: rest is capped", NewPacer(time.Second), 0, time.Minute, NewPacer(time.Second).max, 30 * time.Second, true},
 		{"no pacer", nil, 0, 500 * time.Millisecond, 0, 250 * time.Millisecond, false},
