@@ -132,7 +132,15 @@ func (s *Store) loadTable(key []byte, name string) (*Table, error) {
 		return nil, fmt.Errorf("columndb: read table %s: %w", name, err)
 	}
 	t.index()
-	s.cache(key, t)
+	// Two first reads of a table after a restart can race here. The one
+	// cached first must be the one both get: a writer holding the other
+	// would find its table no longer current and refuse the upload.
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if cur, ok := s.tables[string(key)]; ok {
+		return cur, nil
+	}
+	s.tables[string(key)] = t
 	return t, nil
 }
 

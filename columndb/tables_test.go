@@ -4,6 +4,7 @@ import (
 	"errors"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -253,5 +254,43 @@ func TestUpdateTableErrors(t *testing.T) {
 	badIdx.Indexes = append(badIdx.Indexes, Index{Name: "x", Columns: []string{"colZ"}})
 	if _, err := s.UpdateTable(badIdx); !errors.As(err, &se) {
 		t.Errorf("UpdateTable with an index over a missing column: %v, want *SchemaError", err)
+	}
+}
+
+// TestGetTableAfterRestartIsOneTable: the first reads of a table after a
+// restart, arriving together, must all get the same schema value, or an
+// upload holding another one is refused as if the table had changed.
+func TestGetTableAfterRestartIsOneTable(t *testing.T) {
+	dir := t.TempDir()
+	s := openStore(t, dir)
+	debtors(t, s, "race")
+	for round := range 20 {
+		s = reopen(t, s, dir)
+		const readers = 8
+		got := make([]*Table, readers)
+		var wg sync.WaitGroup
+		start := make(chan struct{})
+		for i := range readers {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				<-start
+				tb, err := s.GetTable(1, "race")
+				if err != nil {
+					t.Error(err)
+				}
+				got[i] = tb
+			}()
+		}
+		close(start)
+		wg.Wait()
+		for i, tb := range got {
+			if tb != got[0] {
+				t.Fatalf("round %d: reader %d got another *Table than reader 0", round, i)
+			}
+			if err := s.checkCurrent(tb); err != nil {
+				t.Fatalf("round %d: reader %d: %v", round, i, err)
+			}
+		}
 	}
 }
