@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"hash/maphash"
 	"sync"
+	"sync/atomic"
 )
 
 // rowCache keeps stored rows in memory, keyed by their storage key, so a
@@ -30,10 +31,11 @@ import (
 type rowCache struct {
 	seed   maphash.Seed
 	limit  int // ring bytes per shard; 0 turns the cache off
-	shards [64]cacheShard
+	shards [cacheShards]cacheShard
 
 	mu       sync.RWMutex
 	complete map[uint32]bool // table number → every row is cached
+	losses   atomic.Uint64   // rows lost to the ring or refused, ever: a warm-up that saw none may mark tables complete
 }
 
 type cacheShard struct {
@@ -48,6 +50,8 @@ type cacheShard struct {
 }
 
 const entryHeader = 6
+
+const cacheShards = 64
 
 func newRowCache(budget int64) *rowCache {
 	c := &rowCache{seed: maphash.MakeSeed(), complete: map[uint32]bool{}}
@@ -89,18 +93,37 @@ func (c *rowCache) get(key, dst []byte) ([]byte, uint64, bool) {
 }
 
 // fill caches what a read found, unless a commit reached the shard after
-// the read's get: then the read may predate it.
-func (c *rowCache) fill(key, val []byte, gen uint64) {
+// the read's get: then the read may predate it. It reports whether key is
+// cached now.
+func (c *rowCache) fill(key, val []byte, gen uint64) bool {
 	h := maphash.Bytes(c.seed, key)
 	sh := c.shard(h)
 	sh.mu.Lock()
 	defer sh.mu.Unlock()
 	if sh.gen != gen {
-		return
+		return false
 	}
-	if _, _, _, ok := sh.find(h, key); !ok {
-		c.put(sh, h, key, val)
+	if _, _, _, ok := sh.find(h, key); ok {
+		return true
 	}
+	return c.put(sh, h, key, val)
+}
+
+// gens returns every shard's generation, for reads that fill many shards
+// from one snapshot: take them before the snapshot.
+func (c *rowCache) gens() (g [cacheShards]uint64) {
+	for i := range c.shards {
+		sh := &c.shards[i]
+		sh.mu.RLock()
+		g[i] = sh.gen
+		sh.mu.RUnlock()
+	}
+	return g
+}
+
+// genOf returns key's shard's entry in gens.
+func (c *rowCache) genOf(gens *[cacheShards]uint64, key []byte) uint64 {
+	return gens[maphash.Bytes(c.seed, key)%uint64(len(c.shards))]
 }
 
 // cacheOp is one row change a commit makes; a nil val is a delete.
@@ -132,13 +155,14 @@ func (c *rowCache) remove(sh *cacheShard, h uint64, key []byte) {
 	}
 }
 
-// put writes an entry sh (locked) does not index. The ring grows until it
-// reaches the shard's limit, then wraps, overwriting its oldest entries.
-func (c *rowCache) put(sh *cacheShard, h uint64, key, val []byte) {
+// put writes an entry sh (locked) does not index, unless it is too large
+// to keep. The ring grows until it reaches the shard's limit, then wraps,
+// overwriting its oldest entries.
+func (c *rowCache) put(sh *cacheShard, h uint64, key, val []byte) bool {
 	n := entryHeader + len(key) + len(val)
 	if n > c.limit/4 || len(key) > 0xffff {
 		c.lost(key)
-		return
+		return false
 	}
 	if sh.head+n > len(sh.ring) {
 		if sh.end == 0 && len(sh.ring) < c.limit { // first lap: grow
@@ -168,6 +192,7 @@ func (c *rowCache) put(sh *cacheShard, h uint64, key, val []byte) {
 	sh.head += n
 	sh.index.insert(slotTag(h), o)
 	sh.live += int64(n)
+	return true
 }
 
 // evict unindexes the entry at o, if the index still points at it, and
@@ -194,6 +219,7 @@ func (c *rowCache) lost(key []byte) {
 		return
 	}
 	n := binary.BigEndian.Uint32(key[1:5])
+	c.losses.Add(1) // before reading complete: see markComplete
 	c.mu.RLock()
 	was := c.complete[n]
 	c.mu.RUnlock()
@@ -211,6 +237,21 @@ func (c *rowCache) created(number uint32) {
 		c.complete[number] = true
 		c.mu.Unlock()
 	}
+}
+
+// markComplete marks a table whose every row a warm-up cached as complete,
+// unless a row was lost since the warm-up read losses. lost counts a loss
+// before it reads complete, and this reads the count and writes complete
+// under one lock: either it sees the loss, or the loss sees the mark and
+// takes it back.
+func (c *rowCache) markComplete(number uint32, losses uint64) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.losses.Load() != losses {
+		return false
+	}
+	c.complete[number] = true
+	return true
 }
 
 // isComplete reports whether every row of the table is cached. Ask it after

@@ -45,6 +45,10 @@ type Options struct {
 	// RowCacheBytes bounds the memory of the row cache that serves point
 	// reads by primary key (rowcache.go); 0 turns it off.
 	RowCacheBytes int64
+	// WarmRowCache reads the stored rows into the row cache in the
+	// background after opening (warm.go), instead of leaving it to fill
+	// from reads. Store.Warmed reports when it is done.
+	WarmRowCache bool
 	// Pacer, if set, paces bulk writes so lookups keep the CPU while a
 	// large upload runs.
 	Pacer Pacer
@@ -79,6 +83,11 @@ type Store struct {
 	landing     []*landing // commits issued and not yet readable, in timestamp order; guarded by landMu
 	discardMark uint64     // guarded by commitMu
 	discardAt   time.Time  // guarded by commitMu
+
+	warmStop  chan struct{}
+	warmDone  chan struct{}
+	warmStats WarmStats // written before warmDone closes
+	closeOnce sync.Once
 }
 
 // view runs fn in a read transaction at the last finished commit.
@@ -223,11 +232,32 @@ func Open(opts Options) (*Store, error) {
 	if s.txnRows <= 0 {
 		s.txnRows = 256
 	}
+	s.warmStop, s.warmDone = make(chan struct{}), make(chan struct{})
+	if opts.WarmRowCache && s.rows.on() {
+		go func() {
+			s.warmStats = s.warm(s.warmStop)
+			close(s.warmDone)
+		}()
+	} else {
+		close(s.warmDone)
+	}
 	return s, nil
 }
 
-// Close flushes and closes the store.
+// Warmed is closed once the row cache's warm-up has finished, or at once if
+// there is none; its figures are then in WarmStats.
+func (s *Store) Warmed() <-chan struct{} { return s.warmDone }
+
+// WarmStats reports what the warm-up did; ask once Warmed is closed.
+func (s *Store) WarmStats() WarmStats {
+	<-s.warmDone
+	return s.warmStats
+}
+
+// Close stops a warm-up still running, then flushes and closes the store.
 func (s *Store) Close() error {
+	s.closeOnce.Do(func() { close(s.warmStop) })
+	<-s.warmDone
 	if err := s.db.Close(); err != nil {
 		return fmt.Errorf("columndb: close: %w", err)
 	}

@@ -98,6 +98,17 @@ func serve(args []string) error {
 	return err
 }
 
+// logWarm reports the row cache's warm-up once it ends.
+func logWarm(log zerolog.Logger, store *columndb.Store) {
+	st := store.WarmStats()
+	ev := log.Info()
+	if st.Err != nil {
+		ev = log.Warn().Err(st.Err)
+	}
+	ev.Int("rows", st.Rows).Int("complete_tables", st.Complete).Bool("cache_full", st.Full).
+		Dur("took", st.Took).Msg("row cache warmed")
+}
+
 func newLogger(cfg serveConfig) zerolog.Logger {
 	level, err := zerolog.ParseLevel(cfg.LogLevel)
 	if err != nil {
@@ -152,13 +163,14 @@ func newApp(cfg serveConfig, log zerolog.Logger) (*app, error) {
 	pacer := ivr.NewPacer(time.Second)
 	store, err := columndb.Open(columndb.Options{Pacer: pacer, Dir: filepath.Join(cfg.Data, "db"), EncryptionKey: atRest,
 		Logger: badgerLogger{log.With().Str("component", "badger").Logger()}, TxnRows: cfg.TxnRows,
-		RowCacheBytes: int64(cfg.RowCacheMB) << 20})
+		RowCacheBytes: int64(cfg.RowCacheMB) << 20, WarmRowCache: true})
 	if err != nil {
 		if master != nil {
 			return nil, fmt.Errorf("%w (with a master key the store is encrypted at rest: a folder made without one, or with another key, does not open)", err)
 		}
 		return nil, err
 	}
+	go logWarm(log, store)
 	clients, err := tenant.New(store, box)
 	if err != nil {
 		_ = store.Close()
