@@ -20,6 +20,9 @@ var (
 	// ErrIncompatible refuses a schema change that stored rows would break.
 	ErrIncompatible = errors.New("columndb: change incompatible with stored rows")
 	ErrClosed       = errors.New("columndb: store is closed")
+	// ErrWrongKey: the store is encrypted with another key, or with one
+	// where none was given, or the other way round.
+	ErrWrongKey = errors.New("columndb: the store's encryption key does not match")
 )
 
 // Logger receives Badger's own messages; zerolog adapts to it in cmd.
@@ -223,6 +226,9 @@ func Open(opts Options) (*Store, error) {
 	// waits for every earlier commit to be applied, and one commit held up
 	// by a memtable flush during a large upload stalls every lookup with it.
 	db, err := badger.OpenManaged(bo)
+	if errors.Is(err, badger.ErrEncryptionKeyMismatch) {
+		return nil, fmt.Errorf("columndb: open %s: %w", opts.Dir, ErrWrongKey)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("columndb: open %s: %w", opts.Dir, err)
 	}

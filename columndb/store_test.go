@@ -1,6 +1,7 @@
 package columndb
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"maps"
@@ -409,4 +410,41 @@ func TestDurability(t *testing.T) {
 	if other := debtors(t, s, "ivr/13"); other.Number <= tb.Number {
 		t.Fatalf("table number %d reused after reopen (had %d)", other.Number, tb.Number)
 	}
+}
+
+// TestOpenWithWrongKey: an encrypted store opened with another key, or with
+// none, is refused with ErrWrongKey, which serve turns into advice.
+func TestOpenWithWrongKey(t *testing.T) {
+	dir := t.TempDir()
+	key := bytes.Repeat([]byte{7}, 32)
+	s, err := Open(Options{Dir: dir, EncryptionKey: key})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		name string
+		key  []byte
+	}{
+		{"no key", nil},
+		{"another key", bytes.Repeat([]byte{8}, 32)},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			s, err := Open(Options{Dir: dir, EncryptionKey: tt.key})
+			if err == nil {
+				s.Close()
+				t.Fatal("opened")
+			}
+			if !errors.Is(err, ErrWrongKey) {
+				t.Fatalf("error %v, want ErrWrongKey", err)
+			}
+		})
+	}
+	s, err = Open(Options{Dir: dir, EncryptionKey: key})
+	if err != nil {
+		t.Fatalf("the right key: %v", err)
+	}
+	s.Close()
 }

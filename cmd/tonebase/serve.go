@@ -165,8 +165,11 @@ func newApp(cfg serveConfig, log zerolog.Logger) (*app, error) {
 		Logger: badgerLogger{log.With().Str("component", "badger").Logger()}, TxnRows: cfg.TxnRows,
 		RowCacheBytes: int64(cfg.RowCacheMB) << 20, WarmRowCache: true})
 	if err != nil {
-		if master != nil {
+		switch {
+		case master != nil:
 			return nil, fmt.Errorf("%w (with a master key the store is encrypted at rest: a folder made without one, or with another key, does not open)", err)
+		case errors.Is(err, columndb.ErrWrongKey):
+			return nil, fmt.Errorf("%w (this folder was made with a master key: start with the same key, or with --demo if --demo made it)", err)
 		}
 		return nil, err
 	}
