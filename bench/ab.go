@@ -16,13 +16,18 @@ import (
 // most changes; within a round both binaries meet the same machine, so the
 // medians and the count of rounds each wins compare builds where two
 // separate runs cannot.
-func IngestAB(w io.Writer, work string, bins []string, rows, batch, inflight, rounds int) (map[string][]float64, error) {
+//
+// With restart above zero each load is instead the second of two: rows are
+// loaded, the server is restarted and given restart to settle (its row
+// cache warms in that time), and the rate is that of loading as many new
+// rows into the same table.
+func IngestAB(w io.Writer, work string, bins []string, rows, batch, inflight, rounds int, restart time.Duration) (map[string][]float64, error) {
 	const token = "bench-admin-token-0123456789"
 	rates := map[string][]float64{}
 	for r := range rounds {
 		for k := range bins {
 			bin := bins[(k+r)%len(bins)]
-			rate, err := ingestOnce(filepath.Join(work, fmt.Sprintf("ab-%d-%d", r, k)), bin, token, rows, batch, inflight)
+			rate, err := ingestOnce(filepath.Join(work, fmt.Sprintf("ab-%d-%d", r, k)), bin, token, rows, batch, inflight, restart)
 			if err != nil {
 				return rates, err
 			}
@@ -36,18 +41,30 @@ func IngestAB(w io.Writer, work string, bins []string, rows, batch, inflight, ro
 	return rates, nil
 }
 
-func ingestOnce(data, bin, token string, rows, batch, inflight int) (float64, error) {
+func ingestOnce(data, bin, token string, rows, batch, inflight int, restart time.Duration) (float64, error) {
 	defer os.RemoveAll(data)
 	p, err := StartTonebase(bin, data, token)
 	if err != nil {
 		return 0, err
 	}
-	defer p.Stop()
+	defer func() { p.Stop() }()
 	t, err := Setup(p.Addr, token)
 	if err != nil {
 		return 0, err
 	}
-	st, n, err := Upload(p.Addr, t.CID, t.DBID, Batches(t.CID, t.DBID, t.UploadPassword, 0, rows, batch), inflight)
+	from := 0
+	if restart > 0 {
+		if _, _, err := Upload(p.Addr, t.CID, t.DBID, Batches(t.CID, t.DBID, t.UploadPassword, 0, rows, batch), inflight); err != nil {
+			return 0, err
+		}
+		p.Stop()
+		if p, err = StartTonebase(bin, data, token); err != nil {
+			return 0, err
+		}
+		time.Sleep(restart)
+		from = rows
+	}
+	st, n, err := Upload(p.Addr, t.CID, t.DBID, Batches(t.CID, t.DBID, t.UploadPassword, from, from+rows, batch), inflight)
 	if err != nil {
 		return 0, err
 	}

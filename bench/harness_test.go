@@ -33,12 +33,21 @@ func TestAB(t *testing.T) {
 	dir, bins := build(t, "a", "../cmd/tonebase", "b", "../cmd/tonebase")
 	a, b := bins[0], bins[1]
 	var out strings.Builder
-	rates, err := IngestAB(&out, dir, []string{a, b}, 3000, 1000, 2, 2)
+	rates, err := IngestAB(&out, dir, []string{a, b}, 3000, 1000, 2, 2, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(rates[a]) != 2 || len(rates[b]) != 2 {
 		t.Fatalf("ingest rates %v, want two per build", rates)
+	}
+	// After a restart: the second load lands in the same table, so a
+	// server that lost the first load's table would refuse it.
+	rates, err = IngestAB(&out, dir, []string{a}, 2000, 1000, 2, 1, 200*time.Millisecond)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rates[a]) != 1 || rates[a][0] <= 0 {
+		t.Fatalf("ingest rates after a restart %v, want one", rates)
 	}
 	rates, err = LookupAB(&out, dir, []string{a, b}, 3000, 1000, 2, 4, 2, 200*time.Millisecond)
 	t.Log("\n" + out.String())

@@ -50,7 +50,7 @@ type Options struct {
 	RowCacheBytes int64
 	// WarmRowCache reads the stored rows into the row cache in the
 	// background after opening (warm.go), instead of leaving it to fill
-	// from reads. Store.Warmed reports when it is done.
+	// from reads. Store.WarmStats waits for it and says what it did.
 	WarmRowCache bool
 	// Pacer, if set, paces bulk writes so lookups keep the CPU while a
 	// large upload runs.
@@ -250,11 +250,8 @@ func Open(opts Options) (*Store, error) {
 	return s, nil
 }
 
-// Warmed is closed once the row cache's warm-up has finished, or at once if
-// there is none; its figures are then in WarmStats.
-func (s *Store) Warmed() <-chan struct{} { return s.warmDone }
-
-// WarmStats reports what the warm-up did; ask once Warmed is closed.
+// WarmStats waits for the row cache's warm-up to end, at once if there is
+// none, and reports what it did.
 func (s *Store) WarmStats() WarmStats {
 	<-s.warmDone
 	return s.warmStats

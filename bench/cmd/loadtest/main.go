@@ -29,6 +29,7 @@ func main() {
 	ab := flag.String("ab", "", "instead of the full run, only ingest -rows into each of these tonebase binaries (comma-separated) in turn, -ab-rounds times, and print the medians")
 	abRounds := flag.Int("ab-rounds", 6, "rounds for -ab")
 	abLookups := flag.Bool("ab-lookups", false, "with -ab, load -rows into every binary once and compare lookups at -c connections in turns of -d instead of ingest")
+	abRestart := flag.Duration("ab-restart", 0, "with -ab, load -rows, restart the server, wait this long, and compare loading -rows new rows into the same table")
 	flag.Parse()
 	if *constant != "" {
 		body, err := os.ReadFile(*constantBody)
@@ -41,8 +42,12 @@ func main() {
 		}
 		return
 	}
-	if *abLookups && *ab == "" {
-		fmt.Fprintln(os.Stderr, "loadtest: -ab-lookups compares the builds -ab names; give -ab too")
+	if (*abLookups || *abRestart != 0) && *ab == "" {
+		fmt.Fprintln(os.Stderr, "loadtest: -ab-lookups and -ab-restart compare the builds -ab names; give -ab too")
+		os.Exit(2)
+	}
+	if *abRestart < 0 || (*abLookups && *abRestart != 0) {
+		fmt.Fprintln(os.Stderr, "loadtest: -ab-restart takes a wait of zero or more, and not with -ab-lookups")
 		os.Exit(2)
 	}
 	if *ab != "" {
@@ -60,7 +65,7 @@ func main() {
 			if *abLookups {
 				_, err = bench.LookupAB(os.Stdout, work, bins, cfg.Rows, cfg.BatchRows, cfg.Inflight, cfg.Concurrency, *abRounds, cfg.Duration)
 			} else {
-				_, err = bench.IngestAB(os.Stdout, work, bins, cfg.Rows, cfg.BatchRows, cfg.Inflight, *abRounds)
+				_, err = bench.IngestAB(os.Stdout, work, bins, cfg.Rows, cfg.BatchRows, cfg.Inflight, *abRounds, *abRestart)
 			}
 			os.RemoveAll(work)
 		}
