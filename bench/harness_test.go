@@ -49,6 +49,13 @@ func TestAB(t *testing.T) {
 	if len(rates[a]) != 1 || rates[a][0] <= 0 {
 		t.Fatalf("ingest rates after a restart %v, want one", rates)
 	}
+	turns, err := DuringAB(&out, dir, []string{a}, 2000, 500, 2, 200, 4, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st := turns[a]; len(st) != 1 || st[0].Requests == 0 || st[0].Errors > 0 {
+		t.Fatalf("lookups during an upload %+v, want one turn of answered lookups", turns)
+	}
 	rates, err = LookupAB(&out, dir, []string{a, b}, 3000, 1000, 2, 4, 2, 200*time.Millisecond)
 	t.Log("\n" + out.String())
 	if err != nil {

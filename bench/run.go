@@ -185,20 +185,40 @@ func Run(cfg Config, w io.Writer) (Report, error) {
 
 	// Lookups on the loaded database while another database of the same
 	// client takes a full upload.
-	db2, err := AddDatabase(svc.Addr, token, t.CID)
+	r.DuringUpload, r.DuringUploadRowsSec, err = DuringUpload(svc.Addr, token, t, lookup, cfg.Rows, cfg.BatchRows, cfg.Inflight, rate, conns,
+		func() { prof.capture("during-upload", 3*time.Second) })
 	if err != nil {
 		return r, err
 	}
-	batches2 := Batches(t.CID, db2, t.UploadPassword, 0, cfg.Rows, cfg.BatchRows)
+	if err := prof.wait(); err != nil {
+		return r, err
+	}
+	fmt.Fprintf(w, "during upload %v at %d/s on %d connections while ingesting %.0f rows/s; %d over 50ms\n",
+		r.DuringUpload, rate, conns, r.DuringUploadRowsSec, r.DuringUpload.Over(50*time.Millisecond))
+	return r, nil
+}
+
+// DuringUpload sends lookup lookups at rate on conns connections, in turns
+// of a second, while a new database of t's client takes rows in signed
+// batches, until the upload ends. It returns the lookups' figures and the
+// upload's rows/s. started runs once the upload is under way.
+func DuringUpload(addr, token string, t Tenant, lookup Target, rows, batch, inflight, rate, conns int, started func()) (Stats, float64, error) {
+	db2, err := AddDatabase(addr, token, t.CID)
+	if err != nil {
+		return Stats{}, 0, err
+	}
+	batches := Batches(t.CID, db2, t.UploadPassword, 0, rows, batch)
 	done := make(chan struct{})
 	var upErr error
 	var upRows int
 	var upStats Stats
 	go func() {
-		upStats, upRows, upErr = Upload(svc.Addr, t.CID, db2, batches2, cfg.Inflight)
+		upStats, upRows, upErr = Upload(addr, t.CID, db2, batches, inflight)
 		close(done)
 	}()
-	prof.capture("during-upload", 3*time.Second)
+	if started != nil {
+		started()
+	}
 	// A thousand lookups a second is a contact centre taking 3.6 million
 	// calls an hour, each looked up once: more than any payment line
 	// carries. The connections are many, as an IVR platform's channels
@@ -213,16 +233,9 @@ func Run(cfg Config, w io.Writer) (Report, error) {
 		}
 	}
 	if upErr != nil {
-		return r, upErr
+		return Stats{}, 0, upErr
 	}
-	if err := prof.wait(); err != nil {
-		return r, err
-	}
-	r.DuringUpload = merge(during)
-	r.DuringUploadRowsSec = float64(upRows) / upStats.Elapsed.Seconds()
-	fmt.Fprintf(w, "during upload %v at %d/s on %d connections while ingesting %.0f rows/s; %d over 50ms\n",
-		r.DuringUpload, rate, conns, r.DuringUploadRowsSec, r.DuringUpload.Over(50*time.Millisecond))
-	return r, nil
+	return merge(during), float64(upRows) / upStats.Elapsed.Seconds(), nil
 }
 
 // LookupTarget asks for the rows of t's database in a fixed order that

@@ -30,6 +30,7 @@ func main() {
 	abRounds := flag.Int("ab-rounds", 6, "rounds for -ab")
 	abLookups := flag.Bool("ab-lookups", false, "with -ab, load -rows into every binary once and compare lookups at -c connections in turns of -d instead of ingest")
 	abRestart := flag.Duration("ab-restart", 0, "with -ab, load -rows, restart the server, wait this long, and compare loading -rows new rows into the same table")
+	abDuring := flag.Bool("ab-during", false, "with -ab, compare the lookups' latency during an upload (-during-rate on -during-c connections) instead of ingest")
 	flag.Parse()
 	if *constant != "" {
 		body, err := os.ReadFile(*constantBody)
@@ -42,12 +43,22 @@ func main() {
 		}
 		return
 	}
-	if (*abLookups || *abRestart != 0) && *ab == "" {
-		fmt.Fprintln(os.Stderr, "loadtest: -ab-lookups and -ab-restart compare the builds -ab names; give -ab too")
+	if (*abLookups || *abDuring || *abRestart != 0) && *ab == "" {
+		fmt.Fprintln(os.Stderr, "loadtest: -ab-lookups, -ab-during and -ab-restart compare the builds -ab names; give -ab too")
 		os.Exit(2)
 	}
-	if *abRestart < 0 || (*abLookups && *abRestart != 0) {
-		fmt.Fprintln(os.Stderr, "loadtest: -ab-restart takes a wait of zero or more, and not with -ab-lookups")
+	modes := 0
+	for _, on := range []bool{*abLookups, *abDuring, *abRestart != 0} {
+		if on {
+			modes++
+		}
+	}
+	if *abRestart < 0 || modes > 1 {
+		fmt.Fprintln(os.Stderr, "loadtest: -ab-restart takes a wait of zero or more, and -ab-lookups, -ab-during and -ab-restart go one at a time")
+		os.Exit(2)
+	}
+	if *abDuring && (cfg.DuringRate < 1 || cfg.DuringConns < 0) {
+		fmt.Fprintln(os.Stderr, "loadtest: -ab-during needs -during-rate at least 1")
 		os.Exit(2)
 	}
 	if *ab != "" {
@@ -62,9 +73,16 @@ func main() {
 		}
 		work, err := os.MkdirTemp("", "tonebase-ab-")
 		if err == nil {
-			if *abLookups {
+			switch {
+			case *abLookups:
 				_, err = bench.LookupAB(os.Stdout, work, bins, cfg.Rows, cfg.BatchRows, cfg.Inflight, cfg.Concurrency, *abRounds, cfg.Duration)
-			} else {
+			case *abDuring:
+				conns := cfg.DuringConns
+				if conns == 0 {
+					conns = cfg.Concurrency
+				}
+				_, err = bench.DuringAB(os.Stdout, work, bins, cfg.Rows, cfg.BatchRows, cfg.Inflight, cfg.DuringRate, conns, *abRounds)
+			default:
 				_, err = bench.IngestAB(os.Stdout, work, bins, cfg.Rows, cfg.BatchRows, cfg.Inflight, *abRounds, *abRestart)
 			}
 			os.RemoveAll(work)
