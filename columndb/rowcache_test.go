@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"hash/maphash"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -323,6 +325,150 @@ func TestRowCacheRing(t *testing.T) {
 				t.Fatalf("ring holds %d bytes over a budget of %d", bytes, tt.budget)
 			}
 		})
+	}
+}
+
+// TestRowCacheGrowthMeanwhile takes a growth apart at the point where the
+// shard's lock is free: what is appended and what another growth does in
+// that window must survive.
+func TestRowCacheGrowthMeanwhile(t *testing.T) {
+	// Entries of 924 bytes: 60 fill 55,440 of the first 64 KiB, which has
+	// room for ten more.
+	val := func(i int) []byte { return []byte(fmt.Sprintf("v%04d:%s", i, strings.Repeat("x", 900))) }
+	// keys lists n row keys that all land in shard 0, so that one shard's
+	// ring fills and grows.
+	keys := func(c *rowCache, n int) [][]byte {
+		var out [][]byte
+		for i := 0; len(out) < n; i++ {
+			if k := rowKey(7, []byte(fmt.Sprintf("k%06d", i))); maphash.Bytes(c.seed, k)%cacheShards == 0 {
+				out = append(out, k)
+			}
+		}
+		return out
+	}
+	upsert := func(i int) cacheOp { return cacheOp{val: val(i)} }
+	tests := []struct {
+		name      string
+		meanwhile map[int]cacheOp // row → its change while the lock is free (a nil val deletes)
+		kept      bool            // the growth's ring is put in place
+	}{
+		{"nothing meanwhile", nil, true},
+		{"rows appended meanwhile", map[int]cacheOp{60: upsert(60), 61: upsert(61), 62: upsert(62)}, true},
+		{"rows updated and deleted meanwhile", map[int]cacheOp{3: upsert(1003), 4: {}}, true},
+		{"another growth first", func() map[int]cacheOp { // past the old ring's room: grows it
+			m := map[int]cacheOp{}
+			for i := 60; i < 76; i++ {
+				m[i] = upsert(i)
+			}
+			return m
+		}(), false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := newRowCache(64 << 20)
+			ks := keys(c, 76)
+			want := map[int]string{}
+			for i := range 60 {
+				c.apply([]cacheOp{{key: ks[i], val: val(i)}})
+				want[i] = string(val(i))
+			}
+			sh := &c.shards[0]
+			sh.mu.Lock()
+			g, ok := c.startGrow(sh, 64<<10)
+			sh.mu.Unlock()
+			if !ok {
+				t.Fatal("a put larger than the room left does not grow the ring")
+			}
+			grown := g.copy()
+			for i := range 76 { // in key order, so a run is repeatable
+				if op, ok := tt.meanwhile[i]; ok {
+					c.apply([]cacheOp{{key: ks[i], val: op.val}})
+					want[i] = string(op.val)
+				}
+			}
+			c.finishGrow(sh, g, grown)
+			sh.mu.RLock()
+			kept := &sh.ring[0] == &grown[0]
+			sh.mu.RUnlock()
+			if kept != tt.kept {
+				t.Fatalf("grown ring in place: %t, want %t", kept, tt.kept)
+			}
+			for i := range ks {
+				v, _, ok := c.get(ks[i], nil)
+				if w := want[i]; ok != (w != "") || string(v) != w {
+					t.Fatalf("row %d: cached %t %.8q, want %.8q", i, ok, v, w)
+				}
+			}
+		})
+	}
+}
+
+// TestRowCacheGrowsUnderWriters grows every shard's ring many times while
+// writers and readers share it: rings grow with their lock free, so what
+// writers append meanwhile must reach the grown ring, and a reader must
+// never see a value its key did not have. Run it with -race.
+func TestRowCacheGrowsUnderWriters(t *testing.T) {
+	c := newRowCache(64 << 20) // 1 MiB a shard, reached from 64 KiB by doublings
+	const writers, keys, steps = 8, 500, 6000
+	key := func(w, i int) []byte { return rowKey(uint32(w), []byte(fmt.Sprintf("k%05d", i))) }
+	final := make([]map[string]string, writers)
+	var wg sync.WaitGroup
+	stop := make(chan struct{})
+	for w := range writers {
+		final[w] = map[string]string{}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			rnd := uint64(w + 1)
+			next := func(n int) int { rnd = rnd*6364136223846793005 + 1442695040888963407; return int(rnd>>33) % n }
+			for step := range steps {
+				i := next(keys)
+				k := key(w, i)
+				if next(20) == 0 {
+					c.apply([]cacheOp{{key: k}})
+					delete(final[w], string(k))
+					continue
+				}
+				v := fmt.Sprintf("%d/%d/%d:%s", w, i, step, strings.Repeat("x", 200+next(600)))
+				c.apply([]cacheOp{{key: k, val: []byte(v)}})
+				final[w][string(k)] = v
+			}
+		}()
+	}
+	var readers sync.WaitGroup
+	for r := range 2 {
+		readers.Add(1)
+		go func() {
+			defer readers.Done()
+			for n := 0; ; n++ {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				w, i := (n+r)%writers, (n*7919)%keys
+				if v, _, ok := c.get(key(w, i), nil); ok && !strings.HasPrefix(string(v), fmt.Sprintf("%d/%d/", w, i)) {
+					t.Errorf("key %d/%d holds %.20q", w, i, v)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(stop)
+	readers.Wait()
+	for w := range writers {
+		for i := range keys {
+			k := key(w, i)
+			v, _, ok := c.get(k, nil)
+			want, present := final[w][string(k)]
+			if ok != present || string(v) != want {
+				t.Fatalf("key %d/%d: cached %t %.24q, want %t %.24q", w, i, ok, v, present, want)
+			}
+		}
+	}
+	if _, bytes := c.size(); bytes <= 64*(64<<10) {
+		t.Fatalf("rings hold %d bytes: they never grew", bytes)
 	}
 }
 
