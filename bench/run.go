@@ -198,7 +198,7 @@ func Run(cfg Config, w io.Writer) (Report, error) {
 	return r, nil
 }
 
-// DuringUpload sends lookup lookups at rate on conns connections, in turns
+// DuringUpload sends lookup's requests at rate on conns connections, in turns
 // of a second, while a new database of t's client takes rows in signed
 // batches, until the upload ends. It returns the lookups' figures and the
 // upload's rows/s. started runs once the upload is under way.

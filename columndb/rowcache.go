@@ -161,9 +161,9 @@ func (c *rowCache) remove(sh *cacheShard, h uint64, key []byte) {
 
 // lockFor locks sh for a put of n bytes. A ring in its first lap without
 // room for them is grown first, with the lock free: copying a shard's ring
-// under its lock held every lookup of the shard for 7–19 ms a doubling at
-// 2 MiB (mostly faulting in the new pages), and a copy of megabytes is one
-// call the garbage collector's stop-the-world waits for. In the first lap
+// under its lock held every lookup of the shard for up to 21 ms a doubling
+// at 2 to 8 MiB (mostly faulting in the new pages), and a copy of megabytes
+// is one call the garbage collector's stop-the-world waits for. In the first lap
 // entries are only ever appended, so the bytes before the head stay as
 // they are while the lock is free; what was appended meanwhile is copied
 // under the lock, and a ring another writer grew first is left to it.

@@ -58,7 +58,7 @@ func main() {
 		os.Exit(2)
 	}
 	if *abDuring && (cfg.DuringRate < 1 || cfg.DuringConns < 0) {
-		fmt.Fprintln(os.Stderr, "loadtest: -ab-during needs -during-rate at least 1")
+		fmt.Fprintln(os.Stderr, "loadtest: -ab-during needs -during-rate at least 1 and -during-c of zero or more")
 		os.Exit(2)
 	}
 	if *ab != "" {
