@@ -76,6 +76,7 @@ type Store struct {
 
 	mu     sync.RWMutex
 	tables map[string]*Table // catalog key → immutable schema
+	drops  uint64            // tables dropped; guarded by mu: a schema read from before a drop is not cached
 	locks  map[uint32]*sync.Mutex
 
 	updateMu    sync.Mutex

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/dgraph-io/badger/v4"
@@ -117,6 +118,23 @@ func (s *Store) GetTable(tenant int64, name string) (*Table, error) {
 // loadTable reads a table's schema into the cache: apart from GetTable so
 // that the hit path's key stays on the stack.
 func (s *Store) loadTable(key []byte, name string) (*Table, error) {
+	for {
+		t, drops, err := s.readTable(key, name)
+		if err != nil {
+			return nil, err
+		}
+		if cur, ok := s.cacheRead(key, t, drops); ok {
+			return cur, nil
+		}
+	}
+}
+
+// readTable reads a table's schema from Badger, with the count of drops
+// before the read for cacheRead.
+func (s *Store) readTable(key []byte, name string) (*Table, uint64, error) {
+	s.mu.RLock()
+	drops := s.drops
+	s.mu.RUnlock()
 	t := &Table{}
 	err := s.view(func(txn *badger.Txn) error {
 		item, err := txn.Get(key)
@@ -126,22 +144,51 @@ func (s *Store) loadTable(key []byte, name string) (*Table, error) {
 		return item.Value(func(b []byte) error { return json.Unmarshal(b, t) })
 	})
 	if errors.Is(err, badger.ErrKeyNotFound) {
-		return nil, fmt.Errorf("columndb: table %s: %w", name, ErrNotFound)
+		return nil, 0, fmt.Errorf("columndb: table %s: %w", name, ErrNotFound)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("columndb: read table %s: %w", name, err)
+		return nil, 0, fmt.Errorf("columndb: read table %s: %w", name, err)
 	}
 	t.index()
+	return t, drops, nil
+}
+
+// cacheRead caches a schema readTable returned and returns the one every
+// reader is to share, or false if it must be read again.
+func (s *Store) cacheRead(key []byte, t *Table, drops uint64) (*Table, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	// Two first reads of a table after a restart can race here. The one
 	// cached first must be the one both get: a writer holding the other
 	// would find its table no longer current and refuse the upload.
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	if cur, ok := s.tables[string(key)]; ok {
-		return cur, nil
+		return cur, true
+	}
+	// A table dropped since the read may have been this one: caching what
+	// was read would bring it back for every later reader.
+	if s.drops != drops {
+		return nil, false
 	}
 	s.tables[string(key)] = t
-	return t, nil
+	return t, true
+}
+
+// lockCurrent returns a table's schema with its write lock held, read again
+// under the lock: a schema change or drop that held it first would
+// otherwise be overwritten or undone with what was read before it.
+func (s *Store) lockCurrent(tenant int64, name string) (*Table, *sync.Mutex, error) {
+	for {
+		t, err := s.GetTable(tenant, name)
+		if err != nil {
+			return nil, nil, err
+		}
+		lock := s.tableLock(t.Number)
+		lock.Lock()
+		if s.checkCurrent(t) == nil {
+			return t, lock, nil
+		}
+		lock.Unlock()
+	}
 }
 
 // ListTables returns the tenant's tables whose names start with prefix, in
@@ -206,18 +253,16 @@ func readCount(txn *badger.Txn, number uint32) (int64, error) {
 // ErrIncompatible and the reasons; indexes whose definition changed are
 // rebuilt from the rows before the new schema is visible.
 func (s *Store) UpdateTable(next Table) (*Table, error) {
-	cur, err := s.GetTable(next.Tenant, next.Name)
-	if err != nil {
-		return nil, err
-	}
 	next.Columns, next.Indexes = slices.Clone(next.Columns), cloneIndexes(next.Indexes)
 	normalizeColumns(next.Columns)
 	next.index() // a copy of the current table would carry its positions
 	if err := checkTable(&next); err != nil {
 		return nil, err
 	}
-	lock := s.tableLock(cur.Number)
-	lock.Lock()
+	cur, lock, err := s.lockCurrent(next.Tenant, next.Name)
+	if err != nil {
+		return nil, err
+	}
 	defer lock.Unlock()
 	n, err := s.RowCount(cur)
 	if err != nil {
@@ -315,12 +360,10 @@ func pkIDs(t *Table) []string {
 
 // DropTable deletes a table with its rows and indexes.
 func (s *Store) DropTable(tenant int64, name string) error {
-	t, err := s.GetTable(tenant, name)
+	t, lock, err := s.lockCurrent(tenant, name)
 	if err != nil {
 		return err
 	}
-	lock := s.tableLock(t.Number)
-	lock.Lock()
 	defer lock.Unlock()
 	key := catalogKey(tenant, name)
 	if err := s.update(func(txn *badger.Txn) error { return txn.Delete(key) }); err != nil {
@@ -328,6 +371,7 @@ func (s *Store) DropTable(tenant int64, name string) error {
 	}
 	s.mu.Lock()
 	delete(s.tables, string(key))
+	s.drops++
 	s.mu.Unlock()
 	// The catalog entry is gone, so nothing reaches these keys any more;
 	// a crash before they are dropped leaves only unreachable garbage.

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 // edited returns a copy of tb for UpdateTable with its columns changed by
@@ -292,5 +293,113 @@ func TestGetTableAfterRestartIsOneTable(t *testing.T) {
 				t.Fatalf("round %d: reader %d: %v", round, i, err)
 			}
 		}
+	}
+}
+
+// held runs fns at once while the test holds tb's write lock, so that each
+// reads the schema before any of them can change it, then lets them go.
+func held(t *testing.T, s *Store, tb *Table, fns ...func()) {
+	t.Helper()
+	lock := s.tableLock(tb.Number)
+	lock.Lock()
+	var wg sync.WaitGroup
+	for _, fn := range fns {
+		wg.Add(1)
+		go func() { defer wg.Done(); fn() }()
+	}
+	time.Sleep(20 * time.Millisecond) // each has read the schema and waits for the lock
+	lock.Unlock()
+	wg.Wait()
+}
+
+// TestSchemaChangesSeeEachOther: a schema change waiting for another must
+// compare against what that one left, not what it read before waiting. If
+// it compared against the older schema, moving an index back would skip
+// the rebuild and leave the index's entries built for the other columns.
+func TestSchemaChangesSeeEachOther(t *testing.T) {
+	s := openStore(t, "")
+	tb := debtors(t, s, "ivr/12", Index{Name: "byAccount", Columns: []string{"colF"}})
+	mustUpsert(t, s, tb,
+		debtor(tb, "colA", "111111", "colB", "01011990", "colF", "7"),
+		debtor(tb, "colA", "222222", "colB", "02011990", "colF", "7"))
+	for round := range 8 {
+		cur, err := s.GetTable(1, "ivr/12")
+		if err != nil {
+			t.Fatal(err)
+		}
+		moved, same := edited(cur, nil), edited(cur, nil)
+		if cur.Indexes[1].Columns[0] == "colF" {
+			moved.Indexes[1].Columns = []string{"colB"}
+		} else {
+			moved.Indexes[1].Columns = []string{"colF"}
+		}
+		update := func(next Table) func() {
+			return func() {
+				if _, err := s.UpdateTable(next); err != nil {
+					t.Error(err)
+				}
+			}
+		}
+		held(t, s, cur, update(moved), update(same))
+		got, err := s.GetTable(1, "ivr/12")
+		if err != nil {
+			t.Fatal(err)
+		}
+		val, want := "7", []string{"111111", "222222"}
+		if got.Indexes[1].Columns[0] == "colB" {
+			val, want = "02011990", []string{"222222"}
+		}
+		if pks := lookupPKs(t, s, got, "byAccount", val); !slices.Equal(pks, want) {
+			t.Fatalf("round %d: index over %v finds %q for %s, want %q", round, got.Indexes[1].Columns, pks, val, want)
+		}
+	}
+}
+
+// TestDropWinsOverWaitingChange: a schema change that waited for a drop of
+// its table must not bring the table back.
+func TestDropWinsOverWaitingChange(t *testing.T) {
+	s := openStore(t, "")
+	for round := range 8 {
+		tb := debtors(t, s, "gone")
+		mustUpsert(t, s, tb, debtor(tb, "colA", "111111", "colB", "01011990"))
+		var dropErr, updErr error
+		held(t, s, tb,
+			func() { dropErr = s.DropTable(1, "gone") },
+			func() { _, updErr = s.UpdateTable(edited(tb, nil)) })
+		if dropErr != nil || (updErr != nil && !errors.Is(updErr, ErrNotFound)) {
+			t.Fatalf("round %d: drop %v, update %v", round, dropErr, updErr)
+		}
+		if got, err := s.GetTable(1, "gone"); !errors.Is(err, ErrNotFound) {
+			t.Fatalf("round %d: after the drop the table is %+v, %v; want ErrNotFound", round, got, err)
+		}
+	}
+}
+
+// TestDroppedTableStaysDropped: the first read of a table after a restart
+// may read its schema before a drop and reach the cache after it. What it
+// read must not be cached then, or the dropped table is back for every
+// later reader.
+func TestDroppedTableStaysDropped(t *testing.T) {
+	dir := t.TempDir()
+	s := openStore(t, dir)
+	debtors(t, s, "gone")
+	debtors(t, s, "kept")
+	s = reopen(t, s, dir)
+	gone := catalogKey(1, "gone")
+	stale, drops, err := s.readTable(gone, "gone")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.DropTable(1, "gone"); err != nil {
+		t.Fatal(err)
+	}
+	if got, ok := s.cacheRead(gone, stale, drops); ok {
+		t.Fatalf("a schema read before its drop was cached: %+v", got)
+	}
+	if got, err := s.GetTable(1, "gone"); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("dropped table read back as %+v, %v", got, err)
+	}
+	if got, err := s.GetTable(1, "kept"); err != nil || got.Name != "kept" { // other tables are unaffected
+		t.Fatalf("GetTable(kept) = %+v, %v", got, err)
 	}
 }
