@@ -36,6 +36,7 @@ type rowCache struct {
 	mu       sync.RWMutex
 	complete map[uint32]bool // table number → every row is cached
 	losses   atomic.Uint64   // rows lost to the ring or refused, ever: a warm-up that saw none may mark tables complete
+	evicted  atomic.Uint64   // rows the ring overwrote, ever: a warm-up stops at the first, the cache being full
 }
 
 type cacheShard struct {
@@ -232,11 +233,11 @@ func (c *rowCache) growth(sh *cacheShard, n int) int {
 // grown it already unless another writer took the room), then wraps,
 // overwriting its oldest entries.
 func (c *rowCache) put(sh *cacheShard, h uint64, key, val []byte) bool {
-	n := entryHeader + len(key) + len(val)
-	if n > c.limit/4 || len(key) > 0xffff {
+	if !c.fits(key, val) {
 		c.lost(key)
 		return false
 	}
+	n := entryHeader + len(key) + len(val)
 	if sh.head+n > len(sh.ring) {
 		if size := c.growth(sh, n); size > 0 { // first lap: grow
 			grown := make([]byte, size)
@@ -268,6 +269,12 @@ func (c *rowCache) put(sh *cacheShard, h uint64, key, val []byte) bool {
 	return true
 }
 
+// fits reports whether an entry is small enough to keep: a quarter of a
+// shard's ring at most, so that one row cannot empty it.
+func (c *rowCache) fits(key, val []byte) bool {
+	return entryHeader+len(key)+len(val) <= c.limit/4 && len(key) <= 0xffff
+}
+
 // evict unindexes the entry at o, if the index still points at it, and
 // returns its length.
 func (c *rowCache) evict(sh *cacheShard, o int) int {
@@ -277,6 +284,7 @@ func (c *rowCache) evict(sh *cacheShard, o int) int {
 	tag := slotTag(maphash.Bytes(c.seed, key))
 	for slot, off, ok := sh.index.first(tag); ok; slot, off, ok = sh.index.next(tag, slot) {
 		if off == o {
+			c.evicted.Add(1)
 			c.lost(key)
 			sh.live -= int64(n)
 			sh.index.deleteAt(slot)

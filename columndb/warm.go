@@ -26,15 +26,17 @@ type WarmStats struct {
 // snapshot: a row in a shard a commit reached meanwhile is left to the
 // commit (fill refuses it), and its table is not marked complete. Fresh
 // snapshots keep that window to one chunk, so writes arriving during the
-// warm-up cost it a few rows, not every shard they touch. A table is marked
-// complete only if no row anywhere was lost to the ring since the warm-up
-// began; once one is, the cache is full and the warm-up stops. Between
-// chunks it yields to the store's pacer, as bulk writes do.
+// warm-up cost it a few rows, not every shard they touch. A row too large
+// to cache is passed over and leaves only its table incomplete. A table is
+// marked complete only if no row anywhere was lost to the ring or refused
+// since the warm-up began; once the ring overwrites one, the cache is full
+// and the warm-up stops. Between chunks it yields to the store's pacer, as
+// bulk writes do.
 func (s *Store) warm(stop <-chan struct{}) WarmStats {
 	start := time.Now()
 	var st WarmStats
 	c := s.rows
-	losses := c.losses.Load()
+	losses, evicted := c.losses.Load(), c.evicted.Load()
 	table, whole, seen := uint32(0), false, false
 	finish := func() {
 		if seen && whole && c.markComplete(table, losses) {
@@ -73,6 +75,12 @@ func (s *Store) warm(stop <-chan struct{}) WarmStats {
 					table, whole, seen = n, true, true
 				}
 				err := item.Value(func(v []byte) error {
+					if !c.fits(key, v) {
+						// fill would count it lost, and no table could
+						// then be marked complete.
+						whole = false
+						return nil
+					}
 					if c.fill(key, v, c.genOf(&gens, key)) {
 						st.Rows++
 					} else {
@@ -83,7 +91,7 @@ func (s *Store) warm(stop <-chan struct{}) WarmStats {
 				if err != nil {
 					return err
 				}
-				if c.losses.Load() != losses {
+				if c.evicted.Load() != evicted {
 					st.Full = true
 					return nil
 				}

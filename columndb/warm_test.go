@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"strings"
 	"sync"
 	"testing"
 
@@ -184,5 +185,47 @@ func checkCacheAgainstBadger(t *testing.T, s *Store, tb *Table, keys int) {
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestWarmPassesOverOversizeRow: a row too large to cache leaves its own
+// table incomplete and nothing else: the warm-up goes on to the next rows
+// and tables, and marks the others complete.
+func TestWarmPassesOverOversizeRow(t *testing.T) {
+	dir := t.TempDir()
+	s := openStore(t, dir)
+	var tables []*Table
+	for _, name := range []string{"before", "big", "after"} {
+		tb := debtors(t, s, name)
+		tables = append(tables, tb)
+		rows := []Row{}
+		for i := range 300 {
+			rows = append(rows, debtor(tb, "colA", fmt.Sprintf("%06d", i), "colB", "01021990", "colC", "100"))
+		}
+		if name == "big" { // 20,000 digits: past a quarter of a 64 KiB shard ring
+			rows[150] = debtor(tb, "colA", "000150", "colB", "01021990", "colF", strings.Repeat("7", 20000))
+		}
+		mustUpsert(t, s, tb, rows...)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	s = openWarm(t, dir, 4<<20) // 64 KiB a shard
+	st := s.WarmStats()
+	if st.Err != nil || st.Full || st.Complete != 2 || st.Rows != 899 {
+		t.Fatalf("warm-up: %+v, want 899 rows and 2 complete tables, not full", st)
+	}
+	for _, tt := range []struct {
+		table    string
+		complete bool
+	}{{"before", true}, {"big", false}, {"after", true}} {
+		tb, err := s.GetTable(1, tt.table)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := s.rows.isComplete(tb.Number); got != tt.complete {
+			t.Errorf("%s: complete = %v, want %v", tt.table, got, tt.complete)
+		}
+		checkCacheAgainstBadger(t, s, tb, 310)
 	}
 }
