@@ -2,6 +2,8 @@ package columndb
 
 import (
 	"encoding/binary"
+	"encoding/json"
+	"fmt"
 	"time"
 
 	"github.com/dgraph-io/badger/v4"
@@ -38,7 +40,11 @@ func (s *Store) warm(stop <-chan struct{}) WarmStats {
 	c := s.rows
 	losses, evicted := c.losses.Load(), c.evicted.Load()
 	table, whole, seen := uint32(0), false, false
+	withRows := map[uint32]bool{}
 	finish := func() {
+		if seen {
+			withRows[table] = true
+		}
 		if seen && whole && c.markComplete(table, losses) {
 			st.Complete++
 		}
@@ -109,9 +115,45 @@ func (s *Store) warm(stop <-chan struct{}) WarmStats {
 	}
 	if st.Err == nil && !st.Full {
 		finish()
+		var n int
+		n, st.Err = s.markEmptyComplete(withRows, losses)
+		st.Complete += n
 	}
 	st.Took = time.Since(start)
 	return st
+}
+
+// markEmptyComplete marks the tables the warm-up found no rows of as
+// complete, so that the first upload into one after a restart learns that
+// its rows are new without reading Badger for each. Rows committed to one
+// since the warm-up passed its keys reached the cache with their commits,
+// unless the ring lost some, which markComplete sees.
+func (s *Store) markEmptyComplete(withRows map[uint32]bool, losses uint64) (int, error) {
+	var numbers []uint32
+	err := s.view(func(txn *badger.Txn) error {
+		it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte{spaceCatalog}, PrefetchValues: true, PrefetchSize: 64})
+		defer it.Close()
+		for it.Rewind(); it.Valid(); it.Next() {
+			var t struct{ Number uint32 }
+			if err := it.Item().Value(func(b []byte) error { return json.Unmarshal(b, &t) }); err != nil {
+				return err
+			}
+			if !withRows[t.Number] {
+				numbers = append(numbers, t.Number)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("columndb: warm-up: read tables: %w", err)
+	}
+	n := 0
+	for _, number := range numbers {
+		if s.rows.markComplete(number, losses) {
+			n++
+		}
+	}
+	return n, nil
 }
 
 // warmChunk is the rows the warm-up reads from one snapshot.

@@ -229,3 +229,51 @@ func TestWarmPassesOverOversizeRow(t *testing.T) {
 		checkCacheAgainstBadger(t, s, tb, 310)
 	}
 }
+
+// TestWarmMarksEmptyTablesComplete: a table with no rows at a restart is
+// complete once the warm-up has run, so its first upload learns that its
+// rows are new without reading Badger; a full cache marks none.
+func TestWarmMarksEmptyTablesComplete(t *testing.T) {
+	tests := []struct {
+		name     string
+		budget   int64
+		complete bool
+	}{
+		{"cache with room", 8 << 20, true},
+		{"cache filled by another table", 32 << 10, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			s := openStore(t, dir)
+			fillTables(t, s, 1, 3000)
+			debtors(t, s, "empty")
+			emptied := debtors(t, s, "emptied")
+			mustUpsert(t, s, emptied, debtor(emptied, "colA", "111111", "colB", "01021990"))
+			if _, err := s.Delete(emptied, []Row{debtor(emptied, "colA", "111111")}); err != nil {
+				t.Fatal(err)
+			}
+			if err := s.Close(); err != nil {
+				t.Fatal(err)
+			}
+			s = openWarm(t, dir, tt.budget)
+			if st := s.WarmStats(); st.Err != nil || st.Full == tt.complete {
+				t.Fatalf("warm-up: %+v", st)
+			}
+			for _, name := range []string{"empty", "emptied"} {
+				tb, err := s.GetTable(1, name)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got := s.rows.isComplete(tb.Number); got != tt.complete {
+					t.Fatalf("%s: complete = %v, want %v", name, got, tt.complete)
+				}
+				res := mustUpsert(t, s, tb, debtor(tb, "colA", "222222", "colB", "01021990"))
+				if res.Inserted != 1 {
+					t.Fatalf("%s: first upload after the restart: %+v", name, res)
+				}
+				checkCacheAgainstBadger(t, s, tb, 10)
+			}
+		})
+	}
+}
