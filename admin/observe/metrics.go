@@ -192,17 +192,40 @@ func formatBound(b float64) string {
 	return fmt.Sprintf("%g", b)
 }
 
+// escapeLabel escapes a label value as the text exposition format does:
+// backslash, double quote and line feed only. Go's %q would also turn tabs
+// and non-ASCII into escapes that Prometheus reads literally.
+func escapeLabel(v string) string {
+	if !strings.ContainsAny(v, "\\\"\n") {
+		return v
+	}
+	var b strings.Builder
+	for _, r := range v {
+		switch r {
+		case '\\':
+			b.WriteString(`\\`)
+		case '"':
+			b.WriteString(`\"`)
+		case '\n':
+			b.WriteString(`\n`)
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
 func labelText(names []string, k, le string) string {
 	var parts []string
 	if len(names) > 0 {
 		for i, v := range strings.Split(k, "\xff") {
 			if i < len(names) {
-				parts = append(parts, fmt.Sprintf("%s=%q", names[i], v))
+				parts = append(parts, names[i]+`="`+escapeLabel(v)+`"`)
 			}
 		}
 	}
 	if le != "" {
-		parts = append(parts, fmt.Sprintf("le=%q", le))
+		parts = append(parts, `le="`+le+`"`)
 	}
 	if len(parts) == 0 {
 		return ""

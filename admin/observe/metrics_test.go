@@ -200,3 +200,24 @@ func TestWriteTextIsWellFormed(t *testing.T) {
 		}
 	}
 }
+
+// TestLabelEscaping: a label value is escaped as the exposition format
+// reads it, where backslash, quote and line feed are the only escapes.
+func TestLabelEscaping(t *testing.T) {
+	tests := []struct {
+		name, value, want string
+	}{
+		{"plain", "/ivr/v1/{cid}/{dbid}/lookup", `route="/ivr/v1/{cid}/{dbid}/lookup"`},
+		{"quote and backslash", `a"b\c`, `route="a\"b\\c"`},
+		{"line feed", "a\nb", `route="a\nb"`},
+		{"tab stays a tab", "a\tb", "route=\"a\tb\""},
+		{"non-ASCII stays as it is", "café £", `route="café £"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := labelText([]string{"route"}, tt.value, ""); got != "{"+tt.want+"}" {
+				t.Errorf("labelText(%q) = %s, want {%s}", tt.value, got, tt.want)
+			}
+		})
+	}
+}
