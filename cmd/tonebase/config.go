@@ -90,10 +90,14 @@ type serveConfig struct {
 	MaxUploadMB   int
 	LockoutLimit  int
 	LockoutWindow time.Duration
-	TxnRows       int
-	RowCacheMB    int
-	MasterKeyFile string
-	DebugAddr     string
+	// RequestTimeout and IdleTimeout bound a connection's request, from
+	// its first byte to its answer, and its wait for the next one.
+	RequestTimeout time.Duration
+	IdleTimeout    time.Duration
+	TxnRows        int
+	RowCacheMB     int
+	MasterKeyFile  string
+	DebugAddr      string
 	// CPUs is the parallelism the Go runtime chose (cgroup limits and a
 	// GOMAXPROCS setting count); Procs is the scheduler slots serve runs
 	// with. See --procs.
@@ -117,6 +121,8 @@ func parseServe(args []string) (serveConfig, error) {
 	f.integer(&c.MaxUploadMB, "max-upload-mb", 64, "largest request body in MiB")
 	f.integer(&c.LockoutLimit, "lockout-limit", 5, "not-found lookups before a caller or ref1 is locked (0 disables)")
 	f.duration(&c.LockoutWindow, "lockout-window", 15*time.Minute, "window the lockout limit counts over")
+	f.duration(&c.RequestTimeout, "request-timeout", 4*time.Minute, "longest a request may take from its first byte to its answer, an upload's body included; a connection past it is closed")
+	f.duration(&c.IdleTimeout, "idle-timeout", 2*time.Minute, "longest a kept-alive connection may wait for its next request")
 	f.integer(&c.TxnRows, "txn-rows", 256, "rows per storage transaction during uploads")
 	f.integer(&c.RowCacheMB, "row-cache-mb", 1024, "memory for rows kept for lookups by primary key, in MiB (0 turns it off)")
 	f.str(&c.MasterKeyFile, "master-key-file", "", "file holding the 32-byte master key that seals stored cards and encrypts the store at rest (or TONEBASE_MASTER_KEY)")
@@ -141,6 +147,9 @@ func parseServe(args []string) (serveConfig, error) {
 	}
 	if c.RowCacheMB < 0 {
 		return c, fmt.Errorf("--row-cache-mb must not be negative")
+	}
+	if c.RequestTimeout <= 0 || c.IdleTimeout <= 0 {
+		return c, fmt.Errorf("--request-timeout and --idle-timeout must be positive")
 	}
 	if c.MaxUploadMB < 1 || c.MaxUploadMB > 2047 {
 		return c, fmt.Errorf("--max-upload-mb must be between 1 and 2047")

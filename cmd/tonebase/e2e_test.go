@@ -29,7 +29,8 @@ type testServer struct {
 func startServer(t *testing.T, mutate ...func(*serveConfig)) *testServer {
 	t.Helper()
 	cfg := serveConfig{Data: t.TempDir(), LogFormat: "json", LogLevel: "warn", AdminToken: "test-admin-token-0123456789",
-		MaxUploadMB: 1, LockoutLimit: 5, LockoutWindow: 15 * time.Minute, TxnRows: 256, RowCacheMB: 64}
+		MaxUploadMB: 1, LockoutLimit: 5, LockoutWindow: 15 * time.Minute, TxnRows: 256, RowCacheMB: 64,
+		RequestTimeout: time.Minute, IdleTimeout: time.Minute}
 	for _, m := range mutate {
 		m(&cfg)
 	}
@@ -41,7 +42,7 @@ func startServer(t *testing.T, mutate ...func(*serveConfig)) *testServer {
 	if err != nil {
 		t.Fatal(err)
 	}
-	go a.server.Serve(ln)
+	go a.serve(ln) //nolint:errcheck // ends with Shutdown
 	t.Cleanup(func() {
 		_ = a.server.Shutdown()
 		_ = a.close()

@@ -16,6 +16,7 @@ import (
 	"github.com/valyala/fasthttp"
 
 	"github.com/tonebase/tonebase/admin"
+	"github.com/tonebase/tonebase/admin/conns"
 	"github.com/tonebase/tonebase/admin/observe"
 	"github.com/tonebase/tonebase/admin/tenant"
 	"github.com/tonebase/tonebase/admin/web"
@@ -38,6 +39,7 @@ type app struct {
 	token     string
 	web       *web.Server
 	server    *fasthttp.Server
+	conns     *conns.Sweeper
 }
 
 func serve(args []string) error {
@@ -80,7 +82,7 @@ func serve(args []string) error {
 	stop := make(chan os.Signal, 1)
 	signal.Notify(stop, syscall.SIGINT, syscall.SIGTERM)
 	done := make(chan error, 1)
-	go func() { done <- a.server.Serve(ln) }()
+	go func() { done <- a.serve(ln) }()
 	select {
 	case err = <-done:
 	case sig := <-stop:
@@ -210,13 +212,17 @@ func newApp(cfg serveConfig, log zerolog.Logger) (*app, error) {
 		NoVault: "the server has no master key; " + vault.HowToMakeKey})
 	a.cust.Start()
 	custH := customer.NewHandlers(a.cust, clients, log)
+	// Stalled connections are closed by a sweep, not by fasthttp's
+	// ReadTimeout, WriteTimeout and IdleTimeout: those cost three timer
+	// updates a request (package conns).
+	a.conns = conns.New(conns.Limits{Busy: cfg.RequestTimeout, Idle: cfg.IdleTimeout},
+		a.reg.Counter("tonebase_http_connections_expired_total", "Connections closed for stalling, by the state they stalled in.", "state"))
+	go a.conns.Run()
 	a.server = &fasthttp.Server{
 		Handler:            handler(a, routes(a, ivrH, api, custH)),
 		Name:               "tonebase",
 		MaxRequestBodySize: cfg.MaxUploadMB << 20,
-		ReadTimeout:        2 * time.Minute,
-		WriteTimeout:       2 * time.Minute,
-		IdleTimeout:        2 * time.Minute,
+		ConnState:          a.conns.ConnState,
 		ErrorHandler:       a.serverError,
 		Logger:             fasthttpLogger{log},
 	}
@@ -224,7 +230,11 @@ func newApp(cfg serveConfig, log zerolog.Logger) (*app, error) {
 	return a, nil
 }
 
+// serve answers HTTP on ln until the server shuts down.
+func (a *app) serve(ln net.Listener) error { return a.server.Serve(a.conns.Listener(ln)) }
+
 func (a *app) close() error {
+	a.conns.Close()
 	a.cust.Close()
 	_ = a.web.Close() // waits for running imports, which write to the store
 	return a.store.Close()

@@ -1,0 +1,159 @@
+package conns
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"net"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/valyala/fasthttp"
+)
+
+// counts is a Counter for tests.
+type counts struct {
+	mu sync.Mutex
+	n  map[string]int
+}
+
+func (c *counts) Inc(v ...string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.n[strings.Join(v, ",")]++
+}
+
+func (c *counts) String() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return fmt.Sprint(c.n)
+}
+
+func (c *counts) get(state string) int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.n[state]
+}
+
+const limit = 200 * time.Millisecond
+
+// start serves a handler that sleeps for ?sleep= behind a Sweeper with
+// every limit at 200 ms.
+func start(t *testing.T) (string, *counts) {
+	t.Helper()
+	expired := &counts{n: map[string]int{}}
+	s := New(Limits{Busy: limit, Idle: limit}, expired)
+	go s.Run()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &fasthttp.Server{ConnState: s.ConnState, Handler: func(ctx *fasthttp.RequestCtx) {
+		if d, err := time.ParseDuration(string(ctx.QueryArgs().Peek("sleep"))); err == nil {
+			time.Sleep(d)
+		}
+		ctx.SetBodyString("ok")
+	}}
+	go srv.Serve(s.Listener(ln)) //nolint:errcheck // ends with Shutdown
+	t.Cleanup(func() { _ = srv.Shutdown(); s.Close() })
+	return ln.Addr().String(), expired
+}
+
+// request sends one request on c and reads its answer's status line and
+// headers; false if the connection ended first.
+func request(t *testing.T, c net.Conn, r *bufio.Reader, query string) bool {
+	t.Helper()
+	if _, err := io.WriteString(c, "GET /?"+query+" HTTP/1.1\r\nHost: x\r\n\r\n"); err != nil {
+		return false
+	}
+	var resp fasthttp.Response
+	return resp.Read(r) == nil && resp.StatusCode() == 200
+}
+
+// closedAfter waits for the server to end c and returns how long that took.
+func closedAfter(t *testing.T, c net.Conn, r *bufio.Reader, from time.Time) time.Duration {
+	t.Helper()
+	_ = c.SetReadDeadline(time.Now().Add(5 * time.Second))
+	if _, err := r.ReadByte(); err == nil {
+		t.Fatal("the server sent a byte instead of closing the connection")
+	} else if ne, ok := err.(net.Error); ok && ne.Timeout() {
+		t.Fatal("the connection was not closed within 5 s")
+	}
+	return time.Since(from)
+}
+
+func TestSweeperExpiresStalledConnections(t *testing.T) {
+	tests := []struct {
+		name  string
+		state string
+		stall func(t *testing.T, c net.Conn, r *bufio.Reader)
+	}{
+		// fasthttp reports a new connection active as soon as it starts
+		// reading its first request.
+		{"no request on a new connection", "active", func(*testing.T, net.Conn, *bufio.Reader) {}},
+		{"idle after a request", "idle", func(t *testing.T, c net.Conn, r *bufio.Reader) {
+			if !request(t, c, r, "") {
+				t.Fatal("first request failed")
+			}
+		}},
+		{"request sent a byte at a time", "active", func(t *testing.T, c net.Conn, _ *bufio.Reader) {
+			go func() { // slow enough that the whole request takes 5 s
+				for _, b := range []byte("GET / HTTP/1.1\r\nHost: x\r\nX-Slow: " + strings.Repeat("a", 100)) {
+					if _, err := c.Write([]byte{b}); err != nil {
+						return
+					}
+					time.Sleep(50 * time.Millisecond)
+				}
+			}()
+		}},
+		// Not interrupted, but its answer is not written.
+		{"handler slower than the limit", "active", func(t *testing.T, c net.Conn, _ *bufio.Reader) {
+			if _, err := io.WriteString(c, "GET /?sleep=400ms HTTP/1.1\r\nHost: x\r\n\r\n"); err != nil {
+				t.Fatal(err)
+			}
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			addr, expired := start(t)
+			c, err := net.Dial("tcp", addr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.Close()
+			r := bufio.NewReader(c)
+			from := time.Now()
+			tt.stall(t, c, r)
+			took := closedAfter(t, c, r, from)
+			// One to two checks (25 ms each) past the limit, plus
+			// scheduling on a busy machine; never before the limit.
+			if took < limit || took > limit+time.Second {
+				t.Errorf("closed after %v, want just over %v", took, limit)
+			}
+			if got := expired.get(tt.state); got != 1 {
+				t.Errorf("expired[%s] = %d, want 1 (%v)", tt.state, got, expired)
+			}
+		})
+	}
+}
+
+// TestSweeperKeepsBusyConnections: a kept-alive connection whose requests
+// keep coming is never expired, however long it lives, and neither is a
+// request answered within the limit.
+func TestSweeperKeepsBusyConnections(t *testing.T) {
+	addr, expired := start(t)
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	r := bufio.NewReader(c)
+	for end := time.Now().Add(4 * limit); time.Now().Before(end); {
+		if !request(t, c, r, "sleep=100ms") {
+			t.Fatalf("request failed after %v of use; expired %v", 4*limit-time.Until(end), expired)
+		}
+		time.Sleep(limit / 2)
+	}
+}
