@@ -214,16 +214,24 @@ func TestUpdateTableRebuildsIndexes(t *testing.T) {
 	}
 }
 
-// BUG: tables.go UpdateTable calls rebuildIndex, which drops the index's
-// entries before checking that a unique index's values are distinct. When
-// the rebuild fails with ErrIncompatible the old schema stays in force but
-// its index is gone, so rows can no longer be found through it.
-func TestBugFailedUniqueRebuildDropsOldIndex(t *testing.T) {
+// sharedAccount is a store with a table indexed by account (colF) and two
+// rows under one account.
+func sharedAccount(t *testing.T) (*Store, *Table) {
+	t.Helper()
 	s := openStore(t, "")
 	tb := debtors(t, s, "ivr/12", Index{Name: "byAccount", Columns: []string{"colF"}})
 	mustUpsert(t, s, tb,
 		debtor(tb, "colA", "111111", "colB", "01011990", "colF", "7"),
 		debtor(tb, "colA", "222222", "colB", "02011990", "colF", "7"))
+	return s, tb
+}
+
+// BUG: tables.go UpdateTable calls rebuildIndex, which drops the index's
+// entries before checking that a unique index's values are distinct. When
+// the rebuild fails with ErrIncompatible the old schema stays in force but
+// its index is gone, so rows can no longer be found through it.
+func TestBugFailedUniqueRebuildDropsOldIndex(t *testing.T) {
+	s, tb := sharedAccount(t)
 	next := edited(tb, nil)
 	next.Indexes[1].Unique = true
 	if _, err := s.UpdateTable(next); !errors.Is(err, ErrIncompatible) {
@@ -317,11 +325,7 @@ func held(t *testing.T, s *Store, tb *Table, fns ...func()) {
 // it compared against the older schema, moving an index back would skip
 // the rebuild and leave the index's entries built for the other columns.
 func TestSchemaChangesSeeEachOther(t *testing.T) {
-	s := openStore(t, "")
-	tb := debtors(t, s, "ivr/12", Index{Name: "byAccount", Columns: []string{"colF"}})
-	mustUpsert(t, s, tb,
-		debtor(tb, "colA", "111111", "colB", "01011990", "colF", "7"),
-		debtor(tb, "colA", "222222", "colB", "02011990", "colF", "7"))
+	s, _ := sharedAccount(t)
 	for round := range 8 {
 		cur, err := s.GetTable(1, "ivr/12")
 		if err != nil {

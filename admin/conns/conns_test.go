@@ -61,6 +61,17 @@ func start(t *testing.T) (string, *counts) {
 	return ln.Addr().String(), expired
 }
 
+// dial connects to addr for the rest of the test.
+func dial(t *testing.T, addr string) (net.Conn, *bufio.Reader) {
+	t.Helper()
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return c, bufio.NewReader(c)
+}
+
 // request sends one request on c and reads its answer's status line and
 // headers; false if the connection ended first.
 func request(t *testing.T, c net.Conn, r *bufio.Reader, query string) bool {
@@ -118,12 +129,7 @@ func TestSweeperExpiresStalledConnections(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			addr, expired := start(t)
-			c, err := net.Dial("tcp", addr)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer c.Close()
-			r := bufio.NewReader(c)
+			c, r := dial(t, addr)
 			from := time.Now()
 			tt.stall(t, c, r)
 			took := closedAfter(t, c, r, from)
@@ -144,12 +150,7 @@ func TestSweeperExpiresStalledConnections(t *testing.T) {
 // request answered within the limit.
 func TestSweeperKeepsBusyConnections(t *testing.T) {
 	addr, expired := start(t)
-	c, err := net.Dial("tcp", addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	r := bufio.NewReader(c)
+	c, r := dial(t, addr)
 	for end := time.Now().Add(4 * limit); time.Now().Before(end); {
 		if !request(t, c, r, "sleep=100ms") {
 			t.Fatalf("request failed after %v of use; expired %v", 4*limit-time.Until(end), expired)
