@@ -112,13 +112,28 @@ func (s *Sweeper) Listener(ln net.Listener) net.Listener { return listener{ln, s
 func (s *Sweeper) ConnState(nc net.Conn, state fasthttp.ConnState) {
 	c, ok := nc.(*conn)
 	if !ok {
-		return // not from Listener
+		if c = unwrap(nc); c == nil {
+			return // not from Listener
+		}
 	}
 	if state == fasthttp.StateHijacked || state == fasthttp.StateClosed {
 		s.forget(c)
 		return
 	}
 	c.mark.Store(mark(s.now.Load(), state))
+}
+
+// unwrap returns the Listener's connection inside a TLS server's *tls.Conn,
+// which is what fasthttp hands ConnState then. fasthttp also wraps
+// connections in a type of its own when Server.MaxConnsPerIP is set, which
+// does not say what it wraps: leave that off, or those connections' states
+// go unseen and they expire as if stalled.
+func unwrap(nc net.Conn) *conn {
+	if w, ok := nc.(interface{ NetConn() net.Conn }); ok {
+		c, _ := w.NetConn().(*conn)
+		return c
+	}
+	return nil
 }
 
 func mark(ms int64, state fasthttp.ConnState) uint64 { return uint64(ms)<<3 | uint64(state) }

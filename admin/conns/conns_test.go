@@ -2,6 +2,7 @@ package conns
 
 import (
 	"bufio"
+	"crypto/tls"
 	"fmt"
 	"io"
 	"net"
@@ -156,5 +157,31 @@ func TestSweeperKeepsBusyConnections(t *testing.T) {
 			t.Fatalf("request failed after %v of use; expired %v", 4*limit-time.Until(end), expired)
 		}
 		time.Sleep(limit / 2)
+	}
+}
+
+// TestConnStateSeesThroughTLS: a TLS server hands ConnState the *tls.Conn
+// around the Listener's connection; its state changes must still count.
+func TestConnStateSeesThroughTLS(t *testing.T) {
+	s := New(Limits{Busy: time.Minute, Idle: time.Minute}, nil)
+	a, b := net.Pipe()
+	defer b.Close()
+	c := &conn{Conn: a, s: s}
+	tests := []struct {
+		name string
+		nc   net.Conn
+	}{
+		{"plain", c},
+		{"tls", tls.Server(c, &tls.Config{})},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c.mark.Store(mark(0, fasthttp.StateNew))
+			s.now.Store(42)
+			s.ConnState(tt.nc, fasthttp.StateIdle)
+			if got, want := c.mark.Load(), mark(42, fasthttp.StateIdle); got != want {
+				t.Fatalf("mark = %#x, want %#x", got, want)
+			}
+		})
 	}
 }
