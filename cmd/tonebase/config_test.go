@@ -4,6 +4,7 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestParseServeProcs(t *testing.T) {
@@ -41,6 +42,45 @@ func TestParseServeProcs(t *testing.T) {
 			}
 			if c.Procs != tc.want || c.CPUs != cpus {
 				t.Fatalf("Procs, CPUs = %d, %d; want %d, %d", c.Procs, c.CPUs, tc.want, cpus)
+			}
+		})
+	}
+}
+
+func TestParseServeTimeouts(t *testing.T) {
+	tests := []struct {
+		name          string
+		args          []string
+		env           map[string]string
+		request, idle time.Duration
+		wantErrSub    string
+	}{
+		{name: "defaults", request: 4 * time.Minute, idle: 2 * time.Minute},
+		{name: "flags", args: []string{"--request-timeout", "30s", "--idle-timeout", "5s"}, request: 30 * time.Second, idle: 5 * time.Second},
+		{name: "environment", env: map[string]string{"TONEBASE_IDLE_TIMEOUT": "90s"}, request: 4 * time.Minute, idle: 90 * time.Second},
+		{name: "zero request timeout", args: []string{"--request-timeout", "0s"}, wantErrSub: "--request-timeout"},
+		{name: "negative idle timeout", args: []string{"--idle-timeout", "-1s"}, wantErrSub: "--idle-timeout"},
+		{name: "not a duration", args: []string{"--idle-timeout", "soon"}, wantErrSub: "idle-timeout"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			unsetenv(t, "TONEBASE_REQUEST_TIMEOUT")
+			unsetenv(t, "TONEBASE_IDLE_TIMEOUT")
+			for k, v := range tc.env {
+				t.Setenv(k, v)
+			}
+			c, err := parseServe(tc.args)
+			if tc.wantErrSub != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErrSub) {
+					t.Fatalf("err = %v, want one naming %s", err, tc.wantErrSub)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.RequestTimeout != tc.request || c.IdleTimeout != tc.idle {
+				t.Fatalf("timeouts = %v, %v; want %v, %v", c.RequestTimeout, c.IdleTimeout, tc.request, tc.idle)
 			}
 		})
 	}
