@@ -69,7 +69,7 @@ type Counter interface{ Inc(values ...string) }
 // New returns a Sweeper that checks its connections every eighth of the
 // shortest limit, at least every second and at most every 10 ms. A state
 // change is stamped with the clock of the last check, so a connection is
-// expired between one and two checks past its limit, never before it.
+// expired at most two checks past its limit, never before it.
 // expired, if not nil, counts the connections it expires.
 func New(l Limits, expired Counter) *Sweeper {
 	tick := time.Second
