@@ -25,20 +25,9 @@ func TestParseServeProcs(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			unsetenv(t, "GOMAXPROCS")
-			unsetenv(t, "TONEBASE_PROCS")
-			for k, v := range tc.env {
-				t.Setenv(k, v)
-			}
-			c, err := parseServe(tc.args)
-			if tc.wantErrSub != "" {
-				if err == nil || !strings.Contains(err.Error(), tc.wantErrSub) {
-					t.Fatalf("err = %v, want one naming %s", err, tc.wantErrSub)
-				}
+			c, ok := parseCase(t, tc.args, tc.env, tc.wantErrSub, "GOMAXPROCS", "TONEBASE_PROCS")
+			if !ok {
 				return
-			}
-			if err != nil {
-				t.Fatal(err)
 			}
 			if c.Procs != tc.want || c.CPUs != cpus {
 				t.Fatalf("Procs, CPUs = %d, %d; want %d, %d", c.Procs, c.CPUs, tc.want, cpus)
@@ -64,24 +53,36 @@ func TestParseServeTimeouts(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			unsetenv(t, "TONEBASE_REQUEST_TIMEOUT")
-			unsetenv(t, "TONEBASE_IDLE_TIMEOUT")
-			for k, v := range tc.env {
-				t.Setenv(k, v)
-			}
-			c, err := parseServe(tc.args)
-			if tc.wantErrSub != "" {
-				if err == nil || !strings.Contains(err.Error(), tc.wantErrSub) {
-					t.Fatalf("err = %v, want one naming %s", err, tc.wantErrSub)
-				}
+			c, ok := parseCase(t, tc.args, tc.env, tc.wantErrSub, "TONEBASE_REQUEST_TIMEOUT", "TONEBASE_IDLE_TIMEOUT")
+			if !ok {
 				return
-			}
-			if err != nil {
-				t.Fatal(err)
 			}
 			if c.RequestTimeout != tc.request || c.IdleTimeout != tc.idle {
 				t.Fatalf("timeouts = %v, %v; want %v, %v", c.RequestTimeout, c.IdleTimeout, tc.request, tc.idle)
 			}
 		})
 	}
+}
+
+// parseCase parses args with env set and the unset variables cleared. If
+// wantErrSub is set, the parse must fail naming it, and ok is false.
+func parseCase(t *testing.T, args []string, env map[string]string, wantErrSub string, unset ...string) (c serveConfig, ok bool) {
+	t.Helper()
+	for _, k := range unset {
+		unsetenv(t, k)
+	}
+	for k, v := range env {
+		t.Setenv(k, v)
+	}
+	c, err := parseServe(args)
+	if wantErrSub != "" {
+		if err == nil || !strings.Contains(err.Error(), wantErrSub) {
+			t.Fatalf("err = %v, want one naming %s", err, wantErrSub)
+		}
+		return c, false
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c, true
 }
