@@ -7,44 +7,26 @@ import (
 	"io"
 	"net"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/valyala/fasthttp"
+
+	"github.com/tonebase/tonebase/admin/observe"
 )
 
-// counts is a Counter for tests.
-type counts struct {
-	mu sync.Mutex
-	n  map[string]int
-}
-
-func (c *counts) Inc(v ...string) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.n[strings.Join(v, ",")]++
-}
-
-func (c *counts) String() string {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return fmt.Sprint(c.n)
-}
-
-func (c *counts) get(state string) int {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.n[state]
+// expiries reports a Sweeper's counts by state, for failure messages.
+func expiries(c *observe.CounterVec) string {
+	return fmt.Sprintf("new %d, active %d, idle %d", c.Value("new"), c.Value("active"), c.Value("idle"))
 }
 
 const limit = 200 * time.Millisecond
 
 // start serves a handler that sleeps for ?sleep= behind a Sweeper with
 // every limit at 200 ms.
-func start(t *testing.T) (string, *counts) {
+func start(t *testing.T) (string, *observe.CounterVec) {
 	t.Helper()
-	expired := &counts{n: map[string]int{}}
+	expired := observe.New().Counter("expired", "Expired connections.", "state")
 	s := New(Limits{Busy: limit, Idle: limit}, expired)
 	go s.Run()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -139,8 +121,8 @@ func TestSweeperExpiresStalledConnections(t *testing.T) {
 			if took < limit || took > limit+time.Second {
 				t.Errorf("closed after %v, want just over %v", took, limit)
 			}
-			if got := expired.get(tt.state); got != 1 {
-				t.Errorf("expired[%s] = %d, want 1 (%v)", tt.state, got, expired)
+			if got := expired.Value(tt.state); got != 1 {
+				t.Errorf("expired[%s] = %d, want 1 (%s)", tt.state, got, expiries(expired))
 			}
 		})
 	}
@@ -154,7 +136,7 @@ func TestSweeperKeepsBusyConnections(t *testing.T) {
 	c, r := dial(t, addr)
 	for end := time.Now().Add(4 * limit); time.Now().Before(end); {
 		if !request(t, c, r, "sleep=100ms") {
-			t.Fatalf("request failed after %v of use; expired %v", 4*limit-time.Until(end), expired)
+			t.Fatalf("request failed after %v of use; expired %v", 4*limit-time.Until(end), expiries(expired))
 		}
 		time.Sleep(limit / 2)
 	}

@@ -50,6 +50,9 @@ func TestParseServeTimeouts(t *testing.T) {
 		{name: "zero request timeout", args: []string{"--request-timeout", "0s"}, wantErrSub: "--request-timeout"},
 		{name: "negative idle timeout", args: []string{"--idle-timeout", "-1s"}, wantErrSub: "--idle-timeout"},
 		{name: "not a duration", args: []string{"--idle-timeout", "soon"}, wantErrSub: "idle-timeout"},
+		{name: "flag beats environment", args: []string{"--request-timeout", "1m"}, env: map[string]string{"TONEBASE_REQUEST_TIMEOUT": "10s"},
+			request: time.Minute, idle: 2 * time.Minute},
+		{name: "environment not a duration", env: map[string]string{"TONEBASE_REQUEST_TIMEOUT": "soon"}, wantErrSub: "TONEBASE_REQUEST_TIMEOUT"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
