@@ -10,8 +10,9 @@ import (
 	"github.com/rs/zerolog"
 	"github.com/valyala/fasthttp"
 
-	"github.com/tonebase/tonebase/admin/tenant"
 	"github.com/tonebase/tonebase/columndb"
+	"github.com/tonebase/tonebase/internal/httpx"
+	"github.com/tonebase/tonebase/internal/tenant"
 	"github.com/tonebase/tonebase/ivr"
 )
 
@@ -73,7 +74,7 @@ func (a *API) Guard(next fasthttp.RequestHandler) fasthttp.RequestHandler {
 		got, ok := strings.CutPrefix(string(ctx.Request.Header.Peek("Authorization")), "Bearer ")
 		if !ok || subtle.ConstantTimeCompare([]byte(strings.TrimSpace(got)), a.token) != 1 {
 			ctx.Response.Header.Set("WWW-Authenticate", `Bearer realm="tonebase admin"`)
-			writeJSON(ctx, 401, errorBody{Error: "admin token required: send Authorization: Bearer <token>"})
+			httpx.WriteJSON(ctx, 401, errorBody{Error: "admin token required: send Authorization: Bearer <token>"})
 			return
 		}
 		next(ctx)
@@ -94,7 +95,7 @@ func (a *API) CreateClient(ctx *fasthttp.RequestCtx) {
 		a.fail(ctx, err)
 		return
 	}
-	writeJSON(ctx, 201, viewOf(c, creds))
+	httpx.WriteJSON(ctx, 201, viewOf(c, creds))
 }
 
 // ListClients serves GET /admin/api/clients.
@@ -104,7 +105,7 @@ func (a *API) ListClients(ctx *fasthttp.RequestCtx) {
 	for i, c := range cs {
 		out[i] = viewOf(c, tenant.Credentials{})
 	}
-	writeJSON(ctx, 200, out)
+	httpx.WriteJSON(ctx, 200, out)
 }
 
 // GetClient serves GET /admin/api/clients/{cid}.
@@ -118,7 +119,7 @@ func (a *API) GetClient(ctx *fasthttp.RequestCtx) {
 		a.fail(ctx, err)
 		return
 	}
-	writeJSON(ctx, 200, viewOf(c, tenant.Credentials{}))
+	httpx.WriteJSON(ctx, 200, viewOf(c, tenant.Credentials{}))
 }
 
 // UpdateClient serves PUT /admin/api/clients/{cid}: rename or change status.
@@ -145,7 +146,7 @@ func (a *API) UpdateClient(ctx *fasthttp.RequestCtx) {
 		a.fail(ctx, err)
 		return
 	}
-	writeJSON(ctx, 200, viewOf(c, tenant.Credentials{}))
+	httpx.WriteJSON(ctx, 200, viewOf(c, tenant.Credentials{}))
 }
 
 // RotateSecret serves POST /admin/api/clients/{cid}/api-secret.
@@ -169,7 +170,7 @@ func (a *API) rotate(ctx *fasthttp.RequestCtx, fn func(int64) (tenant.Credential
 		a.fail(ctx, err)
 		return
 	}
-	writeJSON(ctx, 200, viewOf(c, creds))
+	httpx.WriteJSON(ctx, 200, viewOf(c, creds))
 }
 
 // CreateDatabase serves POST /admin/api/clients/{cid}/databases.
@@ -187,7 +188,7 @@ func (a *API) CreateDatabase(ctx *fasthttp.RequestCtx) {
 		a.fail(ctx, err)
 		return
 	}
-	writeJSON(ctx, 201, db)
+	httpx.WriteJSON(ctx, 201, db)
 }
 
 // ListDatabases serves GET /admin/api/clients/{cid}/databases.
@@ -201,7 +202,7 @@ func (a *API) ListDatabases(ctx *fasthttp.RequestCtx) {
 		a.fail(ctx, err)
 		return
 	}
-	writeJSON(ctx, 200, dbs)
+	httpx.WriteJSON(ctx, 200, dbs)
 }
 
 // GetDatabase serves GET /admin/api/clients/{cid}/databases/{dbid}.
@@ -215,7 +216,7 @@ func (a *API) GetDatabase(ctx *fasthttp.RequestCtx) {
 		a.fail(ctx, err)
 		return
 	}
-	writeJSON(ctx, 200, db)
+	httpx.WriteJSON(ctx, 200, db)
 }
 
 // UpdateDatabase serves PUT /admin/api/clients/{cid}/databases/{dbid}.
@@ -233,7 +234,7 @@ func (a *API) UpdateDatabase(ctx *fasthttp.RequestCtx) {
 		a.fail(ctx, err)
 		return
 	}
-	writeJSON(ctx, 200, db)
+	httpx.WriteJSON(ctx, 200, db)
 }
 
 // DeleteDatabase serves DELETE /admin/api/clients/{cid}/databases/{dbid}.
@@ -260,7 +261,7 @@ func (a *API) Rows(ctx *fasthttp.RequestCtx) {
 	if s := args.Peek("limit"); len(s) > 0 {
 		n, err := strconv.Atoi(string(s))
 		if err != nil || n < 1 || n > 1000 {
-			writeJSON(ctx, 400, errorBody{Error: "limit must be a number from 1 to 1000"})
+			httpx.WriteJSON(ctx, 400, errorBody{Error: "limit must be a number from 1 to 1000"})
 			return
 		}
 		limit = n
@@ -270,7 +271,7 @@ func (a *API) Rows(ctx *fasthttp.RequestCtx) {
 		a.fail(ctx, err)
 		return
 	}
-	writeJSON(ctx, 200, struct {
+	httpx.WriteJSON(ctx, 200, struct {
 		Rows []map[string]string `json:"rows"`
 		Next string              `json:"next,omitempty"`
 	}{rows, next})
@@ -286,16 +287,16 @@ func (a *API) fail(ctx *fasthttp.RequestCtx, err error) {
 	var schema *columndb.SchemaError
 	switch {
 	case errors.As(err, &schema):
-		writeJSON(ctx, 400, errorBody{Error: "invalid database definition", Problems: schema.Problems})
+		httpx.WriteJSON(ctx, 400, errorBody{Error: "invalid database definition", Problems: schema.Problems})
 	case errors.Is(err, tenant.ErrNotFound), errors.Is(err, ivr.ErrNoDatabase):
-		writeJSON(ctx, 404, errorBody{Error: trimPrefix(err)})
+		httpx.WriteJSON(ctx, 404, errorBody{Error: trimPrefix(err)})
 	case errors.Is(err, tenant.ErrInvalid), errors.Is(err, ivr.ErrInvalid):
-		writeJSON(ctx, 400, errorBody{Error: trimPrefix(err)})
+		httpx.WriteJSON(ctx, 400, errorBody{Error: trimPrefix(err)})
 	case errors.Is(err, tenant.ErrExists), errors.Is(err, ivr.ErrConflict):
-		writeJSON(ctx, 409, errorBody{Error: trimPrefix(err)})
+		httpx.WriteJSON(ctx, 409, errorBody{Error: trimPrefix(err)})
 	default:
-		a.log.Error().Err(err).Str("request_id", requestID(ctx)).Msg("admin api")
-		writeJSON(ctx, 500, errorBody{Error: "internal error; the server log has the details"})
+		a.log.Error().Err(err).Str("request_id", httpx.RequestID(ctx)).Msg("admin api")
+		httpx.WriteJSON(ctx, 500, errorBody{Error: "internal error; the server log has the details"})
 	}
 }
 
@@ -308,15 +309,11 @@ func trimPrefix(err error) string {
 	return s
 }
 
-func requestID(ctx *fasthttp.RequestCtx) string {
-	return string(ctx.Response.Header.Peek("X-Request-Id")) // set by observe.Wrap
-}
-
 func (a *API) cid(ctx *fasthttp.RequestCtx) (int64, bool) {
 	s, _ := ctx.UserValue("cid").(string)
 	cid, ok := tenant.ParseCID(s)
 	if !ok {
-		writeJSON(ctx, 404, errorBody{Error: "no such client: " + strconv.Quote(s)})
+		httpx.WriteJSON(ctx, 404, errorBody{Error: "no such client: " + strconv.Quote(s)})
 	}
 	return cid, ok
 }
@@ -342,7 +339,7 @@ func (a *API) database(ctx *fasthttp.RequestCtx) (int64, int64, bool) {
 	s, _ := ctx.UserValue("dbid").(string)
 	dbid, err := strconv.ParseInt(s, 10, 64)
 	if err != nil || dbid <= 0 {
-		writeJSON(ctx, 404, errorBody{Error: "no such database: " + strconv.Quote(s)})
+		httpx.WriteJSON(ctx, 404, errorBody{Error: "no such database: " + strconv.Quote(s)})
 		return 0, 0, false
 	}
 	return cid, dbid, true
@@ -352,22 +349,12 @@ func decode(ctx *fasthttp.RequestCtx, v any) bool {
 	dec := json.NewDecoder(strings.NewReader(string(ctx.PostBody())))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
-		writeJSON(ctx, 400, errorBody{Error: "invalid JSON body: " + err.Error()})
+		httpx.WriteJSON(ctx, 400, errorBody{Error: "invalid JSON body: " + err.Error()})
 		return false
 	}
 	if dec.More() {
-		writeJSON(ctx, 400, errorBody{Error: "invalid JSON body: unexpected data after the document"})
+		httpx.WriteJSON(ctx, 400, errorBody{Error: "invalid JSON body: unexpected data after the document"})
 		return false
 	}
 	return true
-}
-
-func writeJSON(ctx *fasthttp.RequestCtx, status int, v any) {
-	b, err := json.Marshal(v)
-	if err != nil {
-		status, b = 500, []byte(`{"error":"internal error"}`)
-	}
-	ctx.SetStatusCode(status)
-	ctx.SetContentType("application/json")
-	ctx.SetBody(b)
 }

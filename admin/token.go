@@ -8,7 +8,7 @@ import (
 	"os"
 	"strings"
 
-	"github.com/tonebase/tonebase/admin/tenant"
+	"github.com/tonebase/tonebase/internal/tenant"
 )
 
 // LoadOrCreateToken returns the admin token kept at path, generating one

@@ -17,9 +17,9 @@ import (
 	"github.com/rs/zerolog"
 	"github.com/valyala/fasthttp"
 
-	"github.com/tonebase/tonebase/admin/observe"
 	"github.com/tonebase/tonebase/columndb"
 	"github.com/tonebase/tonebase/customer/vault"
+	"github.com/tonebase/tonebase/internal/observe"
 )
 
 // fakeClients authenticates two tenants.

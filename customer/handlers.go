@@ -1,8 +1,6 @@
 package customer
 
 import (
-	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"strconv"
 	"strings"
@@ -11,24 +9,24 @@ import (
 	"github.com/valyala/fasthttp"
 
 	"github.com/tonebase/tonebase/columndb"
+	"github.com/tonebase/tonebase/internal/httpx"
 )
 
 // Authenticator checks a client's API key and secret (HTTP Basic) and
 // returns its cid.
-type Authenticator interface {
-	Authenticate(apiKey, secret []byte) (int64, error)
-}
+type Authenticator = httpx.Authenticator
 
 // Handlers are the /apis/api endpoints and the vault key admin endpoints.
 type Handlers struct {
-	svc  *Service
-	auth Authenticator
-	log  zerolog.Logger
+	svc   *Service
+	auth  Authenticator
+	basic *httpx.BasicAuth
+	log   zerolog.Logger
 }
 
 // NewHandlers returns the HTTP face of svc.
 func NewHandlers(svc *Service, auth Authenticator, log zerolog.Logger) *Handlers {
-	return &Handlers{svc: svc, auth: auth, log: log}
+	return &Handlers{svc: svc, auth: auth, basic: httpx.NewBasicAuth(), log: log}
 }
 
 // Envelope is every write's answer and every error's.
@@ -44,33 +42,13 @@ type tenantHandler func(ctx *fasthttp.RequestCtx, cid int64)
 // authed authenticates the request with HTTP Basic before running fn.
 func (h *Handlers) authed(fn tenantHandler) fasthttp.RequestHandler {
 	return func(ctx *fasthttp.RequestCtx) {
-		cid, err := h.authenticate(ctx)
+		cid, err := h.basic.Authenticate(ctx, h.auth)
 		if err != nil {
 			h.fail(ctx, err)
 			return
 		}
 		fn(ctx, cid)
 	}
-}
-
-func (h *Handlers) authenticate(ctx *fasthttp.RequestCtx) (int64, error) {
-	enc, ok := strings.CutPrefix(string(ctx.Request.Header.Peek("Authorization")), "Basic ")
-	if !ok {
-		return 0, ErrUnauthorized
-	}
-	raw, err := base64.StdEncoding.DecodeString(strings.TrimSpace(enc))
-	if err != nil {
-		return 0, ErrUnauthorized
-	}
-	key, secret, ok := strings.Cut(string(raw), ":")
-	if !ok {
-		return 0, ErrUnauthorized
-	}
-	cid, err := h.auth.Authenticate([]byte(key), []byte(secret))
-	if err != nil {
-		return 0, ErrUnauthorized
-	}
-	return cid, nil
 }
 
 // fail maps an error to its status and envelope: the one place this API
@@ -80,7 +58,7 @@ func (h *Handlers) fail(ctx *fasthttp.RequestCtx, err error) {
 	status := fasthttp.StatusInternalServerError
 	text := "internal error; the request id is in the X-Request-Id header"
 	switch {
-	case errors.Is(err, ErrUnauthorized):
+	case errors.Is(err, ErrUnauthorized), errors.Is(err, httpx.ErrUnauthorized):
 		status, text = fasthttp.StatusUnauthorized, "authenticate with HTTP Basic: your API key as user name, your API secret as password"
 		ctx.Response.Header.Set("WWW-Authenticate", `Basic realm="tonebase customers"`)
 	case errors.As(err, &ie):
@@ -95,7 +73,7 @@ func (h *Handlers) fail(ctx *fasthttp.RequestCtx, err error) {
 	default:
 		// Errors here come from storage and the vault, never from request
 		// values, so logging them cannot leak a card number.
-		h.log.Error().Err(err).Str("request_id", requestID(ctx)).Str("path", string(ctx.Path())).Msg("customer API request failed")
+		h.log.Error().Err(err).Str("request_id", httpx.RequestID(ctx)).Str("path", string(ctx.Path())).Msg("customer API request failed")
 	}
 	writeJSON(ctx, status, Envelope{StatusCode: status, StatusText: text})
 }
@@ -112,19 +90,12 @@ func message(err error) string {
 	}
 }
 
-func requestID(ctx *fasthttp.RequestCtx) string {
-	return string(ctx.Response.Header.Peek("X-Request-Id")) // set by observe.Wrap
-}
-
+// writeJSON answers as the .NET original does: UTF-8 declared, and never
+// cached, since answers carry customers' details.
 func writeJSON(ctx *fasthttp.RequestCtx, status int, v any) {
-	b, err := json.Marshal(v)
-	if err != nil {
-		status, b = fasthttp.StatusInternalServerError, []byte(`{"StatusCode":500,"StatusText":"encoding the answer failed"}`)
-	}
-	ctx.SetStatusCode(status)
+	httpx.WriteJSON(ctx, status, v)
 	ctx.SetContentType("application/json; charset=utf-8")
 	ctx.Response.Header.Set("Cache-Control", "no-store")
-	ctx.SetBody(b)
 }
 
 // reply answers a write.
@@ -175,23 +146,13 @@ func idemOnly(ctx *fasthttp.RequestCtx) Idem {
 		string(ctx.Method()), string(ctx.Path())+"?"+string(ctx.QueryArgs().QueryString()), nil)
 }
 
-// param finds a query parameter by name in any case, as the .NET binder does.
-func param(ctx *fasthttp.RequestCtx, name string) string {
-	args := ctx.QueryArgs()
-	if v := args.Peek(name); v != nil {
-		return string(v)
-	}
-	var val string
-	for k, v := range args.All() {
-		if strings.EqualFold(string(k), name) {
-			val = string(v)
-			break
-		}
-	}
-	return val
-}
-
 func pathID(ctx *fasthttp.RequestCtx) string {
 	s, _ := ctx.UserValue("id").(string)
 	return s
+}
+
+// param finds a query parameter by name in any case, as the .NET binder does.
+func param(ctx *fasthttp.RequestCtx, name string) string {
+	v, _ := httpx.QueryParam(ctx.QueryArgs(), name)
+	return v
 }

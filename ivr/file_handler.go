@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/tonebase/tonebase/internal/httpx"
 	"github.com/valyala/fasthttp"
 )
 
@@ -20,18 +21,18 @@ func (h *Handlers) File(ctx *fasthttp.RequestCtx) {
 	}
 	mode, ok := ParseImportMode(string(ctx.QueryArgs().Peek("mode")))
 	if !ok {
-		writeJSON(ctx, 400, map[string]string{"error": "mode must be upsert or replace"})
+		httpx.WriteJSON(ctx, 400, map[string]string{"error": "mode must be upsert or replace"})
 		return
 	}
-	res, err := h.svc.ImportSigned(u, mode, BodyReader(ctx))
+	res, err := h.svc.ImportSigned(u, mode, httpx.BodyReader(ctx))
 	switch {
-	case errors.Is(err, ErrTooLarge):
+	case errors.Is(err, httpx.ErrTooLarge):
 		ctx.SetConnectionClose() // the rest of the body is still on its way
-		writeJSON(ctx, 413, map[string]string{"error": fmt.Sprintf("file larger than %d MiB; split it and send each part", h.svc.maxUpload()>>20)})
+		httpx.WriteJSON(ctx, 413, map[string]string{"error": fmt.Sprintf("file larger than %d MiB; split it and send each part", h.svc.maxUpload()>>20)})
 		return
-	case errors.Is(err, ErrBodyRead):
+	case errors.Is(err, httpx.ErrBodyRead):
 		ctx.SetConnectionClose() // where the next request would start is unknown
-		writeJSON(ctx, 400, map[string]string{"error": "the file did not arrive whole; nothing was imported, send it again"})
+		httpx.WriteJSON(ctx, 400, map[string]string{"error": "the file did not arrive whole; nothing was imported, send it again"})
 		return
 	case err != nil:
 		h.uploadError(ctx, err)
@@ -44,5 +45,5 @@ func (h *Handlers) File(ctx *fasthttp.RequestCtx) {
 	if res.Invalid == nil {
 		res.Invalid = []LineError{} // answer [] like the JSON upload, not null
 	}
-	writeJSON(ctx, 200, res)
+	httpx.WriteJSON(ctx, 200, res)
 }

@@ -1,9 +1,6 @@
 package ivr
 
 import (
-	"bytes"
-	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"strconv"
 	"strings"
@@ -14,6 +11,7 @@ import (
 	"github.com/valyala/fasthttp"
 
 	"github.com/tonebase/tonebase/columndb"
+	"github.com/tonebase/tonebase/internal/httpx"
 )
 
 // Metrics is what the handlers report.
@@ -27,12 +25,13 @@ type Handlers struct {
 	svc     *Service
 	log     zerolog.Logger
 	metrics Metrics
-	bufs    sync.Pool // *[]byte, for rendering lookup answers and decoding credentials
+	bufs    sync.Pool // *[]byte, for rendering lookup answers
+	basic   *httpx.BasicAuth
 }
 
 // NewHandlers returns the HTTP face of svc.
 func NewHandlers(svc *Service, log zerolog.Logger, m Metrics) *Handlers {
-	return &Handlers{svc: svc, log: log, metrics: m,
+	return &Handlers{svc: svc, log: log, metrics: m, basic: httpx.NewBasicAuth(),
 		bufs: sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b }}}
 }
 
@@ -47,9 +46,9 @@ func (h *Handlers) Lookup(ctx *fasthttp.RequestCtx) {
 		h.lookupError(ctx, kv, ErrNoDatabase)
 		return
 	}
-	authCID, err := h.authenticate(ctx)
+	authCID, err := h.basic.Authenticate(ctx, h.svc.clients)
 	if err != nil {
-		h.lookupError(ctx, kv, errUnauthorized)
+		h.lookupError(ctx, kv, httpx.ErrUnauthorized)
 		return
 	}
 	if authCID != cid {
@@ -60,7 +59,7 @@ func (h *Handlers) Lookup(ctx *fasthttp.RequestCtx) {
 	buf := h.bufs.Get().(*[]byte)
 	defer h.bufs.Put(buf)
 	rep, body, err := h.svc.AppendLookup((*buf)[:0], cid, dbid, Query{
-		Param:  func(name string) (string, bool) { return queryParam(args, name) },
+		Param:  func(name string) (string, bool) { return httpx.QueryParam(args, name) },
 		Caller: string(args.Peek("caller")),
 	}, kv)
 	*buf = body
@@ -82,55 +81,6 @@ func (h *Handlers) Lookup(ctx *fasthttp.RequestCtx) {
 	ctx.SetBody(body) // copies: the buffer goes back to the pool
 }
 
-// queryParam finds a parameter by name in any case: platforms differ in
-// what they send (colA, COLA, Ref1).
-func queryParam(args *fasthttp.Args, name string) (string, bool) {
-	if v := args.Peek(name); v != nil {
-		return string(v), true
-	}
-	var val string
-	found := false
-	for k, v := range args.All() {
-		if strings.EqualFold(string(k), name) {
-			val, found = string(v), true
-			break
-		}
-	}
-	return val, found
-}
-
-var errUnauthorized = errors.New("ivr: unauthorized")
-
-// authenticate checks HTTP Basic credentials. It decodes into a pooled
-// buffer, which the credentials check may keep hold of no longer than the
-// call: it runs on every lookup.
-func (h *Handlers) authenticate(ctx *fasthttp.RequestCtx) (int64, error) {
-	enc, ok := bytes.CutPrefix(ctx.Request.Header.Peek("Authorization"), []byte("Basic "))
-	if !ok {
-		return 0, errUnauthorized
-	}
-	enc = bytes.TrimSpace(enc)
-	const maxCredentials = 192
-	if base64.StdEncoding.DecodedLen(len(enc)) > maxCredentials {
-		return 0, errUnauthorized
-	}
-	buf := h.bufs.Get().(*[]byte)
-	raw := (*buf)[:base64.StdEncoding.DecodedLen(len(enc))]
-	defer func() {
-		clear(raw) // the secret does not wait in the pool for the next render
-		h.bufs.Put(buf)
-	}()
-	n, err := base64.StdEncoding.Decode(raw, enc)
-	if err != nil {
-		return 0, errUnauthorized
-	}
-	key, secret, ok := bytes.Cut(raw[:n], []byte(":"))
-	if !ok {
-		return 0, errUnauthorized
-	}
-	return h.svc.clients.Authenticate(key, secret)
-}
-
 func ids(ctx *fasthttp.RequestCtx) (int64, int64, bool) {
 	cid, err1 := strconv.ParseInt(userValue(ctx, "cid"), 10, 64)
 	dbid, err2 := strconv.ParseInt(userValue(ctx, "dbid"), 10, 64)
@@ -147,7 +97,7 @@ func userValue(ctx *fasthttp.RequestCtx, name string) string {
 func (h *Handlers) lookupError(ctx *fasthttp.RequestCtx, kv bool, err error) {
 	status, msg := 500, "internal error"
 	switch {
-	case errors.Is(err, errUnauthorized):
+	case errors.Is(err, httpx.ErrUnauthorized):
 		status, msg = 401, "unauthorized"
 		ctx.Response.Header.Set("WWW-Authenticate", `Basic realm="tonebase"`)
 	case errors.Is(err, ErrNoDatabase):
@@ -155,7 +105,7 @@ func (h *Handlers) lookupError(ctx *fasthttp.RequestCtx, kv bool, err error) {
 	case errors.Is(err, ErrInvalid):
 		status, msg = 400, err.Error()
 	default:
-		h.log.Error().Err(err).Str("request_id", requestID(ctx)).Msg("lookup failed")
+		h.log.Error().Err(err).Str("request_id", httpx.RequestID(ctx)).Msg("lookup failed")
 	}
 	h.metrics.Lookup("error", 0)
 	if kv {
@@ -164,11 +114,7 @@ func (h *Handlers) lookupError(ctx *fasthttp.RequestCtx, kv bool, err error) {
 		ctx.SetBodyString("status=error&error=" + strings.ReplaceAll(msg, " ", "+"))
 		return
 	}
-	writeJSON(ctx, status, map[string]string{"status": "error", "error": msg})
-}
-
-func requestID(ctx *fasthttp.RequestCtx) string {
-	return string(ctx.Response.Header.Peek("X-Request-Id")) // set by observe.Wrap
+	httpx.WriteJSON(ctx, status, map[string]string{"status": "error", "error": msg})
 }
 
 // Upload serves POST /cppdb/api/database.
@@ -186,7 +132,7 @@ func (h *Handlers) Upload(ctx *fasthttp.RequestCtx) {
 	h.metrics.Rows("inserted", res.Inserted)
 	h.metrics.Rows("updated", res.Updated)
 	h.metrics.Rows("invalid", len(res.Invalid))
-	writeJSON(ctx, 200, res)
+	httpx.WriteJSON(ctx, 200, res)
 }
 
 // Delete serves DELETE /cppdb/api/database.
@@ -202,7 +148,7 @@ func (h *Handlers) Delete(ctx *fasthttp.RequestCtx) {
 		return
 	}
 	h.metrics.Rows("deleted", res.Deleted)
-	writeJSON(ctx, 200, res)
+	httpx.WriteJSON(ctx, 200, res)
 }
 
 // signedFrom reads cid, dbid and Hash in any letter case, as merchants'
@@ -247,17 +193,7 @@ func (h *Handlers) uploadError(ctx *fasthttp.RequestCtx, err error) {
 	case errors.Is(err, ErrNoDatabase):
 		status, msg = 404, ErrInvalidDatabase.Error()
 	default:
-		h.log.Error().Err(err).Str("request_id", requestID(ctx)).Msg("upload failed")
+		h.log.Error().Err(err).Str("request_id", httpx.RequestID(ctx)).Msg("upload failed")
 	}
-	writeJSON(ctx, status, map[string]string{"error": msg})
-}
-
-func writeJSON(ctx *fasthttp.RequestCtx, status int, v any) {
-	b, err := json.Marshal(v)
-	if err != nil {
-		status, b = 500, []byte(`{"error":"internal error"}`)
-	}
-	ctx.SetStatusCode(status)
-	ctx.SetContentType("application/json")
-	ctx.SetBody(b)
+	httpx.WriteJSON(ctx, status, map[string]string{"error": msg})
 }

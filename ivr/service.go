@@ -3,6 +3,8 @@ package ivr
 import (
 	"runtime"
 	"time"
+
+	"github.com/tonebase/tonebase/internal/lockout"
 )
 
 // Clients is what the service needs to know of tenants.
@@ -35,7 +37,7 @@ type Service struct {
 	store   Store
 	catalog *Catalog
 	clients Clients
-	lockout *Lockout[lockKey]
+	lockout *lockout.Lockout[lockKey]
 	plans   plans
 	cfg     Config
 	ingest  chan struct{} // a token per upload being applied
@@ -48,7 +50,7 @@ func NewService(store Store, catalog *Catalog, clients Clients, cfg Config) *Ser
 		cfg.IngestSlots = max(runtime.GOMAXPROCS(0)-1, 1)
 	}
 	return &Service{store: store, catalog: catalog, clients: clients,
-		lockout: NewLockout[lockKey](cfg.LockoutLimit, cfg.LockoutWindow), cfg: cfg,
+		lockout: lockout.New[lockKey](cfg.LockoutLimit, cfg.LockoutWindow), cfg: cfg,
 		ingest: make(chan struct{}, cfg.IngestSlots), parse: make(chan struct{}, cfg.IngestSlots)}
 }
 

@@ -6,6 +6,7 @@ import (
 
 	"github.com/tonebase/tonebase/columndb"
 	"github.com/tonebase/tonebase/hash"
+	"github.com/tonebase/tonebase/internal/httpx"
 )
 
 // ImportSigned applies a signed CSV file as merchants post it to
@@ -20,7 +21,7 @@ func (s *Service) ImportSigned(u Signed, mode ImportMode, body io.Reader) (Impor
 		return ImportResult{}, err
 	}
 	d := hash.NewDigest(u.CID, u.DBID, password)
-	f, err := Spool(s.cfg.WorkDir, body, s.maxUpload(), d)
+	f, err := httpx.Spool(s.cfg.WorkDir, body, s.maxUpload(), d)
 	if err != nil {
 		return ImportResult{}, err
 	}
@@ -49,6 +50,10 @@ func (s *Service) uploadKey(u Signed) (*columndb.Table, string, error) {
 	}
 	return t, password, nil
 }
+
+// defaultMaxUpload is the upload limit when Config.MaxUpload is not set,
+// as serve's --max-upload-mb default.
+const defaultMaxUpload = 64 << 20
 
 func (s *Service) maxUpload() int64 {
 	if s.cfg.MaxUpload > 0 {

@@ -8,8 +8,8 @@ import (
 
 	"github.com/valyala/fasthttp"
 
-	"github.com/tonebase/tonebase/admin/tenant"
 	"github.com/tonebase/tonebase/columndb"
+	"github.com/tonebase/tonebase/internal/tenant"
 	"github.com/tonebase/tonebase/ivr"
 )
 

@@ -9,8 +9,8 @@ import (
 	"time"
 
 	"github.com/tonebase/tonebase/admin"
-	"github.com/tonebase/tonebase/admin/tenant"
 	"github.com/tonebase/tonebase/columndb"
+	"github.com/tonebase/tonebase/internal/tenant"
 	"github.com/tonebase/tonebase/ivr"
 )
 

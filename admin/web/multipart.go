@@ -6,9 +6,8 @@ import (
 	"io"
 	"mime/multipart"
 
+	"github.com/tonebase/tonebase/internal/httpx"
 	"github.com/valyala/fasthttp"
-
-	"github.com/tonebase/tonebase/ivr"
 )
 
 // uploadsKey is the user value under which a form's files wait for their
@@ -22,7 +21,7 @@ const maxFormValues = 64 << 10
 // upload is a file sent with a form, spooled in the work folder.
 type upload struct {
 	name     string // as the browser named it
-	file     *ivr.Spooled
+	file     *httpx.Spooled
 	tooLarge bool // refused past the size limit; file is nil
 }
 
@@ -52,7 +51,7 @@ func (s *Server) readMultipart(ctx *fasthttp.RequestCtx) (uploads, error) {
 	us := uploads{}
 	ctx.SetUserValue(uploadsKey, us)
 	args := ctx.PostArgs() // empty: the body is not urlencoded
-	mr := multipart.NewReader(ivr.BodyReader(ctx), string(boundary))
+	mr := multipart.NewReader(httpx.BodyReader(ctx), string(boundary))
 	budget := maxFormValues
 	for {
 		p, err := mr.NextPart()
@@ -77,13 +76,13 @@ func (s *Server) readMultipart(ctx *fasthttp.RequestCtx) (uploads, error) {
 		if _, dup := us[name]; dup {
 			return us, fmt.Errorf("%w: the form carries two files named %s; send one", errBadInput, name)
 		}
-		f, err := ivr.Spool(s.cfg.WorkDir, p, s.cfg.MaxUpload, nil)
-		if errors.Is(err, ivr.ErrTooLarge) {
+		f, err := httpx.Spool(s.cfg.WorkDir, p, s.cfg.MaxUpload, nil)
+		if errors.Is(err, httpx.ErrTooLarge) {
 			us[name] = &upload{name: p.FileName(), tooLarge: true}
 			ctx.SetConnectionClose() // the rest of the body is not read
 			return us, nil
 		}
-		if errors.Is(err, ivr.ErrBodyRead) {
+		if errors.Is(err, httpx.ErrBodyRead) {
 			return us, fmt.Errorf("%w: the file did not arrive whole; send it again", errBadInput)
 		}
 		if err != nil {

@@ -16,9 +16,9 @@ import (
 
 	"github.com/valyala/fasthttp"
 
-	"github.com/tonebase/tonebase/admin/observe"
-	"github.com/tonebase/tonebase/admin/tenant"
 	"github.com/tonebase/tonebase/columndb"
+	"github.com/tonebase/tonebase/internal/httpx"
+	"github.com/tonebase/tonebase/internal/tenant"
 	"github.com/tonebase/tonebase/ivr"
 )
 
@@ -130,7 +130,7 @@ var (
 // do next: the one place the pages decide.
 func (s *Server) fail(ctx *fasthttp.RequestCtx, err error) {
 	headers(ctx)
-	d := ErrorData{RequestID: observe.RequestID(ctx), Next: "Go to the dashboard", NextHref: "/admin/"}
+	d := ErrorData{RequestID: httpx.RequestID(ctx), Next: "Go to the dashboard", NextHref: "/admin/"}
 	client := "/admin/clients"
 	if cid, ok := tenant.ParseCID(userValue(ctx, "cid")); ok {
 		client = fmt.Sprintf("/admin/clients/%d", cid)

@@ -10,9 +10,9 @@ import (
 	"github.com/valyala/fasthttp"
 	"golang.org/x/crypto/bcrypt"
 
-	"github.com/tonebase/tonebase/admin/observe"
-	"github.com/tonebase/tonebase/admin/tenant"
 	"github.com/tonebase/tonebase/columndb"
+	"github.com/tonebase/tonebase/internal/httpx"
+	"github.com/tonebase/tonebase/internal/tenant"
 	"github.com/tonebase/tonebase/ivr"
 )
 
@@ -94,7 +94,7 @@ func listen(t *testing.T, w *Server) string {
 		t.Fatal(err)
 	}
 	srv := &fasthttp.Server{Handler: testHandler(w), MaxRequestBodySize: 64 << 20, ReadTimeout: time.Minute}
-	observe.StreamBodies(srv) // as serve does: uploads stream to the work folder
+	httpx.StreamBodies(srv) // as serve does: uploads stream to the work folder
 	go srv.Serve(ln)
 	t.Cleanup(func() { srv.Shutdown() })
 	return "http://" + ln.Addr().String()

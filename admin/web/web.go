@@ -13,6 +13,7 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/tonebase/tonebase/admin"
+	"github.com/tonebase/tonebase/internal/lockout"
 	"github.com/tonebase/tonebase/ivr"
 )
 
@@ -70,7 +71,7 @@ type Server struct {
 	cfg      Config
 	pages    *pages
 	sessions *sessions
-	signins  *ivr.Lockout[string]
+	signins  *lockout.Lockout[string]
 	jobs     *jobs
 	history  *history
 	users    *users
@@ -115,7 +116,7 @@ func New(cfg Config) (*Server, error) {
 		cfg:      cfg,
 		pages:    p,
 		sessions: newSessions(cfg.SessionIdle, 12*time.Hour, cfg.Now),
-		signins:  ivr.NewLockout[string](5, 15*time.Minute),
+		signins:  lockout.New[string](5, 15*time.Minute),
 		jobs:     newJobs(),
 		history:  newHistory(cfg.Counts, cfg.Now),
 		users:    &users{docs: cfg.Docs, cost: cfg.BcryptCost, now: cfg.Now},
@@ -153,7 +154,7 @@ func (s *Server) Close() error {
 }
 
 // removeLeftovers deletes the uploads a stopped process left in the work
-// folder: files spooled while they arrived (ivr.Spool, here and for
+// folder: files spooled while they arrived (httpx.Spool, here and for
 // /cppdb/api/file) and files kept for an import, which ran in that
 // process and cannot be resumed. Refused-line files are left alone.
 func removeLeftovers(dir string) error {

@@ -7,8 +7,8 @@ import (
 
 	"github.com/rs/zerolog"
 
-	"github.com/tonebase/tonebase/admin/tenant"
 	"github.com/tonebase/tonebase/customer/vault"
+	"github.com/tonebase/tonebase/internal/tenant"
 )
 
 // demoKeyFile is where --demo keeps its throwaway master key, so a demo data

@@ -5,9 +5,9 @@ import (
 	"github.com/valyala/fasthttp"
 
 	"github.com/tonebase/tonebase/admin"
-	"github.com/tonebase/tonebase/admin/observe"
 	"github.com/tonebase/tonebase/admin/web"
 	"github.com/tonebase/tonebase/customer"
+	"github.com/tonebase/tonebase/internal/observe"
 	"github.com/tonebase/tonebase/ivr"
 )
 

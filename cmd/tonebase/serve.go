@@ -16,13 +16,14 @@ import (
 	"github.com/valyala/fasthttp"
 
 	"github.com/tonebase/tonebase/admin"
-	"github.com/tonebase/tonebase/admin/conns"
-	"github.com/tonebase/tonebase/admin/observe"
-	"github.com/tonebase/tonebase/admin/tenant"
 	"github.com/tonebase/tonebase/admin/web"
 	"github.com/tonebase/tonebase/columndb"
 	"github.com/tonebase/tonebase/customer"
 	"github.com/tonebase/tonebase/customer/vault"
+	"github.com/tonebase/tonebase/internal/conns"
+	"github.com/tonebase/tonebase/internal/httpx"
+	"github.com/tonebase/tonebase/internal/observe"
+	"github.com/tonebase/tonebase/internal/tenant"
 	"github.com/tonebase/tonebase/ivr"
 )
 
@@ -226,7 +227,7 @@ func newApp(cfg serveConfig, log zerolog.Logger) (*app, error) {
 		ErrorHandler:       a.serverError,
 		Logger:             fasthttpLogger{log},
 	}
-	observe.StreamBodies(a.server) // uploads stream to disk; the body limit and keep-alive stay safe
+	httpx.StreamBodies(a.server) // uploads stream to disk; the body limit and keep-alive stay safe
 	return a, nil
 }
 

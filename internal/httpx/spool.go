@@ -1,4 +1,4 @@
-package ivr
+package httpx
 
 import (
 	"bytes"
@@ -12,15 +12,11 @@ import (
 
 // Upload errors of the body itself, as opposed to the store or the disk.
 var (
-	ErrTooLarge = errors.New("ivr: upload larger than the size limit")
+	ErrTooLarge = errors.New("httpx: upload larger than the size limit")
 	// ErrBodyRead is an upload that did not arrive whole: cut off before
 	// its Content-Length, or stalled past the server's read timeout.
-	ErrBodyRead = errors.New("ivr: upload did not arrive whole")
+	ErrBodyRead = errors.New("httpx: upload did not arrive whole")
 )
-
-// defaultMaxUpload is the upload limit when Config.MaxUpload is not set,
-// as serve's --max-upload-mb default.
-const defaultMaxUpload = 64 << 20
 
 // Spooled is an upload kept in a temporary file while it is checked and
 // imported, so a large file never sits in memory.
@@ -39,7 +35,7 @@ type Spooled struct {
 func Spool(dir string, r io.Reader, limit int64, tee io.Writer) (*Spooled, error) {
 	f, err := os.CreateTemp(dir, "spool-*")
 	if err != nil {
-		return nil, fmt.Errorf("ivr: spool: %w", err)
+		return nil, fmt.Errorf("httpx: spool: %w", err)
 	}
 	sp := &Spooled{f: f}
 	var w io.Writer = f
@@ -50,12 +46,12 @@ func Spool(dir string, r io.Reader, limit int64, tee io.Writer) (*Spooled, error
 	sp.Size, err = io.Copy(w, io.LimitReader(bodyErrors{r}, limit+1))
 	switch {
 	case err != nil:
-		err = fmt.Errorf("ivr: spool: %w", err)
+		err = fmt.Errorf("httpx: spool: %w", err)
 	case sp.Size > limit:
 		err = ErrTooLarge
 	default:
 		if _, err = f.Seek(0, io.SeekStart); err != nil {
-			err = fmt.Errorf("ivr: spool: %w", err)
+			err = fmt.Errorf("httpx: spool: %w", err)
 		}
 	}
 	if err != nil {
@@ -85,10 +81,10 @@ func (sp *Spooled) Read(p []byte) (int, error) { return sp.f.Read(p) }
 // (a background import); Discard then does nothing.
 func (sp *Spooled) Keep(path string) error {
 	if err := sp.f.Close(); err != nil {
-		return fmt.Errorf("ivr: keep upload: %w", err)
+		return fmt.Errorf("httpx: keep upload: %w", err)
 	}
 	if err := os.Rename(sp.f.Name(), path); err != nil {
-		return fmt.Errorf("ivr: keep upload: %w", err)
+		return fmt.Errorf("httpx: keep upload: %w", err)
 	}
 	sp.kept = true
 	return nil
@@ -115,7 +111,7 @@ func BodyReader(ctx *fasthttp.RequestCtx) io.Reader {
 		return bytes.NewReader(ctx.PostBody())
 	}
 	if n := ctx.Request.Header.ContentLength(); n >= 0 {
-		return &announced{countingReader: countingReader{r: r}, want: int64(n)}
+		return &announced{r: r, want: int64(n)}
 	}
 	return r
 }
@@ -125,12 +121,13 @@ func BodyReader(ctx *fasthttp.RequestCtx) io.Reader {
 // if it were whole (it checks the length of response bodies only), so the
 // count is what tells a dropped connection from the end of the body.
 type announced struct {
-	countingReader
-	want int64
+	r       io.Reader
+	n, want int64
 }
 
 func (a *announced) Read(p []byte) (int, error) {
-	n, err := a.countingReader.Read(p)
+	n, err := a.r.Read(p)
+	a.n += int64(n)
 	if err == io.EOF && a.n < a.want {
 		err = io.ErrUnexpectedEOF
 	}

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/rs/zerolog"
+	"github.com/tonebase/tonebase/internal/httpx"
 	"github.com/valyala/fasthttp"
 )
 
@@ -47,7 +48,7 @@ func TestWrapRequestIDs(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			var log bytes.Buffer
 			var seen string
-			h := Wrap(zerolog.New(&log), New(), "/r", func(ctx *fasthttp.RequestCtx) { seen = RequestID(ctx) })
+			h := Wrap(zerolog.New(&log), New(), "/r", func(ctx *fasthttp.RequestCtx) { seen = httpx.RequestID(ctx) })
 			ctx := newCtx("GET", "/r", tt.sent)
 			h(ctx)
 			got := string(ctx.Response.Header.Peek("X-Request-Id"))

@@ -8,13 +8,13 @@ import (
 	"time"
 
 	"github.com/rs/zerolog"
+	"github.com/tonebase/tonebase/internal/httpx"
 	"github.com/valyala/fasthttp"
 )
 
-// RequestIDHeader carries the request id both ways. Wrap sets it on the
-// response before the handler runs, so a handler reads its request's id
-// from the response header (RequestID) instead of a per-request value.
-const RequestIDHeader = "X-Request-Id"
+// RequestIDHeader carries the request id both ways; handlers read it back
+// with httpx.RequestID.
+const RequestIDHeader = httpx.RequestIDHeader
 
 // Wrap gives each request an id (the caller's X-Request-Id if it sent a sane
 // one), answers it in X-Request-Id, logs one access line and records the
@@ -71,11 +71,6 @@ func Wrap(log zerolog.Logger, reg *Registry, route string, next fasthttp.Request
 			Bytes("path", ctx.Path()).Str("route", route).Int("status", status).Dur("duration", d).
 			Str("remote", ctx.RemoteIP().String()).Msg("request")
 	}
-}
-
-// RequestID returns the id Wrap gave the request.
-func RequestID(ctx *fasthttp.RequestCtx) string {
-	return string(ctx.Response.Header.Peek(RequestIDHeader))
 }
 
 func printable(s []byte) bool {

@@ -12,7 +12,7 @@ import (
 
 	"github.com/valyala/fasthttp"
 
-	"github.com/tonebase/tonebase/admin/observe"
+	"github.com/tonebase/tonebase/internal/observe"
 )
 
 // expiries reports a Sweeper's counts by state, for failure messages.

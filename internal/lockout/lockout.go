@@ -1,4 +1,4 @@
-package ivr
+package lockout
 
 import (
 	"hash/maphash"
@@ -26,9 +26,9 @@ type lockShard[K comparable] struct {
 	keys map[K][]time.Time
 }
 
-// NewLockout returns a lockout of limit failures per window; a limit of 0
+// New returns a lockout of limit failures per window; a limit of 0
 // disables it.
-func NewLockout[K comparable](limit int, window time.Duration) *Lockout[K] {
+func New[K comparable](limit int, window time.Duration) *Lockout[K] {
 	l := &Lockout[K]{limit: limit, window: window, max: 1 << 16, now: time.Now, seed: maphash.MakeSeed()}
 	for i := range l.shards {
 		l.shards[i].keys = map[K][]time.Time{}

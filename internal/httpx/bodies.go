@@ -1,4 +1,4 @@
-package observe
+package httpx
 
 import (
 	"errors"
@@ -15,7 +15,7 @@ import (
 const tooLargeHeader = "X-Tonebase-Body-Too-Large"
 
 // StreamBodies makes s hand request bodies to handlers as streams, so an
-// upload can go to disk as it arrives (ivr.BodyReader) rather than into
+// upload can go to disk as it arrives (BodyReader) rather than into
 // memory, up to s.MaxRequestBodySize. Turning fasthttp's StreamRequestBody
 // on alone would lose three things fasthttp v1.74.0 does without it, which
 // StreamBodies puts back for every handler:
