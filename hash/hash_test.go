@@ -2,6 +2,8 @@ package hash
 
 import (
 	"bytes"
+	"encoding/json"
+	"os"
 	"strings"
 	"testing"
 )
@@ -47,26 +49,37 @@ func TestUrlTokenDecodeRejects(t *testing.T) {
 	}
 }
 
-// The reference vectors were computed outside the project (design.md).
-var vectors = []struct {
-	name      string
-	cid, dbid int64
-	password  string
-	body      string
-	want      string
-}{
-	{"ascii single row", 1234, 12, "secret", `{"colA":"123456"}`,
-		"k3m4lMtAkO_3l9wgHq6YMRDOg2v1x2lLD7zmM32u2ShnFneqgnHnbBIB-SThqzdvuOZCtgFBvyHg5GsOPxDaQw2"},
-	{"utf8 password and body", 1234, 12, "pässwörd£", `[{"colA":"123456","colB":"01021990","colC":"£12.50"}]`,
-		"7ubDYvbxpabUg7jWQLNXpl-oEeHxN4SWXywtSKbSdDzy1qIZ2UNRbYSo78O6jplYe4beZ0wL5waxL7D0ZDuOqw2"},
+// vector is one upload signature computed outside the project (design.md).
+type vector struct {
+	Name     string `json:"name"`
+	CID      int64  `json:"cid"`
+	DBID     int64  `json:"dbid"`
+	Password string `json:"password"`
+	Body     string `json:"body"`
+	Want     string `json:"hash"`
+}
+
+// referenceVectors reads the vectors from the top-level testdata, where
+// every test of the ActivePay upload can find the same ones.
+func referenceVectors(tb testing.TB) []vector {
+	tb.Helper()
+	b, err := os.ReadFile("../testdata/activepay/hash-vectors.json")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	var vs []vector
+	if err := json.Unmarshal(b, &vs); err != nil || len(vs) < 2 {
+		tb.Fatalf("hash-vectors.json: %d vectors, %v", len(vs), err)
+	}
+	return vs
 }
 
 func TestSignVectors(t *testing.T) {
-	for _, v := range vectors {
-		t.Run(v.name, func(t *testing.T) {
-			got := Sign(v.cid, v.dbid, v.password, []byte(v.body))
-			if got != v.want {
-				t.Fatalf("Sign = %s, want %s", got, v.want)
+	for _, v := range referenceVectors(t) {
+		t.Run(v.Name, func(t *testing.T) {
+			got := Sign(v.CID, v.DBID, v.Password, []byte(v.Body))
+			if got != v.Want {
+				t.Fatalf("Sign = %s, want %s", got, v.Want)
 			}
 			if len(got) != 87 || !strings.HasSuffix(got, "2") {
 				t.Fatalf("token shape: len %d", len(got))
@@ -87,27 +100,27 @@ type verifyCase struct {
 }
 
 // verifyCases serve Verify and Digest alike: both must give these answers.
-func verifyCases() []verifyCase {
-	v := vectors[1]
+func verifyCases(tb testing.TB) []verifyCase {
+	v := referenceVectors(tb)[1]
 	pretty := "[\n  {\n    \"colA\": \"123456\",\n    \"colB\": \"01021990\",\n    \"colC\": \"£12.50\"\n  }\n]\n"
 	return []verifyCase{
-		{"exact body", v.cid, v.dbid, v.password, v.body, v.want, true},
-		{"pretty body signed compact", v.cid, v.dbid, v.password, pretty, v.want, true},
-		{"wrong password", v.cid, v.dbid, "secret", v.body, v.want, false},
-		{"wrong cid", 1235, v.dbid, v.password, v.body, v.want, false},
-		{"wrong dbid", v.cid, 13, v.password, v.body, v.want, false},
-		{"tampered body", v.cid, v.dbid, v.password, strings.Replace(v.body, "12.50", "1.50", 1), v.want, false},
+		{"exact body", v.CID, v.DBID, v.Password, v.Body, v.Want, true},
+		{"pretty body signed compact", v.CID, v.DBID, v.Password, pretty, v.Want, true},
+		{"wrong password", v.CID, v.DBID, "secret", v.Body, v.Want, false},
+		{"wrong cid", 1235, v.DBID, v.Password, v.Body, v.Want, false},
+		{"wrong dbid", v.CID, 13, v.Password, v.Body, v.Want, false},
+		{"tampered body", v.CID, v.DBID, v.Password, strings.Replace(v.Body, "12.50", "1.50", 1), v.Want, false},
 		{"space inside string matters", 1234, 12, "secret", `{"colA":"123 456"}`, Sign(1234, 12, "secret", []byte(`{"colA":"123456"}`)), false},
 		{"csv signed without its newlines", 1234, 12, "secret", "012345,01021990\n", Sign(1234, 12, "secret", []byte("012345,01021990")), true},
 		{"empty body", 1234, 12, "secret", "", Sign(1234, 12, "secret", nil), true},
-		{"truncated token", v.cid, v.dbid, v.password, v.body, v.want[:86], false},
-		{"empty token", v.cid, v.dbid, v.password, v.body, "", false},
-		{"garbage token", v.cid, v.dbid, v.password, v.body, "!!!", false},
+		{"truncated token", v.CID, v.DBID, v.Password, v.Body, v.Want[:86], false},
+		{"empty token", v.CID, v.DBID, v.Password, v.Body, "", false},
+		{"garbage token", v.CID, v.DBID, v.Password, v.Body, "!!!", false},
 	}
 }
 
 func TestVerify(t *testing.T) {
-	for _, tt := range verifyCases() {
+	for _, tt := range verifyCases(t) {
 		t.Run(tt.name, func(t *testing.T) {
 			if got := Verify(tt.cid, tt.dbid, tt.password, []byte(tt.body), tt.token); got != tt.want {
 				t.Fatalf("Verify = %v, want %v", got, tt.want)
@@ -134,7 +147,7 @@ func TestCompact(t *testing.T) {
 }
 
 func FuzzUrlToken(f *testing.F) {
-	for _, s := range []string{"", "YQ2", "YWI1", "YWJj0", vectors[0].want, "YQ==2", "\x00"} {
+	for _, s := range []string{"", "YQ2", "YWI1", "YWJj0", referenceVectors(f)[0].Want, "YQ==2", "\x00"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
@@ -150,7 +163,7 @@ func FuzzUrlToken(f *testing.F) {
 }
 
 func FuzzCompact(f *testing.F) {
-	f.Add([]byte(vectors[1].body))
+	f.Add([]byte(referenceVectors(f)[1].Body))
 	f.Add([]byte("{ \"a\\\"\" : [1, 2] }"))
 	f.Fuzz(func(t *testing.T, body []byte) {
 		once, _ := Compact(body)
