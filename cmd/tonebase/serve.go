@@ -225,7 +225,7 @@ func newApp(cfg serveConfig, log zerolog.Logger) (*app, error) {
 		MaxRequestBodySize: cfg.MaxUploadMB << 20,
 		ConnState:          a.conns.ConnState,
 		ErrorHandler:       a.serverError,
-		Logger:             fasthttpLogger{log},
+		Logger:             observe.ServerLogger{Log: log},
 	}
 	httpx.StreamBodies(a.server) // uploads stream to disk; the body limit and keep-alive stay safe
 	return a, nil
@@ -277,10 +277,6 @@ func (b badgerLogger) Errorf(f string, v ...any)   { b.l.Error().Msgf(f, v...) }
 func (b badgerLogger) Warningf(f string, v ...any) { b.l.Warn().Msgf(f, v...) }
 func (b badgerLogger) Infof(f string, v ...any)    { b.l.Debug().Msgf(f, v...) }
 func (b badgerLogger) Debugf(f string, v ...any)   { b.l.Trace().Msgf(f, v...) }
-
-type fasthttpLogger struct{ l zerolog.Logger }
-
-func (f fasthttpLogger) Printf(format string, args ...any) { f.l.Warn().Msgf(format, args...) }
 
 // demo seeds the demo data and prints how to use it.
 func (a *app) demo(addr string) error {
