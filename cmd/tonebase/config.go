@@ -97,7 +97,10 @@ type serveConfig struct {
 	TxnRows        int
 	RowCacheMB     int
 	MasterKeyFile  string
-	DebugAddr      string
+	// AnyKeyMode accepts a master key file that others can read, as ssh's
+	// StrictModes=no does; without it such a file is refused.
+	AnyKeyMode bool
+	DebugAddr  string
 	// CPUs is the parallelism the Go runtime chose (cgroup limits and a
 	// GOMAXPROCS setting count); Procs is the scheduler slots serve runs
 	// with. See --procs.
@@ -126,6 +129,7 @@ func parseServe(args []string) (serveConfig, error) {
 	f.integer(&c.TxnRows, "txn-rows", 256, "rows per storage transaction during uploads")
 	f.integer(&c.RowCacheMB, "row-cache-mb", 1024, "memory for rows kept for lookups by primary key, in MiB (0 turns it off)")
 	f.str(&c.MasterKeyFile, "master-key-file", "", "file holding the 32-byte master key that seals stored cards and encrypts the store at rest (or TONEBASE_MASTER_KEY)")
+	f.boolean(&c.AnyKeyMode, "master-key-any-mode", false, "accept a --master-key-file that group or others may read (refused otherwise)")
 	f.str(&c.DebugAddr, "debug-addr", "", "serve Go profiles (/debug/pprof/) on this address, e.g. 127.0.0.1:6060; off when empty")
 	f.integer(&c.Procs, "procs", 0, "Go scheduler slots (GOMAXPROCS); 0: twice the CPUs, so a lookup finds a free slot while uploads and compactions keep every CPU busy (a GOMAXPROCS setting is kept)")
 	c.MasterKey = os.Getenv("TONEBASE_MASTER_KEY")
