@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tonebase/tonebase/internal/lockout"
 	"github.com/valyala/fasthttp"
 )
 
@@ -140,6 +141,13 @@ func (s *Server) SignIn(ctx *fasthttp.RequestCtx) {
 	s.render(ctx, 200, "signin", v)
 }
 
+// collSigninLocks holds the sign-in locks that have not ended.
+const collSigninLocks = "admin.signin-locks"
+
+// bcryptSlots is how many password comparisons run at once. Sign-in is
+// human-paced; one comparison at a time already serves tens a second.
+const bcryptSlots = 1
+
 // SignInPost serves POST /admin/sign-in.
 func (s *Server) SignInPost(ctx *fasthttp.RequestCtx) {
 	headers(ctx)
@@ -153,18 +161,33 @@ func (s *Server) SignInPost(ctx *fasthttp.RequestCtx) {
 		again(403, "The sign-in form had expired. It has been refreshed: sign in again.")
 		return
 	}
-	keys := []string{"ip/" + ctx.RemoteIP().String(), "user/" + name}
-	if locked, wait := s.signins.Locked(keys...); locked {
+	keys := []lockout.Name{lockout.Name("ip/" + ctx.RemoteIP().String()), lockout.Name("user/" + name)}
+	// Counted before it is checked: however many arrive at once, no more
+	// than the limit reach the password comparison in a window.
+	if ok, wait := s.signins.Attempt(keys...); !ok {
 		again(429, "Too many failed sign-ins. Wait "+minutes(wait)+", then try again, or ask another admin to check your account.")
 		return
 	}
+	// bcrypt takes a core for tens of milliseconds: a few at once, the rest
+	// refused at once, so a flood of sign-ins cannot starve the lookups.
+	select {
+	case s.bcrypts <- struct{}{}:
+	default:
+		s.signins.Forgive(keys...) // not checked, so not a failure
+		ctx.Response.Header.Set("Retry-After", "1")
+		again(503, "Too many sign-ins at once. Wait a second, then try again.")
+		return
+	}
 	ok, err := s.users.verify(name, string(ctx.FormValue("password")))
+	<-s.bcrypts
 	if err != nil {
+		s.signins.Forgive(keys...)
 		s.fail(ctx, err)
 		return
 	}
-	if !ok {
-		s.signins.Fail(keys...)
+	if ok {
+		s.signins.Forgive(keys...)
+	} else {
 		s.audit(ctx, name, "sign-in failed", "")
 		again(401, "That user name and password do not match. Check them and try again.")
 		return
@@ -225,7 +248,7 @@ func (s *Server) SetupPost(ctx *fasthttp.RequestCtx) {
 	name := strings.ToLower(strings.TrimSpace(string(ctx.FormValue("name"))))
 	password := string(ctx.FormValue("password"))
 	data := SetupData{Name: name, Errors: map[string]string{}}
-	key := "setup/" + ctx.RemoteIP().String()
+	key := lockout.Name("setup/" + ctx.RemoteIP().String())
 	switch locked, wait := s.signins.Locked(key); {
 	case !formTokenOK(ctx):
 		data.Errors["form"] = "The form had expired. It has been refreshed: fill it in again."

@@ -23,6 +23,7 @@ type Docs interface {
 	PutDoc(collection, key string, v any, create bool) error
 	GetDoc(collection, key string, v any) error
 	EachDoc(collection string, fn func(key string, value []byte) error) error
+	DeleteDoc(collection, key string) error
 	NextID(name string, start int64) (int64, error)
 }
 
@@ -71,7 +72,8 @@ type Server struct {
 	cfg      Config
 	pages    *pages
 	sessions *sessions
-	signins  *lockout.Lockout[string]
+	signins  *lockout.Lockout[lockout.Name]
+	bcrypts  chan struct{} // a slot per password comparison running
 	jobs     *jobs
 	history  *history
 	users    *users
@@ -112,11 +114,21 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Sign-in locks are written down, so a restart does not forgive an
+	// address that was guessing passwords.
+	signins, err := lockout.Open(lockout.Options[lockout.Name]{Limit: 5, Window: 15 * time.Minute, Now: cfg.Now,
+		Store: cfg.Docs, Collection: collSigninLocks,
+		Encode: func(n lockout.Name) string { return string(n) },
+		Decode: func(s string) (lockout.Name, bool) { return lockout.Name(s), true }})
+	if err != nil {
+		return nil, fmt.Errorf("web: %w", err)
+	}
 	s := &Server{
 		cfg:      cfg,
 		pages:    p,
 		sessions: newSessions(cfg.SessionIdle, 12*time.Hour, cfg.Now),
-		signins:  lockout.New[string](5, 15*time.Minute),
+		signins:  signins,
+		bcrypts:  make(chan struct{}, bcryptSlots),
 		jobs:     newJobs(),
 		history:  newHistory(cfg.Counts, cfg.Now),
 		users:    &users{docs: cfg.Docs, cost: cfg.BcryptCost, now: cfg.Now},

@@ -1,21 +1,50 @@
 package lockout
 
 import (
+	"fmt"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/tonebase/tonebase/columndb"
 )
 
+// tkey is a key of one tenant, as the IVR's are.
+type tkey struct {
+	tenant int64
+	value  string
+}
+
+func (k tkey) Partition() int64 { return k.tenant }
+
+func encode(k tkey) string { return strconv.FormatInt(k.tenant, 10) + "/" + k.value }
+
+func decode(s string) (tkey, bool) {
+	t, v, ok := strings.Cut(s, "/")
+	n, err := strconv.ParseInt(t, 10, 64)
+	return tkey{n, v}, ok && err == nil
+}
+
+// clock is a settable time for the lockout under test.
+type clock struct{ now time.Time }
+
+func (c *clock) Now() time.Time { return c.now }
+
+func newClock() *clock { return &clock{now: time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)} }
+
 func TestLockout(t *testing.T) {
-	now := time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)
-	l := New[string](3, 15*time.Minute)
-	l.now = func() time.Time { return now }
+	c := newClock()
+	l, _ := Open(Options[Name]{Limit: 3, Window: 15 * time.Minute, Now: c.Now})
 	for i := 0; i < 2; i++ {
 		l.Fail("ref", "caller")
 	}
 	if locked, _ := l.Locked("ref"); locked {
 		t.Fatal("locked after two failures of three")
 	}
-	now = now.Add(time.Minute)
+	c.now = c.now.Add(time.Minute)
 	l.Fail("ref")
 	locked, wait := l.Locked("other", "ref")
 	if !locked || wait != 14*time.Minute {
@@ -24,15 +53,200 @@ func TestLockout(t *testing.T) {
 	if locked, _ := l.Locked("caller"); locked {
 		t.Fatal("caller has only two failures")
 	}
-	now = now.Add(14 * time.Minute)
+	c.now = c.now.Add(14 * time.Minute)
 	if locked, _ := l.Locked("ref"); locked {
 		t.Fatal("still locked after the window")
 	}
-	off := New[string](0, time.Minute)
+	off := New[Name](0, time.Minute)
 	for i := 0; i < 10; i++ {
 		off.Fail("x")
 	}
 	if locked, _ := off.Locked("x"); locked {
 		t.Fatal("a zero limit disables the lockout")
+	}
+}
+
+// Another tenant's flood of misses must not lift a victim's lock: today's
+// attack was 700,000 not-found lookups against the attacker's own database.
+func TestPartitionsKeepTheirOwnCapacity(t *testing.T) {
+	c := newClock()
+	l, _ := Open(Options[tkey]{Limit: 5, Window: 15 * time.Minute, MaxKeys: 1024, Now: c.Now})
+	victim := tkey{1001, "123456"}
+	for i := 0; i < 5; i++ {
+		l.Fail(victim)
+	}
+	refused := 0
+	for i := 0; i < 20000; i++ {
+		k := tkey{2002, fmt.Sprintf("%06d", i)}
+		if locked, _ := l.Locked(k); locked {
+			refused++
+			continue
+		}
+		l.Fail(k)
+		if i%1000 == 0 {
+			c.now = c.now.Add(2 * time.Second) // sweeps get their turn
+		}
+	}
+	if locked, _ := l.Locked(victim); !locked {
+		t.Fatal("the victim's lock was lifted by another tenant's traffic")
+	}
+	if refused == 0 {
+		t.Fatal("the attacker's partition never filled: capacity is not bounded")
+	}
+	// The victim's tenant still has room for its own new callers.
+	if locked, _ := l.Locked(tkey{1001, "654321"}); locked {
+		t.Fatal("a full partition refused another tenant's new key")
+	}
+}
+
+func TestFullPartitionFailsClosed(t *testing.T) {
+	c := newClock()
+	l, _ := Open(Options[tkey]{Limit: 5, Window: 15 * time.Minute, MaxKeys: 16, Now: c.Now})
+	locked := tkey{7, "locked"}
+	for i := 0; i < 5; i++ {
+		l.Fail(locked)
+	}
+	for i := 0; i < 1000; i++ {
+		l.Fail(tkey{7, strconv.Itoa(i)})
+	}
+	tests := []struct {
+		name       string
+		after      time.Duration
+		key        tkey
+		wantLocked bool
+	}{
+		{"a locked key stays locked however full", 0, locked, true},
+		{"a new key is refused while full", 0, tkey{7, "new"}, true},
+		{"a key of another partition is not", 0, tkey{8, "new"}, false},
+		{"the lock holds to its end", 14 * time.Minute, locked, true},
+		{"room frees once failures age out", 16 * time.Minute, tkey{7, "new"}, false},
+		{"and the lock has ended", 16 * time.Minute, locked, false},
+	}
+	start := c.now
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c.now = start.Add(tt.after)
+			if got, _ := l.Locked(tt.key); got != tt.wantLocked {
+				t.Fatalf("Locked(%v) = %v, want %v", tt.key, got, tt.wantLocked)
+			}
+		})
+	}
+}
+
+// Sign-in checks a bcrypt hash after the lockout: counted only after the
+// check, 30 concurrent wrong passwords were all checked. Counted before,
+// no more than the limit may reach the check, however concurrent.
+func TestAttemptCountsBeforeTheCheck(t *testing.T) {
+	l := New[Name](5, 15*time.Minute)
+	var checked atomic.Int32
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for i := 0; i < 40; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			if ok, _ := l.Attempt("ip/192.0.2.1", "user/ada"); ok {
+				checked.Add(1)
+				time.Sleep(time.Millisecond) // the bcrypt comparison
+			}
+		}()
+	}
+	close(start)
+	wg.Wait()
+	if n := checked.Load(); n != 5 {
+		t.Fatalf("%d attempts reached the check, want 5", n)
+	}
+	if ok, wait := l.Attempt("user/ada"); ok || wait <= 0 {
+		t.Fatalf("Attempt after the limit = %v, %v", ok, wait)
+	}
+}
+
+func TestForgiveGivesBackAPassedAttempt(t *testing.T) {
+	l := New[Name](3, time.Hour)
+	for i := 0; i < 10; i++ {
+		ok, _ := l.Attempt("user/ada")
+		if !ok {
+			t.Fatalf("attempt %d refused although every one passed", i)
+		}
+		l.Forgive("user/ada")
+	}
+	l.Attempt("user/ada")
+	l.Attempt("user/ada")
+	if ok, _ := l.Attempt("user/ada"); !ok {
+		t.Fatal("the third attempt is within the limit")
+	}
+	if ok, _ := l.Attempt("user/ada"); ok {
+		t.Fatal("a fourth attempt passed a limit of three")
+	}
+}
+
+func TestAttemptRefusedCountsAgainstNoKey(t *testing.T) {
+	l := New[Name](2, time.Hour)
+	l.Fail("ip/a", "ip/a")
+	if ok, _ := l.Attempt("ip/a", "user/b"); ok {
+		t.Fatal("a locked address was let through")
+	}
+	if ok, _ := l.Attempt("user/b"); !ok {
+		t.Fatal("a refused attempt counted against its other key")
+	}
+}
+
+func TestLocksSurviveARestart(t *testing.T) {
+	dir := t.TempDir()
+	c := newClock()
+	open := func() (*columndb.Store, *Lockout[tkey]) {
+		t.Helper()
+		s, err := columndb.Open(columndb.Options{Dir: dir})
+		if err != nil {
+			t.Fatal(err)
+		}
+		l, err := Open(Options[tkey]{Limit: 3, Window: 15 * time.Minute, Now: c.Now,
+			Store: s, Collection: "lockout.test", Encode: encode, Decode: decode})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s, l
+	}
+	s, l := open()
+	long, short, counted := tkey{1, "long"}, tkey{1, "short"}, tkey{2, "counted"}
+	for i := 0; i < 3; i++ {
+		l.Fail(long)
+	}
+	c.now = c.now.Add(10 * time.Minute)
+	for i := 0; i < 3; i++ {
+		l.Fail(short)
+	}
+	l.Fail(counted)
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	c.now = c.now.Add(6 * time.Minute) // long's lock has ended, short's has 9 minutes left
+	s, l = open()
+	defer s.Close()
+	if locked, wait := l.Locked(short); !locked || wait != 9*time.Minute {
+		t.Fatalf("after the restart short is %v for %v, want locked for 9m", locked, wait)
+	}
+	if locked, _ := l.Locked(long); locked {
+		t.Fatal("a lock that ended before the restart came back")
+	}
+	var names []string
+	if err := s.EachDoc("lockout.test", func(k string, _ []byte) error { names = append(names, k); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if len(names) != 1 || names[0] != encode(short) {
+		t.Fatalf("stored locks %v, want only the one still running", names)
+	}
+	if locked, _ := l.Locked(counted); locked {
+		t.Fatal("a key below the limit is not a lock")
+	}
+}
+
+func BenchmarkLockedMiss(b *testing.B) {
+	l := New[tkey](5, 15*time.Minute)
+	k := tkey{1001, "123456"}
+	b.ReportAllocs()
+	for b.Loop() {
+		l.Locked(k)
 	}
 }
