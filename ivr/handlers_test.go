@@ -9,9 +9,12 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -80,9 +83,10 @@ type lookupServer struct {
 	addr                  string
 	guide, indexed, noRef int64
 	metrics               *countingMetrics
+	svc                   *Service
 }
 
-func startLookupServer(t *testing.T) *lookupServer {
+func startLookupServer(t *testing.T, formats ...NamedFormat) *lookupServer {
 	t.Helper()
 	cols := append(guideColumns(), columndb.Column{ID: "colF", Name: "Customer <Name>", Type: columndb.TypeText, Visible: true})
 	store, cat, guide := newTestCatalog(t, cols)
@@ -115,7 +119,7 @@ func startLookupServer(t *testing.T) *lookupServer {
 	upload(indexed.DBID, `[{"colA":"acc-1","colB":"1234","colC":"£6.00"},{"colA":"acc-2","colB":"5555","colC":"£1.00"},{"colA":"acc-3","colB":"5555","colC":"£2.00"}]`)
 
 	m := &countingMetrics{}
-	h := NewHandlers(s, zerolog.Nop(), m)
+	h := NewHandlers(s, zerolog.Nop(), m, formats...)
 	r := router.New()
 	r.GET("/ivr/v1/{cid}/{dbid}/lookup", h.Lookup)
 	srv := &fasthttp.Server{Handler: r.Handler}
@@ -125,7 +129,7 @@ func startLookupServer(t *testing.T) *lookupServer {
 	}
 	go srv.Serve(ln)
 	t.Cleanup(func() { srv.Shutdown() })
-	return &lookupServer{addr: ln.Addr().String(), guide: guide, indexed: indexed.DBID, noRef: noRef.DBID, metrics: m}
+	return &lookupServer{addr: ln.Addr().String(), guide: guide, indexed: indexed.DBID, noRef: noRef.DBID, metrics: m, svc: s}
 }
 
 // get sends one lookup and returns the whole answer as sent, but for the
@@ -225,5 +229,135 @@ func TestLookupWire(t *testing.T) {
 				t.Fatalf("GET %s answered\n%s\nwant\n%s", tt.path, got, want)
 			}
 		})
+	}
+}
+
+// statusFormat stands for a format written in a package of its own: it
+// knows the lookup only through Result's exported surface.
+type statusFormat struct{}
+
+func (statusFormat) ContentType() string { return "text/x-status" }
+
+func (statusFormat) AppendResult(b []byte, r Result) []byte {
+	b = append(b, r.Status...)
+	if rec := &r.Record; rec.Found() {
+		for _, c := range rec.Prepared(statusFormat{}).([]string) {
+			b = append(b, ' ')
+			b = append(b, c...)
+		}
+	}
+	return b
+}
+
+func (statusFormat) AppendError(b []byte, msg string) []byte { return append(b, "error: "+msg...) }
+
+func (statusFormat) Prepare(shown []ShownColumn) any {
+	ids := make([]string, len(shown))
+	for i, c := range shown {
+		ids[i] = c.ID
+	}
+	return ids
+}
+
+// TestLookupFormat is the choice of format by format=: JSON without one,
+// each format by its name, and a 400 in JSON naming them all for any other,
+// counted as an error.
+func TestLookupFormat(t *testing.T) {
+	// A second "kv" cannot take the name, nor a nameless format a place.
+	ls := startLookupServer(t, NamedFormat{Name: "status", Format: statusFormat{}},
+		NamedFormat{Name: "kv", Format: statusFormat{}}, NamedFormat{Format: statusFormat{}})
+	found := fmt.Sprintf("/ivr/v1/1234/%d/lookup?ref1=123456&ref2=01021990", ls.guide)
+	const unknown = `{"error":"unknown format; the formats are json, kv, status","status":"error"}`
+	tests := []struct {
+		name, query  string
+		status       int
+		contentType  string
+		body, prefix string
+	}{
+		{"none is json", "", 200, "application/json", "", `{"status":"found","balance":`},
+		{"empty is json", "&format=", 200, "application/json", "", `{"status":"found","balance":`},
+		{"json", "&format=json", 200, "application/json", "", `{"status":"found","balance":`},
+		{"kv", "&format=kv", 200, "text/plain; charset=utf-8", "", "status=found&balance=12.50&"},
+		{"one given to NewHandlers", "&format=status", 200, "text/x-status", "found colA colC colF", ""},
+		{"xml is unknown", "&format=xml", 400, "application/json", unknown, ""},
+		{"names are exact", "&format=KV", 400, "application/json", unknown, ""},
+		{"unknown before credentials", "&format=twiml", 400, "application/json", unknown, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			errorsBefore := ls.metrics.count("error")
+			auth := "key:secret"
+			if tt.name == "unknown before credentials" {
+				auth = ""
+			}
+			raw := ls.get(t, found+tt.query, auth)
+			resp, err := http.ReadResponse(bufio.NewReader(bytes.NewReader(raw)), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			body, _ := io.ReadAll(resp.Body)
+			if resp.StatusCode != tt.status || resp.Header.Get("Content-Type") != tt.contentType {
+				t.Fatalf("%d %s, want %d %s: %s", resp.StatusCode, resp.Header.Get("Content-Type"), tt.status, tt.contentType, body)
+			}
+			if tt.body != "" && string(body) != tt.body || !strings.HasPrefix(string(body), tt.prefix) {
+				t.Fatalf("body %s, want %s%s…", body, tt.body, tt.prefix)
+			}
+			wantErrors := errorsBefore
+			if tt.status >= 400 {
+				wantErrors++
+			}
+			if n := ls.metrics.count("error"); n != wantErrors {
+				t.Fatalf("%d errors counted, want %d", n, wantErrors)
+			}
+		})
+	}
+}
+
+// TestResultRendersAsWire holds what the admin's lookup tester shows, the
+// service's Result through each format, to what the IVR gets for the same
+// lookup.
+func TestResultRendersAsWire(t *testing.T) {
+	ls := startLookupServer(t)
+	tests := []struct {
+		name, query, golden string
+		dbid                int64
+	}{
+		{"found", "ref1=123456&ref2=01021990", "found", ls.guide},
+		{"no balance", "ref1=222222&ref2=01021990", "no-balance", ls.guide},
+		{"min over max", "ref1=333333&ref2=01021990", "min-over-max", ls.guide},
+		{"not found", "ref1=123456&ref2=02021990", "not-found", ls.guide},
+		{"too short", "ref1=12345&ref2=01021990", "too-short", ls.guide},
+		{"ambiguous", "ref1=5555", "ambiguous", ls.indexed},
+	}
+	for _, tt := range tests {
+		for _, f := range builtinFormats() {
+			t.Run(tt.name+"/"+f.Name, func(t *testing.T) {
+				vals, err := url.ParseQuery(tt.query)
+				if err != nil {
+					t.Fatal(err)
+				}
+				res, err := ls.svc.Lookup(1234, tt.dbid, Query{Param: func(name string) (string, bool) {
+					return vals.Get(name), vals.Has(name)
+				}})
+				if err != nil {
+					t.Fatal(err)
+				}
+				golden := tt.golden
+				if f.Name != "json" {
+					golden += "-" + f.Name
+				}
+				raw, err := os.ReadFile(filepath.Join("testdata", "lookup", golden+".http"))
+				if err != nil {
+					t.Fatal(err)
+				}
+				_, wire, _ := bytes.Cut(raw, []byte("\r\n\r\n"))
+				if got := f.Format.AppendResult(nil, res); !bytes.Equal(got, wire) {
+					t.Fatalf("rendered\n%s\nthe IVR got\n%s", got, wire)
+				}
+				if got := HTTPStatus(res.Status); !bytes.HasPrefix(raw, fmt.Appendf(nil, "HTTP/1.1 %d ", got)) {
+					t.Fatalf("HTTPStatus(%s) = %d; the IVR got %s", res.Status, got, raw[:bytes.IndexByte(raw, '\r')])
+				}
+			})
+		}
 	}
 }
