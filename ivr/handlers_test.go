@@ -204,6 +204,7 @@ func TestLookupWire(t *testing.T) {
 		{"no-ref-kv", fmt.Sprintf("/ivr/v1/1234/%d/lookup?ref1=1&format=kv", ls.noRef), auth, nil},
 		{"store-fails", guide + "ref1=" + failingInvoice + "&ref2=01021990", auth, nil},
 		{"store-fails-kv", guide + "ref1=" + failingInvoice + "&ref2=01021990&format=kv", auth, nil},
+		{"unknown-format", guide + "ref1=123456&ref2=01021990&format=xml", auth, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
