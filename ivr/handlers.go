@@ -76,8 +76,8 @@ func (h *Handlers) Lookup(ctx *fasthttp.RequestCtx) {
 	args := ctx.QueryArgs()
 	f, ok := h.format(args.Peek("format"))
 	if !ok {
-		// Answered in the default format: the one a caller that cannot
-		// name a format it reads is sure to read.
+		// The 400 is in the default format, JSON: a caller that asked for
+		// a format no one writes reads that one or none.
 		h.lookupError(ctx, f, errUnknownFormat)
 		return
 	}
