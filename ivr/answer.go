@@ -9,23 +9,24 @@ import (
 )
 
 // answerPlan is what every answer from one table definition shares: where
-// the amounts are, which columns the caller's record shows, and those
-// columns' ids and names already rendered. A found caller's answer is then
-// written straight from the row, without building a Result and encoding it:
-// with decoding the row, that was a third of the lookup handler's work in
-// the server.
+// the amounts are, which columns the caller's record shows, and what each
+// format made of those columns once (Record.Prepared). A found caller's
+// answer is then written straight from the row, without building anything
+// to encode: with decoding the row, that was a third of the lookup
+// handler's work in the server.
 type answerPlan struct {
 	balance, minPay, maxPay int // column positions; -1 when the table has none
-	fields                  []planField
+	shown                   []ShownColumn
+	pos                     []int // shown[i] is column pos[i] of the row
+
+	mu       sync.Mutex // serialises makers of prepared; readers only Load
+	prepared atomic.Pointer[[]preparedBy]
 }
 
-// planField is a visible column and its rendered openings.
-type planField struct {
-	pos      int
-	id, name string
-	currency bool
-	json     string // {"id":…,"name":…,"value":
-	kv       string // id=
+// preparedBy is what one Preparer made of a plan's shown columns.
+type preparedBy struct {
+	by Preparer
+	v  any
 }
 
 func newAnswerPlan(t *columndb.Table) *answerPlan {
@@ -40,11 +41,8 @@ func newAnswerPlan(t *columndb.Table) *answerPlan {
 		if !c.Visible {
 			continue
 		}
-		j := appendJSONString(append([]byte(nil), `{"id":`...), c.ID)
-		j = appendJSONString(append(j, `,"name":`...), c.Name)
-		j = append(j, `,"value":`...)
-		p.fields = append(p.fields, planField{pos: i, id: c.ID, name: c.Name, currency: c.Type == columndb.TypeCurrency,
-			json: string(j), kv: c.ID + "="})
+		p.shown = append(p.shown, ShownColumn{ID: c.ID, Name: c.Name, Currency: c.Type == columndb.TypeCurrency})
+		p.pos = append(p.pos, i)
 	}
 	return p
 }
@@ -114,146 +112,42 @@ func (a amounts) status() (string, string) {
 	return StatusFound, ""
 }
 
-// value is what a field shows: a currency column's minor units as an
-// amount, anything else as stored.
-func (f *planField) value(b []byte, v string) ([]byte, bool) {
-	if f.currency {
-		if n, err := strconv.ParseInt(v, 10, 64); err == nil {
-			return columndb.AppendMinor(b, n), true
-		}
-	}
-	return b, false
-}
-
-// answer builds a found row's reply as a Result: for callers that want the
-// structure (the admin's lookup tester). The IVR endpoint renders the same
-// answer with appendJSON or appendKV, which a test holds byte for byte to
-// this Result's rendering.
-func answer(p *answerPlan, r columndb.Row) Result {
+// found is the answer for a caller's row.
+func found(p *answerPlan, r columndb.Row) Result {
 	a := p.amounts(r)
-	res := Result{}
-	res.Status, res.Reason = a.status()
-	if a.hasBalance {
-		amount := func(m int64) *Amount {
-			return &Amount{Minor: m, Amount: columndb.FormatMinor(m), Say: SayPounds(m)}
-		}
-		res.Balance, res.MinPayment, res.MaxPayment = amount(a.balance), amount(a.minPay), amount(a.maxPay)
-	}
-	for i := range p.fields {
-		f := &p.fields[i]
-		v, ok := r.Get(f.pos)
-		if !ok {
-			continue
-		}
-		if b, ok := f.value(nil, v); ok {
-			v = string(b)
-		}
-		res.Fields = append(res.Fields, Field{ID: f.id, Name: f.name, Value: v})
-	}
-	return res
-}
-
-// appendJSON appends a found row's answer as Result.AppendJSON would
-// render answer(p, r).
-func (p *answerPlan) appendJSON(b []byte, r columndb.Row, a amounts) []byte {
 	status, reason := a.status()
-	b = append(b, `{"status":"`...)
-	b = append(b, status...) // statuses and reasons are plain ASCII words
-	b = append(b, '"')
-	if reason != "" {
-		b = append(b, `,"reason":"`...)
-		b = append(b, reason...)
-		b = append(b, '"')
-	}
-	if a.hasBalance {
-		b = appendAmountDirect(b, `,"balance":`, a.balance)
-		b = appendAmountDirect(b, `,"min_payment":`, a.minPay)
-		b = appendAmountDirect(b, `,"max_payment":`, a.maxPay)
-	}
-	n := 0
-	for i := range p.fields {
-		f := &p.fields[i]
-		v, ok := r.Get(f.pos)
-		if !ok {
-			continue
-		}
-		if n == 0 {
-			b = append(b, `,"fields":[`...)
-		} else {
-			b = append(b, ',')
-		}
-		n++
-		b = append(b, f.json...)
-		if nb, ok := f.value(append(b, '"'), v); ok { // an amount needs no escaping
-			b = append(nb, '"')
-		} else {
-			b = appendJSONString(b, v)
-		}
-		b = append(b, '}')
-	}
-	if n > 0 {
-		b = append(b, ']')
-	}
-	return append(b, '}')
+	return Result{Status: status, Reason: reason, Record: Record{plan: p, row: r, a: a}}
 }
 
-// appendAmountDirect writes an amount whose texts need no escaping: digits,
-// a point and a sign, and the spoken words.
-func appendAmountDirect(b []byte, key string, minor int64) []byte {
-	b = append(b, key...)
-	b = append(b, `{"minor":`...)
-	b = strconv.AppendInt(b, minor, 10)
-	b = append(b, `,"amount":"`...)
-	b = columndb.AppendMinor(b, minor)
-	b = append(b, `","say":"`...)
-	b = AppendSay(b, minor)
-	return append(b, `"}`...)
-}
+// Found is the answer a lookup gives when it finds row r of table t: for
+// tests and tools that render an answer without a store. The service
+// makes a table's plan once; this makes one a call.
+func Found(t *columndb.Table, r columndb.Row) Result { return found(newAnswerPlan(t), r) }
 
-// appendKV appends a found row's answer as Result.AppendKV would render
-// answer(p, r).
-func (p *answerPlan) appendKV(b []byte, r columndb.Row, a amounts) []byte {
-	status, reason := a.status()
-	b = append(b, "status="...)
-	b = append(b, status...) // letters and '_' need no escaping
-	if reason != "" {
-		b = append(b, "&reason="...)
-		b = append(b, reason...)
-	}
-	if a.hasBalance {
-		b = appendAmountKV(b, "&balance=", "&balance_minor=", "&balance_say=", a.balance)
-		b = appendAmountKV(b, "&min_payment=", "&min_payment_minor=", "&min_payment_say=", a.minPay)
-		b = appendAmountKV(b, "&max_payment=", "&max_payment_minor=", "&max_payment_say=", a.maxPay)
-	}
-	for i := range p.fields {
-		f := &p.fields[i]
-		v, ok := r.Get(f.pos)
-		if !ok {
-			continue
-		}
-		b = append(b, '&')
-		b = append(b, f.kv...)
-		if nb, ok := f.value(b, v); ok {
-			b = nb
-		} else {
-			b = appendQueryEscape(b, v)
+// prepare returns what by made of the shown columns, asking it the first
+// time only. Lookups read the list without a lock: it is replaced, never
+// changed, and holds one entry a format.
+func (p *answerPlan) prepare(by Preparer) any {
+	if list := p.prepared.Load(); list != nil {
+		for _, e := range *list {
+			if e.by == by {
+				return e.v
+			}
 		}
 	}
-	return b
-}
-
-func appendAmountKV(b []byte, amountKey, minorKey, sayKey string, minor int64) []byte {
-	b = append(b, amountKey...)
-	b = columndb.AppendMinor(b, minor) // digits, '.', '-': unreserved
-	b = append(b, minorKey...)
-	b = strconv.AppendInt(b, minor, 10)
-	b = append(b, sayKey...)
-	start := len(b)
-	b = AppendSay(b, minor)
-	for i := start; i < len(b); i++ { // the words are letters and spaces
-		if b[i] == ' ' {
-			b[i] = '+'
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	var list []preparedBy
+	if old := p.prepared.Load(); old != nil {
+		for _, e := range *old {
+			if e.by == by { // made while this call waited for the lock
+				return e.v
+			}
 		}
+		list = append(list, *old...)
 	}
-	return b
+	v := by.Prepare(p.shown)
+	list = append(list, preparedBy{by: by, v: v})
+	p.prepared.Store(&list)
+	return v
 }

@@ -1,6 +1,7 @@
 package ivr
 
 import (
+	"encoding/json"
 	"testing"
 
 	"github.com/tonebase/tonebase/columndb"
@@ -54,33 +55,31 @@ func TestAnswer(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			res := answer(p, tt.r)
-			a := p.amounts(tt.r)
-			if got, want := string(p.appendJSON(nil, tt.r, a)), string(res.JSON()); got != want {
-				t.Fatalf("appendJSON:\n got %s\nwant %s", got, want)
+			res := found(p, tt.r)
+			if got, want := string(JSONFormat{}.AppendResult(nil, res)), reference(t, res); got != want {
+				t.Fatalf("JSON:\n got %s\nwant %s", got, want)
 			}
-			if got, want := string(p.appendKV(nil, tt.r, a)), res.KV(); got != want {
-				t.Fatalf("appendKV:\n got %s\nwant %s", got, want)
+			if got, want := string(KVFormat{}.AppendResult(nil, res)), kvReference(res); got != want {
+				t.Fatalf("KV:\n got %s\nwant %s", got, want)
 			}
 			if res.Status != tt.status || res.Reason != tt.reason {
 				t.Fatalf("status %s/%s, want %s/%s", res.Status, res.Reason, tt.status, tt.reason)
 			}
-			if res.Balance != nil {
-				for _, c := range []struct {
-					got  *Amount
-					want int64
-				}{{res.Balance, tt.balance}, {res.MinPayment, tt.min}, {res.MaxPayment, tt.max}} {
-					if *c.got != *amount(c.want) {
-						t.Fatalf("amount %+v, want %+v", *c.got, *amount(c.want))
-					}
+			if a, ok := res.Record.Amounts(); ok {
+				if want := (Amounts{Balance: tt.balance, MinPayment: tt.min, MaxPayment: tt.max}); a != want {
+					t.Fatalf("amounts %+v, want %+v", a, want)
 				}
 			}
 			var fields string
-			for _, f := range res.Fields {
+			for i, c := range res.Record.Shown() {
+				v, ok := res.Record.Value(i)
+				if !ok {
+					continue
+				}
 				if fields != "" {
 					fields += " "
 				}
-				fields += f.ID + "=" + f.Value
+				fields += c.ID + "=" + shownText(v)
 			}
 			if fields != tt.fields {
 				t.Fatalf("fields %q, want %q", fields, tt.fields)
@@ -89,8 +88,8 @@ func TestAnswer(t *testing.T) {
 	}
 }
 
-// FuzzAnswer holds the direct renderers to the Result they stand for, for
-// any values a row could carry.
+// FuzzAnswer holds both formats' answer for a found row to encoding/json
+// and url.QueryEscape, for any values a row could carry.
 func FuzzAnswer(f *testing.F) {
 	cols := answerColumns()
 	p := newAnswerPlan(&columndb.Table{Columns: cols})
@@ -104,13 +103,16 @@ func FuzzAnswer(f *testing.F) {
 				r.Set(i, v)
 			}
 		}
-		res := answer(p, r)
-		am := p.amounts(r)
-		if got, want := string(p.appendJSON(nil, r, am)), string(res.JSON()); got != want {
-			t.Fatalf("appendJSON:\n got %s\nwant %s", got, want)
+		res := found(p, r)
+		got := JSONFormat{}.AppendResult(nil, res)
+		if want := reference(t, res); string(got) != want {
+			t.Fatalf("JSON:\n got %s\nwant %s", got, want)
 		}
-		if got, want := string(p.appendKV(nil, r, am)), res.KV(); got != want {
-			t.Fatalf("appendKV:\n got %s\nwant %s", got, want)
+		if !json.Valid(got) {
+			t.Fatalf("invalid JSON %s", got)
+		}
+		if got, want := string(KVFormat{}.AppendResult(nil, res)), kvReference(res); got != want {
+			t.Fatalf("KV:\n got %s\nwant %s", got, want)
 		}
 	})
 }

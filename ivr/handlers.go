@@ -2,6 +2,7 @@ package ivr
 
 import (
 	"errors"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -27,12 +28,45 @@ type Handlers struct {
 	metrics Metrics
 	bufs    sync.Pool // *[]byte, for rendering lookup answers
 	basic   *httpx.BasicAuth
+	formats []NamedFormat // by format=; the first answers a lookup without one
+	// unknownFormat is the 400 a lookup asking for another format gets.
+	unknownFormat string
 }
 
-// NewHandlers returns the HTTP face of svc.
-func NewHandlers(svc *Service, log zerolog.Logger, m Metrics) *Handlers {
-	return &Handlers{svc: svc, log: log, metrics: m, basic: httpx.NewBasicAuth(),
+// NewHandlers returns the HTTP face of svc. Lookups answer in JSON (the
+// default, or format=json), key=value (format=kv), and in the formats
+// given, each by its name; a name already taken keeps its first format,
+// and one without a name or a format is left out.
+func NewHandlers(svc *Service, log zerolog.Logger, m Metrics, formats ...NamedFormat) *Handlers {
+	h := &Handlers{svc: svc, log: log, metrics: m, basic: httpx.NewBasicAuth(),
 		bufs: sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b }}}
+	var names []string
+	for _, f := range append(builtinFormats(), formats...) {
+		if f.Name == "" || f.Format == nil || slices.Contains(names, f.Name) {
+			continue
+		}
+		h.formats = append(h.formats, f)
+		names = append(names, f.Name)
+	}
+	h.unknownFormat = "unknown format; the formats are " + strings.Join(names, ", ")
+	return h
+}
+
+// errUnknownFormat is a lookup asking for a format no one wrote.
+var errUnknownFormat = errors.New("ivr: unknown format")
+
+// format returns the format a lookup asks for: the default when format= is
+// absent or empty, false for a name no format has.
+func (h *Handlers) format(name []byte) (Format, bool) {
+	if len(name) == 0 {
+		return h.formats[0].Format, true
+	}
+	for _, f := range h.formats {
+		if string(name) == f.Name {
+			return f.Format, true
+		}
+	}
+	return h.formats[0].Format, false
 }
 
 // Lookup serves GET /ivr/v1/{cid}/{dbid}/lookup.
@@ -40,45 +74,65 @@ func (h *Handlers) Lookup(ctx *fasthttp.RequestCtx) {
 	start := time.Now()
 	h.svc.cfg.Pacer.Lookup(start)
 	args := ctx.QueryArgs()
-	kv := string(args.Peek("format")) == "kv"
+	f, ok := h.format(args.Peek("format"))
+	if !ok {
+		// The 400 is in the default format, JSON: a caller that asked for
+		// a format no one writes reads that one or none.
+		h.lookupError(ctx, f, errUnknownFormat)
+		return
+	}
 	cid, dbid, ok := ids(ctx)
 	if !ok {
-		h.lookupError(ctx, kv, ErrNoDatabase)
+		h.lookupError(ctx, f, ErrNoDatabase)
 		return
 	}
 	authCID, err := h.basic.Authenticate(ctx, h.svc.clients)
 	if err != nil {
-		h.lookupError(ctx, kv, httpx.ErrUnauthorized)
+		h.lookupError(ctx, f, httpx.ErrUnauthorized)
 		return
 	}
 	if authCID != cid {
 		// Another client's database answers as if it did not exist.
-		h.lookupError(ctx, kv, ErrNoDatabase)
+		h.lookupError(ctx, f, ErrNoDatabase)
+		return
+	}
+	res, err := h.svc.Lookup(cid, dbid, Query{
+		Param:  func(name string) (string, bool) { return httpx.QueryParam(args, name) },
+		Caller: string(args.Peek("caller")),
+	})
+	if err != nil {
+		h.lookupError(ctx, f, err)
 		return
 	}
 	buf := h.bufs.Get().(*[]byte)
 	defer h.bufs.Put(buf)
-	rep, body, err := h.svc.AppendLookup((*buf)[:0], cid, dbid, Query{
-		Param:  func(name string) (string, bool) { return httpx.QueryParam(args, name) },
-		Caller: string(args.Peek("caller")),
-	}, kv)
-	*buf = body
-	if err != nil {
-		h.lookupError(ctx, kv, err)
-		return
-	}
-	h.metrics.Lookup(rep.Status, time.Since(start))
-	ctx.SetStatusCode(rep.HTTPStatus())
-	if rep.RetryAfter > 0 {
-		ctx.Response.Header.Set("Retry-After", strconv.Itoa(retrySeconds(rep.RetryAfter)))
+	*buf = f.AppendResult((*buf)[:0], res)
+	h.metrics.Lookup(res.Status, time.Since(start))
+	ctx.SetStatusCode(HTTPStatus(res.Status))
+	if res.RetryAfter > 0 {
+		ctx.Response.Header.Set("Retry-After", strconv.Itoa(res.RetrySeconds()))
 	}
 	ctx.Response.Header.Set("Cache-Control", "no-store")
-	if kv {
-		ctx.SetContentType("text/plain; charset=utf-8")
-	} else {
-		ctx.SetContentType("application/json")
+	ctx.SetContentType(f.ContentType())
+	ctx.SetBody(*buf) // copies: the buffer goes back to the pool
+}
+
+// HTTPStatus is the HTTP status a lookup's answer is sent with: the one
+// place a lookup's status meets HTTP. Statuses an IVR branches on without
+// reading the body get their own code; found and not_payable both carry a
+// caller's record.
+func HTTPStatus(status string) int {
+	switch status {
+	case StatusNotFound:
+		return fasthttp.StatusNotFound
+	case StatusAmbiguous:
+		return fasthttp.StatusConflict
+	case StatusInvalidInput:
+		return fasthttp.StatusUnprocessableEntity
+	case StatusLocked:
+		return fasthttp.StatusTooManyRequests
 	}
-	ctx.SetBody(body) // copies: the buffer goes back to the pool
+	return fasthttp.StatusOK
 }
 
 func ids(ctx *fasthttp.RequestCtx) (int64, int64, bool) {
@@ -94,27 +148,28 @@ func userValue(ctx *fasthttp.RequestCtx, name string) string {
 
 // lookupError maps a lookup failure to its status: the one place this API
 // decides what an error kind means on the wire.
-func (h *Handlers) lookupError(ctx *fasthttp.RequestCtx, kv bool, err error) {
-	status, msg := 500, "internal error"
+func (h *Handlers) lookupError(ctx *fasthttp.RequestCtx, f Format, err error) {
+	status, msg := fasthttp.StatusInternalServerError, "internal error"
 	switch {
+	case errors.Is(err, errUnknownFormat):
+		status, msg = fasthttp.StatusBadRequest, h.unknownFormat
 	case errors.Is(err, httpx.ErrUnauthorized):
-		status, msg = 401, "unauthorized"
+		status, msg = fasthttp.StatusUnauthorized, "unauthorized"
 		ctx.Response.Header.Set("WWW-Authenticate", `Basic realm="tonebase"`)
 	case errors.Is(err, ErrNoDatabase):
-		status, msg = 404, "no such database"
+		status, msg = fasthttp.StatusNotFound, "no such database"
 	case errors.Is(err, ErrInvalid):
-		status, msg = 400, err.Error()
+		status, msg = fasthttp.StatusBadRequest, err.Error()
 	default:
 		h.log.Error().Err(err).Str("request_id", httpx.RequestID(ctx)).Msg("lookup failed")
 	}
 	h.metrics.Lookup("error", 0)
-	if kv {
-		ctx.SetStatusCode(status)
-		ctx.SetContentType("text/plain; charset=utf-8")
-		ctx.SetBodyString("status=error&error=" + strings.ReplaceAll(msg, " ", "+"))
-		return
-	}
-	httpx.WriteJSON(ctx, status, map[string]string{"status": "error", "error": msg})
+	buf := h.bufs.Get().(*[]byte)
+	defer h.bufs.Put(buf)
+	*buf = f.AppendError((*buf)[:0], msg)
+	ctx.SetStatusCode(status)
+	ctx.SetContentType(f.ContentType())
+	ctx.SetBody(*buf)
 }
 
 // Upload serves POST /cppdb/api/database.

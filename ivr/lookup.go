@@ -20,32 +20,21 @@ const (
 	StatusLocked       = "locked"
 )
 
-// Amount is a sum of money in the three forms an IVR needs: minor units to
-// compute with, a decimal string to display or pass on, and words to speak.
-type Amount struct {
-	Minor  int64  `json:"minor"`
-	Amount string `json:"amount"`
-	Say    string `json:"say"`
-}
-
-// Field is a visible column of the caller's row.
-type Field struct {
-	ID    string `json:"id"`
-	Name  string `json:"name"`
-	Value string `json:"value"`
-}
-
-// Result is the answer to one lookup.
+// Result is the answer to one lookup, as every format renders it (see
+// Format). It knows nothing of any wire: which HTTP status a Status
+// answers with is the handler's business.
 type Result struct {
-	Status     string        `json:"status"`
-	Reason     string        `json:"reason,omitempty"`
-	Balance    *Amount       `json:"balance,omitempty"`
-	MinPayment *Amount       `json:"min_payment,omitempty"`
-	MaxPayment *Amount       `json:"max_payment,omitempty"`
-	Fields     []Field       `json:"fields,omitempty"`
-	Input      *InputError   `json:"-"`
-	RetryAfter time.Duration `json:"-"`
+	Status     string
+	Reason     string        // not_payable: why the caller cannot pay
+	Input      *InputError   // invalid_input: the ref refused, and why
+	RetryAfter time.Duration // locked: how long until the caller may try again
+	Record     Record        // found and not_payable: the caller's row
 }
+
+// RetrySeconds is RetryAfter in whole seconds, rounded up: telephony
+// platforms and Retry-After count in seconds, and a caller told to wait
+// 0 seconds would be refused again.
+func (r *Result) RetrySeconds() int { return int((r.RetryAfter + time.Second - 1) / time.Second) }
 
 // Reasons a found caller is not payable.
 const (
@@ -63,47 +52,14 @@ type Query struct {
 // Lookup finds the caller whose keyed refs match one row of the database.
 // The refs go through the same normalisation as uploaded values and are
 // found through the lookup index; repeated misses lock the caller and the
-// ref1 value out.
+// ref1 value out. A found caller's Result reads the row as it is rendered:
+// this is every call to a payment line, and it builds nothing to encode.
 func (s *Service) Lookup(cid, dbid int64, q Query) (Result, error) {
 	t, row, res, err := s.match(cid, dbid, q)
 	if err != nil || res.Status != "" {
 		return res, err
 	}
-	return answer(s.plans.get(t), row), nil
-}
-
-// Reply is what a rendered lookup answers besides its body.
-type Reply struct {
-	Status     string
-	RetryAfter time.Duration
-}
-
-// HTTPStatus is the status the reply answers with.
-func (r Reply) HTTPStatus() int { return Result{Status: r.Status}.HTTPStatus() }
-
-// AppendLookup answers as Lookup does and appends the body, JSON or, with
-// kv, key=value pairs, to dst. A found caller's answer is written straight
-// from the row: this is every call to a payment line.
-func (s *Service) AppendLookup(dst []byte, cid, dbid int64, q Query, kv bool) (Reply, []byte, error) {
-	t, row, res, err := s.match(cid, dbid, q)
-	if err != nil {
-		return Reply{}, dst, err
-	}
-	if res.Status != "" {
-		if kv {
-			dst = res.AppendKV(dst)
-		} else {
-			dst = res.AppendJSON(dst)
-		}
-		return Reply{Status: res.Status, RetryAfter: res.RetryAfter}, dst, nil
-	}
-	p := s.plans.get(t)
-	a := p.amounts(row)
-	status, _ := a.status()
-	if kv {
-		return Reply{Status: status}, p.appendKV(dst, row, a), nil
-	}
-	return Reply{Status: status}, p.appendJSON(dst, row, a), nil
+	return found(s.plans.get(t), row), nil
 }
 
 // match finds the one row the caller's refs name. When there is none, or

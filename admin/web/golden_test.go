@@ -28,7 +28,6 @@ func TestGolden(t *testing.T) {
 	db := ivr.Database{CID: 1000, DBID: 1, Description: "Debtors", Columns: admin.DemoColumns(), Rows: 1000, Created: at, Updated: at}
 	crumbs := dbCrumbs(client.Name, db)
 	row := map[string]string{"colA": "012345", "colB": "01021990", "colC": "1250", "colD": "500", "colE": "1250", "colF": "Alice Jones"}
-	res := ivr.Result{Status: ivr.StatusFound, Balance: &ivr.Amount{Minor: 1250, Amount: "12.50", Say: "twelve pounds and fifty pence"}}
 	job := JobView{ID: "abc123", CID: 1000, DBID: 1, Database: "Debtors", File: "debtors.csv", Mode: ivr.ImportUpsert,
 		Format: ivr.FormatCSV, User: "ada", Size: 120, Started: at, Done: true, Finished: at, Percent: 100,
 		Result: ivr.ImportResult{Received: 3, Inserted: 2}, InvalidN: 1,
@@ -57,7 +56,8 @@ func TestGolden(t *testing.T) {
 		"importjob": user(&view{Title: "Import of debtors.csv", Crumbs: crumbs, Data: job}),
 		"tester": user(&view{Title: "Lookup tester", Crumbs: crumbs, Data: TesterData{DB: db, Ran: true, Status: 200, Result: "found",
 			Refs: []TesterRef{{Field: "ref1", Col: db.Columns[0], Value: "123456#", Example: "6 digits"}, {Field: "ref2", Col: db.Columns[1], Value: "01021990", Example: "DDMMYYYY"}},
-			JSON: string(res.JSON()), KV: res.KV(), URL: "/ivr/v1/1000/1/lookup?ref1=123456%23&ref2=01021990"}}),
+			JSON: `{"status":"found","balance":{"minor":1250,"amount":"12.50","say":"twelve pounds and fifty pence"}}`,
+			KV:   "status=found&balance=12.50&balance_minor=1250&balance_say=twelve+pounds+and+fifty+pence", URL: "/ivr/v1/1000/1/lookup?ref1=123456%23&ref2=01021990"}}),
 	}
 	running := job
 	running.Done, running.Percent, running.Records = false, 40, 1

@@ -72,8 +72,9 @@ func (s *Server) Tester(ctx *fasthttp.RequestCtx) {
 		if err != nil {
 			d.Error = "The IVR would get an error: " + trimPrefix(err) + ". Check the database's fields."
 		} else {
-			d.Status, d.Result = res.HTTPStatus(), res.Status
-			d.JSON, d.KV = string(res.JSON()), res.KV()
+			d.Status, d.Result = ivr.HTTPStatus(res.Status), res.Status
+			d.JSON = string(ivr.JSONFormat{}.AppendResult(nil, res))
+			d.KV = string(ivr.KVFormat{}.AppendResult(nil, res))
 		}
 		d.URL = fmt.Sprintf("/ivr/v1/%d/%d/lookup?%s", db.CID, db.DBID, q.Encode())
 	}
