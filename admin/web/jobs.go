@@ -202,7 +202,7 @@ func (s *Server) importFile(j *job, path string) (ivr.ImportResult, error) {
 			if le.Column != "" {
 				reason += le.Column + ": "
 			}
-			_ = w.Write(append(le.Fields, reason+le.Error))
+			_ = w.Write(append(spreadsheetSafeRecord(le.Fields), spreadsheetSafe(reason+le.Error)))
 			j.mu.Lock()
 			j.invalidN++
 			if len(j.invalid) < shownInvalid {
