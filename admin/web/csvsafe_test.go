@@ -1,11 +1,7 @@
 package web
 
 import (
-	"bytes"
-	"net/http"
-	"strings"
 	"testing"
-	"time"
 )
 
 func TestSpreadsheetSafe(t *testing.T) {
@@ -40,19 +36,7 @@ func TestRejectedLinesAreSpreadsheetSafe(t *testing.T) {
 	b, db, _ := importPage(t, 1<<20)
 	file := "=1+2,01021990,£12.50\n" +
 		"123456,@SUM(1+1),-5.00\n"
-	typ, body := importForm(b.csrf, file)
-	req, _ := http.NewRequest("POST", b.base+db+"/import", bytes.NewReader(body))
-	req.Header.Set("Content-Type", typ)
-	code, page, loc := b.do(req)
-	if code != 303 || !strings.HasPrefix(loc, "/admin/imports/") {
-		t.Fatalf("import: %d %s\n%s", code, loc, page)
-	}
-	for i := 0; ; i++ {
-		if _, page, _ = b.get(loc); strings.Contains(page, "Finished") || i > 100 {
-			break
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	loc, page := importAndWait(t, b, db, file)
 	expect(t, "the import's page", 200, page, 200, "<strong>2</strong> refused")
 	code, got, _ := b.get(loc + "/rejected.csv")
 	expect(t, "the rejected lines", code, got, 200, "'=1+2,01021990,£12.50,line 1",

@@ -71,9 +71,10 @@ func importForm(csrf, file string) (string, []byte) {
 	return w.FormDataContentType(), buf.Bytes()
 }
 
-func TestImportStreamsToTheWorkFolder(t *testing.T) {
-	b, db, work := importPage(t, 1<<20)
-	file := "012345,01021990,£12.50,£5.00,£12.50,Alice Jones\n123456,31021990,1.00\n"
+// importAndWait imports file into the database at db and returns the
+// import's page address and the page once it says the import finished.
+func importAndWait(t *testing.T, b *browser, db, file string) (string, string) {
+	t.Helper()
 	typ, body := importForm(b.csrf, file)
 	req, _ := http.NewRequest("POST", b.base+db+"/import", bytes.NewReader(body))
 	req.Header.Set("Content-Type", typ)
@@ -87,6 +88,13 @@ func TestImportStreamsToTheWorkFolder(t *testing.T) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
+	return loc, page
+}
+
+func TestImportStreamsToTheWorkFolder(t *testing.T) {
+	b, db, work := importPage(t, 1<<20)
+	file := "012345,01021990,£12.50,£5.00,£12.50,Alice Jones\n123456,31021990,1.00\n"
+	loc, page := importAndWait(t, b, db, file)
 	expect(t, "the import's page", 200, page, 200, "<strong>1</strong> added", "<strong>1</strong> refused",
 		fmt.Sprintf("debtors.csv (csv, %d bytes)", len(file)))
 	// The spooled upload is gone once imported; the refused lines stay
