@@ -11,7 +11,7 @@ var (
 	ErrNotFound     = errors.New("customer: not found")
 	ErrInvalid      = errors.New("customer: invalid input")
 	ErrConflict     = errors.New("customer: conflict")
-	ErrIdempotency  = errors.New("customer: Idempotency-Key reused with a different request")
+	ErrIdempotency  = errors.New("customer: idempotency key reused with a different request")
 	ErrNoVault      = errors.New("customer: card and bank account storage is off")
 	ErrUnauthorized = errors.New("customer: unauthorized")
 )

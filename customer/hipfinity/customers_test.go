@@ -1,9 +1,11 @@
-package customer
+package hipfinity
 
 import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/tonebase/tonebase/customer"
 )
 
 func TestCustomersE2E(t *testing.T) {
@@ -16,7 +18,7 @@ func TestCustomersE2E(t *testing.T) {
 		"BillingLastName":"Singh","BillingCompanyName":"","BillingAddress":"","BillingCity":"","BillingState":"",
 		"BillingZipCode":"","BillingCountry":"","BillingPhone":"","BillingFax":"","BillingEmail":"ksingh@hipfinity.co",
 		"ShippingFirstName":"Kanishk","ShippingLastName":"Singh","ShippingEmail":"ksingh@hipfinity.co"}`)
-	if !ValidID(id) || strings.ToUpper(id) != id {
+	if !customer.ValidID(id) || strings.ToUpper(id) != id {
 		t.Fatalf("id %q is not 32 uppercase hex", id)
 	}
 	var c Customer

@@ -1,4 +1,4 @@
-package customer
+package hipfinity
 
 import (
 	"bytes"
@@ -18,6 +18,7 @@ import (
 	"github.com/valyala/fasthttp"
 
 	"github.com/tonebase/tonebase/columndb"
+	"github.com/tonebase/tonebase/customer"
 	"github.com/tonebase/tonebase/customer/vault"
 	"github.com/tonebase/tonebase/internal/observe"
 )
@@ -66,7 +67,7 @@ func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return 
 type env struct {
 	t     *testing.T
 	url   string
-	svc   *Service
+	svc   *customer.Service
 	store *columndb.Store
 	dir   string
 	logs  *syncBuffer
@@ -99,13 +100,13 @@ func newEnv(t *testing.T, o envOpts) *env {
 		t.Fatal(err)
 	}
 	e.store = store
-	cfg := Config{Store: store, Log: log, Now: e.clock.Now, NoVault: "no master key; " + vault.HowToMakeKey}
+	cfg := customer.Config{Store: store, Log: log, Now: e.clock.Now, NoVault: "no master key; " + vault.HowToMakeKey}
 	if !o.noVault {
 		if cfg.Ring, err = vault.Open(store, testMaster); err != nil {
 			t.Fatal(err)
 		}
 	}
-	e.svc = New(cfg)
+	e.svc = customer.New(cfg)
 	e.svc.Start()
 	h := NewHandlers(e.svc, fakeClients{tenantA: 1001, tenantB: 1002}, log)
 	r := router.New()

@@ -1,9 +1,11 @@
-package customer
+package hipfinity
 
 import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/tonebase/tonebase/customer"
 )
 
 func planBody(cust, pay, typ string, extra map[string]any) map[string]any {
@@ -55,7 +57,7 @@ func TestPlansE2E(t *testing.T) {
 		"RecurringAmount": "0.10", "SwipeFeeAmount": "0.01", "Unlimited": "1", "Frequency": 1, "EffectiveDate": "1/17/2026",
 		"NumberOfPayments": ""}))
 	e.expect(200, "GET", "/apis/api/RecurringTrans/GetSchedule/"+rec, tenantA, nil).decode(t, &sch)
-	if len(sch.Payments) != MaxUnlimitedSchedule || sch.Payments[1].Date != "1/24/2026 12:00:00 AM" || sch.Payments[0].Amount != "0.11" {
+	if len(sch.Payments) != customer.MaxUnlimitedSchedule || sch.Payments[1].Date != "1/24/2026 12:00:00 AM" || sch.Payments[0].Amount != "0.11" {
 		t.Fatalf("unlimited schedule: %d payments, first %+v", len(sch.Payments), sch.Payments[:2])
 	}
 
@@ -203,7 +205,7 @@ func TestIdempotency(t *testing.T) {
 		t.Fatal("PUT not replayed")
 	}
 	// After 24 hours the key is forgotten.
-	e.clock.Add(IdempotencyTTL + time.Minute)
+	e.clock.Add(customer.IdempotencyTTL + time.Minute)
 	if r := e.call("POST", "/apis/api/Customers", tenantA, body, "Idempotency-Key", "k-1"); r.status != 409 || r.header.Get("Idempotent-Replayed") != "" {
 		t.Fatalf("after expiry, the request ran again (and met its own customer number): %d %s", r.status, r.body)
 	}
