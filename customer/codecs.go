@@ -103,7 +103,7 @@ func addressValues(a Address) []string {
 func (c customerCodec) decode(r columndb.Row) Customer {
 	x := cells{c.t, r}
 	v := Customer{ID: x.get(schema.CustID), Number: x.get(schema.CustNumber), Seq: x.int(schema.CustSeq),
-		Created: time.Unix(0, x.int(schema.CustCreated)), AccountType: x.int(schema.CustAccountType)}
+		Created: unixNano(x.int(schema.CustCreated)), AccountType: x.int(schema.CustAccountType)}
 	for _, side := range []string{SideBilling, SideShipping} {
 		cols := addressCols(side).List()
 		get := func(i int) string { return x.get(cols[i]) }
@@ -218,7 +218,7 @@ func (c paymentCodec) decode(r columndb.Row) storedMethod {
 		ID: x.get(schema.PayID), Token: x.get(schema.PayToken), CustomerID: x.get(schema.PayCustomer),
 		Kind: kindOf(x.get(schema.PayKind)), Primary: x.has(schema.PayPrimaryOf), HolderName: x.get(schema.PayHolder),
 		Description: x.get(schema.PayDescription), Masked: x.get(schema.PayMasked), Fingerprint: x.get(schema.PayFingerprint),
-		Created: time.Unix(0, x.int(schema.PayCreated)),
+		Created: unixNano(x.int(schema.PayCreated)),
 		Card:    CardDetails{Expiry: x.get(schema.PayExpiry), Address: x.get(schema.PayAddress), Zip: x.get(schema.PayZip)},
 		Bank: BankDetails{Routing: x.get(schema.PayRouting), AccountKind: bankKindOf(x.get(schema.PayAccountKind)),
 			BankNumber: x.get(schema.PayBankNumber)}}}
@@ -258,7 +258,7 @@ func (c planCodec) decode(r columndb.Row) Plan {
 	x := cells{c.t, r}
 	start, _ := field.ParseDayKey(x.get(schema.PlanStart))
 	return Plan{ID: x.get(schema.PlanID), Amount: x.int(schema.PlanAmount), Cancelled: x.int(schema.PlanCancelled) == 1,
-		Pauses: pauses(x.get(schema.PlanPauses)), Created: time.Unix(0, x.int(schema.PlanCreated)),
+		Pauses: pauses(x.get(schema.PlanPauses)), Created: unixNano(x.int(schema.PlanCreated)),
 		Terms: Terms{CustomerID: x.get(schema.PlanCustomer), MethodID: x.get(schema.PlanMethod),
 			MethodKind: kindOf(x.get(schema.PlanMethodKind)), Kind: PlanKind(x.int(schema.PlanKind)),
 			Frequency: schedule.Frequency(x.int(schema.PlanFrequency)), Start: start, Count: int(x.int(schema.PlanCount)),
@@ -322,5 +322,8 @@ func (c idemCodec) encode(v idemRecord) columndb.Row {
 func (c idemCodec) decode(r columndb.Row) idemRecord {
 	x := cells{c.t, r}
 	return idemRecord{key: x.get(schema.IdemKey), hash: x.get(schema.IdemHash), result: x.get(schema.IdemResult),
-		created: time.Unix(0, x.int(schema.IdemCreated))}
+		created: unixNano(x.int(schema.IdemCreated))}
 }
+
+// unixNano reads a stored timestamp, in UTC as every wire shows it.
+func unixNano(n int64) time.Time { return time.Unix(0, n).UTC() }
