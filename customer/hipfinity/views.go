@@ -163,7 +163,7 @@ type PlanView struct {
 	NextPaymentDate           string `json:"NextPaymentDate"`
 }
 
-func flag(b bool) string {
+func onOff(b bool) string {
 	if b {
 		return "1"
 	}
@@ -185,9 +185,9 @@ func planView(_ int64, v customer.PlanView) PlanView {
 		NumberOfPayments: strconv.Itoa(v.Count), RemainingNumberOfPayments: strconv.Itoa(v.State.Remaining),
 		PaymentType: kindText(v.MethodKind), SwipeFeeAmount: field.FormatMoney(v.Fee), SwipeFeeLabel: v.FeeLabel,
 		Amount: field.FormatMoney(v.Amount), RecurringAmount: field.FormatMoney(v.Recurring),
-		TotalAmount: field.FormatMoney(v.Total), Unlimited: flag(v.Unlimited),
+		TotalAmount: field.FormatMoney(v.Total), Unlimited: onOff(v.Unlimited),
 		DateCreated: FormatDateTime(v.Created), Status: strconv.Itoa(int(v.State.Status)),
-		Active: flag(v.State.Status == customer.StatusActive)}
+		Active: onOff(v.State.Status == customer.StatusActive)}
 	if !v.State.Next.IsZero() && v.State.Status == customer.StatusActive {
 		out.NextPaymentDate = FormatDate(v.State.Next)
 	}
@@ -217,7 +217,7 @@ type Schedule struct {
 }
 
 func scheduleView(s customer.PlanSchedule) Schedule {
-	out := Schedule{RecurringID: s.Plan.ID, Status: strconv.Itoa(int(s.State.Status)), Unlimited: flag(s.Plan.Unlimited),
+	out := Schedule{RecurringID: s.Plan.ID, Status: strconv.Itoa(int(s.State.Status)), Unlimited: onOff(s.Plan.Unlimited),
 		Payments: make([]ScheduledPayment, len(s.Payments))}
 	for i, p := range s.Payments {
 		out.Payments[i] = scheduledView(p)
