@@ -80,7 +80,9 @@ type goldenStep struct {
 	refused    string
 }
 
-func at(y int, m time.Month, d, h, mi, s int) time.Time { return time.Date(y, m, d, h, mi, s, 0, time.UTC) }
+func at(y int, m time.Month, d, h, mi, s int) time.Time {
+	return time.Date(y, m, d, h, mi, s, 0, time.UTC)
+}
 
 // The document's samples do not come from one consistent account (its
 // installments charge card 3FE6… as a bank account, its routing number fails
@@ -267,8 +269,9 @@ func sendSample(t *testing.T, url, raw string, ids map[string]string) (int, http
 	for doc, got := range ids {
 		raw = strings.ReplaceAll(raw, doc, got)
 	}
-	line, body, _ := strings.Cut(raw, "\n")
-	method, path, _ := strings.Cut(strings.TrimSpace(line), " ")
+	head, body, _ := strings.Cut(raw, "\n\n")
+	lines := strings.Split(strings.TrimSpace(head), "\n")
+	method, path, _ := strings.Cut(strings.TrimSpace(lines[0]), " ")
 	var rd io.Reader
 	if b := strings.TrimSpace(body); b != "" {
 		rd = strings.NewReader(b)
@@ -278,6 +281,14 @@ func sendSample(t *testing.T, url, raw string, ids map[string]string) (int, http
 		t.Fatal(err)
 	}
 	req.Header.Set("Authorization", "Basic "+base64.StdEncoding.EncodeToString([]byte("key:secret")))
+	for _, l := range lines[1:] { // header lines; "Authorization: none" sends none
+		k, v, _ := strings.Cut(l, ":")
+		if v = strings.TrimSpace(v); k == "Authorization" && v == "none" {
+			req.Header.Del(k)
+		} else {
+			req.Header.Set(k, v)
+		}
+	}
 	res, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
