@@ -143,27 +143,37 @@ func customerColumn(f string) (string, bool) {
 	return id, ok
 }
 
-// Stored numbers of payment kinds and bank account kinds: the first wire's,
-// kept because rows hold them.
-var (
-	storedKinds     = map[PaymentKind]string{KindCard: "2", KindBank: "3"}
-	storedBankKinds = map[BankAccountKind]string{BankSavings: "0", BankChecking: "1", BankBusiness: "2"}
-)
-
-func storedKind(k PaymentKind) string { return storedKinds[k] }
+// Payment kinds and bank account kinds are stored as the first wire
+// numbered them, because rows hold those numbers.
+func storedKind(k PaymentKind) string {
+	switch k {
+	case KindCard:
+		return "2"
+	case KindBank:
+		return "3"
+	}
+	return ""
+}
 
 func kindOf(s string) PaymentKind {
-	for k, v := range storedKinds {
-		if v == s {
+	for _, k := range []PaymentKind{KindCard, KindBank} {
+		if storedKind(k) == s {
 			return k
 		}
 	}
 	return 0
 }
 
+func storedBankKind(k BankAccountKind) string {
+	if !k.Valid() {
+		return ""
+	}
+	return strconv.Itoa(int(k - BankSavings))
+}
+
 func bankKindOf(s string) BankAccountKind {
-	for k, v := range storedBankKinds {
-		if v == s {
+	for _, k := range []BankAccountKind{BankSavings, BankChecking, BankBusiness} {
+		if storedBankKind(k) == s {
 			return k
 		}
 	}
@@ -207,7 +217,7 @@ func (c paymentCodec) encode(m storedMethod) columndb.Row {
 	opt(schema.PayRouting, m.Bank.Routing)
 	opt(schema.PayBankNumber, m.Bank.BankNumber)
 	if m.Bank.AccountKind.Valid() {
-		x.set(schema.PayAccountKind, storedBankKinds[m.Bank.AccountKind])
+		x.set(schema.PayAccountKind, storedBankKind(m.Bank.AccountKind))
 	}
 	return x.r
 }

@@ -16,9 +16,18 @@ const CodeAssigned = "assigned"
 // MaxNumber is the longest customer number.
 const MaxNumber = 50
 
-// addressLimits are the longest each address part may be.
-var addressLimits = map[string]int{PartFirstName: 50, PartLastName: 50, PartCompany: 50, PartLine1: 100, PartLine2: 100,
-	PartCity: 50, PartState: 2, PartZip: 9, PartCountry: 50, PartPhone: 50, PartFax: 50, PartEmail: 50}
+// addressLimit is the longest an address part may be.
+func addressLimit(part string) int {
+	switch part {
+	case PartLine1, PartLine2:
+		return 100
+	case PartState:
+		return 2
+	case PartZip:
+		return 9
+	}
+	return 50
+}
 
 // applyCustomer checks in and lays it over c. Fields not sent keep their
 // stored values, so a partial update changes only what it names.
@@ -88,7 +97,7 @@ func checkAddressPart(part, v string) (string, string, string) {
 			return "", CodeInvalid, "is not an email address"
 		}
 	}
-	if max := addressLimits[part]; field.Len(v) > max {
+	if max := addressLimit(part); field.Len(v) > max {
 		return "", CodeTooLong, fmt.Sprintf("longer than %d characters", max)
 	}
 	return v, "", ""

@@ -181,10 +181,18 @@ type PlanState struct {
 type PlanView struct {
 	Plan
 	State PlanState
-	// CustomerNumber and Company are the customer's (empty once deleted);
-	// HolderName and Last4 the payment method's.
-	CustomerNumber, Company string
-	HolderName, Last4       string
+	// Customer is the plan's customer, zero once deleted; Method is the
+	// payment method it charges, zero once deleted.
+	Customer Customer
+	Method   PaymentMethod
+}
+
+// Last4 is the last four digits of the method's number, or "".
+func (v PlanView) Last4() string {
+	if m := v.Method.Masked; len(m) >= 4 {
+		return m[len(m)-4:]
+	}
+	return ""
 }
 
 // ScheduledPayment is one payment of a plan: amounts in minor units.
@@ -207,9 +215,10 @@ type PlanSchedule struct {
 
 // Due is one charge to make on a day.
 type Due struct {
-	Plan           Plan
-	CustomerNumber string
-	Payment        ScheduledPayment
+	Plan Plan
+	// Customer is the plan's customer.
+	Customer Customer
+	Payment  ScheduledPayment
 }
 
 // Result is what a write answers: the id of the record it made or changed,

@@ -53,11 +53,7 @@ func (j *joiner) view(pl Plan, today time.Time) (PlanView, error) {
 		return PlanView{}, err
 	}
 	c, m := j.customer(pl.CustomerID), j.payment(pl.MethodID)
-	v := PlanView{Plan: pl, State: st, CustomerNumber: c.Number, Company: c.Billing.Company, HolderName: m.HolderName}
-	if len(m.Masked) >= 4 {
-		v.Last4 = m.Masked[len(m.Masked)-4:]
-	}
-	return v, nil
+	return PlanView{Plan: pl, State: st, Customer: c, Method: m}, nil
 }
 
 // GetPlan returns one plan.
@@ -76,52 +72,79 @@ func (s *Service) GetPlan(cid int64, id string) (PlanView, error) {
 // PlanQuery selects plans: every condition set must hold. Texts match as
 // case-insensitive substrings.
 type PlanQuery struct {
-	Start, CreatedOn   Opt[time.Time]
-	Frequency          Opt[int]
-	Active             Opt[bool]
-	Status             Status // 0: any
-	Amount             Opt[int64]
-	Last4              string
-	CustomerNumber     string
-	Company            string
+	Start, CreatedOn Opt[time.Time]
+	Frequency        Opt[int]
+	Active           Opt[bool]
+	Status           Status // 0: any
+	Amount           Opt[int64]
+	Last4            string
+	// Number is the customer's number; Company its billing company.
+	Number, Company    string
 	Reference, Invoice string
-	// Sort is one of the PlanSort keys ("created" when empty).
+	// Sort is a key PlanSortKey accepts ("created" when empty).
 	Sort string
 	Desc bool
 	Page Page
 }
 
-// planSortKeys are the fields a plan list sorts by: numbers and dates as
+// planSortKey is how a plan list sorts by key: numbers and dates as
 // numbers, the rest as text ignoring case (ids as they are).
-var planSortKeys = map[string]func(v *PlanView) (int64, string){
-	"id":               func(v *PlanView) (int64, string) { return 0, v.ID },
-	"customer_id":      func(v *PlanView) (int64, string) { return 0, v.CustomerID },
-	"customer_number":  func(v *PlanView) (int64, string) { return 0, strings.ToLower(v.CustomerNumber) },
-	"holder_name":      func(v *PlanView) (int64, string) { return 0, strings.ToLower(v.HolderName) },
-	"company":          func(v *PlanView) (int64, string) { return 0, strings.ToLower(v.Company) },
-	"reference":        func(v *PlanView) (int64, string) { return 0, strings.ToLower(v.Reference) },
-	"payment_method":   func(v *PlanView) (int64, string) { return 0, v.MethodID },
-	"invoice":          func(v *PlanView) (int64, string) { return 0, strings.ToLower(v.Invoice) },
-	"fee_label":        func(v *PlanView) (int64, string) { return 0, strings.ToLower(v.FeeLabel) },
-	"kind":             func(v *PlanView) (int64, string) { return int64(v.Kind), "" },
-	"start":            func(v *PlanView) (int64, string) { return v.Start.Unix(), "" },
-	"frequency":        func(v *PlanView) (int64, string) { return int64(v.Frequency), "" },
-	"count":            func(v *PlanView) (int64, string) { return int64(v.Count), "" },
-	"remaining":        func(v *PlanView) (int64, string) { return int64(v.State.Remaining), "" },
-	"payment_kind":     func(v *PlanView) (int64, string) { return int64(v.MethodKind), "" },
-	"fee":              func(v *PlanView) (int64, string) { return v.Fee, "" },
-	"amount":           func(v *PlanView) (int64, string) { return v.Amount, "" },
-	"recurring_amount": func(v *PlanView) (int64, string) { return v.Recurring, "" },
-	"total_amount":     func(v *PlanView) (int64, string) { return v.Total, "" },
-	"unlimited":        func(v *PlanView) (int64, string) { return boolInt(v.Unlimited), "" },
-	"created":          func(v *PlanView) (int64, string) { return v.Created.UnixNano(), "" },
-	"status":           func(v *PlanView) (int64, string) { return int64(v.State.Status), "" },
-	"active":           func(v *PlanView) (int64, string) { return boolInt(v.State.Status == StatusActive), "" },
-	"next":             func(v *PlanView) (int64, string) { return v.State.Next.Unix(), "" },
+func planSortKey(key string) (func(v *PlanView) (int64, string), bool) {
+	switch key {
+	case "id":
+		return func(v *PlanView) (int64, string) { return 0, v.ID }, true
+	case "customer_id":
+		return func(v *PlanView) (int64, string) { return 0, v.CustomerID }, true
+	case "customer_number":
+		return func(v *PlanView) (int64, string) { return 0, strings.ToLower(v.Customer.Number) }, true
+	case "holder_name":
+		return func(v *PlanView) (int64, string) { return 0, strings.ToLower(v.Method.HolderName) }, true
+	case "company":
+		return func(v *PlanView) (int64, string) { return 0, strings.ToLower(v.Customer.Billing.Company) }, true
+	case "reference":
+		return func(v *PlanView) (int64, string) { return 0, strings.ToLower(v.Reference) }, true
+	case "payment_method":
+		return func(v *PlanView) (int64, string) { return 0, v.MethodID }, true
+	case "invoice":
+		return func(v *PlanView) (int64, string) { return 0, strings.ToLower(v.Invoice) }, true
+	case "fee_label":
+		return func(v *PlanView) (int64, string) { return 0, strings.ToLower(v.FeeLabel) }, true
+	case "kind":
+		return func(v *PlanView) (int64, string) { return int64(v.Kind), "" }, true
+	case "start":
+		return func(v *PlanView) (int64, string) { return v.Start.Unix(), "" }, true
+	case "frequency":
+		return func(v *PlanView) (int64, string) { return int64(v.Frequency), "" }, true
+	case "count":
+		return func(v *PlanView) (int64, string) { return int64(v.Count), "" }, true
+	case "remaining":
+		return func(v *PlanView) (int64, string) { return int64(v.State.Remaining), "" }, true
+	case "payment_kind":
+		return func(v *PlanView) (int64, string) { return int64(v.MethodKind), "" }, true
+	case "fee":
+		return func(v *PlanView) (int64, string) { return v.Fee, "" }, true
+	case "amount":
+		return func(v *PlanView) (int64, string) { return v.Amount, "" }, true
+	case "recurring_amount":
+		return func(v *PlanView) (int64, string) { return v.Recurring, "" }, true
+	case "total_amount":
+		return func(v *PlanView) (int64, string) { return v.Total, "" }, true
+	case "unlimited":
+		return func(v *PlanView) (int64, string) { return boolInt(v.Unlimited), "" }, true
+	case "created":
+		return func(v *PlanView) (int64, string) { return v.Created.UnixNano(), "" }, true
+	case "status":
+		return func(v *PlanView) (int64, string) { return int64(v.State.Status), "" }, true
+	case "active":
+		return func(v *PlanView) (int64, string) { return boolInt(v.State.Status == StatusActive), "" }, true
+	case "next":
+		return func(v *PlanView) (int64, string) { return v.State.Next.Unix(), "" }, true
+	}
+	return nil, false
 }
 
 // PlanSortKey reports whether key is one a plan list sorts by.
-func PlanSortKey(key string) bool { _, ok := planSortKeys[key]; return ok }
+func PlanSortKey(key string) bool { _, ok := planSortKey(key); return ok }
 
 // GetPlans lists the tenant's plans that every condition of q matches.
 func (s *Service) GetPlans(cid int64, q PlanQuery) (List[PlanView], error) {
@@ -147,20 +170,20 @@ func (s *Service) GetPlans(cid int64, q PlanQuery) (List[PlanView], error) {
 		preds = append(preds, func(v *PlanView) bool { return v.Amount == q.Amount.V })
 	}
 	if q.Last4 != "" {
-		preds = append(preds, func(v *PlanView) bool { return v.Last4 == q.Last4 })
+		preds = append(preds, func(v *PlanView) bool { return v.Last4() == q.Last4 })
 	}
 	contains := func(text string, get func(v *PlanView) string) {
 		if text = strings.ToLower(strings.TrimSpace(text)); text != "" {
 			preds = append(preds, func(v *PlanView) bool { return strings.Contains(strings.ToLower(get(v)), text) })
 		}
 	}
-	contains(q.CustomerNumber, func(v *PlanView) string { return v.CustomerNumber })
-	contains(q.Company, func(v *PlanView) string { return v.Company })
+	contains(q.Number, func(v *PlanView) string { return v.Customer.Number })
+	contains(q.Company, func(v *PlanView) string { return v.Customer.Billing.Company })
 	contains(q.Reference, func(v *PlanView) string { return v.Reference })
 	contains(q.Invoice, func(v *PlanView) string { return v.Invoice })
-	sortKey := planSortKeys["created"]
+	sortKey, _ := planSortKey("created")
 	if q.Sort != "" {
-		k, ok := planSortKeys[q.Sort]
+		k, ok := planSortKey(q.Sort)
 		if !ok {
 			return List[PlanView]{}, &InputError{Problems: []Problem{{Field: "sort", Code: CodeInvalid,
 				Reason: fmt.Sprintf("%q is not a plan field", q.Sort)}}}
@@ -270,7 +293,7 @@ func (s *Service) GetDue(cid int64, day time.Time) ([]Due, error) {
 		if err != nil || !ok {
 			return err == nil, err
 		}
-		out = append(out, Due{Plan: pl, CustomerNumber: j.customer(pl.CustomerID).Number,
+		out = append(out, Due{Plan: pl, Customer: j.customer(pl.CustomerID),
 			Payment: scheduled(pl.Terms, pm.Number, pm.Date)})
 		return true, nil
 	})

@@ -199,7 +199,7 @@ func planQuery(f PlanFilter) (customer.PlanQuery, error) {
 			q.Last4 = c
 		}
 	}
-	q.CustomerNumber, q.Company, q.Reference, q.Invoice = f.CustomerNumber, f.CompanyName, f.IdentificationNum, f.InvoiceNumber
+	q.Number, q.Company, q.Reference, q.Invoice = f.CustomerNumber, f.CompanyName, f.IdentificationNum, f.InvoiceNumber
 	if e := strings.ToLower(strings.TrimSpace(f.SortExpression)); e != "" {
 		if k, ok := planSortFields()[e]; ok {
 			q.Sort = k

@@ -178,8 +178,8 @@ func kindText(k customer.PaymentKind) string {
 }
 
 func planView(_ int64, v customer.PlanView) PlanView {
-	out := PlanView{RecurringID: v.ID, CustomerID: v.CustomerID, CustomerNumber: v.CustomerNumber,
-		FullName: v.HolderName, BillingCompanyName: v.Company, Identification: v.Reference,
+	out := PlanView{RecurringID: v.ID, CustomerID: v.CustomerID, CustomerNumber: v.Customer.Number,
+		FullName: v.Method.HolderName, BillingCompanyName: v.Customer.Billing.Company, Identification: v.Reference,
 		PaymentInfoID: v.MethodID, InvoiceNumber: v.Invoice, PlanType: strconv.Itoa(int(v.Kind)),
 		EffectiveDate: FormatDate(v.Start), Frequency: strconv.Itoa(int(v.Frequency)),
 		NumberOfPayments: strconv.Itoa(v.Count), RemainingNumberOfPayments: strconv.Itoa(v.State.Remaining),
@@ -240,7 +240,7 @@ type Due struct {
 
 func dueView(d customer.Due) Due {
 	p := d.Plan
-	return Due{RecurringID: p.ID, CustomerID: p.CustomerID, CustomerNumber: d.CustomerNumber, PaymentInfoID: p.MethodID,
+	return Due{RecurringID: p.ID, CustomerID: p.CustomerID, CustomerNumber: d.Customer.Number, PaymentInfoID: p.MethodID,
 		PaymentType: kindText(p.MethodKind), InvoiceNumber: p.Invoice, Identification: p.Reference, SwipeFeeLabel: p.FeeLabel,
 		ScheduledPayment: scheduledView(d.Payment)}
 }
