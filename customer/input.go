@@ -13,6 +13,13 @@ type Opt[T any] struct {
 	Set bool
 }
 
+// Into sets *dst to the value when it was sent.
+func (o Opt[T]) Into(dst *T) {
+	if o.Set {
+		*dst = o.V
+	}
+}
+
 // Some is a sent value.
 func Some[T any](v T) Opt[T] { return Opt[T]{V: v, Set: true} }
 

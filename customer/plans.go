@@ -49,30 +49,14 @@ func (t *Terms) overlay(in PlanInput, today time.Time, p *problems) {
 	if in.MethodID.Set {
 		t.MethodID = NormID(in.MethodID.V)
 	}
-	if in.MethodKind.Set {
-		t.MethodKind = in.MethodKind.V
-	}
-	if in.Kind.Set {
-		t.Kind = in.Kind.V
-	}
-	if in.Frequency.Set {
-		t.Frequency = in.Frequency.V
-	}
-	if in.Count.Set {
-		t.Count = in.Count.V
-	}
-	if in.Unlimited.Set {
-		t.Unlimited = in.Unlimited.V
-	}
-	if in.Recurring.Set {
-		t.Recurring = in.Recurring.V
-	}
-	if in.Total.Set {
-		t.Total = in.Total.V
-	}
-	if in.Fee.Set {
-		t.Fee = in.Fee.V
-	}
+	in.MethodKind.Into(&t.MethodKind)
+	in.Kind.Into(&t.Kind)
+	in.Frequency.Into(&t.Frequency)
+	in.Count.Into(&t.Count)
+	in.Unlimited.Into(&t.Unlimited)
+	in.Recurring.Into(&t.Recurring)
+	in.Total.Into(&t.Total)
+	in.Fee.Into(&t.Fee)
 	if in.Start.Set {
 		if d := field.Day(in.Start.V); d.Before(today) && !d.Equal(t.Start) {
 			p.add(FieldPlanStart, CodePast, "is in the past; a plan starts today or later")

@@ -14,32 +14,38 @@ const (
 	textPaymentDeleted = "Payment Method Deleted successfully!"
 )
 
-// CreateCustomer serves POST /apis/api/Customers.
-func (h *Handlers) CreateCustomer(ctx *fasthttp.RequestCtx) {
+// writeFn is a write of a request body for a client.
+type writeFn func(ctx *fasthttp.RequestCtx, cid int64, in Input, idem customer.Idem) (customer.Result, error)
+
+// withBody serves a write with a body: it parses the body, runs fn and
+// answers text(result) in StatusText, naming problems as d does.
+func (h *Handlers) withBody(ctx *fasthttp.RequestCtx, d dialect, text func(customer.Result) string, fn writeFn) {
 	h.authed(func(ctx *fasthttp.RequestCtx, cid int64) {
-		d := customerDialect()
 		in, idem, err := body(ctx)
 		if err != nil {
 			h.fail(ctx, d, err)
 			return
 		}
-		r, err := h.svc.CreateCustomer(cid, readCustomer(in), idem)
-		h.reply(ctx, d, r, r.ID, err)
+		r, err := fn(ctx, cid, in, idem)
+		h.reply(ctx, d, r, text(r), err)
 	})(ctx)
+}
+
+func newID(r customer.Result) string { return r.ID }
+func ok(customer.Result) string      { return textOK }
+
+// CreateCustomer serves POST /apis/api/Customers.
+func (h *Handlers) CreateCustomer(ctx *fasthttp.RequestCtx) {
+	h.withBody(ctx, customerDialect(), newID, func(ctx *fasthttp.RequestCtx, cid int64, in Input, idem customer.Idem) (customer.Result, error) {
+		return h.svc.CreateCustomer(cid, readCustomer(in), idem)
+	})
 }
 
 // UpdateCustomer serves PUT /apis/api/Customers/{id}.
 func (h *Handlers) UpdateCustomer(ctx *fasthttp.RequestCtx) {
-	h.authed(func(ctx *fasthttp.RequestCtx, cid int64) {
-		d := customerDialect()
-		in, idem, err := body(ctx)
-		if err != nil {
-			h.fail(ctx, d, err)
-			return
-		}
-		r, err := h.svc.UpdateCustomer(cid, pathID(ctx), readCustomer(in), idem)
-		h.reply(ctx, d, r, textOK, err)
-	})(ctx)
+	h.withBody(ctx, customerDialect(), ok, func(ctx *fasthttp.RequestCtx, cid int64, in Input, idem customer.Idem) (customer.Result, error) {
+		return h.svc.UpdateCustomer(cid, pathID(ctx), readCustomer(in), idem)
+	})
 }
 
 // DeleteCustomer serves DELETE /apis/api/Customers/{id}.
@@ -97,30 +103,16 @@ func (h *Handlers) SearchCustomers(ctx *fasthttp.RequestCtx) {
 
 // CreatePayment serves POST /apis/api/PaymentDetails.
 func (h *Handlers) CreatePayment(ctx *fasthttp.RequestCtx) {
-	h.authed(func(ctx *fasthttp.RequestCtx, cid int64) {
-		d := paymentDialect(true)
-		in, idem, err := body(ctx)
-		if err != nil {
-			h.fail(ctx, d, err)
-			return
-		}
-		r, err := h.svc.CreatePayment(cid, readPayment(in, true), idem)
-		h.reply(ctx, d, r, r.ID, err)
-	})(ctx)
+	h.withBody(ctx, paymentDialect(true), newID, func(ctx *fasthttp.RequestCtx, cid int64, in Input, idem customer.Idem) (customer.Result, error) {
+		return h.svc.CreatePayment(cid, readPayment(in, true), idem)
+	})
 }
 
 // UpdatePayment serves PUT /apis/api/PaymentDetails/{id}.
 func (h *Handlers) UpdatePayment(ctx *fasthttp.RequestCtx) {
-	h.authed(func(ctx *fasthttp.RequestCtx, cid int64) {
-		d := paymentDialect(false)
-		in, idem, err := body(ctx)
-		if err != nil {
-			h.fail(ctx, d, err)
-			return
-		}
-		r, err := h.svc.UpdatePayment(cid, pathID(ctx), readPayment(in, false), idem)
-		h.reply(ctx, d, r, textOK, err)
-	})(ctx)
+	h.withBody(ctx, paymentDialect(false), ok, func(ctx *fasthttp.RequestCtx, cid int64, in Input, idem customer.Idem) (customer.Result, error) {
+		return h.svc.UpdatePayment(cid, pathID(ctx), readPayment(in, false), idem)
+	})
 }
 
 // DeletePayment serves DELETE /apis/api/PaymentDetails/{id}.
@@ -192,32 +184,18 @@ func (h *Handlers) GetPrimary(ctx *fasthttp.RequestCtx) {
 
 // CreatePlan serves POST /apis/api/RecurringTrans.
 func (h *Handlers) CreatePlan(ctx *fasthttp.RequestCtx) {
-	h.authed(func(ctx *fasthttp.RequestCtx, cid int64) {
-		d := planDialect()
-		in, idem, err := body(ctx)
-		if err != nil {
-			h.fail(ctx, d, err)
-			return
-		}
+	h.withBody(ctx, planDialect(), newID, func(ctx *fasthttp.RequestCtx, cid int64, in Input, idem customer.Idem) (customer.Result, error) {
 		id, plan := readPlan(in)
-		r, err := h.svc.CreatePlan(cid, id, plan, idem)
-		h.reply(ctx, d, r, r.ID, err)
-	})(ctx)
+		return h.svc.CreatePlan(cid, id, plan, idem)
+	})
 }
 
 // UpdatePlan serves PUT /apis/api/RecurringTrans/{id}.
 func (h *Handlers) UpdatePlan(ctx *fasthttp.RequestCtx) {
-	h.authed(func(ctx *fasthttp.RequestCtx, cid int64) {
-		d := planDialect()
-		in, idem, err := body(ctx)
-		if err != nil {
-			h.fail(ctx, d, err)
-			return
-		}
+	h.withBody(ctx, planDialect(), newID, func(ctx *fasthttp.RequestCtx, cid int64, in Input, idem customer.Idem) (customer.Result, error) {
 		id, plan := readPlan(in)
-		r, err := h.svc.UpdatePlan(cid, pathID(ctx), id, plan, idem)
-		h.reply(ctx, d, r, r.ID, err)
-	})(ctx)
+		return h.svc.UpdatePlan(cid, pathID(ctx), id, plan, idem)
+	})
 }
 
 // DeletePlan serves DELETE /apis/api/RecurringTrans/{id}: it cancels the plan.
