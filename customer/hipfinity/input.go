@@ -102,11 +102,16 @@ func (r *reader) problemErr(name string, err error) {
 	r.problem(name, "%s", msg)
 }
 
+// codeNotScalar marks a field sent as an object or an array: the wire has
+// always listed these together, at the point it checked them.
+const codeNotScalar = "not_scalar"
+
 // checkScalar records fields sent as objects or arrays; they read as empty.
 func (r *reader) checkScalar() {
 	for name, v := range r.in {
 		if v.Bad {
-			r.problem(name, "must be a string or a number, not an object or array")
+			r.unread = append(r.unread, customer.Problem{Field: name, Code: codeNotScalar,
+				Reason: "must be a string or a number, not an object or array"})
 		}
 	}
 }
@@ -183,7 +188,11 @@ func readCustomer(in Input) customer.CustomerInput {
 // readPayment turns a PaymentDetails body into a domain input.
 func readPayment(in Input, creating bool) customer.PaymentInput {
 	r := reader{in: in}
-	r.checkScalar()
+	// A create of no known kind checks no more than its kind, isPrimary,
+	// Id and CustomerId, as it always has.
+	if v, _ := in.text(wPaymentType); !creating || paymentKind(v) != 0 {
+		r.checkScalar()
+	}
 	out := customer.PaymentInput{ID: in.opt(wID), CustomerID: in.opt(wCustomerID), HolderName: in.opt(wFullName),
 		Description: in.opt(wDescription), CardNumber: in.opt(wCardNumber), CardExpiry: in.opt(wExpDate),
 		CardAddress: in.opt(wAddress), CardZip: in.opt(wZipCode), Routing: in.opt(wRoutingNumber),

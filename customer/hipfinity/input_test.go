@@ -39,9 +39,11 @@ func TestReaders(t *testing.T) {
 			func(in Input) any { return readPayment(in, true).Kind }, customer.Some(customer.PaymentKind(0))},
 		{"an update without PaymentType has none", `{"PaymentType":""}`,
 			func(in Input) any { return readPayment(in, false).Kind }, customer.Opt[customer.PaymentKind]{}},
-		{"a field sent as an object reads as empty, with a problem", `{"CardNumber":["4111"]}`,
+		{"a create of no known kind checks no object fields", `{"CardNumber":["4111"]}`,
+			func(in Input) any { return readPayment(in, true).Unread }, []customer.Problem(nil)},
+		{"a field sent as an object reads as empty, with a problem", `{"PaymentType":2,"CardNumber":["4111"]}`,
 			func(in Input) any { r := readPayment(in, true); return []any{r.CardNumber, r.Unread} },
-			[]any{customer.Some(""), []customer.Problem{{Field: "CardNumber", Code: customer.CodeInvalid,
+			[]any{customer.Some(""), []customer.Problem{{Field: "CardNumber", Code: codeNotScalar,
 				Reason: "must be a string or a number, not an object or array"}}}},
 		{"plan amounts in minor units, dates as days", `{"RecurringAmount":"0.10","EffectiveDate":"2/28/24","Unlimited":"1","PlanType":2}`,
 			func(in Input) any {

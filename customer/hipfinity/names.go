@@ -70,13 +70,17 @@ func addressWireNames() []string {
 	return out
 }
 
+// scalarMark ranks the problems of fields sent as objects or arrays.
+const scalarMark = "\x00scalar"
+
 // dialect is how one group of operations names the domain's fields and
 // words the domain's reasons that would otherwise name domain things.
 type dialect struct {
 	names   map[string]string // domain field → wire field
 	reasons map[string]string // domain field + "/" + code → wire reason
 	// rank orders an answer's problems as the wire has always listed them:
-	// the fields in the order it reads them. Nil keeps the domain's order.
+	// the fields in the order it reads them, scalarMark where it checked
+	// for objects and arrays; other fields come last, in the domain's order.
 	rank func(ps []customer.Problem) []string
 }
 
@@ -93,7 +97,7 @@ func commonNames() map[string]string {
 func customerDialect() dialect {
 	n := commonNames()
 	n[customer.FieldID], n[customer.FieldNumber], n[customer.FieldAccountType] = wID, wCustomerNumber, wAccountType
-	order := append(append([]string{wCustomerNumber}, addressWireNames()...), wAccountType)
+	order := append(append([]string{scalarMark, wCustomerNumber}, addressWireNames()...), wAccountType)
 	return dialect{names: n, rank: func([]customer.Problem) []string { return order },
 		reasons: map[string]string{customer.FieldID + "/" + customer.CodeAssigned: "is assigned by the server; use PUT Customers/{id} to update"}}
 }
@@ -112,7 +116,7 @@ func paymentDialect(creating bool) dialect {
 	if !creating {
 		head = []string{wID, wCustomerID, wPaymentType, wIsPrimary}
 	}
-	head = append(head, wFullName, wDescription)
+	head = append(head, scalarMark, wFullName, wDescription)
 	card := append(slices.Clone(head), wRoutingNumber, wAccountNumber, wBankNumber, wAddress, wZipCode, wCardNumber, wExpDate)
 	bank := append(slices.Clone(head), wCardNumber, wExpDate, wBankNumber, wRoutingNumber, wAccountNumber, wAccountType)
 	return dialect{names: n,
@@ -159,7 +163,7 @@ func planDialect() dialect {
 		customer.FieldPlanInvoice: wInvoiceNumber, customer.FieldPlanReference: wIdentification} {
 		n[k] = v
 	}
-	return dialect{names: n, reasons: map[string]string{
+	return dialect{names: n, rank: func([]customer.Problem) []string { return []string{scalarMark} }, reasons: map[string]string{
 		customer.FieldID + "/" + customer.CodeAssigned:                    "is assigned by the server; use PUT RecurringTrans/{id} to update",
 		customer.FieldPlanCount + "/" + customer.CodeCountUnlessUnlimited: "must be at least 1 unless Unlimited is 1",
 		customer.FieldPlanKind + "/" + customer.CodeRequired:              "is required: 1 (recurring) or 2 (installment)",
@@ -172,7 +176,11 @@ func planDialect() dialect {
 // translate names the domain's problems as the wire does. Problems the wire
 // found itself already carry wire names and pass through.
 func (d dialect) translate(ps []customer.Problem) []Problem {
-	out := make([]Problem, len(ps))
+	type ranked struct {
+		Problem
+		key string
+	}
+	out := make([]ranked, len(ps))
 	for i, p := range ps {
 		reason := p.Reason
 		if r, ok := d.reasons[p.Field+"/"+p.Code]; ok {
@@ -182,14 +190,27 @@ func (d dialect) translate(ps []customer.Problem) []Problem {
 		if n, ok := d.names[p.Field]; ok {
 			name = n
 		}
-		out[i] = Problem{Field: name, Reason: reason}
+		key := name
+		if p.Code == codeNotScalar {
+			key = scalarMark
+		}
+		out[i] = ranked{Problem{Field: name, Reason: reason}, key}
 	}
 	if d.rank != nil {
 		order := d.rank(ps)
-		pos := func(f string) int { return slices.Index(order, f) } // unknown fields (-1) come first, as they were read first
-		slices.SortStableFunc(out, func(a, b Problem) int { return pos(a.Field) - pos(b.Field) })
+		pos := func(key string) int {
+			if i := slices.Index(order, key); i >= 0 {
+				return i
+			}
+			return len(order)
+		}
+		slices.SortStableFunc(out, func(a, b ranked) int { return pos(a.key) - pos(b.key) })
 	}
-	return out
+	res := make([]Problem, len(out))
+	for i, r := range out {
+		res[i] = r.Problem
+	}
+	return res
 }
 
 // statusText is an input error's StatusText: every problem, by wire name.
