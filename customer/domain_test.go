@@ -3,11 +3,13 @@ package customer
 import (
 	"errors"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/tonebase/tonebase/columndb"
+	"github.com/tonebase/tonebase/customer/internal/schema"
 	"github.com/tonebase/tonebase/customer/schedule"
 )
 
@@ -231,5 +233,47 @@ func TestPaymentByToken(t *testing.T) {
 				t.Fatalf("PaymentByToken(%q) = %s, %v", tc.token, got.ID, err)
 			}
 		})
+	}
+}
+
+// TestUpgradeFromFirstSchema: tables stored before Seq, the second address
+// lines and tokens existed are brought up to date when the tenant is
+// opened, and their rows keep working.
+func TestUpgradeFromFirstSchema(t *testing.T) {
+	s := newTestService(t)
+	without := func(def columndb.Table, cols []string, idx string) columndb.Table {
+		var keep []columndb.Column
+		for _, c := range def.Columns {
+			if !slices.Contains(cols, c.ID) {
+				keep = append(keep, c)
+			}
+		}
+		def.Columns = keep
+		def.Indexes = slices.DeleteFunc(slices.Clone(def.Indexes), func(i columndb.Index) bool { return i.Name == idx })
+		return def
+	}
+	oldCust, err := s.store.CreateTable(without(schema.CustomerTable(1001),
+		[]string{schema.CustSeq, schema.Billing().Line2, schema.Shipping().Line2}, schema.IdxSeq))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.store.CreateTable(without(schema.PaymentTable(1001), []string{schema.PayToken}, schema.IdxToken)); err != nil {
+		t.Fatal(err)
+	}
+	id := NewID()
+	row := customerCodec{oldCust}.encode(Customer{ID: id, Number: "OLD", Billing: Address{FirstName: "Ada"}, Created: s.now, AccountType: 1})
+	if err := s.store.Commit(columndb.Change{Table: oldCust, Put: []columndb.Row{row}}); err != nil {
+		t.Fatal(err)
+	}
+	c, err := s.GetCustomer(1001, id)
+	if err != nil || c.Seq != FirstSeq || c.Billing.FirstName != "Ada" {
+		t.Fatalf("stored customer after the upgrade = %+v, %v", c, err)
+	}
+	card := s.card(t, 1001, id, "4003000123456781")
+	if m, err := s.GetPayment(1001, card, KindCard); err != nil || m.Masked != "400300xxxx6781" {
+		t.Fatalf("card after the upgrade = %+v, %v", m, err)
+	}
+	if c, err := s.CustomerBySeq(1001, FirstSeq); err != nil || c.ID != id {
+		t.Fatalf("CustomerBySeq after the upgrade = %+v, %v", c, err)
 	}
 }
