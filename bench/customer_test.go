@@ -20,6 +20,7 @@ import (
 	"github.com/tonebase/tonebase/columndb"
 	"github.com/tonebase/tonebase/customer"
 	"github.com/tonebase/tonebase/customer/field"
+	"github.com/tonebase/tonebase/customer/hipfinity"
 	"github.com/tonebase/tonebase/customer/vault"
 )
 
@@ -57,7 +58,7 @@ func startCustomerServer(b *testing.B) *customerServer {
 	}
 	svc := customer.New(customer.Config{Store: store, Ring: ring, Log: zerolog.Nop()})
 	svc.Start()
-	h := customer.NewHandlers(svc, customerClients{}, zerolog.Nop())
+	h := hipfinity.NewHandlers(svc, customerClients{}, zerolog.Nop())
 	r := router.New()
 	r.POST("/apis/api/Customers", h.CreateCustomer)
 	r.POST("/apis/api/PaymentDetails", h.CreatePayment)

@@ -3,140 +3,104 @@ package customer
 import (
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
-	"time"
 
 	"github.com/tonebase/tonebase/columndb"
 	"github.com/tonebase/tonebase/customer/field"
+	"github.com/tonebase/tonebase/customer/internal/schema"
 )
 
-// Customer is a customer as the API answers it.
-type Customer struct {
-	ID                  string `json:"Id"`
-	CustomerNumber      string `json:"CustomerNumber"`
-	BillingFirstName    string `json:"BillingFirstName"`
-	BillingLastName     string `json:"BillingLastName"`
-	BillingCompanyName  string `json:"BillingCompanyName"`
-	BillingAddress      string `json:"BillingAddress"`
-	BillingCity         string `json:"BillingCity"`
-	BillingState        string `json:"BillingState"`
-	BillingZipCode      string `json:"BillingZipCode"`
-	BillingCountry      string `json:"BillingCountry"`
-	BillingPhone        string `json:"BillingPhone"`
-	BillingFax          string `json:"BillingFax"`
-	BillingEmail        string `json:"BillingEmail"`
-	ShippingFirstName   string `json:"ShippingFirstName"`
-	ShippingLastName    string `json:"ShippingLastName"`
-	ShippingCompanyName string `json:"ShippingCompanyName"`
-	ShippingAddress     string `json:"ShippingAddress"`
-	ShippingCity        string `json:"ShippingCity"`
-	ShippingState       string `json:"ShippingState"`
-	ShippingZipCode     string `json:"ShippingZipCode"`
-	ShippingCountry     string `json:"ShippingCountry"`
-	ShippingPhone       string `json:"ShippingPhone"`
-	ShippingFax         string `json:"ShippingFax"`
-	ShippingEmail       string `json:"ShippingEmail"`
-	DateTime            string `json:"DateTime"`
-	CompanyID           int64  `json:"CompanyId"`
-	AccountType         int64  `json:"AccountType"`
-}
+// CodeAssigned: a field the service assigns was sent on a create.
+const CodeAssigned = "assigned"
 
-// Summary is a search hit.
-type Summary struct {
-	ID                 string `json:"Id"`
-	CustomerNumber     string `json:"CustomerNumber"`
-	BillingCompanyName string `json:"BillingCompanyName"`
-	BillingFirstName   string `json:"BillingFirstName"`
-	BillingLastName    string `json:"BillingLastName"`
-}
+// MaxNumber is the longest customer number.
+const MaxNumber = 50
 
-func customerView(cid int64, x rec) Customer {
-	c := Customer{ID: x.get("Id"), CustomerNumber: x.get("CustomerNumber"),
-		DateTime: field.FormatDateTime(time.Unix(0, x.int("DateTime"))), CompanyID: cid, AccountType: x.int("AccountType")}
-	for i, p := range c.addressPtrs() {
-		*p = x.get(addressFields[i].name)
+// addressLimit is the longest an address part may be.
+func addressLimit(part string) int {
+	switch part {
+	case PartLine1, PartLine2:
+		return 100
+	case PartState:
+		return 2
+	case PartZip:
+		return 9
 	}
-	return c
+	return 50
 }
 
-// addressPtrs lists the address fields in addressFields order.
-func (c *Customer) addressPtrs() []*string {
-	return []*string{&c.BillingFirstName, &c.BillingLastName, &c.BillingCompanyName, &c.BillingAddress,
-		&c.BillingCity, &c.BillingState, &c.BillingZipCode, &c.BillingCountry, &c.BillingPhone, &c.BillingFax,
-		&c.BillingEmail, &c.ShippingFirstName, &c.ShippingLastName, &c.ShippingCompanyName, &c.ShippingAddress,
-		&c.ShippingCity, &c.ShippingState, &c.ShippingZipCode, &c.ShippingCountry, &c.ShippingPhone,
-		&c.ShippingFax, &c.ShippingEmail}
-}
-
-// applyCustomer checks the fields in and lays them over x. Fields not sent
-// keep their stored values, so a partial PUT changes only what it names.
-func applyCustomer(x rec, in Input, creating bool) error {
-	var p problems
-	in.checkScalar(&p)
-	if v, ok := in.text("CustomerNumber"); ok || creating {
-		switch {
+// applyCustomer checks in and lays it over c. Fields not sent keep their
+// stored values, so a partial update changes only what it names.
+func applyCustomer(c *Customer, in CustomerInput, creating bool) error {
+	p := problems(append([]Problem(nil), in.Unread...))
+	if in.Number.Set || creating {
+		switch v := in.Number.V; {
 		case v == "":
-			p.add("CustomerNumber", "is required")
-		case field.Len(v) > 50:
-			p.add("CustomerNumber", "longer than 50 characters")
+			p.add(FieldNumber, CodeRequired, "is required")
+		case field.Len(v) > MaxNumber:
+			p.add(FieldNumber, CodeTooLong, "longer than %d characters", MaxNumber)
 		default:
-			x.set("CustomerNumber", v)
+			c.Number = v
 		}
 	}
-	for _, f := range addressFields {
-		v, ok := in.text(f.name)
-		if !ok {
-			continue
-		}
-		v, reason := checkAddressField(f, v)
-		if reason != "" {
-			p.add(f.name, "%s", reason)
-			continue
-		}
-		x.set(f.name, v)
-	}
-	if v, ok := in.text("AccountType"); ok && v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 0 || n > 99 {
-			p.add("AccountType", "must be a whole number from 0 to 99")
+	applyAddress(&c.Billing, &in.Billing, SideBilling, &p)
+	applyAddress(&c.Shipping, &in.Shipping, SideShipping, &p)
+	if in.AccountType.Set {
+		if n := in.AccountType.V; n < 0 || n > 99 {
+			p.add(FieldAccountType, CodeInvalid, "must be a whole number from 0 to 99")
 		} else {
-			x.setInt("AccountType", int64(n))
+			c.AccountType = n
 		}
 	} else if creating {
-		x.setInt("AccountType", 1)
+		c.AccountType = 1
 	}
 	return p.err()
 }
 
-// checkAddressField returns the stored form of one address field, or why it
+func applyAddress(a *Address, in *AddressInput, side string, p *problems) {
+	dst := map[string]*string{PartFirstName: &a.FirstName, PartLastName: &a.LastName, PartCompany: &a.Company,
+		PartLine1: &a.Line1, PartLine2: &a.Line2, PartCity: &a.City, PartState: &a.State, PartZip: &a.Zip,
+		PartCountry: &a.Country, PartPhone: &a.Phone, PartFax: &a.Fax, PartEmail: &a.Email}
+	for _, f := range in.parts() {
+		if !f.v.Set {
+			continue
+		}
+		v, code, reason := checkAddressPart(f.name, f.v.V)
+		if reason != "" {
+			p.add(AddressField(side, f.name), code, "%s", reason)
+			continue
+		}
+		*dst[f.name] = v
+	}
+}
+
+// checkAddressPart returns the stored form of one address part, or why it
 // is refused.
-func checkAddressField(f textField, v string) (string, string) {
-	suffix := strings.TrimPrefix(strings.TrimPrefix(f.name, "Billing"), "Shipping")
+func checkAddressPart(part, v string) (string, string, string) {
 	switch {
 	case v == "":
-		return "", ""
-	case suffix == "State":
+		return "", "", ""
+	case part == PartState:
 		if len(v) != 2 || !isLetters(v) {
-			return "", "must be a 2-letter state code"
+			return "", CodeInvalid, "must be a 2-letter state code"
 		}
-		return strings.ToUpper(v), ""
-	case suffix == "ZipCode":
+		return strings.ToUpper(v), "", ""
+	case part == PartZip:
 		d := strings.ReplaceAll(v, "-", "")
 		if (len(d) != 5 && len(d) != 9) || !field.AllDigits(d) {
-			return "", "must be 5 or 9 digits (12345 or 12345-6789)"
+			return "", CodeInvalid, "must be 5 or 9 digits (12345 or 12345-6789)"
 		}
-		return d, ""
-	case suffix == "Email":
+		return d, "", ""
+	case part == PartEmail:
 		at := strings.LastIndexByte(v, '@')
 		if at < 1 || at == len(v)-1 || strings.ContainsAny(v, " \t") {
-			return "", "is not an email address"
+			return "", CodeInvalid, "is not an email address"
 		}
 	}
-	if field.Len(v) > f.max {
-		return "", fmt.Sprintf("longer than %d characters", f.max)
+	if max := addressLimit(part); field.Len(v) > max {
+		return "", CodeTooLong, fmt.Sprintf("longer than %d characters", max)
 	}
-	return v, ""
+	return v, "", ""
 }
 
 func isLetters(s string) bool {
@@ -148,97 +112,96 @@ func isLetters(s string) bool {
 	return true
 }
 
-// CreateCustomer adds a customer and answers its new id.
-func (s *Service) CreateCustomer(cid int64, in Input, idem Idem) (Reply, error) {
+// CreateCustomer adds a customer; the result is its new id.
+func (s *Service) CreateCustomer(cid int64, in CustomerInput, idem Idem) (Result, error) {
 	return s.write(cid, idem, func(ts *tenantState) (prepared, error) {
-		if id, ok := in.text("Id"); ok && id != "" {
-			return prepared{}, &InputError{Problems: []Problem{{Field: "Id", Reason: "is assigned by the server; use PUT Customers/{id} to update"}}}
+		if in.ID.Set && in.ID.V != "" {
+			return prepared{}, &InputError{Problems: []Problem{{Field: FieldID, Code: CodeAssigned, Reason: "is assigned by the server"}}}
 		}
-		x := newRec(ts.customers)
-		id := NewID()
-		x.set("Id", id)
-		x.setInt("DateTime", s.now().UnixNano())
-		if err := applyCustomer(x, in, true); err != nil {
+		c := Customer{ID: NewID(), Created: s.now()}
+		if err := applyCustomer(&c, in, true); err != nil {
 			return prepared{}, err
 		}
-		if err := s.checkNumberFree(ts, x.get("CustomerNumber"), id); err != nil {
+		if err := s.checkNumberFree(ts, c.Number, c.ID); err != nil {
 			return prepared{}, err
 		}
-		return prepared{changes: []columndb.Change{{Table: ts.customers, Put: []columndb.Row{x.r}}}, text: id}, nil
+		// Seq is taken only once nothing can refuse the write, so refusals
+		// leave no gaps.
+		c.Seq = ts.nextSeq
+		ts.nextSeq++
+		return prepared{id: c.ID, changes: []columndb.Change{{Table: ts.customers, Put: []columndb.Row{ts.cust.encode(c)}}}}, nil
 	})
 }
 
 // checkNumberFree refuses a customer number another customer has, so the
-// refusal names the field rather than surfacing as a storage error.
+// refusal names the number rather than surfacing as a storage error.
 func (s *Service) checkNumberFree(ts *tenantState, number, id string) error {
-	rows, err := s.store.Lookup(ts.customers, idxNumber, []string{number}, 1)
+	rows, err := s.store.Lookup(ts.customers, schema.IdxNumber, []string{number}, 1)
 	if err != nil {
 		return err
 	}
 	if len(rows) > 0 {
-		if other := (rec{ts.customers, rows[0]}).get("Id"); other != id {
-			return conflict("CustomerNumber %q is already used by customer %s", number, other)
+		if other := ts.cust.decode(rows[0]); other.ID != id {
+			return &NumberTakenError{Number: number, ID: other.ID}
 		}
 	}
 	return nil
 }
 
 // UpdateCustomer changes the fields in sends.
-func (s *Service) UpdateCustomer(cid int64, id string, in Input, idem Idem) (Reply, error) {
-	id = normID(id)
+func (s *Service) UpdateCustomer(cid int64, id string, in CustomerInput, idem Idem) (Result, error) {
+	id = NormID(id)
 	return s.write(cid, idem, func(ts *tenantState) (prepared, error) {
-		if bodyID, ok := in.text("Id"); ok && bodyID != "" && normID(bodyID) != id {
-			return prepared{}, &InputError{Problems: []Problem{{Field: "Id", Reason: "differs from the id in the path"}}}
+		if in.ID.Set && in.ID.V != "" && NormID(in.ID.V) != id {
+			return prepared{}, &InputError{Problems: []Problem{{Field: FieldID, Code: CodeMismatch, Reason: "differs from the id in the path"}}}
 		}
-		old, err := s.getCustomer(ts, id)
+		c, err := s.getCustomer(ts, id)
 		if err != nil {
 			return prepared{}, err
 		}
-		x := old.clone()
-		if err := applyCustomer(x, in, false); err != nil {
+		if err := applyCustomer(&c, in, false); err != nil {
 			return prepared{}, err
 		}
-		if err := s.checkNumberFree(ts, x.get("CustomerNumber"), id); err != nil {
+		if err := s.checkNumberFree(ts, c.Number, id); err != nil {
 			return prepared{}, err
 		}
-		return prepared{changes: []columndb.Change{{Table: ts.customers, Put: []columndb.Row{x.r}}}, text: "OK"}, nil
+		return prepared{id: id, changes: []columndb.Change{{Table: ts.customers, Put: []columndb.Row{ts.cust.encode(c)}}}}, nil
 	})
 }
 
 // DeleteCustomer deletes a customer with its payment methods (their sealed
 // numbers go with them) and cancels its plans, in one transaction.
-func (s *Service) DeleteCustomer(cid int64, id string) (Reply, error) {
-	id = normID(id)
+func (s *Service) DeleteCustomer(cid int64, id string) (Result, error) {
+	id = NormID(id)
 	return s.write(cid, Idem{}, func(ts *tenantState) (prepared, error) {
 		if _, err := s.getCustomer(ts, id); err != nil {
 			return prepared{}, err
 		}
 		var methods []columndb.Row
-		for _, typ := range []string{TypeCard, TypeBank} {
-			rows, err := s.store.Lookup(ts.payments, idxCustomer, []string{id, typ}, maxPerCustomer)
+		for _, k := range []PaymentKind{KindCard, KindBank} {
+			rows, err := s.store.Lookup(ts.payments, schema.IdxCustomer, []string{id, storedKind(k)}, maxPerCustomer)
 			if err != nil {
 				return prepared{}, err
 			}
 			for _, r := range rows {
-				methods = append(methods, keyRow(ts.payments, "Id", (rec{ts.payments, r}).get("Id")))
+				methods = append(methods, keyRow(ts.payments, schema.PayID, ts.pay.decode(r).ID))
 			}
 		}
-		plans, err := s.store.Lookup(ts.plans, idxCustomer, []string{id}, maxPerCustomer)
+		plans, err := s.store.Lookup(ts.plans, schema.IdxCustomer, []string{id}, maxPerCustomer)
 		if err != nil {
 			return prepared{}, err
 		}
 		var cancelled []columndb.Row
 		for _, r := range plans {
-			x := rec{ts.plans, r}.clone()
-			if x.int("Cancelled") == 0 {
-				x.setInt("Cancelled", 1)
-				cancelled = append(cancelled, x.r)
+			if pl := ts.plan.decode(r); !pl.Cancelled {
+				pl.Cancelled = true
+				cancelled = append(cancelled, ts.plan.encode(pl))
 			}
 		}
-		return prepared{text: "OK", changes: []columndb.Change{
+		return prepared{id: id, changes: []columndb.Change{
 			{Table: ts.plans, Put: cancelled},
 			{Table: ts.payments, Delete: methods},
-			{Table: ts.customers, Delete: []columndb.Row{keyRow(ts.customers, "Id", id)}},
+			{Table: ts.customers, Delete: []columndb.Row{keyRow(ts.customers, schema.CustID, id)}},
 		}}, nil
 	})
 }
@@ -247,29 +210,50 @@ func (s *Service) DeleteCustomer(cid int64, id string) (Reply, error) {
 // customer always fits one transaction.
 const maxPerCustomer = 1000
 
-func (s *Service) getCustomer(ts *tenantState, id string) (rec, error) {
+func (s *Service) getCustomer(ts *tenantState, id string) (Customer, error) {
 	if !ValidID(id) {
-		return rec{}, notFound("customer", id)
+		return Customer{}, notFound("customer", id)
 	}
 	r, err := s.store.Get(ts.customers, id)
 	if errors.Is(err, columndb.ErrNotFound) {
-		return rec{}, notFound("customer", id)
+		return Customer{}, notFound("customer", id)
 	}
 	if err != nil {
-		return rec{}, err
+		return Customer{}, err
 	}
-	return rec{ts.customers, r}, nil
+	return ts.cust.decode(r), nil
 }
 
-// GetCustomer returns one customer.
+// GetCustomer returns a customer by its id.
 func (s *Service) GetCustomer(cid int64, id string) (Customer, error) {
 	ts, err := s.tenant(cid)
 	if err != nil {
 		return Customer{}, err
 	}
-	x, err := s.getCustomer(ts, normID(id))
+	return s.getCustomer(ts, NormID(id))
+}
+
+// CustomerByNumber returns a customer by the merchant's number for it.
+func (s *Service) CustomerByNumber(cid int64, number string) (Customer, error) {
+	return s.customerBy(cid, schema.IdxNumber, number)
+}
+
+// CustomerBySeq returns a customer by its per-client integer.
+func (s *Service) CustomerBySeq(cid, seq int64) (Customer, error) {
+	return s.customerBy(cid, schema.IdxSeq, fmt.Sprint(seq))
+}
+
+func (s *Service) customerBy(cid int64, index, v string) (Customer, error) {
+	ts, err := s.tenant(cid)
 	if err != nil {
 		return Customer{}, err
 	}
-	return customerView(cid, x), nil
+	rows, err := s.store.Lookup(ts.customers, index, []string{v}, 1)
+	if err != nil {
+		return Customer{}, err
+	}
+	if len(rows) == 0 {
+		return Customer{}, notFound("customer", v)
+	}
+	return ts.cust.decode(rows[0]), nil
 }

@@ -1,12 +1,17 @@
-// Package customer is the merchant's customer API on tonebase's store:
+// Package customer is the merchant's customer domain on tonebase's store:
 // customers, their stored cards and bank accounts (sealed by the vault), and
-// the recurring and installment plans that charge them, on the wire of the
-// Hipfinity Customers API so existing integrations work unchanged.
+// the recurring and installment plans that charge them. It speaks Go types
+// only; each wire (customer/hipfinity today) reads its requests into the
+// typed inputs here and writes its answers from the typed values.
 //
 // Customers, payment methods, plans and idempotency records are columndb
-// tables whose columns this package defines, one set per client (tenant);
-// no call can reach another client's tables. Each write is prepared under
-// the tenant's lock, committed in one transaction with its idempotency
-// record, and synced before it is acknowledged, so nothing is half-written.
-// The HTTP handlers are thin and live in the handlers*.go files.
+// tables whose columns customer/internal/schema defines, one set per client
+// (tenant), read and written through one codec per table; no call can reach
+// another client's tables. Each write is prepared under the tenant's lock,
+// committed in one transaction with its idempotency record, and synced
+// before it is acknowledged, so nothing is half-written.
+//
+// Problems with a request are Problem values keyed by domain field names
+// ("billing.first_name"), with a code and a reason; wires map the names
+// back to their own.
 package customer

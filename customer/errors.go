@@ -6,20 +6,39 @@ import (
 	"strings"
 )
 
-// Error kinds; the handlers map each to one HTTP status in one place.
+// Error kinds; each wire maps them to its own answers in one place.
 var (
 	ErrNotFound     = errors.New("customer: not found")
 	ErrInvalid      = errors.New("customer: invalid input")
 	ErrConflict     = errors.New("customer: conflict")
-	ErrIdempotency  = errors.New("customer: Idempotency-Key reused with a different request")
+	ErrIdempotency  = errors.New("customer: idempotency key reused with a different request")
 	ErrNoVault      = errors.New("customer: card and bank account storage is off")
 	ErrUnauthorized = errors.New("customer: unauthorized")
 )
 
-// Problem is one wrong field and why.
+// Problem codes: what is wrong with a field, for a program to act on.
+const (
+	CodeRequired      = "required"       // missing or empty
+	CodeInvalid       = "invalid"        // present but malformed
+	CodeTooLong       = "too_long"       // over the field's length
+	CodeNotApplicable = "not_applicable" // does not apply to this kind of record
+	CodeNotFound      = "not_found"      // names a record that does not exist
+	CodeMismatch      = "mismatch"       // contradicts another field or the record
+	CodeImmutable     = "immutable"      // cannot change once stored
+	CodePast          = "past"           // a date before today
+	CodeTooSmall      = "too_small"      // below the least allowed
+	// CodeRequiredWithRouting: a new routing number needs its account number.
+	CodeRequiredWithRouting = "required_with_routing"
+	// CodeCountUnlessUnlimited: a limited recurring plan needs a count.
+	CodeCountUnlessUnlimited = "count_unless_unlimited"
+	// CodeKindIsCard and CodeKindIsBank: the method is of another kind than the plan says.
+	CodeKindIsCard = "kind_is_card"
+	CodeKindIsBank = "kind_is_bank"
+)
+
+// Problem is one wrong field: its domain name, a code and why, in words.
 type Problem struct {
-	Field  string `json:"Field"`
-	Reason string `json:"Reason"`
+	Field, Code, Reason string
 }
 
 // InputError lists every wrong field of a request, so a developer fixes them
@@ -40,8 +59,8 @@ func (e *InputError) Unwrap() error { return ErrInvalid }
 // problems collects field errors while a request is checked.
 type problems []Problem
 
-func (p *problems) add(field, format string, args ...any) {
-	*p = append(*p, Problem{Field: field, Reason: fmt.Sprintf(format, args...)})
+func (p *problems) add(field, code, format string, args ...any) {
+	*p = append(*p, Problem{Field: field, Code: code, Reason: fmt.Sprintf(format, args...)})
 }
 
 // addErr records a parser's error, dropping its package prefix.
@@ -50,7 +69,17 @@ func (p *problems) addErr(field string, err error) {
 	if _, rest, ok := strings.Cut(msg, ": "); ok {
 		msg = rest
 	}
-	p.add(field, "%s", msg)
+	p.add(field, CodeInvalid, "%s", msg)
+}
+
+// merge takes in the problems of another check.
+func (p *problems) merge(err error) error {
+	var ie *InputError
+	if !errors.As(err, &ie) {
+		return err
+	}
+	*p = append(*p, ie.Problems...)
+	return nil
 }
 
 func (p problems) err() error {
@@ -63,16 +92,28 @@ func (p problems) err() error {
 // DuplicateError refuses a card or account the customer already has stored;
 // ID is the stored one's, so the integration can use it instead.
 type DuplicateError struct {
-	What string
+	Kind PaymentKind
 	ID   string
 }
 
 func (e *DuplicateError) Error() string {
-	return fmt.Sprintf("this %s is already stored for the customer as %s", e.What, e.ID)
+	return fmt.Sprintf("this %s is already stored for the customer as %s", e.Kind, e.ID)
 }
 
 // Unwrap lets errors.Is match ErrConflict.
 func (e *DuplicateError) Unwrap() error { return ErrConflict }
+
+// NumberTakenError refuses a customer number another customer has.
+type NumberTakenError struct {
+	Number, ID string
+}
+
+func (e *NumberTakenError) Error() string {
+	return fmt.Sprintf("customer number %q is already used by customer %s", e.Number, e.ID)
+}
+
+// Unwrap lets errors.Is match ErrConflict.
+func (e *NumberTakenError) Unwrap() error { return ErrConflict }
 
 func notFound(what, id string) error { return fmt.Errorf("%w: no %s %s", ErrNotFound, what, id) }
 

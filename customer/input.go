@@ -1,82 +1,151 @@
 package customer
 
 import (
-	"bytes"
-	"encoding/json"
-	"fmt"
-	"strings"
+	"time"
 
-	"github.com/tonebase/tonebase/customer/field"
+	"github.com/tonebase/tonebase/customer/schedule"
 )
 
-// Input is a request body by field name. Names are matched ignoring case, as
-// the .NET model binder the API's clients are written against does; fields
-// the API does not define (CVV, track data, PIN blocks among them) are
-// dropped on parsing and so can never be stored, logged or echoed.
-type Input map[string]field.Value
-
-// knownFields maps each field's lower-case name to its canonical name.
-var knownFields = func() map[string]string {
-	names := []string{"Id", "CustomerNumber", "AccountType", "CompanyId",
-		"CustomerId", "PaymentType", "isPrimary", "CardNumber", "ExpDate", "FullName", "Address", "ZipCode",
-		"Description", "RoutingNumber", "AccountNumber", "BankNumber", "CardType",
-		"RecurringId", "Identification", "EffectiveDate", "Frequency", "NumberOfPayments", "PaymentInfo_Id",
-		"InvoiceNumber", "PlanType", "Unlimited", "RecurringAmount", "TotalAmount", "SwipeFeeAmount", "SwipeFeeLabel"}
-	for _, f := range addressFields {
-		names = append(names, f.name)
-	}
-	m := make(map[string]string, len(names))
-	for _, n := range names {
-		m[strings.ToLower(n)] = n
-	}
-	return m
-}()
-
-// ParseInput decodes a JSON object body into an Input.
-func ParseInput(body []byte) (Input, error) {
-	var raw map[string]field.Value
-	dec := json.NewDecoder(bytes.NewReader(body))
-	if err := dec.Decode(&raw); err != nil {
-		// The decoder's message can quote the body (a card number among
-		// it), so only its kind is passed on.
-		return nil, &InputError{Problems: []Problem{{Field: "body", Reason: "not a JSON object: " + jsonErrorKind(err)}}}
-	}
-	if raw == nil {
-		return nil, &InputError{Problems: []Problem{{Field: "body", Reason: "a JSON object is required"}}}
-	}
-	in := Input{}
-	for k, v := range raw {
-		if name, ok := knownFields[strings.ToLower(k)]; ok {
-			in[name] = v
-		}
-	}
-	return in, nil
+// Opt is a field of an input that may not have been sent: a partial update
+// changes only the fields that are Set.
+type Opt[T any] struct {
+	V   T
+	Set bool
 }
 
-func jsonErrorKind(err error) string {
-	switch e := err.(type) {
-	case *json.SyntaxError:
-		return fmt.Sprintf("syntax error at byte %d", e.Offset)
-	case *json.UnmarshalTypeError:
-		return "expected an object of fields"
+// Into sets *dst to the value when it was sent.
+func (o Opt[T]) Into(dst *T) {
+	if o.Set {
+		*dst = o.V
 	}
-	return "malformed JSON"
 }
 
-// text returns a field's trimmed text and whether it was sent.
-func (in Input) text(name string) (string, bool) {
-	v, ok := in[name]
-	if !ok || !v.Set {
-		return "", false
-	}
-	return v.Trimmed(), true
+// Some is a sent value.
+func Some[T any](v T) Opt[T] { return Opt[T]{V: v, Set: true} }
+
+// Domain field names, as problems name them. Each wire maps them to its own.
+const (
+	FieldID             = "id"
+	FieldNumber         = "number"
+	FieldAccountType    = "account_type"
+	FieldCustomerID     = "customer_id"
+	FieldKind           = "kind"
+	FieldHolderName     = "holder_name"
+	FieldDescription    = "description"
+	FieldCardNumber     = "card.number"
+	FieldCardExpiry     = "card.expiry"
+	FieldCardAddress    = "card.address"
+	FieldCardZip        = "card.zip"
+	FieldBankRouting    = "bank.routing_number"
+	FieldBankAccount    = "bank.account_number"
+	FieldBankKind       = "bank.account_kind"
+	FieldBankNumber     = "bank.bank_number"
+	FieldPlanKind       = "plan.kind"
+	FieldPlanMethod     = "plan.payment_method_id"
+	FieldPlanMethodKind = "plan.payment_kind"
+	FieldPlanStart      = "plan.start"
+	FieldPlanCount      = "plan.count"
+	FieldPlanUnlimited  = "plan.unlimited"
+	FieldPlanRecurring  = "plan.recurring_amount"
+	FieldPlanTotal      = "plan.total_amount"
+	FieldIdempotencyKey = "idempotency_key"
+	FieldPageSize       = "page.size"
+	FieldPageNumber     = "page.number"
+	FieldSearch         = "search"
+	FieldDate           = "date"
+)
+
+// Address parts, for AddressField.
+const (
+	PartFirstName = "first_name"
+	PartLastName  = "last_name"
+	PartCompany   = "company"
+	PartLine1     = "line1"
+	PartLine2     = "line2"
+	PartCity      = "city"
+	PartState     = "state"
+	PartZip       = "zip"
+	PartCountry   = "country"
+	PartPhone     = "phone"
+	PartFax       = "fax"
+	PartEmail     = "email"
+)
+
+// Address sides.
+const (
+	SideBilling  = "billing"
+	SideShipping = "shipping"
+)
+
+// AddressField is the domain name of one part of one address: "billing.first_name".
+func AddressField(side, part string) string { return side + "." + part }
+
+// AddressInput is an address as a request sends it.
+type AddressInput struct {
+	FirstName, LastName, Company Opt[string]
+	Line1, Line2                 Opt[string]
+	City, State, Zip, Country    Opt[string]
+	Phone, Fax, Email            Opt[string]
 }
 
-// checkScalar records fields sent as objects or arrays.
-func (in Input) checkScalar(p *problems) {
-	for name, v := range in {
-		if v.Bad {
-			p.add(name, "must be a string or a number, not an object or array")
-		}
-	}
+// parts lists the address's fields with their part names, in a fixed order.
+func (a *AddressInput) parts() []struct {
+	name string
+	v    *Opt[string]
+} {
+	return []struct {
+		name string
+		v    *Opt[string]
+	}{{PartFirstName, &a.FirstName}, {PartLastName, &a.LastName}, {PartCompany, &a.Company}, {PartLine1, &a.Line1},
+		{PartCity, &a.City}, {PartState, &a.State}, {PartZip, &a.Zip}, {PartCountry, &a.Country},
+		{PartPhone, &a.Phone}, {PartFax, &a.Fax}, {PartEmail, &a.Email}, {PartLine2, &a.Line2}}
+}
+
+// CustomerInput is a customer as a create or update sends it.
+type CustomerInput struct {
+	// ID, on an update, must name the customer being updated.
+	ID                Opt[string]
+	Number            Opt[string]
+	Billing, Shipping AddressInput
+	AccountType       Opt[int64]
+	// Unread are problems the wire met reading the request; they are
+	// reported with the domain's own, and nothing is written while any remain.
+	Unread []Problem
+}
+
+// PaymentInput is a payment method as a create or update sends it.
+type PaymentInput struct {
+	ID, CustomerID Opt[string]
+	// Kind is fixed once a method exists; a wire that cannot read the kind
+	// it was sent passes an invalid one, which an update refuses.
+	Kind        Opt[PaymentKind]
+	Primary     bool
+	HolderName  Opt[string]
+	Description Opt[string]
+	CardNumber  Opt[string]
+	// CardExpiry is MMYY (MM/YY is accepted).
+	CardExpiry  Opt[string]
+	CardAddress Opt[string]
+	CardZip     Opt[string]
+	Routing     Opt[string]
+	Account     Opt[string]
+	AccountKind Opt[BankAccountKind]
+	BankNumber  Opt[string]
+	Unread      []Problem
+}
+
+// PlanInput is a plan as a create or update sends it. Amounts are minor units.
+type PlanInput struct {
+	CustomerID, MethodID Opt[string]
+	MethodKind           Opt[PaymentKind]
+	Kind                 Opt[PlanKind]
+	Frequency            Opt[schedule.Frequency]
+	Start                Opt[time.Time]
+	Count                Opt[int]
+	Unlimited            Opt[bool]
+	Recurring, Total     Opt[int64]
+	Fee                  Opt[int64]
+	FeeLabel             Opt[string]
+	Invoice, Reference   Opt[string]
+	Unread               []Problem
 }

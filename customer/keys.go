@@ -24,7 +24,7 @@ type KeyStatus struct {
 // stored number under it in the background.
 func (s *Service) RotateKeys() (KeyStatus, error) {
 	if s.ring == nil {
-		return KeyStatus{}, fmt.Errorf("%w: %s", ErrNoVault, s.noVault)
+		return KeyStatus{}, s.noVaultErr()
 	}
 	if _, err := s.ring.Rotate(); err != nil {
 		return KeyStatus{}, err
@@ -40,7 +40,7 @@ func (s *Service) RotateKeys() (KeyStatus, error) {
 // Keys reports the key ring and how many numbers still await re-encryption.
 func (s *Service) Keys() (KeyStatus, error) {
 	if s.ring == nil {
-		return KeyStatus{}, fmt.Errorf("%w: %s", ErrNoVault, s.noVault)
+		return KeyStatus{}, s.noVaultErr()
 	}
 	st := KeyStatus{Active: s.ring.Active(), Keys: s.ring.Keys()}
 	err := s.eachTenant(func(ts *tenantState) error {
@@ -56,9 +56,8 @@ func (s *Service) staleSecrets(ts *tenantState) ([]string, error) {
 	active := s.ring.Active()
 	var ids []string
 	err := s.store.Each(ts.payments, func(r columndb.Row) (bool, error) {
-		x := rec{ts.payments, r}
-		if vault.KeyID(x.get("Secret")) != active {
-			ids = append(ids, x.get("Id"))
+		if m := ts.pay.decode(r); vault.KeyID(m.secret) != active {
+			ids = append(ids, m.ID)
 		}
 		return true, nil
 	})
@@ -100,18 +99,17 @@ func (s *Service) reseal(ts *tenantState, ids []string) (int, error) {
 	defer ts.write.Unlock()
 	var puts []columndb.Row
 	for _, id := range ids {
-		x, err := s.getPayment(ts, id)
+		m, err := s.getPayment(ts, id)
 		if err != nil {
 			continue // deleted since it was listed
 		}
-		sealed, changed, err := s.ring.Reseal(x.get("Secret"), paymentAAD(ts.cid, id))
+		sealed, changed, err := s.ring.Reseal(m.secret, paymentAAD(ts.cid, id))
 		if err != nil {
 			return 0, fmt.Errorf("customer: re-encrypt payment method %s: %w", id, err)
 		}
 		if changed {
-			c := x.clone()
-			c.set("Secret", sealed)
-			puts = append(puts, c.r)
+			m.secret = sealed
+			puts = append(puts, ts.pay.encode(m))
 		}
 	}
 	if len(puts) == 0 {

@@ -1,63 +1,30 @@
 package customer
 
 import (
-	"strconv"
+	"fmt"
 	"strings"
 
 	"github.com/tonebase/tonebase/columndb"
+	"github.com/tonebase/tonebase/customer/internal/schema"
 )
 
 // MaxPageSize is the largest page and the default one.
 const MaxPageSize = 100
 
-// Page selects one page of a list: 1-based number and size.
+// Page selects one page of a list: 1-based number and size. The zero Page is
+// the first page of the largest size.
 type Page struct {
 	Number, Size int
 }
 
-// ParsePage reads PageSize and PageNumber: empty means the default, a size
-// above the maximum is the maximum, and anything else wrong is a problem.
-func ParsePage(size, number string, p *problems) Page {
-	pg := Page{Number: 1, Size: MaxPageSize}
-	if size = strings.TrimSpace(size); size != "" {
-		n, err := strconv.Atoi(size)
-		if err != nil || n < 1 {
-			p.add("PageSize", "must be a whole number from 1 to %d", MaxPageSize)
-		} else {
-			pg.Size = min(n, MaxPageSize)
-		}
+func (pg Page) size() int {
+	if pg.Size < 1 || pg.Size > MaxPageSize {
+		return MaxPageSize
 	}
-	if number = strings.TrimSpace(number); number != "" {
-		n, err := strconv.Atoi(number)
-		if err != nil || n < 1 {
-			p.add("PageNumber", "must be a whole number from 1")
-		} else {
-			pg.Number = n
-		}
-	}
-	return pg
+	return pg.Size
 }
 
-func (pg Page) offset() int { return (pg.Number - 1) * pg.Size }
-
-// parseDirection reads SortDirection: ASC (default) or DESC, any case.
-func parseDirection(s string, p *problems) bool {
-	switch strings.ToUpper(strings.TrimSpace(s)) {
-	case "", "ASC":
-		return false
-	case "DESC":
-		return true
-	}
-	p.add("SortDirection", "must be ASC or DESC")
-	return false
-}
-
-// CustomerFilter is GetCustomers' query.
-type CustomerFilter struct {
-	CustomerNumber, PhoneNumber, Email, CompanyName, FirstName, LastName, CompanyID string
-	SortExpression, SortDirection                                                   string
-	PageSize, PageNumber                                                            string
-}
+func (pg Page) offset() int { return (max(pg.Number, 1) - 1) * pg.size() }
 
 // List is one page of results and how many matched in all.
 type List[T any] struct {
@@ -65,57 +32,47 @@ type List[T any] struct {
 	Total int
 }
 
-// GetCustomers lists the tenant's customers that every given filter matches
-// (case-insensitive substrings; a name filter matches billing or shipping),
-// sorted by any customer field.
-func (s *Service) GetCustomers(cid int64, f CustomerFilter) (List[Customer], error) {
-	var p problems
-	pg := ParsePage(f.PageSize, f.PageNumber, &p)
-	desc := parseDirection(f.SortDirection, &p)
-	sortBy := "CustomerNumber"
-	if e := strings.TrimSpace(f.SortExpression); e != "" && !strings.EqualFold(e, "CompanyId") {
-		// CompanyId is the same on every row, so sorting by it is the default order.
-		if name, ok := customerColumns[strings.ToLower(e)]; ok {
-			sortBy = name
-		} else {
-			p.add("SortExpression", "%q is not a customer field", e)
-		}
-	}
-	if cidText := strings.TrimSpace(f.CompanyID); cidText != "" {
-		if n, err := strconv.ParseInt(cidText, 10, 64); err != nil {
-			p.add("CompanyId", "must be a whole number")
-		} else if n != cid {
-			// Another client's customers are never listed: none match.
-			return List[Customer]{}, p.err()
-		}
-	}
-	if err := p.err(); err != nil {
-		return List[Customer]{}, err
-	}
-	var conds []columndb.Contains
-	add := func(text string, cols ...string) {
-		if text = strings.TrimSpace(text); text != "" {
-			conds = append(conds, columndb.Contains{Columns: cols, Text: text})
-		}
-	}
-	add(f.CustomerNumber, "CustomerNumber")
-	add(f.PhoneNumber, "BillingPhone", "ShippingPhone")
-	add(f.Email, "BillingEmail", "ShippingEmail")
-	add(f.CompanyName, "BillingCompanyName", "ShippingCompanyName")
-	add(f.FirstName, "BillingFirstName", "ShippingFirstName")
-	add(f.LastName, "BillingLastName", "ShippingLastName")
-	return s.queryCustomers(cid, columndb.Query{Contains: conds,
-		Order: []columndb.Order{{Column: sortBy, Desc: desc}}, Offset: pg.offset(), Limit: pg.Size})
+// CustomerQuery selects customers: every non-empty text must be contained
+// (ignoring case) in its field, billing or shipping for the address ones.
+type CustomerQuery struct {
+	Number, Phone, Email, Company, FirstName, LastName string
+	// Sort is a customer field's domain name ("number" when empty):
+	// FieldNumber, an AddressField, FieldID, FieldAccountType, "created" or "seq".
+	Sort string
+	Desc bool
+	Page Page
 }
 
-// customerColumns maps each customer field's lower-case name to its column.
-var customerColumns = func() map[string]string {
-	m := map[string]string{}
-	for _, c := range customerTable(0).Columns {
-		m[strings.ToLower(c.ID)] = c.ID
+// GetCustomers lists the tenant's customers that every condition of q matches.
+func (s *Service) GetCustomers(cid int64, q CustomerQuery) (List[Customer], error) {
+	sortBy := schema.CustNumber
+	if q.Sort != "" {
+		c, ok := customerColumn(q.Sort)
+		if !ok {
+			return List[Customer]{}, &InputError{Problems: []Problem{{Field: "sort", Code: CodeInvalid,
+				Reason: fmt.Sprintf("%q is not a customer field", q.Sort)}}}
+		}
+		sortBy = c
 	}
-	return m
-}()
+	var conds []columndb.Contains
+	both := func(text, part string) {
+		if text = strings.TrimSpace(text); text != "" {
+			b, _ := customerColumn(AddressField(SideBilling, part))
+			sh, _ := customerColumn(AddressField(SideShipping, part))
+			conds = append(conds, columndb.Contains{Columns: []string{b, sh}, Text: text})
+		}
+	}
+	if n := strings.TrimSpace(q.Number); n != "" {
+		conds = append(conds, columndb.Contains{Columns: []string{schema.CustNumber}, Text: n})
+	}
+	both(q.Phone, PartPhone)
+	both(q.Email, PartEmail)
+	both(q.Company, PartCompany)
+	both(q.FirstName, PartFirstName)
+	both(q.LastName, PartLastName)
+	return s.queryCustomers(cid, columndb.Query{Contains: conds,
+		Order: []columndb.Order{{Column: sortBy, Desc: q.Desc}}, Offset: q.Page.offset(), Limit: q.Page.size()})
+}
 
 func (s *Service) queryCustomers(cid int64, q columndb.Query) (List[Customer], error) {
 	ts, err := s.tenant(cid)
@@ -128,40 +85,29 @@ func (s *Service) queryCustomers(cid int64, q columndb.Query) (List[Customer], e
 	}
 	out := List[Customer]{Items: make([]Customer, len(res.Rows)), Total: res.Total}
 	for i, r := range res.Rows {
-		out.Items[i] = customerView(cid, rec{ts.customers, r})
+		out.Items[i] = ts.cust.decode(r)
 	}
 	return out, nil
 }
 
-// searchColumns are what SearchCriteria looks in.
-var searchColumns = []string{"CustomerNumber", "BillingFirstName", "BillingLastName", "ShippingFirstName",
-	"ShippingLastName", "BillingCompanyName", "ShippingCompanyName", "BillingEmail", "ShippingEmail",
-	"BillingPhone", "ShippingPhone"}
+// MaxSearch is the longest search text.
+const MaxSearch = 50
 
 // SearchCustomers finds customers whose number, names, company, email or
-// phone contain the criteria, ignoring case.
-func (s *Service) SearchCustomers(cid int64, criteria, pageSize, pageNumber string) (List[Summary], error) {
-	var p problems
-	criteria = strings.TrimSpace(criteria)
-	if criteria == "" {
-		p.add("SearchCriteria", "is required")
-	} else if len([]rune(criteria)) > 50 {
-		p.add("SearchCriteria", "longer than 50 characters")
+// phone contain text, ignoring case, in number order.
+func (s *Service) SearchCustomers(cid int64, text string, pg Page) (List[Customer], error) {
+	text = strings.TrimSpace(text)
+	if text == "" {
+		return List[Customer]{}, &InputError{Problems: []Problem{{Field: FieldSearch, Code: CodeRequired, Reason: "is required"}}}
 	}
-	pg := ParsePage(pageSize, pageNumber, &p)
-	if err := p.err(); err != nil {
-		return List[Summary]{}, err
+	cols := []string{schema.CustNumber}
+	for _, part := range []string{PartFirstName, PartLastName, PartCompany, PartEmail, PartPhone} {
+		for _, side := range []string{SideBilling, SideShipping} {
+			c, _ := customerColumn(AddressField(side, part))
+			cols = append(cols, c)
+		}
 	}
-	l, err := s.queryCustomers(cid, columndb.Query{
-		Contains: []columndb.Contains{{Columns: searchColumns, Text: criteria}},
-		Order:    []columndb.Order{{Column: "CustomerNumber"}}, Offset: pg.offset(), Limit: pg.Size})
-	if err != nil {
-		return List[Summary]{}, err
-	}
-	out := List[Summary]{Items: make([]Summary, len(l.Items)), Total: l.Total}
-	for i, c := range l.Items {
-		out.Items[i] = Summary{ID: c.ID, CustomerNumber: c.CustomerNumber, BillingCompanyName: c.BillingCompanyName,
-			BillingFirstName: c.BillingFirstName, BillingLastName: c.BillingLastName}
-	}
-	return out, nil
+	return s.queryCustomers(cid, columndb.Query{
+		Contains: []columndb.Contains{{Columns: cols, Text: text}},
+		Order:    []columndb.Order{{Column: schema.CustNumber}}, Offset: pg.offset(), Limit: pg.size()})
 }

@@ -2,108 +2,58 @@ package customer
 
 import (
 	"cmp"
+	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/tonebase/tonebase/columndb"
 	"github.com/tonebase/tonebase/customer/field"
-	"github.com/tonebase/tonebase/customer/schedule"
 )
-
-// PlanView is a plan as the API answers it: numbers as strings, as the API
-// shows them. Beyond the published fields it carries the customer id, both
-// amounts, the status and the next payment date.
-type PlanView struct {
-	RecurringID               string `json:"RecurringID"`
-	CustomerID                string `json:"CustomerId"`
-	CustomerNumber            string `json:"CustomerNumber"`
-	FullName                  string `json:"FullName"`
-	BillingCompanyName        string `json:"BillingCompanyName"`
-	Identification            string `json:"Identification"`
-	PaymentInfoID             string `json:"PaymentInfo_Id"`
-	InvoiceNumber             string `json:"InvoiceNumber"`
-	PlanType                  string `json:"PlanType"`
-	EffectiveDate             string `json:"EffectiveDate"`
-	Frequency                 string `json:"Frequency"`
-	NumberOfPayments          string `json:"NumberOfPayments"`
-	RemainingNumberOfPayments string `json:"RemainingNumberOfPayments"`
-	PaymentType               string `json:"PaymentType"`
-	SwipeFeeAmount            string `json:"SwipeFeeAmount"`
-	SwipeFeeLabel             string `json:"SwipeFeeLabel"`
-	Amount                    string `json:"Amount"`
-	RecurringAmount           string `json:"RecurringAmount"`
-	TotalAmount               string `json:"TotalAmount"`
-	Unlimited                 string `json:"Unlimited"`
-	DateCreated               string `json:"DateCreated"`
-	Status                    string `json:"Status"`
-	Active                    string `json:"Active"`
-	NextPaymentDate           string `json:"NextPaymentDate"`
-
-	x       rec
-	state   planState
-	last4   string
-	created int64
-}
 
 // joiner reads the customers and payment methods plans refer to, once each.
 type joiner struct {
 	s         *Service
 	ts        *tenantState
-	customers map[string]rec
-	payments  map[string]rec
+	customers map[string]Customer
+	payments  map[string]PaymentMethod
 }
 
-func (j *joiner) customer(id string) rec {
-	if x, ok := j.customers[id]; ok {
-		return x
+func newJoiner(s *Service, ts *tenantState) *joiner {
+	return &joiner{s: s, ts: ts, customers: map[string]Customer{}, payments: map[string]PaymentMethod{}}
+}
+
+func (j *joiner) customer(id string) Customer {
+	if c, ok := j.customers[id]; ok {
+		return c
 	}
-	x, err := j.s.getCustomer(j.ts, id)
+	c, err := j.s.getCustomer(j.ts, id)
 	if err != nil {
-		x = newRec(j.ts.customers) // deleted: its plans are cancelled and show no number
+		c = Customer{} // deleted: its plans are cancelled and show no number
 	}
-	j.customers[id] = x
-	return x
+	j.customers[id] = c
+	return c
 }
 
-func (j *joiner) payment(id string) rec {
-	if x, ok := j.payments[id]; ok {
-		return x
+func (j *joiner) payment(id string) PaymentMethod {
+	if m, ok := j.payments[id]; ok {
+		return m
 	}
-	x, err := j.s.getPayment(j.ts, id)
+	m, err := j.s.getPayment(j.ts, id)
 	if err != nil {
-		x = newRec(j.ts.payments)
+		m = storedMethod{}
 	}
-	j.payments[id] = x
-	return x
+	j.payments[id] = m.PaymentMethod
+	return m.PaymentMethod
 }
 
-func (j *joiner) view(x rec, today time.Time) (PlanView, error) {
-	st, err := stateOf(x, today)
+func (j *joiner) view(pl Plan, today time.Time) (PlanView, error) {
+	st, err := stateOf(pl, today)
 	if err != nil {
 		return PlanView{}, err
 	}
-	t := termsOf(x)
-	c, m := j.customer(t.customerID), j.payment(t.paymentID)
-	v := PlanView{RecurringID: x.get("RecurringID"), CustomerID: t.customerID, CustomerNumber: c.get("CustomerNumber"),
-		FullName: m.get("FullName"), BillingCompanyName: c.get("BillingCompanyName"), Identification: t.ident,
-		PaymentInfoID: t.paymentID, InvoiceNumber: t.invoice, PlanType: strconv.Itoa(t.planType),
-		EffectiveDate: field.FormatDate(t.start), Frequency: strconv.Itoa(int(t.frequency)),
-		NumberOfPayments: strconv.Itoa(t.count), RemainingNumberOfPayments: strconv.Itoa(st.remaining),
-		PaymentType: t.paymentType, SwipeFeeAmount: field.FormatMoney(t.fee), SwipeFeeLabel: t.feeLabel,
-		Amount: field.FormatMoney(x.int("Amount")), RecurringAmount: field.FormatMoney(t.recurring),
-		TotalAmount: field.FormatMoney(t.total), Unlimited: map[bool]string{true: "1", false: "0"}[t.unlimited],
-		DateCreated: field.FormatDateTime(time.Unix(0, x.int("DateCreated"))), Status: strconv.Itoa(st.status),
-		Active: map[bool]string{true: "1", false: "0"}[st.status == StatusActive],
-		x:      x, state: st, created: x.int("DateCreated")}
-	if masked := m.get("Masked"); len(masked) >= 4 {
-		v.last4 = masked[len(masked)-4:]
-	}
-	if !st.next.IsZero() && (st.status == StatusActive) {
-		v.NextPaymentDate = field.FormatDate(st.next)
-	}
-	return v, nil
+	c, m := j.customer(pl.CustomerID), j.payment(pl.MethodID)
+	return PlanView{Plan: pl, State: st, Customer: c, Method: m}, nil
 }
 
 // GetPlan returns one plan.
@@ -112,137 +62,143 @@ func (s *Service) GetPlan(cid int64, id string) (PlanView, error) {
 	if err != nil {
 		return PlanView{}, err
 	}
-	x, err := s.getPlan(ts, normID(id))
+	pl, err := s.getPlan(ts, NormID(id))
 	if err != nil {
 		return PlanView{}, err
 	}
-	j := &joiner{s: s, ts: ts, customers: map[string]rec{}, payments: map[string]rec{}}
-	return j.view(x, s.today())
+	return newJoiner(s, ts).view(pl, s.today())
 }
 
-// PlanFilter is GetRecurringTrans' query; empty or -1 means any.
-type PlanFilter struct {
-	EffectiveDate, DateCreated, Frequency, CustomerNumber, CompanyName, IdentificationNum string
-	Amount, CardNumber, InvoiceNumber, Active, Status                                     string
-	SortExpression, SortDirection, PageSize, PageNumber                                   string
+// PlanQuery selects plans: every condition set must hold. Texts match as
+// case-insensitive substrings.
+type PlanQuery struct {
+	Start, CreatedOn Opt[time.Time]
+	Frequency        Opt[int]
+	Active           Opt[bool]
+	Status           Status // 0: any
+	Amount           Opt[int64]
+	Last4            string
+	// Number is the customer's number; Company its billing company.
+	Number, Company    string
+	Reference, Invoice string
+	// Sort is a key PlanSortKey accepts ("created" when empty).
+	Sort string
+	Desc bool
+	Page Page
 }
 
-// planSortKeys are the fields a plan list sorts by: numbers and dates as
-// numbers, the rest as text ignoring case.
-var planSortKeys = map[string]func(v *PlanView) (int64, string){
-	"recurringid":               func(v *PlanView) (int64, string) { return 0, v.RecurringID },
-	"customerid":                func(v *PlanView) (int64, string) { return 0, v.CustomerID },
-	"customernumber":            func(v *PlanView) (int64, string) { return 0, strings.ToLower(v.CustomerNumber) },
-	"fullname":                  func(v *PlanView) (int64, string) { return 0, strings.ToLower(v.FullName) },
-	"billingcompanyname":        func(v *PlanView) (int64, string) { return 0, strings.ToLower(v.BillingCompanyName) },
-	"identification":            func(v *PlanView) (int64, string) { return 0, strings.ToLower(v.Identification) },
-	"paymentinfo_id":            func(v *PlanView) (int64, string) { return 0, v.PaymentInfoID },
-	"invoicenumber":             func(v *PlanView) (int64, string) { return 0, strings.ToLower(v.InvoiceNumber) },
-	"swipefeelabel":             func(v *PlanView) (int64, string) { return 0, strings.ToLower(v.SwipeFeeLabel) },
-	"plantype":                  func(v *PlanView) (int64, string) { return v.x.int("PlanType"), "" },
-	"effectivedate":             func(v *PlanView) (int64, string) { return v.x.int("EffectiveDate"), "" },
-	"frequency":                 func(v *PlanView) (int64, string) { return v.x.int("Frequency"), "" },
-	"numberofpayments":          func(v *PlanView) (int64, string) { return v.x.int("NumberOfPayments"), "" },
-	"remainingnumberofpayments": func(v *PlanView) (int64, string) { return int64(v.state.remaining), "" },
-	"paymenttype":               func(v *PlanView) (int64, string) { return v.x.int("PaymentType"), "" },
-	"swipefeeamount":            func(v *PlanView) (int64, string) { return v.x.int("SwipeFeeAmount"), "" },
-	"amount":                    func(v *PlanView) (int64, string) { return v.x.int("Amount"), "" },
-	"recurringamount":           func(v *PlanView) (int64, string) { return v.x.int("RecurringAmount"), "" },
-	"totalamount":               func(v *PlanView) (int64, string) { return v.x.int("TotalAmount"), "" },
-	"unlimited":                 func(v *PlanView) (int64, string) { return v.x.int("Unlimited"), "" },
-	"datecreated":               func(v *PlanView) (int64, string) { return v.created, "" },
-	"status":                    func(v *PlanView) (int64, string) { return int64(v.state.status), "" },
-	"active":                    func(v *PlanView) (int64, string) { return int64(len(v.Active)), v.Active },
-	"nextpaymentdate":           func(v *PlanView) (int64, string) { return v.state.next.Unix(), "" },
-}
-
-// anyInt reads a filter where empty and -1 mean any.
-func anyInt(name, v string, lo, hi int, p *problems) (int, bool) {
-	v = strings.TrimSpace(v)
-	if v == "" || v == "-1" {
-		return 0, false
+// planSortKey is how a plan list sorts by key: numbers and dates as
+// numbers, the rest as text ignoring case (ids as they are).
+func planSortKey(key string) (func(v *PlanView) (int64, string), bool) {
+	switch key {
+	case "id":
+		return func(v *PlanView) (int64, string) { return 0, v.ID }, true
+	case "customer_id":
+		return func(v *PlanView) (int64, string) { return 0, v.CustomerID }, true
+	case "customer_number":
+		return func(v *PlanView) (int64, string) { return 0, strings.ToLower(v.Customer.Number) }, true
+	case "holder_name":
+		return func(v *PlanView) (int64, string) { return 0, strings.ToLower(v.Method.HolderName) }, true
+	case "company":
+		return func(v *PlanView) (int64, string) { return 0, strings.ToLower(v.Customer.Billing.Company) }, true
+	case "reference":
+		return func(v *PlanView) (int64, string) { return 0, strings.ToLower(v.Reference) }, true
+	case "payment_method":
+		return func(v *PlanView) (int64, string) { return 0, v.MethodID }, true
+	case "invoice":
+		return func(v *PlanView) (int64, string) { return 0, strings.ToLower(v.Invoice) }, true
+	case "fee_label":
+		return func(v *PlanView) (int64, string) { return 0, strings.ToLower(v.FeeLabel) }, true
+	case "kind":
+		return func(v *PlanView) (int64, string) { return int64(v.Kind), "" }, true
+	case "start":
+		return func(v *PlanView) (int64, string) { return v.Start.Unix(), "" }, true
+	case "frequency":
+		return func(v *PlanView) (int64, string) { return int64(v.Frequency), "" }, true
+	case "count":
+		return func(v *PlanView) (int64, string) { return int64(v.Count), "" }, true
+	case "remaining":
+		return func(v *PlanView) (int64, string) { return int64(v.State.Remaining), "" }, true
+	case "payment_kind":
+		return func(v *PlanView) (int64, string) { return int64(v.MethodKind), "" }, true
+	case "fee":
+		return func(v *PlanView) (int64, string) { return v.Fee, "" }, true
+	case "amount":
+		return func(v *PlanView) (int64, string) { return v.Amount, "" }, true
+	case "recurring_amount":
+		return func(v *PlanView) (int64, string) { return v.Recurring, "" }, true
+	case "total_amount":
+		return func(v *PlanView) (int64, string) { return v.Total, "" }, true
+	case "unlimited":
+		return func(v *PlanView) (int64, string) { return boolInt(v.Unlimited), "" }, true
+	case "created":
+		return func(v *PlanView) (int64, string) { return v.Created.UnixNano(), "" }, true
+	case "status":
+		return func(v *PlanView) (int64, string) { return int64(v.State.Status), "" }, true
+	case "active":
+		return func(v *PlanView) (int64, string) { return boolInt(v.State.Status == StatusActive), "" }, true
+	case "next":
+		return func(v *PlanView) (int64, string) { return v.State.Next.Unix(), "" }, true
 	}
-	n, err := strconv.Atoi(v)
-	if err != nil || n < lo || n > hi {
-		p.add(name, "must be -1 (any) or a whole number from %d to %d", lo, hi)
-		return 0, false
-	}
-	return n, true
+	return nil, false
 }
 
-// GetPlans lists the tenant's plans that every given filter matches.
-func (s *Service) GetPlans(cid int64, f PlanFilter) (List[PlanView], error) {
-	var p problems
+// PlanSortKey reports whether key is one a plan list sorts by.
+func PlanSortKey(key string) bool { _, ok := planSortKey(key); return ok }
+
+// GetPlans lists the tenant's plans that every condition of q matches.
+func (s *Service) GetPlans(cid int64, q PlanQuery) (List[PlanView], error) {
 	var preds []func(v *PlanView) bool
-	if d := strings.TrimSpace(f.EffectiveDate); d != "" {
-		if day, err := field.ParseDate(d); err != nil {
-			p.addErr("EffectiveDate", err)
-		} else {
-			key := field.DayKey(day)
-			preds = append(preds, func(v *PlanView) bool { return v.x.get("EffectiveDate") == key })
-		}
+	if q.Start.Set {
+		day := field.Day(q.Start.V)
+		preds = append(preds, func(v *PlanView) bool { return v.Start.Equal(day) })
 	}
-	if d := strings.TrimSpace(f.DateCreated); d != "" {
-		if day, err := field.ParseDate(d); err != nil {
-			p.addErr("DateCreated", err)
-		} else {
-			preds = append(preds, func(v *PlanView) bool { return field.Day(time.Unix(0, v.created)).Equal(day) })
-		}
+	if q.CreatedOn.Set {
+		day := field.Day(q.CreatedOn.V)
+		preds = append(preds, func(v *PlanView) bool { return field.Day(v.Created).Equal(day) })
 	}
-	if n, ok := anyInt("Frequency", f.Frequency, 0, 6, &p); ok {
-		preds = append(preds, func(v *PlanView) bool { return v.x.int("Frequency") == int64(n) })
+	if q.Frequency.Set {
+		preds = append(preds, func(v *PlanView) bool { return int(v.Frequency) == q.Frequency.V })
 	}
-	if n, ok := anyInt("Active", f.Active, 0, 1, &p); ok {
-		preds = append(preds, func(v *PlanView) bool { return (v.state.status == StatusActive) == (n == 1) })
+	if q.Active.Set {
+		preds = append(preds, func(v *PlanView) bool { return (v.State.Status == StatusActive) == q.Active.V })
 	}
-	if n, ok := anyInt("Status", f.Status, 1, 4, &p); ok {
-		preds = append(preds, func(v *PlanView) bool { return v.state.status == n })
+	if q.Status != 0 {
+		preds = append(preds, func(v *PlanView) bool { return v.State.Status == q.Status })
 	}
-	if a := strings.TrimSpace(f.Amount); a != "" {
-		if m, err := field.ParseMoney(a); err != nil {
-			p.addErr("Amount", err)
-		} else {
-			preds = append(preds, func(v *PlanView) bool { return v.x.int("Amount") == m })
-		}
+	if q.Amount.Set {
+		preds = append(preds, func(v *PlanView) bool { return v.Amount == q.Amount.V })
 	}
-	if c := strings.TrimSpace(f.CardNumber); c != "" {
-		if len(c) != 4 || !field.AllDigits(c) {
-			p.add("CardNumber", "give the last four digits")
-		} else {
-			preds = append(preds, func(v *PlanView) bool { return v.last4 == c })
-		}
+	if q.Last4 != "" {
+		preds = append(preds, func(v *PlanView) bool { return v.Last4() == q.Last4 })
 	}
 	contains := func(text string, get func(v *PlanView) string) {
 		if text = strings.ToLower(strings.TrimSpace(text)); text != "" {
 			preds = append(preds, func(v *PlanView) bool { return strings.Contains(strings.ToLower(get(v)), text) })
 		}
 	}
-	contains(f.CustomerNumber, func(v *PlanView) string { return v.CustomerNumber })
-	contains(f.CompanyName, func(v *PlanView) string { return v.BillingCompanyName })
-	contains(f.IdentificationNum, func(v *PlanView) string { return v.Identification })
-	contains(f.InvoiceNumber, func(v *PlanView) string { return v.InvoiceNumber })
-	sortKey := planSortKeys["datecreated"]
-	if e := strings.ToLower(strings.TrimSpace(f.SortExpression)); e != "" {
-		if k, ok := planSortKeys[e]; ok {
-			sortKey = k
-		} else {
-			p.add("SortExpression", "%q is not a plan field", f.SortExpression)
+	contains(q.Number, func(v *PlanView) string { return v.Customer.Number })
+	contains(q.Company, func(v *PlanView) string { return v.Customer.Billing.Company })
+	contains(q.Reference, func(v *PlanView) string { return v.Reference })
+	contains(q.Invoice, func(v *PlanView) string { return v.Invoice })
+	sortKey, _ := planSortKey("created")
+	if q.Sort != "" {
+		k, ok := planSortKey(q.Sort)
+		if !ok {
+			return List[PlanView]{}, &InputError{Problems: []Problem{{Field: "sort", Code: CodeInvalid,
+				Reason: fmt.Sprintf("%q is not a plan field", q.Sort)}}}
 		}
-	}
-	desc := parseDirection(f.SortDirection, &p)
-	pg := ParsePage(f.PageSize, f.PageNumber, &p)
-	if err := p.err(); err != nil {
-		return List[PlanView]{}, err
+		sortKey = k
 	}
 	ts, err := s.tenant(cid)
 	if err != nil {
 		return List[PlanView]{}, err
 	}
-	j := &joiner{s: s, ts: ts, customers: map[string]rec{}, payments: map[string]rec{}}
+	j := newJoiner(s, ts)
 	today := s.today()
 	var all []PlanView
 	err = s.store.Each(ts.plans, func(r columndb.Row) (bool, error) {
-		v, err := j.view(rec{ts.plans, r}, today)
+		v, err := j.view(ts.plan.decode(r), today)
 		if err != nil {
 			return false, err
 		}
@@ -261,129 +217,84 @@ func (s *Service) GetPlans(cid int64, f PlanFilter) (List[PlanView], error) {
 		an, as := sortKey(&a)
 		bn, bs := sortKey(&b)
 		c := cmp.Or(cmp.Compare(an, bn), strings.Compare(as, bs))
-		if desc {
+		if q.Desc {
 			return -c
 		}
 		return c
 	})
-	lo := min(pg.offset(), len(all))
-	return List[PlanView]{Items: all[lo:min(lo+pg.Size, len(all))], Total: len(all)}, nil
+	lo := min(q.Page.offset(), len(all))
+	return List[PlanView]{Items: all[lo:min(lo+q.Page.size(), len(all))], Total: len(all)}, nil
 }
 
-// ScheduledPayment is one payment of a plan's schedule.
-type ScheduledPayment struct {
-	PaymentNumber  int    `json:"PaymentNumber"`
-	Date           string `json:"Date"`
-	Amount         string `json:"Amount"`
-	PaymentAmount  string `json:"PaymentAmount"`
-	SwipeFeeAmount string `json:"SwipeFeeAmount"`
-}
-
-// Schedule is GetSchedule's answer.
-type Schedule struct {
-	RecurringID string             `json:"RecurringID"`
-	Status      string             `json:"Status"`
-	Unlimited   string             `json:"Unlimited"`
-	Payments    []ScheduledPayment `json:"Payments"`
-}
-
-// MaxUnlimitedSchedule is how many dates GetSchedule lists for an unlimited plan.
+// MaxUnlimitedSchedule is how many dates a schedule lists for an unlimited plan.
 const MaxUnlimitedSchedule = 100
 
-func payment(t terms, pm schedule.Payment) ScheduledPayment {
-	regular, last := t.amounts()
+func scheduled(t Terms, number int, date time.Time) ScheduledPayment {
+	regular, last := t.Amounts()
 	amt := regular
-	if t.count > 0 && pm.Number == t.count {
+	if t.Count > 0 && number == t.Count {
 		amt = last
 	}
-	return ScheduledPayment{PaymentNumber: pm.Number, Date: field.FormatDate(pm.Date),
-		Amount: field.FormatMoney(amt + t.fee), PaymentAmount: field.FormatMoney(amt), SwipeFeeAmount: field.FormatMoney(t.fee)}
+	return ScheduledPayment{Number: number, Date: date, Payment: amt, Fee: t.Fee}
 }
 
 // GetSchedule lists every payment a plan still has to make, from today (the
 // next MaxUnlimitedSchedule of an unlimited plan). A suspended, completed or
 // cancelled plan has none until resumed.
-func (s *Service) GetSchedule(cid int64, id string) (Schedule, error) {
+func (s *Service) GetSchedule(cid int64, id string) (PlanSchedule, error) {
 	ts, err := s.tenant(cid)
 	if err != nil {
-		return Schedule{}, err
+		return PlanSchedule{}, err
 	}
-	x, err := s.getPlan(ts, normID(id))
+	pl, err := s.getPlan(ts, NormID(id))
 	if err != nil {
-		return Schedule{}, err
+		return PlanSchedule{}, err
 	}
 	today := s.today()
-	st, err := stateOf(x, today)
+	st, err := stateOf(pl, today)
 	if err != nil {
-		return Schedule{}, err
+		return PlanSchedule{}, err
 	}
-	t := termsOf(x)
-	out := Schedule{RecurringID: x.get("RecurringID"), Status: strconv.Itoa(st.status),
-		Unlimited: map[bool]string{true: "1", false: "0"}[t.unlimited], Payments: []ScheduledPayment{}}
-	if st.status == StatusCancelled {
+	out := PlanSchedule{Plan: pl, State: st, Payments: []ScheduledPayment{}}
+	if st.Status == StatusCancelled {
 		return out, nil
 	}
-	limit := maxPayments
-	if t.unlimited {
+	limit := MaxPayments
+	if pl.Unlimited {
 		limit = MaxUnlimitedSchedule
 	}
-	pms, err := planSchedule(x).Remaining(today, limit)
+	pms, err := pl.Schedule().Remaining(today, limit)
 	if err != nil {
-		return Schedule{}, err
+		return PlanSchedule{}, err
 	}
 	for _, pm := range pms {
-		out.Payments = append(out.Payments, payment(t, pm))
+		out.Payments = append(out.Payments, scheduled(pl.Terms, pm.Number, pm.Date))
 	}
 	return out, nil
 }
 
-// Due is one charge GetDue asks the merchant's processor to make.
-type Due struct {
-	RecurringID    string `json:"RecurringID"`
-	CustomerID     string `json:"CustomerId"`
-	CustomerNumber string `json:"CustomerNumber"`
-	PaymentInfoID  string `json:"PaymentInfo_Id"`
-	PaymentType    string `json:"PaymentType"`
-	InvoiceNumber  string `json:"InvoiceNumber"`
-	Identification string `json:"Identification"`
-	SwipeFeeLabel  string `json:"SwipeFeeLabel"`
-	ScheduledPayment
-}
-
-// GetDue lists every plan due on a day with what to charge, in RecurringID
-// order so repeated calls agree. Cancelled plans and plans suspended that
-// day are never due.
-func (s *Service) GetDue(cid int64, date string) ([]Due, error) {
-	var p problems
-	day, err := field.ParseDate(date)
-	if strings.TrimSpace(date) == "" {
-		p.add("Date", "is required (M/d/yyyy)")
-	} else if err != nil {
-		p.addErr("Date", err)
-	}
-	if err := p.err(); err != nil {
-		return nil, err
-	}
+// GetDue lists every plan due on a day with what to charge, in plan id order
+// so repeated calls agree. Cancelled plans and plans suspended that day are
+// never due.
+func (s *Service) GetDue(cid int64, day time.Time) ([]Due, error) {
 	ts, err := s.tenant(cid)
 	if err != nil {
 		return nil, err
 	}
-	j := &joiner{s: s, ts: ts, customers: map[string]rec{}, payments: map[string]rec{}}
+	j := newJoiner(s, ts)
 	out := []Due{}
+	day = field.Day(day)
 	err = s.store.Each(ts.plans, func(r columndb.Row) (bool, error) {
-		x := rec{ts.plans, r}
-		if x.int("Cancelled") == 1 {
+		pl := ts.plan.decode(r)
+		if pl.Cancelled {
 			return true, nil
 		}
-		pm, ok, err := planSchedule(x).DueOn(day)
+		pm, ok, err := pl.Schedule().DueOn(day)
 		if err != nil || !ok {
 			return err == nil, err
 		}
-		t := termsOf(x)
-		out = append(out, Due{RecurringID: x.get("RecurringID"), CustomerID: t.customerID,
-			CustomerNumber: j.customer(t.customerID).get("CustomerNumber"), PaymentInfoID: t.paymentID,
-			PaymentType: t.paymentType, InvoiceNumber: t.invoice, Identification: t.ident, SwipeFeeLabel: t.feeLabel,
-			ScheduledPayment: payment(t, pm)})
+		out = append(out, Due{Plan: pl, Customer: j.customer(pl.CustomerID),
+			Payment: scheduled(pl.Terms, pm.Number, pm.Date)})
 		return true, nil
 	})
 	return out, err

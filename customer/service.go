@@ -2,21 +2,19 @@ package customer
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"strconv"
 	"sync"
 	"time"
 
 	"github.com/rs/zerolog"
 
 	"github.com/tonebase/tonebase/columndb"
+	"github.com/tonebase/tonebase/customer/internal/schema"
 	"github.com/tonebase/tonebase/customer/vault"
 )
 
-// IdempotencyTTL is how long an Idempotency-Key's reply is replayed.
+// IdempotencyTTL is how long an idempotency key's result is replayed.
 const IdempotencyTTL = 24 * time.Hour
 
 // collTenants records which clients have customer tables, for the
@@ -35,7 +33,7 @@ type Config struct {
 	Now func() time.Time
 }
 
-// Service is the customer API's logic, free of HTTP.
+// Service is the customer domain's logic, free of any wire.
 type Service struct {
 	store   *columndb.Store
 	ring    *vault.Ring
@@ -51,10 +49,17 @@ type Service struct {
 	done   chan struct{}
 }
 
-// tenantState is one tenant's tables and the lock its writes take.
+// tenantState is one tenant's tables, their codecs and the lock its writes take.
 type tenantState struct {
-	tables
-	write sync.Mutex
+	cid                              int64
+	customers, payments, plans, idem *columndb.Table
+	cust                             customerCodec
+	pay                              paymentCodec
+	plan                             planCodec
+	idemC                            idemCodec
+	write                            sync.Mutex
+	// nextSeq is the Seq the next new customer gets; guarded by write.
+	nextSeq int64
 }
 
 // New returns a Service; Start runs its background jobs.
@@ -66,92 +71,30 @@ func New(cfg Config) *Service {
 		tenants: map[int64]*tenantState{}, rotate: make(chan struct{}, 1)}
 }
 
-// tenant returns the tenant's tables, creating them on first use.
-func (s *Service) tenant(cid int64) (*tenantState, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if ts, ok := s.tenants[cid]; ok {
-		return ts, nil
-	}
-	ts := &tenantState{tables: tables{cid: cid}}
-	var err error
-	for _, x := range []struct {
-		dst **columndb.Table
-		def columndb.Table
-	}{{&ts.customers, customerTable(cid)}, {&ts.payments, paymentTable(cid)}, {&ts.plans, planTable(cid)}, {&ts.idem, idemTable(cid)}} {
-		if *x.dst, err = ensureTable(s.store, x.def); err != nil {
-			return nil, err
-		}
-	}
-	if err := s.store.PutDoc(collTenants, strconv.FormatInt(cid, 10), struct{}{}, false); err != nil {
-		return nil, fmt.Errorf("customer: register tenant: %w", err)
-	}
-	s.tenants[cid] = ts
-	return ts, nil
-}
-
-// eachTenant calls fn for every tenant that has customer tables.
-func (s *Service) eachTenant(fn func(ts *tenantState) error) error {
-	var cids []int64
-	err := s.store.EachDoc(collTenants, func(key string, _ []byte) error {
-		cid, err := strconv.ParseInt(key, 10, 64)
-		if err == nil {
-			cids = append(cids, cid)
-		}
-		return nil
-	})
-	if err != nil {
-		return fmt.Errorf("customer: list tenants: %w", err)
-	}
-	for _, cid := range cids {
-		ts, err := s.tenant(cid)
-		if err != nil {
-			return err
-		}
-		if err := fn(ts); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// Idem is a request's Idempotency-Key and a hash of what it asked.
+// Idem is a write's idempotency key and a hash of what the request asked,
+// so a key reused with another request is caught. The zero Idem is none.
 type Idem struct {
 	Key  string
 	Hash string
 }
 
-// NewIdem hashes a request so a reused key with another request is caught.
-func NewIdem(key, method, path string, body []byte) Idem {
-	if key == "" {
-		return Idem{}
-	}
-	h := sha256.New()
-	h.Write([]byte(method + " " + path + "\n"))
-	h.Write(body)
-	return Idem{Key: key, Hash: hex.EncodeToString(h.Sum(nil))}
-}
+// MaxIdempotencyKey is the longest idempotency key kept.
+const MaxIdempotencyKey = 255
 
-// Reply is what a write answers in StatusText, and whether it is a replay.
-type Reply struct {
-	Text     string
-	Replayed bool
-}
-
-// prepared is a write ready to commit: the changes and the reply they earn.
+// prepared is a write ready to commit: the changes and the id they earn.
 type prepared struct {
 	changes []columndb.Change
-	text    string
+	id      string
 }
 
 // write runs one write for a tenant: under the tenant's lock it replays an
-// Idempotency-Key's earlier reply or prepares the changes, commits them with
+// idempotency key's earlier result or prepares the changes, commits them with
 // the key's record in one transaction, and syncs after letting go of the
 // lock, so concurrent writers share a sync and a crash leaves all or nothing.
-func (s *Service) write(cid int64, idem Idem, fn func(ts *tenantState) (prepared, error)) (Reply, error) {
+func (s *Service) write(cid int64, idem Idem, fn func(ts *tenantState) (prepared, error)) (Result, error) {
 	ts, err := s.tenant(cid)
 	if err != nil {
-		return Reply{}, err
+		return Result{}, err
 	}
 	ts.write.Lock()
 	locked := true
@@ -162,45 +105,42 @@ func (s *Service) write(cid int64, idem Idem, fn func(ts *tenantState) (prepared
 	}()
 	now := s.now()
 	if idem.Key != "" {
-		if len(idem.Key) > 255 {
-			return Reply{}, &InputError{Problems: []Problem{{Field: "Idempotency-Key", Reason: "longer than 255 characters"}}}
+		if len(idem.Key) > MaxIdempotencyKey {
+			return Result{}, &InputError{Problems: []Problem{{Field: FieldIdempotencyKey, Code: CodeTooLong,
+				Reason: fmt.Sprintf("longer than %d characters", MaxIdempotencyKey)}}}
 		}
 		row, err := s.store.Get(ts.idem, idem.Key)
 		switch {
 		case errors.Is(err, columndb.ErrNotFound):
 		case err != nil:
-			return Reply{}, fmt.Errorf("customer: idempotency: %w", err)
+			return Result{}, fmt.Errorf("customer: idempotency: %w", err)
 		default:
-			x := rec{ts.idem, row}
-			if now.Sub(time.Unix(0, x.int("Created"))) < IdempotencyTTL {
-				if x.get("Hash") != idem.Hash {
-					return Reply{}, ErrIdempotency
+			rec := ts.idemC.decode(row)
+			if now.Sub(rec.created) < IdempotencyTTL {
+				if rec.hash != idem.Hash {
+					return Result{}, ErrIdempotency
 				}
-				return Reply{Text: x.get("Text"), Replayed: true}, nil
+				return Result{ID: rec.result, Replayed: true}, nil
 			}
 		}
 	}
 	p, err := fn(ts)
 	if err != nil {
-		return Reply{}, err
+		return Result{}, err
 	}
 	if idem.Key != "" {
-		x := newRec(ts.idem)
-		x.set("Key", idem.Key)
-		x.set("Hash", idem.Hash)
-		x.set("Text", p.text)
-		x.setInt("Created", now.UnixNano())
-		p.changes = append(p.changes, columndb.Change{Table: ts.idem, Put: []columndb.Row{x.r}})
+		row := ts.idemC.encode(idemRecord{key: idem.Key, hash: idem.Hash, result: p.id, created: now})
+		p.changes = append(p.changes, columndb.Change{Table: ts.idem, Put: []columndb.Row{row}})
 	}
 	if err := s.store.Commit(p.changes...); err != nil {
-		return Reply{}, err
+		return Result{}, err
 	}
 	ts.write.Unlock()
 	locked = false
 	if err := s.store.Sync(); err != nil {
-		return Reply{}, err
+		return Result{}, err
 	}
-	return Reply{Text: p.text}, nil
+	return Result{ID: p.id}, nil
 }
 
 // Start runs the background jobs until Close: re-encryption after a key
@@ -255,8 +195,8 @@ func (s *Service) ExpireIdempotency() (int, error) {
 		defer ts.write.Unlock()
 		var old []columndb.Row
 		err := s.store.Each(ts.idem, func(r columndb.Row) (bool, error) {
-			if x := (rec{ts.idem, r}); x.int("Created") < cutoff {
-				old = append(old, keyRow(ts.idem, "Key", x.get("Key")))
+			if rec := ts.idemC.decode(r); rec.created.UnixNano() < cutoff {
+				old = append(old, keyRow(ts.idem, schema.IdemKey, rec.key))
 			}
 			return true, nil
 		})

@@ -6,7 +6,7 @@ import (
 
 	"github.com/tonebase/tonebase/admin"
 	"github.com/tonebase/tonebase/admin/web"
-	"github.com/tonebase/tonebase/customer"
+	"github.com/tonebase/tonebase/customer/hipfinity"
 	"github.com/tonebase/tonebase/internal/observe"
 	"github.com/tonebase/tonebase/ivr"
 )
@@ -18,7 +18,7 @@ type route struct {
 }
 
 // routes is every route the service answers, in one place.
-func routes(a *app, ivrH *ivr.Handlers, api *admin.API, cust *customer.Handlers) []route {
+func routes(a *app, ivrH *ivr.Handlers, api *admin.API, cust *hipfinity.Handlers) []route {
 	g := api.Guard
 	return append([]route{
 		{"GET", "/healthz", a.healthz},

@@ -19,6 +19,7 @@ import (
 	"github.com/tonebase/tonebase/admin/web"
 	"github.com/tonebase/tonebase/columndb"
 	"github.com/tonebase/tonebase/customer"
+	"github.com/tonebase/tonebase/customer/hipfinity"
 	"github.com/tonebase/tonebase/customer/vault"
 	"github.com/tonebase/tonebase/internal/conns"
 	"github.com/tonebase/tonebase/internal/httpx"
@@ -212,7 +213,7 @@ func newApp(cfg serveConfig, log zerolog.Logger) (*app, error) {
 	a.cust = customer.New(customer.Config{Store: store, Ring: ring, Log: log.With().Str("component", "customer").Logger(),
 		NoVault: "the server has no master key; " + vault.HowToMakeKey})
 	a.cust.Start()
-	custH := customer.NewHandlers(a.cust, clients, log)
+	custH := hipfinity.NewHandlers(a.cust, clients, log)
 	// Stalled connections are closed by a sweep, not by fasthttp's
 	// ReadTimeout, WriteTimeout and IdleTimeout: those cost three timer
 	// updates a request (package conns).

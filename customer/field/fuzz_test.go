@@ -4,33 +4,9 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
-	"time"
 )
 
 func jsonUnmarshal(s string, v any) error { return json.Unmarshal([]byte(s), v) }
-
-// FuzzParseDate: whatever ParseDate accepts is a real day that formats back
-// to a string it accepts again as the same day.
-func FuzzParseDate(f *testing.F) {
-	for _, s := range []string{"2/28/24", "2/28/2024", "12/30/23", "6/18/2020 4:43:18 PM", "2/29/2023", "1/1/0001", "99/99/99", ""} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, s string) {
-		d, err := ParseDate(s)
-		if err != nil {
-			return
-		}
-		if d.Hour() != 0 || d.Minute() != 0 || d.Location() != time.UTC {
-			t.Fatalf("ParseDate(%q) = %v, not a UTC midnight", s, d)
-		}
-		for _, out := range []string{FormatShortDate(d), FormatDate(d)} {
-			back, err := ParseDate(out)
-			if err != nil || !back.Equal(d) {
-				t.Fatalf("ParseDate(%q) = %v; its form %q reads back as %v, %v", s, d, out, back, err)
-			}
-		}
-	})
-}
 
 // FuzzParseCard: an accepted number is 13–19 digits, passes Luhn, and its
 // mask shows at most the first six and last four.

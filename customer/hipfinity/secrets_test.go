@@ -1,0 +1,116 @@
+package hipfinity
+
+import (
+	"bytes"
+	"context"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/tonebase/tonebase/columndb"
+	"github.com/tonebase/tonebase/customer/vault"
+)
+
+// Distinctive secrets, so a match in a few megabytes of ciphertext is not chance.
+const (
+	leakCard    = "5555555555554444"
+	leakCard2   = "378282246310005"
+	leakAccount = "98765432109876"
+	leakCVV     = "7319"
+	leakTrack   = "B5555555555554444^SMIRES/THAMI^30121010000000000000"
+	leakPIN     = "0412AC89ABCDEF67"
+)
+
+// TestNoSecretsLeak proves that no card number, account number, CVV, track
+// data or PIN block reaches the logs, the files of the store, or any
+// response — with Badger's encryption at rest and, to show the vault alone
+// suffices, without it.
+func TestNoSecretsLeak(t *testing.T) {
+	for _, atRest := range []bool{true, false} {
+		name := map[bool]string{true: "encrypted at rest", false: "vault only"}[atRest]
+		t.Run(name, func(t *testing.T) {
+			e := newEnv(t, envOpts{atRest: atRest})
+			cust := e.customer(tenantA, "LEAK")
+			extra := `"CVV":"` + leakCVV + `","cvv2":"` + leakCVV + `","TrackData":"` + leakTrack + `","Track2":"` + leakTrack +
+				`","PinBlock":"` + leakPIN + `","PIN":"` + leakPIN + `"`
+			card := e.ok("POST", "/apis/api/PaymentDetails", tenantA, `{"CustomerId":"`+cust+`","PaymentType":"2","CardNumber":"`+
+				leakCard+`","ExpDate":"1230",`+extra+`}`)
+			e.ok("PUT", "/apis/api/PaymentDetails/"+card, tenantA, `{"CardNumber":"`+leakCard2+`","ExpDate":"1231",`+extra+`}`)
+			e.ok("POST", "/apis/api/PaymentDetails", tenantA, `{"CustomerId":"`+cust+`","PaymentType":"2","CardNumber":"`+
+				leakCard+`","ExpDate":"1230",`+extra+`}`)
+			e.ok("POST", "/apis/api/PaymentDetails", tenantA, `{"CustomerId":"`+cust+`","PaymentType":"3","RoutingNumber":"021000021",
+				"AccountNumber":"`+leakAccount+`","AccountType":"1",`+extra+`}`)
+			// Refusals of every kind: a duplicate, a bad checksum, bad JSON, a wrong type.
+			e.call("POST", "/apis/api/PaymentDetails", tenantA, `{"CustomerId":"`+cust+`","PaymentType":"2","CardNumber":"`+leakCard+`","ExpDate":"1230"}`)
+			e.call("POST", "/apis/api/PaymentDetails", tenantA, `{"CustomerId":"`+cust+`","PaymentType":"2","CardNumber":"`+leakCard[:15]+`9","ExpDate":"1230","CVV":"`+leakCVV+`"}`)
+			e.call("POST", "/apis/api/PaymentDetails", tenantA, `{"CustomerId":"`+cust+`","PaymentType":"2","CardNumber":"`+leakCard+`",`)
+			e.call("POST", "/apis/api/PaymentDetails", tenantA, `{"CustomerId":"`+cust+`","PaymentType":"2","CardNumber":["`+leakCard+`"]}`)
+			e.call("POST", "/apis/api/PaymentDetails", tenantA, `["`+leakCard+`"]`)
+			e.call("POST", "/apis/api/PaymentDetails", tenantA, `{"CustomerId":"`+cust+`","PaymentType":"3","AccountNumber":"`+leakAccount+`","RoutingNumber":"123"}`)
+			e.call("GET", "/apis/api/PaymentDetails/GetPayments?CustomerId="+cust, tenantA, nil)
+			e.call("GET", "/apis/api/PaymentDetails/GetPaymentInfo/"+card, tenantA, nil)
+			e.call("GET", "/apis/api/RecurringTrans/GetRecurringTrans?CardNumber=4444", tenantA, nil)
+			if _, err := e.svc.RotateKeys(); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := e.svc.Reencrypt(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			secrets := []string{leakCard, leakCard2, leakAccount, leakCVV, leakTrack, leakPIN}
+			e.mu.Lock()
+			responses := e.responses.String()
+			e.mu.Unlock()
+			for _, s := range secrets {
+				if strings.Contains(responses, s) {
+					t.Errorf("a response holds %s", s)
+				}
+				if strings.Contains(e.logs.String(), s) {
+					t.Errorf("the log holds %s", s)
+				}
+			}
+			if !strings.Contains(responses, "555555xxxx4444") || !strings.Contains(responses, "xxxx9876") {
+				t.Error("masked numbers missing from responses: the test did not exercise reads")
+			}
+			if e.logs.String() == "" {
+				t.Error("nothing was logged: the log capture is not wired")
+			}
+			e.svc.Close()
+			if err := e.store.Close(); err != nil {
+				t.Fatal(err)
+			}
+			files := 0
+			err := filepath.WalkDir(e.dir, func(path string, d fs.DirEntry, err error) error {
+				if err != nil || d.IsDir() {
+					return err
+				}
+				b, err := os.ReadFile(path)
+				if err != nil {
+					return err
+				}
+				files++
+				for _, s := range secrets {
+					if bytes.Contains(b, []byte(s)) {
+						t.Errorf("%s holds %s in clear", filepath.Base(path), s)
+					}
+				}
+				if atRest && bytes.Contains(b, []byte("FirstLEAK")) {
+					t.Errorf("%s holds a customer name in clear: encryption at rest is off", filepath.Base(path))
+				}
+				return nil
+			})
+			if err != nil || files == 0 {
+				t.Fatalf("walked %d files: %v", files, err)
+			}
+			// Reopen so the cleanup's Close has a store to close.
+			opts := columndb.Options{Dir: e.dir}
+			if atRest {
+				opts.EncryptionKey = vault.StoreKey(testMaster)
+			}
+			if e.store, err = columndb.Open(opts); err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+}
