@@ -8,8 +8,8 @@ import (
 )
 
 // rowCache keeps stored rows in memory, keyed by their storage key, so a
-// point read by primary key (every IVR lookup of a database keyed by its
-// refs) is a map read instead of a Badger read through the memtables and
+// point read by primary key (every lookup of a table whose lookup columns
+// cover its primary key) is a map read instead of a Badger read through the memtables and
 // levels. Badger's read path takes a lock that its flushes take too; during a
 // large upload a lookup served from here never meets it.
 //

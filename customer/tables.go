@@ -51,7 +51,7 @@ type textField struct {
 }
 
 func col(id string, typ columndb.Type, required bool) columndb.Column {
-	return columndb.Column{ID: id, Name: id, Type: typ, Required: required, IVRField: columndb.IVRNone}
+	return columndb.Column{ID: id, Name: id, Type: typ, Required: required}
 }
 
 func pkCol(id string) columndb.Column {

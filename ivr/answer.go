@@ -6,6 +6,7 @@ import (
 	"sync/atomic"
 
 	"github.com/tonebase/tonebase/columndb"
+	"github.com/tonebase/tonebase/internal/money"
 )
 
 // answerPlan is what every answer from one table definition shares: where
@@ -29,13 +30,13 @@ type planField struct {
 }
 
 func newAnswerPlan(t *columndb.Table) *answerPlan {
-	pos := func(f columndb.IVRField) int {
-		if i, ok := t.Field(f); ok {
+	pos := func(f Role) int {
+		if i, ok := roleColumn(t, f); ok {
 			return i
 		}
 		return -1
 	}
-	p := &answerPlan{balance: pos(columndb.IVRBalance), minPay: pos(columndb.IVRMinPayment), maxPay: pos(columndb.IVRMaxPayment)}
+	p := &answerPlan{balance: pos(RoleBalance), minPay: pos(RoleMinPayment), maxPay: pos(RoleMaxPayment)}
 	for i, c := range t.Columns {
 		if !c.Visible {
 			continue
@@ -119,7 +120,7 @@ func (a amounts) status() (string, string) {
 func (f *planField) value(b []byte, v string) ([]byte, bool) {
 	if f.currency {
 		if n, err := strconv.ParseInt(v, 10, 64); err == nil {
-			return columndb.AppendMinor(b, n), true
+			return money.AppendMinor(b, n), true
 		}
 	}
 	return b, false
@@ -135,7 +136,7 @@ func answer(p *answerPlan, r columndb.Row) Result {
 	res.Status, res.Reason = a.status()
 	if a.hasBalance {
 		amount := func(m int64) *Amount {
-			return &Amount{Minor: m, Amount: columndb.FormatMinor(m), Say: SayPounds(m)}
+			return &Amount{Minor: m, Amount: money.FormatMinor(m), Say: money.Say(m)}
 		}
 		res.Balance, res.MinPayment, res.MaxPayment = amount(a.balance), amount(a.minPay), amount(a.maxPay)
 	}
@@ -204,9 +205,9 @@ func appendAmountDirect(b []byte, key string, minor int64) []byte {
 	b = append(b, `{"minor":`...)
 	b = strconv.AppendInt(b, minor, 10)
 	b = append(b, `,"amount":"`...)
-	b = columndb.AppendMinor(b, minor)
+	b = money.AppendMinor(b, minor)
 	b = append(b, `","say":"`...)
-	b = AppendSay(b, minor)
+	b = money.AppendSay(b, minor)
 	return append(b, `"}`...)
 }
 
@@ -244,12 +245,12 @@ func (p *answerPlan) appendKV(b []byte, r columndb.Row, a amounts) []byte {
 
 func appendAmountKV(b []byte, amountKey, minorKey, sayKey string, minor int64) []byte {
 	b = append(b, amountKey...)
-	b = columndb.AppendMinor(b, minor) // digits, '.', '-': unreserved
+	b = money.AppendMinor(b, minor) // digits, '.', '-': unreserved
 	b = append(b, minorKey...)
 	b = strconv.AppendInt(b, minor, 10)
 	b = append(b, sayKey...)
 	start := len(b)
-	b = AppendSay(b, minor)
+	b = money.AppendSay(b, minor)
 	for i := start; i < len(b); i++ { // the words are letters and spaces
 		if b[i] == ' ' {
 			b[i] = '+'

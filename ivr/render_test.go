@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tonebase/tonebase/columndb"
+	"github.com/tonebase/tonebase/internal/money"
 )
 
 // wireResult is the lookup answer as encoding/json would write it: the
@@ -55,7 +55,7 @@ func replaceOnce(b []byte, old, new string) []byte {
 }
 
 func amount(minor int64) *Amount {
-	return &Amount{Minor: minor, Amount: columndb.FormatMinor(minor), Say: SayPounds(minor)}
+	return &Amount{Minor: minor, Amount: money.FormatMinor(minor), Say: money.Say(minor)}
 }
 
 func TestAppendJSON(t *testing.T) {

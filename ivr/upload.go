@@ -146,7 +146,7 @@ func rowOf(slab *columndb.RowSlab, t *columndb.Table, fields []rawField, keysOnl
 		if !ok {
 			return r, &columndb.RowError{Column: f.key, Error: "no such column"}
 		}
-		col := &t.Columns[pos]
+		col := callerColumn(t, pos)
 		if _, dup := r.Get(pos); dup {
 			return r, &columndb.RowError{Column: col.ID, Error: "column given twice"}
 		}
