@@ -5,8 +5,6 @@ import (
 	"slices"
 	"strings"
 	"testing"
-
-	"github.com/dgraph-io/badger/v4"
 )
 
 // legacySchema is a caller database's schema as the build before owner
@@ -68,7 +66,7 @@ func TestLegacySchemaStoredAndReopened(t *testing.T) {
 	s := openStore(t, dir)
 	// Written as the older build wrote it: straight into the catalog.
 	key := catalogKey(1001, "ivr/0000000001")
-	if err := s.update(func(txn *badger.Txn) error { return txn.Set(key, []byte(legacySchema)) }); err != nil {
+	if err := s.Apply(&Batch{Ops: []Op{{Key: key, Value: []byte(legacySchema)}}, Sync: true}); err != nil {
 		t.Fatal(err)
 	}
 	s = reopen(t, s, dir)

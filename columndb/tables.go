@@ -35,19 +35,20 @@ func (s *Store) CreateTable(t Table) (*Table, error) {
 		return nil, fmt.Errorf("columndb: encode table: %w", err)
 	}
 	key := catalogKey(t.Tenant, t.Name)
-	err = s.update(func(txn *badger.Txn) error {
-		if _, err := txn.Get(key); err == nil {
+	err = s.prepare(func(view *badger.Txn, batch *Batch) error {
+		if _, err := view.Get(key); err == nil {
 			return ErrExists
 		} else if !errors.Is(err, badger.ErrKeyNotFound) {
 			return err
 		}
-		return txn.Set(key, b)
+		batch.Put(key, b)
+		batch.schema(key, &t)
+		batch.created = append(batch.created, t.Number)
+		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("columndb: create table %s: %w", t.Name, err)
 	}
-	s.cache(key, &t)
-	s.rows.created(t.Number)
 	return &t, nil
 }
 
@@ -94,12 +95,6 @@ func checkTable(t *Table) error {
 		return &SchemaError{Problems: p}
 	}
 	return nil
-}
-
-func (s *Store) cache(key []byte, t *Table) {
-	s.mu.Lock()
-	s.tables[string(key)] = t
-	s.mu.Unlock()
 }
 
 // GetTable returns a table's schema. The result is shared and must not be
@@ -299,20 +294,24 @@ func (s *Store) UpdateTable(next Table, rules ...ChangeRule) (*Table, error) {
 			return nil, err
 		}
 	}
+	var gone [][]byte
 	for i := len(next.Indexes); i < len(cur.Indexes); i++ {
-		if err := s.dropRanges(indexPrefix(spaceIndex, cur.Number, i), indexPrefix(spaceUnique, cur.Number, i)); err != nil {
-			return nil, err
-		}
+		gone = append(gone, indexPrefix(spaceIndex, cur.Number, i), indexPrefix(spaceUnique, cur.Number, i))
 	}
 	b, err := json.Marshal(&next)
 	if err != nil {
 		return nil, fmt.Errorf("columndb: encode table: %w", err)
 	}
 	key := catalogKey(next.Tenant, next.Name)
-	if err := s.update(func(txn *badger.Txn) error { return txn.Set(key, b) }); err != nil {
+	err = s.prepare(func(_ *badger.Txn, batch *Batch) error {
+		batch.Put(key, b)
+		batch.schema(key, &next)
+		batch.Drops = gone // entries of indexes no definition has any more
+		return nil
+	})
+	if err != nil {
 		return nil, fmt.Errorf("columndb: update table %s: %w", next.Name, err)
 	}
-	s.cache(key, &next)
 	return &next, nil
 }
 
@@ -377,18 +376,20 @@ func (s *Store) DropTable(tenant int64, name string) error {
 	}
 	defer lock.Unlock()
 	key := catalogKey(tenant, name)
-	if err := s.update(func(txn *badger.Txn) error { return txn.Delete(key) }); err != nil {
+	err = s.prepare(func(_ *badger.Txn, b *Batch) error {
+		b.Remove(key)
+		b.schema(key, nil)
+		// The catalog entry goes first, so nothing reaches these keys any
+		// more; a crash before they are dropped leaves only unreachable
+		// garbage.
+		b.Drops = [][]byte{tablePrefix(spaceRow, t.Number), tablePrefix(spaceIndex, t.Number),
+			tablePrefix(spaceUnique, t.Number), tablePrefix(spaceCount, t.Number)}
+		return nil
+	})
+	if err != nil {
 		return fmt.Errorf("columndb: drop table %s: %w", name, err)
 	}
-	s.mu.Lock()
-	delete(s.tables, string(key))
-	s.drops++
-	s.mu.Unlock()
-	// The catalog entry is gone, so nothing reaches these keys any more;
-	// a crash before they are dropped leaves only unreachable garbage.
-	s.rows.forget(tablePrefix(spaceRow, t.Number))
-	return s.dropRanges(tablePrefix(spaceRow, t.Number), tablePrefix(spaceIndex, t.Number),
-		tablePrefix(spaceUnique, t.Number), tablePrefix(spaceCount, t.Number))
+	return nil
 }
 
 func (s *Store) dropRanges(prefixes ...[]byte) error {
