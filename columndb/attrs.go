@@ -37,9 +37,13 @@ func MakeAttrs(m map[string]json.RawMessage) (Attrs, error) {
 		kb, _ := json.Marshal(k)
 		b.Write(kb)
 		b.WriteByte(':')
-		if err := json.Compact(&b, m[k]); err != nil {
+		// One spelling of each value, the one encoding/json writes (HTML
+		// characters escaped), so equal attributes compare equal.
+		var compact bytes.Buffer
+		if err := json.Compact(&compact, m[k]); err != nil {
 			return Attrs{}, fmt.Errorf("columndb: attribute %q: %w", k, err)
 		}
+		json.HTMLEscape(&b, compact.Bytes())
 	}
 	b.WriteByte('}')
 	return Attrs{raw: b.String()}, nil
