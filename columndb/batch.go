@@ -126,7 +126,7 @@ func (s *Store) finish(b *Batch) error {
 	return nil
 }
 
-// landed applies a committed batch's effects on this process's caches:
+// cacheEffects applies a committed batch's effects on this process's caches:
 // its rows reach the row cache, its schemas the schema cache.
 func (s *Store) cacheEffects(b *Batch) {
 	if s.rows.on() {

@@ -40,7 +40,7 @@ func (e *DuplicateError) Unwrap() error { return ErrDuplicate }
 // key or a required column.
 var ErrInvalidRow = errors.New("columndb: invalid row")
 
-// Commit applies changes to one or more tables in a single transaction: all
+// Commit applies changes to one or more tables as a single batch: all
 // of them or, on any error, none. Rows are checked as Upsert checks them, but
 // a refused row fails the whole commit instead of being skipped. Writers of
 // the tables involved are serialised for the duration.
@@ -89,10 +89,7 @@ func (s *Store) Commit(changes ...Change) error {
 	for _, w := range writers {
 		ops.b.Put(tablePrefix(spaceCount, w.t.Number), countValue(w.count))
 	}
-	if err := s.Apply(ops.b); err != nil {
-		return fmt.Errorf("columndb: commit: %w", err)
-	}
-	return nil
+	return s.Apply(ops.b)
 }
 
 func countValue(n int64) []byte { return binary.BigEndian.AppendUint64(nil, uint64(n)) }
