@@ -70,7 +70,10 @@ func TestProblemPlacement(t *testing.T) {
 		{"amount type", func(c []ivr.Column) []ivr.Column { c[2].Type = columndb.TypeText; return c }},
 		{"bad id", func(c []ivr.Column) []ivr.Column { c[3].ID = "notes"; return c }},
 		{"id twice", func(c []ivr.Column) []ivr.Column { c[3].ID = "colC"; return c }},
-		{"ref order", func(c []ivr.Column) []ivr.Column { c[0].IVRField, c[0].MinDTMF, c[0].MaxDTMF = ivr.RoleNone, 0, 0; return c }},
+		{"ref order", func(c []ivr.Column) []ivr.Column {
+			c[0].IVRField, c[0].MinDTMF, c[0].MaxDTMF = ivr.RoleNone, 0, 0
+			return c
+		}},
 		// with rows stored
 		{"data type change", func(c []ivr.Column) []ivr.Column { c[3].Type = columndb.TypeNumeric; return c }},
 		{"date format change", func(c []ivr.Column) []ivr.Column { c[1].Format = columndb.MMDDYYYY; return c }},
