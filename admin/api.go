@@ -287,7 +287,7 @@ func (a *API) fail(ctx *fasthttp.RequestCtx, err error) {
 	var schema *columndb.SchemaError
 	switch {
 	case errors.As(err, &schema):
-		httpx.WriteJSON(ctx, 400, errorBody{Error: "invalid database definition", Problems: schema.Problems})
+		httpx.WriteJSON(ctx, 400, errorBody{Error: "invalid database definition", Problems: columndb.Texts(schema.Problems)})
 	case errors.Is(err, tenant.ErrNotFound), errors.Is(err, ivr.ErrNoDatabase):
 		httpx.WriteJSON(ctx, 404, errorBody{Error: trimPrefix(err)})
 	case errors.Is(err, tenant.ErrInvalid), errors.Is(err, ivr.ErrInvalid):

@@ -7,6 +7,7 @@ import (
 
 	"github.com/tonebase/tonebase/columndb"
 	"github.com/tonebase/tonebase/hash"
+	"github.com/tonebase/tonebase/internal/money"
 	"github.com/tonebase/tonebase/ivr"
 )
 
@@ -27,14 +28,14 @@ type Demo struct {
 const demoName = "Demo Merchant"
 
 // DemoColumns is the database the ActivePay guide walks through.
-func DemoColumns() []columndb.Column {
-	return []columndb.Column{
-		{ID: "colA", Name: "Invoice Number", Type: columndb.TypeNumeric, Visible: true, Required: true, PrimaryKey: true, IVRField: columndb.IVRRef1, MinDTMF: 6, MaxDTMF: 6},
-		{ID: "colB", Name: "Date of Birth", Type: columndb.TypeDate, Format: columndb.DDMMYYYY, Required: true, IVRField: columndb.IVRRef2, MinDTMF: 8, MaxDTMF: 8},
-		{ID: "colC", Name: "Balance", Type: columndb.TypeCurrency, Visible: true, Required: true, IVRField: columndb.IVRBalance},
-		{ID: "colD", Name: "Minimum Payment", Type: columndb.TypeCurrency, Visible: true, IVRField: columndb.IVRMinPayment},
-		{ID: "colE", Name: "Maximum Payment", Type: columndb.TypeCurrency, Visible: true, IVRField: columndb.IVRMaxPayment},
-		{ID: "colF", Name: "Customer Name", Type: columndb.TypeText, Visible: true, IVRField: columndb.IVRNone},
+func DemoColumns() []ivr.Column {
+	return []ivr.Column{
+		{ID: "colA", Name: "Invoice Number", Type: columndb.TypeNumeric, Visible: true, Required: true, PrimaryKey: true, IVRField: ivr.RoleRef1, MinDTMF: 6, MaxDTMF: 6},
+		{ID: "colB", Name: "Date of Birth", Type: columndb.TypeDate, Format: columndb.DDMMYYYY, Required: true, IVRField: ivr.RoleRef2, MinDTMF: 8, MaxDTMF: 8},
+		{ID: "colC", Name: "Balance", Type: columndb.TypeCurrency, Visible: true, Required: true, IVRField: ivr.RoleBalance},
+		{ID: "colD", Name: "Minimum Payment", Type: columndb.TypeCurrency, Visible: true, IVRField: ivr.RoleMinPayment},
+		{ID: "colE", Name: "Maximum Payment", Type: columndb.TypeCurrency, Visible: true, IVRField: ivr.RoleMaxPayment},
+		{ID: "colF", Name: "Customer Name", Type: columndb.TypeText, Visible: true, IVRField: ivr.RoleNone},
 	}
 }
 
@@ -53,9 +54,9 @@ func DemoRows(n int) []map[string]string {
 		rows[i] = map[string]string{
 			"colA": fmt.Sprintf("%06d", (200000+i*37)%1000000),
 			"colB": fmt.Sprintf("%02d%02d%04d", 1+i%28, 1+i%12, 1940+i%60),
-			"colC": columndb.FormatMinor(int64(balance)),
-			"colD": columndb.FormatMinor(int64(min(balance, 500))),
-			"colE": columndb.FormatMinor(int64(balance)),
+			"colC": money.FormatMinor(int64(balance)),
+			"colD": money.FormatMinor(int64(min(balance, 500))),
+			"colE": money.FormatMinor(int64(balance)),
 			"colF": first[i%len(first)] + " " + last[(i/len(first))%len(last)],
 		}
 	}

@@ -11,14 +11,14 @@ import (
 func benchTable(b *testing.B, s *Store) *Table {
 	b.Helper()
 	cols := []Column{
-		{ID: "colA", Name: "Invoice Number", Type: TypeNumeric, Required: true, PrimaryKey: true, IVRField: IVRRef1, MinDTMF: 6, MaxDTMF: 10},
-		{ID: "colB", Name: "Date of Birth", Type: TypeDate, Required: true, IVRField: IVRRef2},
-		{ID: "colC", Name: "Balance", Type: TypeCurrency, IVRField: IVRBalance},
+		{ID: "colA", Name: "Invoice Number", Type: TypeNumeric, Required: true, PrimaryKey: true},
+		{ID: "colB", Name: "Date of Birth", Type: TypeDate, Required: true},
+		{ID: "colC", Name: "Balance", Type: TypeCurrency},
 		{ID: "colD", Name: "Name", Type: TypeText},
 		{ID: "colE", Name: "Address", Type: TypeText},
 	}
-	normalizeColumns(cols)
-	idx, _ := lookupIndex(cols)
+	NormalizeColumns(cols)
+	idx := Index{Name: LookupIndex, Columns: []string{"colA", "colB"}}
 	tb, err := s.CreateTable(Table{Tenant: 1, Name: "ivr/bench", Columns: cols, Indexes: []Index{idx}})
 	if err != nil {
 		b.Fatal(err)

@@ -40,7 +40,7 @@ func (e *DuplicateError) Unwrap() error { return ErrDuplicate }
 // key or a required column.
 var ErrInvalidRow = errors.New("columndb: invalid row")
 
-// Commit applies changes to one or more tables in a single transaction: all
+// Commit applies changes to one or more tables as a single batch: all
 // of them or, on any error, none. Rows are checked as Upsert checks them, but
 // a refused row fails the whole commit instead of being skipped. Writers of
 // the tables involved are serialised for the duration.
@@ -68,18 +68,18 @@ func (s *Store) Commit(changes ...Change) error {
 			return err
 		}
 	}
-	txn := s.writeTxn()
-	defer txn.Discard()
+	view := s.readTxn()
+	defer view.Discard()
 	writers := map[uint32]*writer{}
-	ops := newTxnOps() // shared: the writers share one transaction
+	ops := newPending(0) // shared: the writers fill one batch
 	for _, c := range changes {
 		w, ok := writers[c.Table.Number]
 		if !ok {
-			count, err := readCount(txn, c.Table.Number)
+			count, err := readCount(view, c.Table.Number)
 			if err != nil {
 				return fmt.Errorf("columndb: commit %s: %w", c.Table.Name, err)
 			}
-			w = &writer{s: s, t: c.Table, txn: txn, count: count, ops: ops}
+			w = &writer{s: s, t: c.Table, txn: view, count: count, ops: ops}
 			writers[c.Table.Number] = w
 		}
 		if err := w.apply(c); err != nil {
@@ -87,17 +87,9 @@ func (s *Store) Commit(changes ...Change) error {
 		}
 	}
 	for _, w := range writers {
-		if err := txn.Set(tablePrefix(spaceCount, w.t.Number), countValue(w.count)); err != nil {
-			return fmt.Errorf("columndb: commit %s: %w", w.t.Name, err)
-		}
+		ops.b.Put(tablePrefix(spaceCount, w.t.Number), countValue(w.count))
 	}
-	if err := s.commitTxn(txn, ops.ops); err != nil {
-		if errors.Is(err, badger.ErrTxnTooBig) {
-			return fmt.Errorf("columndb: commit: too many changes for one transaction: %w", err)
-		}
-		return fmt.Errorf("columndb: commit: %w", err)
-	}
-	return nil
+	return s.Apply(ops.b)
 }
 
 func countValue(n int64) []byte { return binary.BigEndian.AppendUint64(nil, uint64(n)) }
@@ -158,16 +150,12 @@ func (w *writer) checkUnique(t *Table, pk []byte, r Row) error {
 		if !ok {
 			continue
 		}
-		item, err := w.txn.Get(indexKey(spaceUnique, t.Number, i, vals, nil))
-		if errors.Is(err, badger.ErrKeyNotFound) {
+		owner, found, err := w.uniqueOwner(indexKey(spaceUnique, t.Number, i, vals, nil))
+		if err != nil {
+			return fmt.Errorf("columndb: commit %s: %w", t.Name, err)
+		}
+		if !found {
 			continue
-		}
-		if err != nil {
-			return fmt.Errorf("columndb: commit %s: %w", t.Name, err)
-		}
-		owner, err := item.ValueCopy(nil)
-		if err != nil {
-			return fmt.Errorf("columndb: commit %s: %w", t.Name, err)
 		}
 		if string(owner) == string(pk) {
 			continue
@@ -176,4 +164,21 @@ func (w *writer) checkUnique(t *Table, pk []byte, r Row) error {
 		return &DuplicateError{Table: t.Name, Index: idx.Name, Owner: ownerVals}
 	}
 	return nil
+}
+
+// uniqueOwner returns the primary key a unique index entry holds, as the
+// writer's batch sees it.
+func (w *writer) uniqueOwner(key []byte) ([]byte, bool, error) {
+	if op, mine := w.ops.lookup(key); mine {
+		return op.Value, !op.Delete, nil
+	}
+	item, err := w.txn.Get(key)
+	if errors.Is(err, badger.ErrKeyNotFound) {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, err
+	}
+	owner, err := item.ValueCopy(nil)
+	return owner, err == nil, err
 }

@@ -31,10 +31,6 @@ func appendCatalogKey(k []byte, tenant int64, name string) []byte {
 	return append(k, name...)
 }
 
-func catalogPrefix(tenant int64) []byte {
-	return binary.BigEndian.AppendUint64([]byte{spaceCatalog}, uint64(tenant))
-}
-
 func tablePrefix(space byte, number uint32) []byte {
 	return binary.BigEndian.AppendUint32([]byte{space}, number)
 }

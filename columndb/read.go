@@ -11,7 +11,7 @@ import (
 
 // Get returns the row with the given primary-key values, in key column order.
 func (s *Store) Get(t *Table, pk ...string) (Row, error) {
-	var buf [128]byte // the key is built on the stack: this is every IVR lookup
+	var buf [128]byte // the key is built on the stack: this is every caller lookup
 	key := appendTuple(appendRowPrefix(buf[:0], t.Number), pk...)
 	// The cache is asked first, and its generation taken, before the read
 	// timestamp: a commit that lands in between then shows as a changed

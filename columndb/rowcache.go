@@ -8,8 +8,8 @@ import (
 )
 
 // rowCache keeps stored rows in memory, keyed by their storage key, so a
-// point read by primary key (every IVR lookup of a database keyed by its
-// refs) is a map read instead of a Badger read through the memtables and
+// point read by primary key (every lookup of a table whose lookup columns
+// cover its primary key) is a map read instead of a Badger read through the memtables and
 // levels. Badger's read path takes a lock that its flushes take too; during a
 // large upload a lookup served from here never meets it.
 //
@@ -136,20 +136,39 @@ type cacheOp struct {
 // apply records a successful commit's row changes.
 func (c *rowCache) apply(ops []cacheOp) {
 	for _, op := range ops {
-		h := maphash.Bytes(c.seed, op.key)
-		sh := c.shard(h)
-		if op.val != nil {
-			c.lockFor(sh, entryHeader+len(op.key)+len(op.val))
-		} else {
-			sh.mu.Lock()
-		}
-		sh.gen++
-		c.remove(sh, h, op.key)
-		if op.val != nil {
-			c.put(sh, h, op.key, op.val)
-		}
-		sh.mu.Unlock()
+		c.applyOne(op.key, op.val)
 	}
+}
+
+// applyOps applies the row changes among a committed batch's ops.
+func (c *rowCache) applyOps(ops []Op) {
+	for _, op := range ops {
+		if len(op.Key) == 0 || op.Key[0] != spaceRow {
+			continue
+		}
+		val := op.Value
+		if op.Delete {
+			val = nil
+		}
+		c.applyOne(op.Key, val)
+	}
+}
+
+// applyOne puts val under key, or with a nil val removes key.
+func (c *rowCache) applyOne(key, val []byte) {
+	h := maphash.Bytes(c.seed, key)
+	sh := c.shard(h)
+	if val != nil {
+		c.lockFor(sh, entryHeader+len(key)+len(val))
+	} else {
+		sh.mu.Lock()
+	}
+	sh.gen++
+	c.remove(sh, h, key)
+	if val != nil {
+		c.put(sh, h, key, val)
+	}
+	sh.mu.Unlock()
 }
 
 // remove takes key's entry out of sh's index; its bytes wait for the ring.

@@ -104,23 +104,17 @@ func (s *Store) view(fn func(*badger.Txn) error) error {
 	return fn(txn)
 }
 
-// writeTxn starts a write transaction that reads the last finished commit.
-// Writers of one table are serialised, so nothing it reads can be stale
-// except the writer's own previous transaction while it lands, whose rows
-// the writer reads from what it sent (writer.get).
-func (s *Store) writeTxn() *badger.Txn { return s.db.NewTransactionAt(s.done.Load(), true) }
+// readTxn starts a read at the last finished commit. Writers of one table
+// are serialised, so nothing a writer reads there can be stale except its
+// own previous batch while it lands, whose rows the writer reads from what
+// it sent (writer.get).
+func (s *Store) readTxn() *badger.Txn { return s.db.NewTransactionAt(s.done.Load(), false) }
 
-// commitTxn commits txn and waits for it; once it has landed, ops (the rows
-// it changed) reach the row cache.
-func (s *Store) commitTxn(txn *badger.Txn, ops []cacheOp) error {
-	return s.await(s.commitAsync(txn, ops))
-}
-
-// landing is a transaction handed to Badger whose commit has not been
-// awaited yet.
+// landing is a batch handed to Badger whose commit has not been awaited
+// yet.
 type landing struct {
 	ts       uint64
-	ops      []cacheOp
+	b        *Batch
 	err      error         // guarded by Store.landMu until done is closed
 	finished bool          // guarded by Store.landMu
 	done     chan struct{} // closed once readers read at ts or later
@@ -132,8 +126,8 @@ type landing struct {
 // Badger's write queue, which applies them in that order; readers move to a
 // timestamp only once it and every earlier one have finished, so a read
 // never sees a later commit without an earlier one.
-func (s *Store) commitAsync(txn *badger.Txn, ops []cacheOp) *landing {
-	l := &landing{ops: ops, done: make(chan struct{})}
+func (s *Store) commitAsync(txn *badger.Txn, b *Batch) *landing {
+	l := &landing{b: b, done: make(chan struct{})}
 	s.commitMu.Lock()
 	defer s.commitMu.Unlock()
 	s.ts++
@@ -164,8 +158,8 @@ func (s *Store) landed(l *landing, err error) {
 	}
 }
 
-// await waits until l's commit is readable and then puts its rows in the
-// row cache. Writers of one table are serialised by its table lock and
+// await waits until l's commit is readable and then applies its effects on
+// the caches. Writers of one table are serialised by its table lock and
 // await their commits in order, so a table's rows reach the cache in
 // commit order.
 func (s *Store) await(l *landing) error {
@@ -173,24 +167,8 @@ func (s *Store) await(l *landing) error {
 	if l.err != nil {
 		return l.err
 	}
-	if s.rows.on() {
-		s.rows.apply(l.ops)
-	}
+	s.cacheEffects(l.b)
 	return nil
-}
-
-// drainLocked waits until every commit handed to Badger has finished. The
-// caller holds commitMu, so no new one starts meanwhile.
-func (s *Store) drainLocked() {
-	s.landMu.Lock()
-	var last *landing
-	if n := len(s.landing); n > 0 {
-		last = s.landing[n-1]
-	}
-	s.landMu.Unlock()
-	if last != nil {
-		<-last.done // done channels close in timestamp order: the last closes last
-	}
 }
 
 // advanceDiscard lets compaction drop versions that every reader has moved
@@ -294,28 +272,17 @@ func (s *Store) tableLock(number uint32) *sync.Mutex {
 func (s *Store) NextID(name string, start int64) (int64, error) {
 	var next int64
 	key := append([]byte{spaceSeq}, name...)
-	err := s.update(func(txn *badger.Txn) error {
+	err := s.prepare(func(view *badger.Txn, b *Batch) error {
 		next = start + 1
-		item, err := txn.Get(key)
-		switch {
-		case errors.Is(err, badger.ErrKeyNotFound):
-		case err != nil:
+		last, found, err := readSeq(view, key)
+		if err != nil {
 			return err
-		default:
-			err = item.Value(func(v []byte) error {
-				if len(v) != 8 {
-					return errCorruptRow
-				}
-				if last := int64(binary.BigEndian.Uint64(v)); last >= next {
-					next = last + 1
-				}
-				return nil
-			})
-			if err != nil {
-				return err
-			}
 		}
-		return txn.Set(key, binary.BigEndian.AppendUint64(nil, uint64(next)))
+		if found && last >= next {
+			next = last + 1
+		}
+		b.Put(key, binary.BigEndian.AppendUint64(nil, uint64(next)))
+		return nil
 	})
 	if err != nil {
 		return 0, fmt.Errorf("columndb: sequence %s: %w", name, err)
@@ -327,39 +294,38 @@ func (s *Store) NextID(name string, start int64) (int64, error) {
 // caller chose themselves.
 func (s *Store) ReserveID(name string, id int64) error {
 	key := append([]byte{spaceSeq}, name...)
-	return s.update(func(txn *badger.Txn) error {
-		item, err := txn.Get(key)
-		if err == nil {
-			var last int64
-			if err := item.Value(func(v []byte) error { last = int64(binary.BigEndian.Uint64(v)); return nil }); err != nil {
-				return err
-			}
-			if last >= id {
-				return nil
-			}
-		} else if !errors.Is(err, badger.ErrKeyNotFound) {
+	err := s.prepare(func(view *badger.Txn, b *Batch) error {
+		last, found, err := readSeq(view, key)
+		if err != nil || (found && last >= id) {
 			return err
 		}
-		return txn.Set(key, binary.BigEndian.AppendUint64(nil, uint64(id)))
+		b.Put(key, binary.BigEndian.AppendUint64(nil, uint64(id)))
+		return nil
 	})
+	if err != nil {
+		return fmt.Errorf("columndb: sequence %s: %w", name, err)
+	}
+	return nil
 }
 
-// update runs fn in a write transaction and syncs before returning, for the
-// small administrative writes whose acknowledgement promises durability.
-func (s *Store) update(fn func(*badger.Txn) error) error {
-	// Conflict detection is off, so these read-modify-writes (sequences,
-	// create-if-absent) are serialised here instead.
-	s.updateMu.Lock()
-	defer s.updateMu.Unlock()
-	txn := s.writeTxn()
-	defer txn.Discard()
-	if err := fn(txn); err != nil {
-		return err
+// readSeq reads a sequence's last number.
+func readSeq(view *badger.Txn, key []byte) (int64, bool, error) {
+	item, err := view.Get(key)
+	if errors.Is(err, badger.ErrKeyNotFound) {
+		return 0, false, nil
 	}
-	if err := s.commitTxn(txn, nil); err != nil {
-		return err
+	if err != nil {
+		return 0, false, err
 	}
-	return s.db.Sync()
+	var last int64
+	err = item.Value(func(v []byte) error {
+		if len(v) != 8 {
+			return errCorruptRow
+		}
+		last = int64(binary.BigEndian.Uint64(v))
+		return nil
+	})
+	return last, err == nil, err
 }
 
 // PutDoc stores a small record (a client, a setting) under collection/key.
@@ -370,15 +336,16 @@ func (s *Store) PutDoc(collection, key string, v any, create bool) error {
 		return fmt.Errorf("columndb: encode %s/%s: %w", collection, key, err)
 	}
 	k := docKey(collection, key)
-	err = s.update(func(txn *badger.Txn) error {
+	err = s.prepare(func(view *badger.Txn, batch *Batch) error {
 		if create {
-			if _, err := txn.Get(k); err == nil {
+			if _, err := view.Get(k); err == nil {
 				return ErrExists
 			} else if !errors.Is(err, badger.ErrKeyNotFound) {
 				return err
 			}
 		}
-		return txn.Set(k, b)
+		batch.Put(k, b)
+		return nil
 	})
 	if err != nil {
 		return fmt.Errorf("columndb: put %s/%s: %w", collection, key, err)
@@ -407,11 +374,12 @@ func (s *Store) GetDoc(collection, key string, v any) error {
 // DeleteDoc removes a record; a missing one is ErrNotFound.
 func (s *Store) DeleteDoc(collection, key string) error {
 	k := docKey(collection, key)
-	err := s.update(func(txn *badger.Txn) error {
-		if _, err := txn.Get(k); err != nil {
+	err := s.prepare(func(view *badger.Txn, b *Batch) error {
+		if _, err := view.Get(k); err != nil {
 			return err
 		}
-		return txn.Delete(k)
+		b.Remove(k)
+		return nil
 	})
 	if errors.Is(err, badger.ErrKeyNotFound) {
 		return fmt.Errorf("columndb: %s/%s: %w", collection, key, ErrNotFound)

@@ -38,15 +38,13 @@ func reopen(t *testing.T, s *Store, dir string) *Store {
 }
 
 // debtors creates the guide's caller database (plus an optional account
-// column) with the IVR lookup index, as the ivr package would.
+// column) with a lookup index over its first two columns, as a caller
+// database keyed elsewhere has.
 func debtors(t testing.TB, s *Store, name string, extra ...Index) *Table {
 	t.Helper()
-	cols := append(guideColumns(), Column{ID: "colF", Name: "Account", Type: TypeNumeric, IVRField: IVRNone})
-	normalizeColumns(cols)
-	if p := ValidateColumns(cols); len(p) > 0 {
-		t.Fatalf("guide schema invalid: %q", p)
-	}
-	idx, _ := lookupIndex(cols)
+	cols := append(guideColumns(), Column{ID: "colF", Name: "Account", Type: TypeNumeric})
+	NormalizeColumns(cols)
+	idx := Index{Name: LookupIndex, Columns: []string{"colA", "colB"}}
 	tb, err := s.CreateTable(Table{Tenant: 1, Name: name, Columns: cols, Indexes: append([]Index{idx}, extra...)})
 	if err != nil {
 		t.Fatal(err)
@@ -151,7 +149,7 @@ func TestCreateTable(t *testing.T) {
 		t.Fatalf("same name for another tenant: %+v, %v", other, err)
 	}
 	canon, err := s.CreateTable(Table{Tenant: 1, Name: "canon", Columns: []Column{{ID: "cola", Type: "TEXT", PrimaryKey: true}}})
-	if err != nil || canon.Columns[0].ID != "colA" || canon.Columns[0].Type != TypeText || canon.Columns[0].IVRField != IVRNone {
+	if err != nil || canon.Columns[0].ID != "colA" || canon.Columns[0].Type != TypeText {
 		t.Fatalf("columns not canonicalised: %+v, %v", canon, err)
 	}
 }

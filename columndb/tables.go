@@ -15,11 +15,11 @@ import (
 )
 
 // CreateTable stores a new table. Its columns are canonicalised and checked
-// for the rules every table shares; rules of a particular kind of table (the
-// IVR roles of a caller database) are its owner's to check first.
+// for the rules every table shares; rules of a particular kind of table
+// (what its owner's attributes mean) are its owner's to check first.
 func (s *Store) CreateTable(t Table) (*Table, error) {
 	t.Columns, t.Indexes = slices.Clone(t.Columns), cloneIndexes(t.Indexes)
-	normalizeColumns(t.Columns)
+	NormalizeColumns(t.Columns)
 	t.index() // a copy of another table would carry its positions
 	if err := checkTable(&t); err != nil {
 		return nil, err
@@ -35,57 +35,59 @@ func (s *Store) CreateTable(t Table) (*Table, error) {
 		return nil, fmt.Errorf("columndb: encode table: %w", err)
 	}
 	key := catalogKey(t.Tenant, t.Name)
-	err = s.update(func(txn *badger.Txn) error {
-		if _, err := txn.Get(key); err == nil {
+	err = s.prepare(func(view *badger.Txn, batch *Batch) error {
+		if _, err := view.Get(key); err == nil {
 			return ErrExists
 		} else if !errors.Is(err, badger.ErrKeyNotFound) {
 			return err
 		}
-		return txn.Set(key, b)
+		batch.Put(key, b)
+		batch.schema(key, &t)
+		batch.created = append(batch.created, t.Number)
+		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("columndb: create table %s: %w", t.Name, err)
 	}
-	s.cache(key, &t)
-	s.rows.created(t.Number)
 	return &t, nil
 }
 
 // checkTable applies the rules every table shares.
 func checkTable(t *Table) error {
-	var p []string
+	var p []Problem
 	if t.Name == "" || strings.IndexByte(t.Name, 0) >= 0 {
-		p = append(p, "table name must be non-empty text")
+		p = append(p, Problem{Field: "name", Code: CodeInvalid, Reason: "table name must be non-empty text"})
 	}
 	ids := map[string]bool{}
 	pk := 0
 	for i, c := range t.Columns {
 		if c.ID == "" || ids[c.ID] {
-			p = append(p, fmt.Sprintf("column %d: id %q is empty or used twice", i+1, c.ID))
+			p = append(p, Problem{Column: fmt.Sprintf("column %d", i+1), Field: "id", Code: CodeDuplicate,
+				Reason: fmt.Sprintf("id %q is empty or used twice", c.ID)})
 		}
 		ids[c.ID] = true
 		if !oneOf(c.Type, Types) {
-			p = append(p, fmt.Sprintf("%s: unknown type %q", c.ID, c.Type))
+			p = append(p, Problem{Column: c.ID, Field: "type", Code: CodeInvalid, Reason: fmt.Sprintf("unknown type %q", c.Type)})
 		}
 		if c.PrimaryKey {
 			pk++
 		}
 	}
 	if pk == 0 {
-		p = append(p, "at least one column must be a primary key")
+		p = append(p, Problem{Field: "primary_key", Code: CodeMissing, Reason: "at least one column must be a primary key"})
 	}
 	if len(t.Indexes) > 250 {
-		p = append(p, "too many indexes")
+		p = append(p, Problem{Code: CodeInvalid, Reason: "too many indexes"})
 	}
 	names := map[string]bool{}
 	for _, idx := range t.Indexes {
 		if idx.Name == "" || names[idx.Name] || len(idx.Columns) == 0 {
-			p = append(p, fmt.Sprintf("index %q: needs a unique name and at least one column", idx.Name))
+			p = append(p, Problem{Code: CodeInvalid, Reason: fmt.Sprintf("index %q: needs a unique name and at least one column", idx.Name)})
 		}
 		names[idx.Name] = true
 		for _, id := range idx.Columns {
 			if !ids[id] {
-				p = append(p, fmt.Sprintf("index %s: no column %q", idx.Name, id))
+				p = append(p, Problem{Code: CodeMissing, Reason: fmt.Sprintf("index %s: no column %q", idx.Name, id)})
 			}
 		}
 	}
@@ -93,12 +95,6 @@ func checkTable(t *Table) error {
 		return &SchemaError{Problems: p}
 	}
 	return nil
-}
-
-func (s *Store) cache(key []byte, t *Table) {
-	s.mu.Lock()
-	s.tables[string(key)] = t
-	s.mu.Unlock()
 }
 
 // GetTable returns a table's schema. The result is shared and must not be
@@ -248,13 +244,21 @@ func readCount(txn *badger.Txn, number uint32) (int64, error) {
 	return n, err
 }
 
+// ChangeRule is an owner's rule for a column kept through a schema change
+// on a table that holds rows: the problems the stored values would have
+// with next, of which old is the current definition. The engine knows
+// which changes its own types survive; what the owner's attributes promise
+// about stored values (a range of lengths, say) only the owner knows.
+type ChangeRule func(old, next *Column) []Problem
+
 // UpdateTable replaces a table's description, columns and indexes. On a table
-// that holds rows, a change the rows would not survive is refused with
-// ErrIncompatible and the reasons; indexes whose definition changed are
-// rebuilt from the rows before the new schema is visible.
-func (s *Store) UpdateTable(next Table) (*Table, error) {
+// that holds rows, a change the rows would not survive, by the engine's
+// rules or by any of rules, is refused with an IncompatibleError (matching
+// ErrIncompatible); indexes whose definition changed are rebuilt from the
+// rows before the new schema is visible.
+func (s *Store) UpdateTable(next Table, rules ...ChangeRule) (*Table, error) {
 	next.Columns, next.Indexes = slices.Clone(next.Columns), cloneIndexes(next.Indexes)
-	normalizeColumns(next.Columns)
+	NormalizeColumns(next.Columns)
 	next.index() // a copy of the current table would carry its positions
 	if err := checkTable(&next); err != nil {
 		return nil, err
@@ -269,8 +273,8 @@ func (s *Store) UpdateTable(next Table) (*Table, error) {
 		return nil, err
 	}
 	if n > 0 {
-		if reasons := incompatible(cur, &next); len(reasons) > 0 {
-			return nil, fmt.Errorf("%w: %s", ErrIncompatible, strings.Join(reasons, "; "))
+		if problems := incompatible(cur, &next, rules); len(problems) > 0 {
+			return nil, &IncompatibleError{Problems: problems}
 		}
 	}
 	next.Number, next.Created = cur.Number, cur.Created
@@ -290,61 +294,67 @@ func (s *Store) UpdateTable(next Table) (*Table, error) {
 			return nil, err
 		}
 	}
+	var gone [][]byte
 	for i := len(next.Indexes); i < len(cur.Indexes); i++ {
-		if err := s.dropRanges(indexPrefix(spaceIndex, cur.Number, i), indexPrefix(spaceUnique, cur.Number, i)); err != nil {
-			return nil, err
-		}
+		gone = append(gone, indexPrefix(spaceIndex, cur.Number, i), indexPrefix(spaceUnique, cur.Number, i))
 	}
 	b, err := json.Marshal(&next)
 	if err != nil {
 		return nil, fmt.Errorf("columndb: encode table: %w", err)
 	}
 	key := catalogKey(next.Tenant, next.Name)
-	if err := s.update(func(txn *badger.Txn) error { return txn.Set(key, b) }); err != nil {
+	err = s.prepare(func(_ *badger.Txn, batch *Batch) error {
+		batch.Put(key, b)
+		batch.schema(key, &next)
+		batch.Drops = gone // entries of indexes no definition has any more
+		return nil
+	})
+	if err != nil {
 		return nil, fmt.Errorf("columndb: update table %s: %w", next.Name, err)
 	}
-	s.cache(key, &next)
 	return &next, nil
 }
 
-// incompatible lists the changes stored rows would not survive.
-func incompatible(cur, next *Table) []string {
-	var r []string
+// incompatible lists the changes stored rows would not survive, column by
+// column in the new order, then the columns removed.
+func incompatible(cur, next *Table, rules []ChangeRule) []Problem {
+	var r []Problem
+	add := func(col, field, format string, args ...any) {
+		r = append(r, Problem{Column: col, Field: field, Code: CodeIncompatible, Reason: fmt.Sprintf(format, args...)})
+	}
 	old := map[string]Column{}
 	for _, c := range cur.Columns {
 		old[c.ID] = c
 	}
 	if !slices.Equal(pkIDs(cur), pkIDs(next)) {
-		r = append(r, fmt.Sprintf("the primary key would change from %v to %v", pkIDs(cur), pkIDs(next)))
+		add("", "primary_key", "the primary key would change from %v to %v", pkIDs(cur), pkIDs(next))
 	}
 	kept := map[string]bool{}
-	for _, c := range next.Columns {
+	for i := range next.Columns {
+		c := &next.Columns[i]
 		o, ok := old[c.ID]
 		kept[c.ID] = true
 		switch {
 		case !ok:
 			if c.Required {
-				r = append(r, fmt.Sprintf("%s: a new column must be optional while rows exist", c.ID))
+				add(c.ID, "required", "a new column must be optional while rows exist")
 			}
 			continue
 		case o.Type != c.Type:
-			r = append(r, fmt.Sprintf("%s: data type would change from %s to %s", c.ID, o.Type, c.Type))
+			add(c.ID, "type", "data type would change from %s to %s", o.Type, c.Type)
 		case o.Format != c.Format:
-			r = append(r, fmt.Sprintf("%s: date format would change from %s to %s", c.ID, o.Format, c.Format))
+			add(c.ID, "format", "date format would change from %s to %s", o.Format, c.Format)
 		}
 		if c.Required && !o.Required {
-			r = append(r, fmt.Sprintf("%s: stored rows may lack it, so it cannot become required", c.ID))
+			add(c.ID, "required", "stored rows may lack it, so it cannot become required")
 		}
-		if c.IVRField.IsRef() && !o.IVRField.IsRef() {
-			r = append(r, fmt.Sprintf("%s: stored values were not checked as keypad input, so it cannot become %s", c.ID, c.IVRField))
-		}
-		if c.IVRField.IsRef() && o.IVRField.IsRef() && (c.MinDTMF > o.MinDTMF || c.MaxDTMF < o.MaxDTMF) {
-			r = append(r, fmt.Sprintf("%s: the DTMF range can widen but not narrow while rows exist", c.ID))
+		for _, rule := range rules {
+			r = append(r, rule(&o, c)...)
 		}
 	}
 	for _, c := range cur.Columns {
 		if !kept[c.ID] {
-			r = append(r, fmt.Sprintf("%s: a column cannot be removed while rows exist", c.ID))
+			add(c.ID, "", "a column cannot be removed while rows exist")
 		}
 	}
 	return r
@@ -366,18 +376,20 @@ func (s *Store) DropTable(tenant int64, name string) error {
 	}
 	defer lock.Unlock()
 	key := catalogKey(tenant, name)
-	if err := s.update(func(txn *badger.Txn) error { return txn.Delete(key) }); err != nil {
+	err = s.prepare(func(_ *badger.Txn, b *Batch) error {
+		b.Remove(key)
+		b.schema(key, nil)
+		// The catalog entry goes first, so nothing reaches these keys any
+		// more; a crash before they are dropped leaves only unreachable
+		// garbage.
+		b.Drops = [][]byte{tablePrefix(spaceRow, t.Number), tablePrefix(spaceIndex, t.Number),
+			tablePrefix(spaceUnique, t.Number), tablePrefix(spaceCount, t.Number)}
+		return nil
+	})
+	if err != nil {
 		return fmt.Errorf("columndb: drop table %s: %w", name, err)
 	}
-	s.mu.Lock()
-	delete(s.tables, string(key))
-	s.drops++
-	s.mu.Unlock()
-	// The catalog entry is gone, so nothing reaches these keys any more;
-	// a crash before they are dropped leaves only unreachable garbage.
-	s.rows.forget(tablePrefix(spaceRow, t.Number))
-	return s.dropRanges(tablePrefix(spaceRow, t.Number), tablePrefix(spaceIndex, t.Number),
-		tablePrefix(spaceUnique, t.Number), tablePrefix(spaceCount, t.Number))
+	return nil
 }
 
 func (s *Store) dropRanges(prefixes ...[]byte) error {

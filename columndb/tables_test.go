@@ -1,8 +1,10 @@
 package columndb
 
 import (
+	"encoding/json"
 	"errors"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -46,11 +48,33 @@ var incompatibleChanges = []struct {
 		return append(c, Column{ID: "colG", Name: "New", Type: TypeText, Required: true})
 	}, "colG: a new column must be optional"},
 	{"optional becomes required", func(c []Column) []Column { c[2].Required = true; return c }, "colC: stored rows may lack it"},
-	{"column becomes a ref", func(c []Column) []Column {
-		c[5].IVRField, c[5].Required, c[5].MinDTMF, c[5].MaxDTMF = IVRRef3, true, 1, 8
-		return c
-	}, "colF: stored values were not checked as keypad input"},
-	{"dtmf range narrowed", func(c []Column) []Column { c[0].MinDTMF, c[0].MaxDTMF = 7, 7; return c }, "colA: the DTMF range can widen but not narrow"},
+	{"owner's rule", func(c []Column) []Column { c[0].Attrs = attrs(`{"max_len":5}`); return c }, "colA: the owner's max_len can only grow"},
+}
+
+func attrs(js string) Attrs {
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal([]byte(js), &m); err != nil {
+		panic(err)
+	}
+	a, err := MakeAttrs(m)
+	if err != nil {
+		panic(err)
+	}
+	return a
+}
+
+// maxLenRule is an owner's rule over an attribute the engine does not read:
+// a column's max_len may grow but not shrink while rows exist.
+func maxLenRule(old, next *Column) []Problem {
+	get := func(c *Column) int {
+		v, _ := c.Attrs.Get("max_len")
+		n, _ := strconv.Atoi(string(v))
+		return n
+	}
+	if get(next) < get(old) {
+		return []Problem{{Column: next.ID, Field: "max_len", Code: CodeIncompatible, Reason: "the owner's max_len can only grow"}}
+	}
+	return nil
 }
 
 func TestUpdateTableIncompatible(t *testing.T) {
@@ -60,7 +84,7 @@ func TestUpdateTableIncompatible(t *testing.T) {
 				s := openStore(t, "")
 				tb := debtors(t, s, "ivr/12")
 				mustUpsert(t, s, tb, debtor(tb, "colA", "123456", "colB", "01021990", "colF", "9"))
-				_, err := s.UpdateTable(next(tb, tt.edit))
+				_, err := s.UpdateTable(next(tb, tt.edit), maxLenRule)
 				if !errors.Is(err, ErrIncompatible) || !strings.Contains(err.Error(), tt.reason) {
 					t.Fatalf("UpdateTable = %v, want ErrIncompatible with %q", err, tt.reason)
 				}
@@ -114,8 +138,8 @@ func TestUpdateTableCompatible(t *testing.T) {
 			}
 		}},
 		{"reorder", func(c []Column) []Column { c[2], c[4] = c[4], c[2]; return c }, nil},
-		{"dtmf widened", func(c []Column) []Column { c[0].MinDTMF, c[0].MaxDTMF = 4, 8; return c }, nil},
-		{"ref role dropped", func(c []Column) []Column { c[1].IVRField, c[1].MinDTMF, c[1].MaxDTMF = IVRNone, 0, 0; return c }, nil},
+		{"owner's attribute widened", func(c []Column) []Column { c[0].Attrs = attrs(`{"max_len":9}`); return c }, nil},
+		{"owner's attribute dropped", func(c []Column) []Column { c[1].Attrs = Attrs{}; return c }, nil},
 		{"required becomes optional", func(c []Column) []Column { c[1].Required = false; return c }, nil},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
@@ -124,7 +148,7 @@ func TestUpdateTableCompatible(t *testing.T) {
 			mustUpsert(t, s, tb, debtor(tb, "colA", "123456", "colB", "01021990", "colC", "1250", "colE", "99"))
 			next := edited(tb, tt.edit)
 			next.Description = "changed"
-			got, err := s.UpdateTable(next)
+			got, err := s.UpdateTable(next, maxLenRule)
 			if err != nil {
 				t.Fatalf("UpdateTable: %v", err)
 			}

@@ -1,11 +1,12 @@
 package columndb
 
 import (
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/tonebase/tonebase/internal/money"
 )
 
 // Type is a column's data type. Values are normalised on the way in so that a
@@ -41,9 +42,8 @@ var DateFormats = []DateFormat{DDMMYYYY, MMDDYYYY, YYYYMMDD}
 
 // Limits on stored values, so one bad row cannot bloat the store.
 const (
-	MaxTextBytes   = 1024
-	MaxDigits      = 64
-	maxMinorDigits = 15 // ≤ 10^13 pounds: far beyond any balance, far inside int64
+	MaxTextBytes = 1024
+	MaxDigits    = 64
 )
 
 // ValueError explains why a value was refused, in words an uploader can act on.
@@ -73,7 +73,7 @@ func (c *Column) Normalize(raw string) (string, error) {
 		if err := checkDigits(s); err != nil {
 			return "", err
 		}
-		return s, c.checkLength(s)
+		return s, nil
 	case TypeDate:
 		s := strings.TrimSpace(raw)
 		if err := checkDigits(s); err != nil {
@@ -87,9 +87,9 @@ func (c *Column) Normalize(raw string) (string, error) {
 		}
 		return s, nil
 	case TypeCurrency:
-		minor, err := ParseCurrency(raw)
+		minor, err := money.ParseCurrency(raw)
 		if err != nil {
-			return "", err
+			return "", &ValueError{Reason: err.Error()}
 		}
 		return strconv.FormatInt(minor, 10), nil
 	case TypeInteger:
@@ -101,21 +101,6 @@ func (c *Column) Normalize(raw string) (string, error) {
 		return strconv.FormatInt(n, 10), nil
 	}
 	return "", valueErrorf("unknown data type %q", c.Type)
-}
-
-// checkLength applies a ref column's DTMF bounds to stored values too: a
-// value no caller could key is refused at upload, not discovered on a call.
-func (c *Column) checkLength(s string) error {
-	if !c.IVRField.IsRef() || c.MinDTMF == 0 {
-		return nil
-	}
-	if len(s) < c.MinDTMF || len(s) > c.MaxDTMF {
-		if c.MinDTMF == c.MaxDTMF {
-			return valueErrorf("expected %d digits, got %d", c.MinDTMF, len(s))
-		}
-		return valueErrorf("expected %d to %d digits, got %d", c.MinDTMF, c.MaxDTMF, len(s))
-	}
-	return nil
 }
 
 func (c *Column) dateFormat() DateFormat {
@@ -170,97 +155,4 @@ func daysIn(m, y int) int {
 		return 30
 	}
 	return 31
-}
-
-var errCurrency = errors.New("not an amount: use pounds (£12.50, 12.50, 1,234.56) or whole pence (1250)")
-
-// ParseCurrency reads an amount the way the ActivePay guide allows: with a
-// pound sign, a decimal point or thousands separators it is pounds; a bare
-// whole number is pence. It returns integer minor units and never rounds: a
-// third decimal place is an error, not a guess.
-func ParseCurrency(raw string) (int64, error) {
-	// One pass, no copies: every uploaded amount comes through here.
-	s := strings.TrimSpace(raw)
-	neg := false
-	if strings.HasPrefix(s, "-") {
-		neg, s = true, s[1:]
-	}
-	pounds := false
-	if rest, ok := strings.CutPrefix(s, "£"); ok {
-		pounds, s = true, rest
-		if !neg && strings.HasPrefix(s, "-") { // £-12.50
-			neg, s = true, s[1:]
-		}
-	}
-	whole, frac, hasPoint := strings.Cut(s, ".")
-	if hasPoint {
-		pounds = true
-		if len(frac) == 0 || len(frac) > 2 || checkDigits(frac) != nil {
-			return 0, &ValueError{Reason: errCurrency.Error()}
-		}
-	}
-	// The digits of the amount in minor units are whole's, then, in pounds,
-	// frac's padded to two; n takes them while they fit.
-	var n int64
-	sig, count, group, commas := 0, 0, 0, 0
-	add := func(c byte) {
-		if sig > 0 || c != '0' {
-			if sig++; sig <= maxMinorDigits {
-				n = n*10 + int64(c-'0')
-			}
-		}
-	}
-	for i := 0; i < len(whole); i++ {
-		switch c := whole[i]; {
-		case c >= '0' && c <= '9':
-			add(c)
-			count++
-			group++
-		case c == ',' && group >= 1 && group <= 3 && (commas == 0 || group == 3):
-			commas++
-			group = 0
-		default:
-			return 0, &ValueError{Reason: errCurrency.Error()}
-		}
-	}
-	if commas > 0 {
-		pounds = true
-		if group != 3 {
-			return 0, &ValueError{Reason: errCurrency.Error()}
-		}
-	}
-	if count == 0 || count > MaxDigits {
-		return 0, &ValueError{Reason: errCurrency.Error()}
-	}
-	if pounds {
-		for i := range 2 {
-			c := byte('0')
-			if i < len(frac) {
-				c = frac[i]
-			}
-			add(c)
-		}
-	}
-	if sig > maxMinorDigits {
-		return 0, valueErrorf("amount too large")
-	}
-	if neg {
-		n = -n
-	}
-	return n, nil
-}
-
-// FormatMinor renders minor units as a plain decimal amount ("12.50").
-func FormatMinor(minor int64) string { return string(AppendMinor(nil, minor)) }
-
-// AppendMinor appends FormatMinor(minor) to dst; the lookup path renders
-// every amount this way without allocating.
-func AppendMinor(dst []byte, minor int64) []byte {
-	u := uint64(minor)
-	if minor < 0 {
-		dst = append(dst, '-')
-		u = -u // two's complement: right for math.MinInt64 too
-	}
-	dst = strconv.AppendUint(dst, u/100, 10)
-	return append(dst, '.', byte('0'+u%100/10), byte('0'+u%10))
 }

@@ -2,7 +2,6 @@ package columndb
 
 import (
 	"errors"
-	"math"
 	"strconv"
 	"strings"
 	"testing"
@@ -54,7 +53,7 @@ func TestNormalizeText(t *testing.T) {
 
 func TestNormalizeNumeric(t *testing.T) {
 	t.Run("plain", func(t *testing.T) {
-		runNormalize(t, Column{Type: TypeNumeric, IVRField: IVRNone}, []normCase{
+		runNormalize(t, Column{Type: TypeNumeric}, []normCase{
 			{name: "leading zeros kept", in: "000123", want: "000123"},
 			{name: "whitespace trimmed", in: " \t012345\n", want: "012345"},
 			{name: "single digit", in: "7", want: "7"},
@@ -70,32 +69,6 @@ func TestNormalizeNumeric(t *testing.T) {
 			{name: "arabic-indic digits", in: "١٢٣", errSub: "not all digits"},
 		})
 	})
-	t.Run("dtmf bounds ignored off ref columns", func(t *testing.T) {
-		for _, f := range []IVRField{IVRNone, IVRBalance, ""} {
-			c := Column{Type: TypeNumeric, IVRField: f, MinDTMF: 6, MaxDTMF: 6}
-			if got, err := c.Normalize("123"); err != nil || got != "123" {
-				t.Errorf("ivr_field %q: Normalize(123) = %q, %v; want 123", f, got, err)
-			}
-		}
-	})
-	t.Run("ref exact length", func(t *testing.T) {
-		runNormalize(t, Column{Type: TypeNumeric, IVRField: IVRRef1, MinDTMF: 6, MaxDTMF: 6}, []normCase{
-			{name: "six", in: "012345", want: "012345"},
-			{name: "five", in: "12345", errSub: "expected 6 digits, got 5"},
-			{name: "seven", in: "1234567", errSub: "expected 6 digits, got 7"},
-			{name: "trimmed before counting", in: " 123456 ", want: "123456"},
-		})
-	})
-	for _, f := range RefFields {
-		t.Run("ref range "+string(f), func(t *testing.T) {
-			runNormalize(t, Column{Type: TypeNumeric, IVRField: f, MinDTMF: 4, MaxDTMF: 8}, []normCase{
-				{name: "min", in: "0001", want: "0001"},
-				{name: "max", in: "12345678", want: "12345678"},
-				{name: "short", in: "123", errSub: "expected 4 to 8 digits, got 3"},
-				{name: "long", in: "123456789", errSub: "expected 4 to 8 digits, got 9"},
-			})
-		})
-	}
 }
 
 func TestNormalizeDate(t *testing.T) {
@@ -213,39 +186,9 @@ func TestNormalizeUnknownType(t *testing.T) {
 	}
 }
 
-func TestParseCurrencyFormatMinor(t *testing.T) {
-	for _, tt := range []struct {
-		minor int64
-		text  string
-	}{
-		{0, "0.00"},
-		{5, "0.05"},
-		{50, "0.50"},
-		{1250, "12.50"},
-		{100, "1.00"},
-		{-5, "-0.05"},
-		{-123456, "-1234.56"},
-		{999999999999999, "9999999999999.99"},
-		{-999999999999999, "-9999999999999.99"},
-	} {
-		t.Run(tt.text, func(t *testing.T) {
-			if got := FormatMinor(tt.minor); got != tt.text {
-				t.Fatalf("FormatMinor(%d) = %q, want %q", tt.minor, got, tt.text)
-			}
-			if got, err := ParseCurrency(tt.text); err != nil || got != tt.minor {
-				t.Fatalf("ParseCurrency(%q) = %d, %v; want %d", tt.text, got, err, tt.minor)
-			}
-			if got, err := ParseCurrency("£" + tt.text); tt.minor >= 0 && (err != nil || got != tt.minor) {
-				t.Fatalf("ParseCurrency(£%s) = %d, %v; want %d", tt.text, got, err, tt.minor)
-			}
-		})
-	}
-}
-
 var fuzzColumns = []Column{
 	{Type: TypeText},
 	{Type: TypeNumeric},
-	{Type: TypeNumeric, IVRField: IVRRef1, MinDTMF: 4, MaxDTMF: 8},
 	{Type: TypeDate},
 	{Type: TypeDate, Format: MMDDYYYY},
 	{Type: TypeDate, Format: YYYYMMDD},
@@ -280,89 +223,4 @@ func FuzzNormalize(f *testing.F) {
 			}
 		}
 	})
-}
-
-func FuzzParseCurrency(f *testing.F) {
-	for _, s := range []string{"£1.00", "1.00", "1,234.56", "100", "£12", "-£5.00", "£-5.00", "1.005", "1,23",
-		"99999999999999999999", "0.5", "-", "£", ".", ",", "£,", "1,000,000"} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, raw string) {
-		n, err := ParseCurrency(raw)
-		want, wantErr := parseCurrencyReference(raw)
-		if n != want || (err == nil) != (wantErr == nil) || (err != nil && err.Error() != wantErr.Error()) {
-			t.Fatalf("ParseCurrency(%q) = %d, %v; the reference reads %d, %v", raw, n, err, want, wantErr)
-		}
-		if err != nil {
-			if n != 0 {
-				t.Fatalf("ParseCurrency(%q) = %d with error %v", raw, n, err)
-			}
-			return
-		}
-		if n > 999999999999999 || n < -999999999999999 || n == math.MinInt64 {
-			t.Fatalf("ParseCurrency(%q) = %d, beyond %d digits", raw, n, maxMinorDigits)
-		}
-		text := FormatMinor(n)
-		if back, err := ParseCurrency(text); err != nil || back != n {
-			t.Fatalf("ParseCurrency(%q) = %d; FormatMinor = %q parses back as %d, %v", raw, n, text, back, err)
-		}
-		pence := strconv.FormatInt(n, 10)
-		if back, err := ParseCurrency(pence); err != nil || back != n {
-			t.Fatalf("ParseCurrency(%q) = %d; bare pence %q parses back as %d, %v", raw, n, pence, back, err)
-		}
-	})
-}
-
-// parseCurrencyReference is ParseCurrency as first written, with string
-// splits and joins: the plainest statement of the rules, which the
-// one-pass version must agree with on every input.
-func parseCurrencyReference(raw string) (int64, error) {
-	s := strings.TrimSpace(raw)
-	neg := false
-	if strings.HasPrefix(s, "-") {
-		neg, s = true, s[1:]
-	}
-	pounds := false
-	if rest, ok := strings.CutPrefix(s, "£"); ok {
-		pounds, s = true, rest
-	}
-	if !neg && strings.HasPrefix(s, "-") && pounds { // £-12.50
-		neg, s = true, s[1:]
-	}
-	whole, frac, hasPoint := strings.Cut(s, ".")
-	if hasPoint {
-		pounds = true
-		if len(frac) == 0 || len(frac) > 2 || checkDigits(frac) != nil {
-			return 0, &ValueError{Reason: errCurrency.Error()}
-		}
-	}
-	if strings.Contains(whole, ",") {
-		pounds = true
-		groups := strings.Split(whole, ",")
-		for i, g := range groups {
-			if (i == 0 && (len(g) < 1 || len(g) > 3)) || (i > 0 && len(g) != 3) {
-				return 0, &ValueError{Reason: errCurrency.Error()}
-			}
-		}
-		whole = strings.Join(groups, "")
-	}
-	if checkDigits(whole) != nil {
-		return 0, &ValueError{Reason: errCurrency.Error()}
-	}
-	digits := whole
-	if pounds {
-		digits = whole + (frac + "00")[:2]
-	}
-	digits = strings.TrimLeft(digits, "0")
-	if len(digits) > maxMinorDigits {
-		return 0, valueErrorf("amount too large")
-	}
-	var n int64
-	if digits != "" {
-		n, _ = strconv.ParseInt(digits, 10, 64)
-	}
-	if neg {
-		n = -n
-	}
-	return n, nil
 }

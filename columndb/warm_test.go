@@ -194,10 +194,8 @@ func checkCacheAgainstBadger(t *testing.T, s *Store, tb *Table, keys int) {
 func TestWarmPassesOverOversizeRow(t *testing.T) {
 	dir := t.TempDir()
 	s := openStore(t, dir)
-	var tables []*Table
 	for _, name := range []string{"before", "big", "after"} {
 		tb := debtors(t, s, name)
-		tables = append(tables, tb)
 		rows := []Row{}
 		for i := range 300 {
 			rows = append(rows, debtor(tb, "colA", fmt.Sprintf("%06d", i), "colB", "01021990", "colC", "100"))

@@ -1,7 +1,7 @@
 package columndb
 
 import (
-	"encoding/binary"
+	"bytes"
 	"errors"
 	"fmt"
 	"runtime"
@@ -123,47 +123,67 @@ func (s *Store) checkCurrent(t *Table) error {
 	return nil
 }
 
-// writer batches one table's changes into bounded transactions. A bulk
-// write keeps one transaction landing in Badger while it fills the next:
+// writer prepares one table's changes as a sequence of bounded batches. A
+// bulk write keeps one batch landing in Badger while it fills the next:
 // Badger's writer and this one then work at once instead of in turn.
 type writer struct {
 	s       *Store
 	t       *Table
-	txn     *badger.Txn
-	count   int64 // the table's row count as of the pending writes
+	txn     *badger.Txn // the view the writer decides by: the last finished commit
+	count   int64       // the table's row count as of the pending writes
 	rows    int
 	bytes   int
 	keybuf  []byte
 	valbuf  []byte
-	ops     *txnOps // row changes of txn, for the row cache once it commits
-	scratch []byte  // a cached row being read
+	ops     *pending // the batch being filled
+	scratch []byte   // a cached row being read
 
-	// The previous transaction while it lands, and its row changes: txn
-	// reads from before it, so its rows are read from prev until then.
+	// The previous batch while it lands: txn reads from before it, so the
+	// keys it changes are read from prev until then.
 	inflight *landing
-	prev     *txnOps
-	spare    *txnOps
+	prev     *pending
+	spare    *pending
 }
 
-// txnOps are the row changes of one transaction.
-type txnOps struct {
-	ops  []cacheOp
-	keys map[string]int // row key → its last change in ops
+// pending is a batch being filled, with its changes by key for the
+// writer's own reads: a row it changed, or a unique index entry, is read
+// from the batch, which the view does not yet see.
+type pending struct {
+	b    *Batch
+	keys map[string]int // row or unique-entry key → its last op in b.Ops
 }
 
-func newTxnOps() *txnOps { return &txnOps{keys: map[string]int{}} }
+// newPending makes room for about rows rows' changes: a row, its index
+// entries and a share of the count.
+func newPending(rows int) *pending {
+	return &pending{b: &Batch{Ops: make([]Op, 0, 3*rows+1)}, keys: make(map[string]int, rows)}
+}
 
-func (o *txnOps) reset() {
-	o.ops = o.ops[:0]
+func (o *pending) reset() {
+	o.b.reset()
 	clear(o.keys)
 }
 
-// cache notes a row change for the row cache and for the writer's reads
-// while the transaction lands; key and val are fresh slices nothing else
-// modifies.
-func (w *writer) cache(key, val []byte) {
-	w.ops.ops = append(w.ops.ops, cacheOp{key: key, val: val})
-	w.ops.keys[string(key)] = len(w.ops.ops) - 1
+// lookup returns the batch's last change of key, if it has one.
+func (o *pending) lookup(key []byte) (Op, bool) {
+	j, ok := o.keys[string(key)]
+	if !ok {
+		return Op{}, false
+	}
+	return o.b.Ops[j], true
+}
+
+// set and del add a change the writer may read back; put and remove one it
+// never reads (non-unique index entries, the row count). Keys and values
+// are fresh slices nothing else modifies.
+func (w *writer) set(key, val []byte) {
+	w.ops.b.Put(key, val)
+	w.ops.keys[string(key)] = len(w.ops.b.Ops) - 1
+}
+
+func (w *writer) del(key []byte) {
+	w.ops.b.Remove(key)
+	w.ops.keys[string(key)] = len(w.ops.b.Ops) - 1
 }
 
 // maxTxnBytes keeps a transaction well under Badger's batch limit (15% of a
@@ -180,7 +200,8 @@ func (s *Store) write(t *Table, n int, fn func(w *writer, i int) error) error {
 	if err := s.checkCurrent(t); err != nil {
 		return err
 	}
-	w := &writer{s: s, t: t, txn: s.writeTxn(), ops: newTxnOps(), spare: newTxnOps()}
+	per := min(n, s.txnRows)
+	w := &writer{s: s, t: t, txn: s.readTxn(), ops: newPending(per), spare: newPending(per)}
 	defer func() {
 		w.txn.Discard()
 		// The next writer of t must find every commit of this one readable.
@@ -219,32 +240,33 @@ func (s *Store) write(t *Table, n int, fn func(w *writer, i int) error) error {
 	return s.Sync()
 }
 
-// commit sends the transaction to Badger once the previous one has landed:
-// a transaction built on rows that failed to commit is not sent. With
-// overlap it returns while the transaction lands.
+// commit sends the batch to Badger once the previous one has landed: a
+// batch built on rows that failed to commit is not sent. With overlap it
+// returns while the batch lands.
 func (w *writer) commit(overlap bool) error {
+	w.txn.Discard()
 	if w.rows > 0 {
-		if err := w.txn.Set(tablePrefix(spaceCount, w.t.Number), binary.BigEndian.AppendUint64(nil, uint64(w.count))); err != nil {
-			return fmt.Errorf("columndb: write %s: %w", w.t.Name, err)
-		}
+		w.ops.b.Put(tablePrefix(spaceCount, w.t.Number), countValue(w.count))
 		if err := w.settle(); err != nil {
 			return err
 		}
-		w.inflight = w.s.commitAsync(w.txn, w.ops.ops)
+		l, err := w.s.send(w.ops.b)
+		if err != nil {
+			return fmt.Errorf("columndb: write %s: %w", w.t.Name, err)
+		}
+		w.inflight = l
 		w.prev, w.ops, w.spare = w.ops, w.spare, nil
-	} else {
-		w.txn.Discard()
 	}
 	if !overlap {
 		if err := w.settle(); err != nil {
 			return err
 		}
 	}
-	w.txn, w.rows, w.bytes = w.s.writeTxn(), 0, 0
+	w.txn, w.rows, w.bytes = w.s.readTxn(), 0, 0
 	return nil
 }
 
-// settle waits for the transaction landing, if any.
+// settle waits for the batch landing, if any.
 func (w *writer) settle() error {
 	if w.inflight == nil {
 		return nil
@@ -259,32 +281,31 @@ func (w *writer) settle() error {
 	return nil
 }
 
-// get reads the stored row under pk as this transaction sees it: its own
-// writes from Badger's transaction, the landing transaction's from its row
-// changes, and the rest from the row cache when it can. The writer holds
-// the table's lock, so the cache's committed rows are the table's.
+// get reads the stored row under pk as the writer's batches see it: its
+// own changes from the batch being filled, the landing batch's from it,
+// and the rest from the row cache when it can. The writer holds the
+// table's lock, so the cache's committed rows are the table's.
 func (w *writer) get(t *Table, pk []byte) (Row, bool, error) {
 	w.keybuf = append(appendRowPrefix(w.keybuf[:0], t.Number), pk...)
-	if _, mine := w.ops.keys[string(w.keybuf)]; !mine {
-		if w.prev != nil {
-			if j, ok := w.prev.keys[string(w.keybuf)]; ok {
-				v := w.prev.ops[j].val
-				if v == nil {
-					return Row{}, false, nil
-				}
-				r, err := decodeRow(t, v)
-				return r, err == nil, err
-			}
+	op, mine := w.ops.lookup(w.keybuf)
+	if !mine && w.prev != nil {
+		op, mine = w.prev.lookup(w.keybuf)
+	}
+	if mine {
+		if op.Delete {
+			return Row{}, false, nil
 		}
-		if c := w.s.rows; c.on() {
-			if v, _, ok := c.get(w.keybuf, w.scratch[:0]); ok {
-				w.scratch = v
-				r, err := decodeRow(t, v)
-				return r, err == nil, err
-			}
-			if c.isComplete(t.Number) {
-				return Row{}, false, nil
-			}
+		r, err := decodeRow(t, op.Value)
+		return r, err == nil, err
+	}
+	if c := w.s.rows; c.on() {
+		if v, _, ok := c.get(w.keybuf, w.scratch[:0]); ok {
+			w.scratch = v
+			r, err := decodeRow(t, v)
+			return r, err == nil, err
+		}
+		if c.isComplete(t.Number) {
+			return Row{}, false, nil
 		}
 	}
 	item, err := w.txn.Get(w.keybuf)
@@ -330,39 +351,49 @@ func (w *writer) putRow(t *Table, pk []byte, old Row, found bool, next Row) (str
 		}
 		if hasOld {
 			w.bytes += 64 + len(pk)
-			if err := w.txn.Delete(entryKey(t, i, idx, oldVals, pk)); err != nil {
-				return "", err
-			}
+			w.removeEntry(entryKey(t, i, idx, oldVals, pk), idx)
 		}
 		if hasNew {
 			w.bytes += 64 + 2*len(pk)
-			if err := w.txn.Set(entryKey(t, i, idx, newVals, pk), entryValue(idx, pk)); err != nil {
-				return "", err
-			}
+			w.putEntry(entryKey(t, i, idx, newVals, pk), idx, pk)
 		}
 	}
 	w.valbuf = encodeRow(w.valbuf[:0], t, next)
 	w.bytes += 32 + len(pk) + len(w.valbuf)
-	// Badger keeps the slices until commit, so they must be fresh copies;
-	// the row cache shares the value, which nothing modifies.
-	key, val := rowKey(t.Number, pk), append([]byte(nil), w.valbuf...)
-	w.cache(key, val)
-	return "", w.txn.Set(key, val)
+	// The batch keeps the slices until it lands, so they must be fresh
+	// copies; the row cache shares the value, which nothing modifies.
+	w.set(rowKey(t.Number, pk), append([]byte(nil), w.valbuf...))
+	return "", nil
+}
+
+// putEntry and removeEntry change an index entry; a unique one is kept
+// readable from the batch, for checkUnique.
+func (w *writer) putEntry(key []byte, idx Index, pk []byte) {
+	if idx.Unique {
+		w.set(key, entryValue(idx, pk))
+		return
+	}
+	w.ops.b.Put(key, entryValue(idx, pk))
+}
+
+func (w *writer) removeEntry(key []byte, idx Index) {
+	if idx.Unique {
+		w.del(key)
+		return
+	}
+	w.ops.b.Remove(key)
 }
 
 func (w *writer) deleteRow(t *Table, pk []byte, old Row) error {
 	for i, idx := range t.Indexes {
 		if vals, ok := t.indexValues(old, idx); ok {
 			w.bytes += 64 + len(pk)
-			if err := w.txn.Delete(entryKey(t, i, idx, vals, pk)); err != nil {
-				return err
-			}
+			w.removeEntry(entryKey(t, i, idx, vals, pk), idx)
 		}
 	}
 	w.bytes += 32 + len(pk)
-	key := rowKey(t.Number, pk)
-	w.cache(key, nil)
-	return w.txn.Delete(key)
+	w.del(rowKey(t.Number, pk))
+	return nil
 }
 
 func entryKey(t *Table, i int, idx Index, vals []string, pk []byte) []byte {
@@ -464,35 +495,39 @@ func (s *Store) checkRebuild(t *Table, idx Index) error {
 	})
 }
 
-// rebuildIndex recreates index i of t from the table's rows. The caller
-// holds the table's write lock and has run checkRebuild.
+// rebuildIndex recreates index i of t from the table's rows, as a
+// sequence of batches: the first drops the old entries, the rest carry the
+// new ones. The caller holds the table's write lock and has run
+// checkRebuild, and makes the new definition visible only afterwards, so
+// no reader of the new definition meets a half-built index.
 func (s *Store) rebuildIndex(t *Table, i int) error {
 	idx := t.Indexes[i]
-	if err := s.dropRanges(indexPrefix(spaceIndex, t.Number, i), indexPrefix(spaceUnique, t.Number, i)); err != nil {
-		return err
+	if err := s.Apply(&Batch{Drops: [][]byte{indexPrefix(spaceIndex, t.Number, i), indexPrefix(spaceUnique, t.Number, i)}}); err != nil {
+		return fmt.Errorf("columndb: rebuild index %s: %w", idx.Name, err)
 	}
-	// The batch commits at one timestamp taken under the commit lock, which
-	// it holds until the batch is applied so no later commit finishes first.
-	s.commitMu.Lock()
-	defer s.commitMu.Unlock()
-	s.drainLocked() // done jumps to ts below: nothing earlier may still be landing
-	ts := s.ts + 1
-	wb := s.db.NewWriteBatchAt(ts)
-	defer wb.Cancel()
+	b, size := &Batch{}, 0
 	err := s.each(t, nil, nil, func(pk []byte, r Row) (bool, error) {
 		vals, ok := t.indexValues(r, idx)
 		if !ok {
 			return true, nil
 		}
-		return true, wb.Set(entryKey(t, i, idx, vals, pk), entryValue(idx, pk))
+		pk = bytes.Clone(pk) // the scan reuses its key
+		k := entryKey(t, i, idx, vals, pk)
+		b.Put(k, entryValue(idx, pk))
+		if size += len(k) + len(pk) + 64; size >= maxTxnBytes {
+			if err := s.Apply(b); err != nil {
+				return false, err
+			}
+			b, size = &Batch{}, 0
+		}
+		return true, nil
 	})
 	if err != nil {
 		return fmt.Errorf("columndb: rebuild index %s: %w", idx.Name, err)
 	}
-	if err := wb.Flush(); err != nil {
+	b.Sync = true
+	if err := s.Apply(b); err != nil {
 		return fmt.Errorf("columndb: rebuild index %s: %w", idx.Name, err)
 	}
-	s.ts = ts
-	s.done.Store(ts)
-	return s.Sync()
+	return nil
 }

@@ -30,13 +30,13 @@ type preparedBy struct {
 }
 
 func newAnswerPlan(t *columndb.Table) *answerPlan {
-	pos := func(f columndb.IVRField) int {
-		if i, ok := t.Field(f); ok {
+	pos := func(f Role) int {
+		if i, ok := roleColumn(t, f); ok {
 			return i
 		}
 		return -1
 	}
-	p := &answerPlan{balance: pos(columndb.IVRBalance), minPay: pos(columndb.IVRMinPayment), maxPay: pos(columndb.IVRMaxPayment)}
+	p := &answerPlan{balance: pos(RoleBalance), minPay: pos(RoleMinPayment), maxPay: pos(RoleMaxPayment)}
 	for i, c := range t.Columns {
 		if !c.Visible {
 			continue

@@ -9,19 +9,19 @@ import (
 
 // answerColumns are a caller database with every amount, a hidden column
 // and names that need escaping.
-func answerColumns() []columndb.Column {
-	return []columndb.Column{
-		{ID: "colA", Name: "Invoice", Type: columndb.TypeNumeric, Visible: true, PrimaryKey: true, IVRField: columndb.IVRRef1},
-		{ID: "colB", Name: "Balance", Type: columndb.TypeCurrency, Visible: true, IVRField: columndb.IVRBalance},
-		{ID: "colC", Name: "Minimum", Type: columndb.TypeCurrency, IVRField: columndb.IVRMinPayment},
-		{ID: "colD", Name: "Maximum \"max\"", Type: columndb.TypeCurrency, Visible: true, IVRField: columndb.IVRMaxPayment},
+func answerColumns() []Column {
+	return []Column{
+		{ID: "colA", Name: "Invoice", Type: columndb.TypeNumeric, Visible: true, PrimaryKey: true, IVRField: RoleRef1},
+		{ID: "colB", Name: "Balance", Type: columndb.TypeCurrency, Visible: true, IVRField: RoleBalance},
+		{ID: "colC", Name: "Minimum", Type: columndb.TypeCurrency, IVRField: RoleMinPayment},
+		{ID: "colD", Name: "Maximum \"max\"", Type: columndb.TypeCurrency, Visible: true, IVRField: RoleMaxPayment},
 		{ID: "colE", Name: "Note <&>", Type: columndb.TypeText, Visible: true},
 	}
 }
 
 func TestAnswer(t *testing.T) {
 	cols := answerColumns()
-	p := newAnswerPlan(&columndb.Table{Columns: cols})
+	p := newAnswerPlan(engineTable(t, cols))
 	row := func(vals ...string) columndb.Row {
 		r := columndb.NewRow(len(cols))
 		for i, v := range vals {
@@ -92,7 +92,7 @@ func TestAnswer(t *testing.T) {
 // and url.QueryEscape, for any values a row could carry.
 func FuzzAnswer(f *testing.F) {
 	cols := answerColumns()
-	p := newAnswerPlan(&columndb.Table{Columns: cols})
+	p := newAnswerPlan(engineTable(f, cols))
 	f.Add("123456", "1250", "500", "1250", "Alice", uint8(0xff))
 	f.Add("", "-1", "x", "9223372036854775807", "<\u2028>\xff", uint8(0x15))
 	f.Add("0", "-9223372036854775808", "0", "0", "a b+c&d=e%", uint8(0x0a))

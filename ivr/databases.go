@@ -3,6 +3,7 @@ package ivr
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -15,7 +16,7 @@ type Store interface {
 	CreateTable(t columndb.Table) (*columndb.Table, error)
 	GetTable(tenant int64, name string) (*columndb.Table, error)
 	ListTables(tenant int64, prefix string) ([]*columndb.Table, error)
-	UpdateTable(t columndb.Table) (*columndb.Table, error)
+	UpdateTable(t columndb.Table, rules ...columndb.ChangeRule) (*columndb.Table, error)
 	DropTable(tenant int64, name string) error
 	RowCount(t *columndb.Table) (int64, error)
 	NextID(name string, start int64) (int64, error)
@@ -39,20 +40,20 @@ const MaxDBID = 1<<31 - 1
 
 // Database is a caller database as admins and merchants see it.
 type Database struct {
-	CID         int64             `json:"cid"`
-	DBID        int64             `json:"dbid"`
-	Description string            `json:"description"`
-	Columns     []columndb.Column `json:"columns"`
-	Rows        int64             `json:"rows"`
-	Created     time.Time         `json:"created"`
-	Updated     time.Time         `json:"updated"`
+	CID         int64     `json:"cid"`
+	DBID        int64     `json:"dbid"`
+	Description string    `json:"description"`
+	Columns     []Column  `json:"columns"`
+	Rows        int64     `json:"rows"`
+	Created     time.Time `json:"created"`
+	Updated     time.Time `json:"updated"`
 }
 
 // DatabaseSpec is what an admin sends to define or redefine a database.
 type DatabaseSpec struct {
-	DBID        int64             `json:"dbid,omitempty"`
-	Description string            `json:"description"`
-	Columns     []columndb.Column `json:"columns"`
+	DBID        int64    `json:"dbid,omitempty"`
+	Description string   `json:"description"`
+	Columns     []Column `json:"columns"`
 }
 
 // tablePrefix names caller databases in the store; the zero padding makes
@@ -83,18 +84,33 @@ type Catalog struct{ store Store }
 // NewCatalog returns a catalog over store.
 func NewCatalog(store Store) *Catalog { return &Catalog{store: store} }
 
+// table checks a definition against the caller-database rules and builds
+// the engine's table from it: the caller rules become column attributes,
+// and the lookup index is added where the refs are not the primary key.
 func (c *Catalog) table(spec DatabaseSpec, cid int64) (columndb.Table, error) {
 	spec.Description = strings.TrimSpace(spec.Description)
-	var problems []string
+	var problems []columndb.Problem
 	if spec.Description == "" || len(spec.Description) > 200 {
-		problems = append(problems, "description must be 1 to 200 characters")
+		problems = append(problems, columndb.Problem{Field: "description", Code: columndb.CodeInvalid,
+			Reason: "description must be 1 to 200 characters"})
 	}
-	t := columndb.Table{Tenant: cid, Description: spec.Description, Columns: spec.Columns}
-	problems = append(problems, columndb.CheckCallerColumns(t.Columns)...)
+	cols := slices.Clone(spec.Columns)
+	for i := range cols {
+		cols[i].normalize()
+	}
+	problems = append(problems, checkColumns(cols)...)
+	t := columndb.Table{Tenant: cid, Description: spec.Description, Columns: make([]columndb.Column, len(cols))}
 	if len(problems) > 0 {
 		return t, &columndb.SchemaError{Problems: problems}
 	}
-	if idx, ok := columndb.CallerLookupIndex(t.Columns); ok {
+	for i, col := range cols {
+		ec, err := col.engine()
+		if err != nil {
+			return t, err
+		}
+		t.Columns[i] = ec
+	}
+	if idx, ok := lookupIndex(t.Columns, cols); ok {
 		t.Indexes = []columndb.Index{idx}
 	}
 	return t, nil
@@ -184,7 +200,7 @@ func (c *Catalog) Update(cid, dbid int64, spec DatabaseSpec) (Database, error) {
 		return Database{}, err
 	}
 	t.Name = tableName(dbid)
-	tt, err := c.store.UpdateTable(t)
+	tt, err := c.store.UpdateTable(t, refChangeRule)
 	if errors.Is(err, columndb.ErrIncompatible) {
 		return Database{}, fmt.Errorf("%w: %w", ErrConflict, err)
 	}
@@ -226,6 +242,7 @@ func (c *Catalog) Rows(cid, dbid int64, prefix, after string, limit int) ([]map[
 }
 
 func (c *Catalog) view(t *columndb.Table, rows int64) Database {
-	return Database{CID: t.Tenant, DBID: dbidOf(t.Name), Description: t.Description, Columns: t.Columns,
+	// The compiled columns are shared with every lookup: the view gets a copy.
+	return Database{CID: t.Tenant, DBID: dbidOf(t.Name), Description: t.Description, Columns: slices.Clone(schemaOf(t).cols),
 		Rows: rows, Created: t.Created, Updated: t.Updated}
 }

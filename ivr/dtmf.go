@@ -28,7 +28,7 @@ func (e *InputError) Error() string { return "ivr: " + e.Field + ": " + e.Reason
 // and returns the value as it is stored. One trailing '#' is dropped (it
 // terminates input on most platforms); '*', Amazon Connect's "Timeout" and
 // anything else that is not a digit is invalid input, never a lookup.
-func ParseDTMF(field columndb.IVRField, col *columndb.Column, raw string, present bool) (string, *InputError) {
+func ParseDTMF(field Role, col *Column, raw string, present bool) (string, *InputError) {
 	// The error is built only on failure: this runs for every ref of every
 	// lookup.
 	fail := func(reason string) (string, *InputError) {

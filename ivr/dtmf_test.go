@@ -7,13 +7,13 @@ import (
 )
 
 func TestParseDTMF(t *testing.T) {
-	invoice := &columndb.Column{ID: "colA", Type: columndb.TypeNumeric, IVRField: columndb.IVRRef1, MinDTMF: 6, MaxDTMF: 6}
-	ranged := &columndb.Column{ID: "colC", Type: columndb.TypeNumeric, IVRField: columndb.IVRRef3, MinDTMF: 4, MaxDTMF: 8}
-	dob := &columndb.Column{ID: "colB", Type: columndb.TypeDate, Format: columndb.DDMMYYYY, IVRField: columndb.IVRRef2, MinDTMF: 8, MaxDTMF: 8}
-	us := &columndb.Column{ID: "colB", Type: columndb.TypeDate, Format: columndb.MMDDYYYY, IVRField: columndb.IVRRef2, MinDTMF: 8, MaxDTMF: 8}
+	invoice := &Column{ID: "colA", Type: columndb.TypeNumeric, IVRField: RoleRef1, MinDTMF: 6, MaxDTMF: 6}
+	ranged := &Column{ID: "colC", Type: columndb.TypeNumeric, IVRField: RoleRef3, MinDTMF: 4, MaxDTMF: 8}
+	dob := &Column{ID: "colB", Type: columndb.TypeDate, Format: columndb.DDMMYYYY, IVRField: RoleRef2, MinDTMF: 8, MaxDTMF: 8}
+	us := &Column{ID: "colB", Type: columndb.TypeDate, Format: columndb.MMDDYYYY, IVRField: RoleRef2, MinDTMF: 8, MaxDTMF: 8}
 	tests := []struct {
 		name    string
-		col     *columndb.Column
+		col     *Column
 		raw     string
 		present bool
 		want    string
@@ -63,9 +63,9 @@ func FuzzParseDTMF(f *testing.F) {
 	for _, s := range []string{"123456", "123456#", "#", "*", "Timeout", "01021990", "29022001", "0000000#"} {
 		f.Add(s)
 	}
-	cols := []*columndb.Column{
-		{ID: "colA", Type: columndb.TypeNumeric, IVRField: columndb.IVRRef1, MinDTMF: 1, MaxDTMF: 32},
-		{ID: "colB", Type: columndb.TypeDate, Format: columndb.YYYYMMDD, IVRField: columndb.IVRRef2, MinDTMF: 8, MaxDTMF: 8},
+	cols := []*Column{
+		{ID: "colA", Type: columndb.TypeNumeric, IVRField: RoleRef1, MinDTMF: 1, MaxDTMF: 32},
+		{ID: "colB", Type: columndb.TypeDate, Format: columndb.YYYYMMDD, IVRField: RoleRef2, MinDTMF: 8, MaxDTMF: 8},
 	}
 	f.Fuzz(func(t *testing.T, raw string) {
 		for _, c := range cols {

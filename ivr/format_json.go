@@ -4,7 +4,7 @@ import (
 	"strconv"
 	"unicode/utf8"
 
-	"github.com/tonebase/tonebase/columndb"
+	"github.com/tonebase/tonebase/internal/money"
 )
 
 // JSONFormat writes an answer as a JSON object, byte for byte what
@@ -77,7 +77,7 @@ func appendRecordJSON(b []byte, rec *Record) []byte {
 		b = append(b, openings[i]...)
 		if v.Amount { // digits, a point and a sign need no escaping
 			b = append(b, '"')
-			b = columndb.AppendMinor(b, v.Minor)
+			b = money.AppendMinor(b, v.Minor)
 			b = append(b, '"')
 		} else {
 			b = appendJSONString(b, v.Text)
@@ -111,9 +111,9 @@ func appendAmountJSON(b []byte, key string, minor int64) []byte {
 	b = append(b, `{"minor":`...)
 	b = strconv.AppendInt(b, minor, 10)
 	b = append(b, `,"amount":"`...)
-	b = columndb.AppendMinor(b, minor)
+	b = money.AppendMinor(b, minor)
 	b = append(b, `","say":"`...)
-	b = AppendSay(b, minor)
+	b = money.AppendSay(b, minor)
 	return append(b, `"}`...)
 }
 

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/tonebase/tonebase/columndb"
+	"github.com/tonebase/tonebase/internal/money"
 )
 
 // wireResult is the lookup answer as encoding/json would write it: the
@@ -38,14 +39,14 @@ type wireField struct {
 }
 
 func amountOf(minor int64) *wireAmount {
-	return &wireAmount{Minor: minor, Amount: columndb.FormatMinor(minor), Say: SayPounds(minor)}
+	return &wireAmount{Minor: minor, Amount: money.FormatMinor(minor), Say: money.Say(minor)}
 }
 
 // shownText is a shown value as every format shows it: an amount in pounds, any
 // other value as stored.
 func shownText(v Value) string {
 	if v.Amount {
-		return columndb.FormatMinor(v.Minor)
+		return money.FormatMinor(v.Minor)
 	}
 	return v.Text
 }
@@ -92,14 +93,18 @@ func replaceOnce(b []byte, old, new string) []byte {
 
 // foundIn is the answer for a row of these columns carrying vals, in
 // order; "-" leaves a column out.
-func foundIn(cols []columndb.Column, vals ...string) Result {
+func foundIn(cols []Column, vals ...string) Result {
 	r := columndb.NewRow(len(cols))
 	for i, v := range vals {
 		if v != "-" {
 			r.Set(i, v)
 		}
 	}
-	return Found(&columndb.Table{Columns: cols}, r)
+	t, err := tableOf(cols)
+	if err != nil {
+		panic(err) // the test's own columns
+	}
+	return Found(t, r)
 }
 
 // as is r with another status, for answers the renderers must write
@@ -110,12 +115,12 @@ func as(status string, r Result) Result {
 }
 
 var (
-	invoiceAndBalance = []columndb.Column{
+	invoiceAndBalance = []Column{
 		{ID: "colA", Name: "Invoice Number", Type: columndb.TypeNumeric, Visible: true},
-		{ID: "colB", Name: "Balance", Type: columndb.TypeCurrency, IVRField: columndb.IVRBalance},
-		{ID: "colC", Name: "Minimum", Type: columndb.TypeCurrency, IVRField: columndb.IVRMinPayment},
+		{ID: "colB", Name: "Balance", Type: columndb.TypeCurrency, IVRField: RoleBalance},
+		{ID: "colC", Name: "Minimum", Type: columndb.TypeCurrency, IVRField: RoleMinPayment},
 	}
-	escapedName = []columndb.Column{{ID: "colF", Name: "Name <a&b>", Type: columndb.TypeText, Visible: true}}
+	escapedName = []Column{{ID: "colF", Name: "Name <a&b>", Type: columndb.TypeText, Visible: true}}
 )
 
 func TestJSONFormat(t *testing.T) {
@@ -170,8 +175,8 @@ func FuzzAppendJSON(f *testing.F) {
 		f.Add(s, s, int64(1250))
 	}
 	f.Fuzz(func(t *testing.T, name, value string, minor int64) {
-		cols := []columndb.Column{{ID: "colA", Name: name, Type: columndb.TypeText, Visible: true},
-			{ID: "colB", Name: "Balance", Type: columndb.TypeCurrency, IVRField: columndb.IVRBalance}}
+		cols := []Column{{ID: "colA", Name: name, Type: columndb.TypeText, Visible: true},
+			{ID: "colB", Name: "Balance", Type: columndb.TypeCurrency, IVRField: RoleBalance}}
 		r := foundIn(cols, value, strconv.FormatInt(minor, 10))
 		got := JSONFormat{}.AppendResult(nil, r)
 		if want := reference(t, r); string(got) != want {
@@ -213,11 +218,11 @@ func jsonErrorMatches(t *testing.T, msg string) {
 
 // benchColumns and benchRow are a found caller of the benchmark database's
 // shape: three amounts, two shown columns.
-var benchColumns = []columndb.Column{
+var benchColumns = []Column{
 	{ID: "colA", Name: "Invoice Number", Type: columndb.TypeNumeric, Visible: true},
-	{ID: "colB", Name: "Balance", Type: columndb.TypeCurrency, IVRField: columndb.IVRBalance},
-	{ID: "colC", Name: "Minimum", Type: columndb.TypeCurrency, IVRField: columndb.IVRMinPayment},
-	{ID: "colD", Name: "Maximum", Type: columndb.TypeCurrency, IVRField: columndb.IVRMaxPayment},
+	{ID: "colB", Name: "Balance", Type: columndb.TypeCurrency, IVRField: RoleBalance},
+	{ID: "colC", Name: "Minimum", Type: columndb.TypeCurrency, IVRField: RoleMinPayment},
+	{ID: "colD", Name: "Maximum", Type: columndb.TypeCurrency, IVRField: RoleMaxPayment},
 	{ID: "colF", Name: "Name", Type: columndb.TypeText, Visible: true},
 }
 

@@ -3,7 +3,7 @@ package ivr
 import (
 	"strconv"
 
-	"github.com/tonebase/tonebase/columndb"
+	"github.com/tonebase/tonebase/internal/money"
 )
 
 // KVFormat writes an answer as key=value pairs joined by '&', values
@@ -74,7 +74,7 @@ func appendRecordKV(b []byte, rec *Record) []byte {
 		b = append(b, c.ID...) // a column id is letters: nothing to escape
 		b = append(b, '=')
 		if v.Amount {
-			b = columndb.AppendMinor(b, v.Minor) // digits, '.', '-': unreserved
+			b = money.AppendMinor(b, v.Minor) // digits, '.', '-': unreserved
 		} else {
 			b = appendQueryEscape(b, v.Text)
 		}
@@ -84,12 +84,12 @@ func appendRecordKV(b []byte, rec *Record) []byte {
 
 func appendAmountKV(b []byte, amountKey, minorKey, sayKey string, minor int64) []byte {
 	b = append(b, amountKey...)
-	b = columndb.AppendMinor(b, minor) // digits, '.', '-': unreserved
+	b = money.AppendMinor(b, minor) // digits, '.', '-': unreserved
 	b = append(b, minorKey...)
 	b = strconv.AppendInt(b, minor, 10)
 	b = append(b, sayKey...)
 	start := len(b)
-	b = AppendSay(b, minor)
+	b = money.AppendSay(b, minor)
 	for i := start; i < len(b); i++ { // the words are letters, '-' and spaces
 		if b[i] == ' ' {
 			b[i] = '+'

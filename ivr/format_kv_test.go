@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/tonebase/tonebase/columndb"
+	"github.com/tonebase/tonebase/internal/money"
 )
 
 // kvReference is r as url.QueryEscape would write each pair, read through
@@ -25,9 +26,9 @@ func kvReference(r Result) string {
 				key   string
 				minor int64
 			}{{"balance", a.Balance}, {"min_payment", a.MinPayment}, {"max_payment", a.MaxPayment}} {
-				add(am.key, columndb.FormatMinor(am.minor))
+				add(am.key, money.FormatMinor(am.minor))
 				add(am.key+"_minor", strconv.FormatInt(am.minor, 10))
-				add(am.key+"_say", SayPounds(am.minor))
+				add(am.key+"_say", money.Say(am.minor))
 			}
 		}
 		for i, c := range rec.Shown() {
@@ -49,8 +50,8 @@ func kvReference(r Result) string {
 }
 
 func TestKVFormat(t *testing.T) {
-	balanceAndName := []columndb.Column{
-		{ID: "colB", Name: "Balance", Type: columndb.TypeCurrency, IVRField: columndb.IVRBalance},
+	balanceAndName := []Column{
+		{ID: "colB", Name: "Balance", Type: columndb.TypeCurrency, IVRField: RoleBalance},
 		{ID: "colF", Name: "Name", Type: columndb.TypeText, Visible: true},
 	}
 	tests := []struct {

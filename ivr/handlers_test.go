@@ -88,17 +88,17 @@ type lookupServer struct {
 
 func startLookupServer(t *testing.T, formats ...NamedFormat) *lookupServer {
 	t.Helper()
-	cols := append(guideColumns(), columndb.Column{ID: "colF", Name: "Customer <Name>", Type: columndb.TypeText, Visible: true})
+	cols := append(guideColumns(), Column{ID: "colF", Name: "Customer <Name>", Type: columndb.TypeText, Visible: true})
 	store, cat, guide := newTestCatalog(t, cols)
-	indexed, err := cat.Create(1234, DatabaseSpec{Description: "Accounts", Columns: []columndb.Column{
+	indexed, err := cat.Create(1234, DatabaseSpec{Description: "Accounts", Columns: []Column{
 		{ID: "colA", Name: "Account", Type: columndb.TypeText, Visible: true, Required: true, PrimaryKey: true},
-		{ID: "colB", Name: "PIN", Type: columndb.TypeNumeric, Required: true, IVRField: columndb.IVRRef1, MinDTMF: 4, MaxDTMF: 4},
-		{ID: "colC", Name: "Balance", Type: columndb.TypeCurrency, Visible: true, IVRField: columndb.IVRBalance},
+		{ID: "colB", Name: "PIN", Type: columndb.TypeNumeric, Required: true, IVRField: RoleRef1, MinDTMF: 4, MaxDTMF: 4},
+		{ID: "colC", Name: "Balance", Type: columndb.TypeCurrency, Visible: true, IVRField: RoleBalance},
 	}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	noRef, err := cat.Create(1234, DatabaseSpec{Description: "Notes", Columns: []columndb.Column{
+	noRef, err := cat.Create(1234, DatabaseSpec{Description: "Notes", Columns: []Column{
 		{ID: "colA", Name: "Note", Type: columndb.TypeText, Visible: true, Required: true, PrimaryKey: true},
 	}})
 	if err != nil {

@@ -162,7 +162,7 @@ func (im *importer) csv(r io.Reader) error {
 // rowOfFields maps a CSV line onto the columns by position. An empty field
 // is no value; fewer fields than columns leave the last ones empty.
 func (im *importer) rowOfFields(fields []string) (columndb.Row, string, string) {
-	cols := im.t.Columns
+	cols := schemaOf(im.t).cols
 	r := columndb.NewRow(len(cols))
 	if len(fields) > len(cols) {
 		return r, "", fmt.Sprintf("%d fields, but the database has %d columns", len(fields), len(cols))

@@ -29,13 +29,13 @@ type nopMetrics struct{}
 func (nopMetrics) Lookup(string, time.Duration) {}
 func (nopMetrics) Rows(string, int)             {}
 
-func guideColumns() []columndb.Column {
-	return []columndb.Column{
-		{ID: "colA", Name: "Invoice Number", Type: columndb.TypeNumeric, Visible: true, Required: true, PrimaryKey: true, IVRField: columndb.IVRRef1, MinDTMF: 6, MaxDTMF: 6},
-		{ID: "colB", Name: "Date of Birth", Type: columndb.TypeDate, Required: true, IVRField: columndb.IVRRef2, MinDTMF: 8, MaxDTMF: 8},
-		{ID: "colC", Name: "Balance", Type: columndb.TypeCurrency, Visible: true, Required: true, IVRField: columndb.IVRBalance},
-		{ID: "colD", Name: "Minimum Payment", Type: columndb.TypeCurrency, IVRField: columndb.IVRMinPayment},
-		{ID: "colE", Name: "Maximum Payment", Type: columndb.TypeCurrency, IVRField: columndb.IVRMaxPayment},
+func guideColumns() []Column {
+	return []Column{
+		{ID: "colA", Name: "Invoice Number", Type: columndb.TypeNumeric, Visible: true, Required: true, PrimaryKey: true, IVRField: RoleRef1, MinDTMF: 6, MaxDTMF: 6},
+		{ID: "colB", Name: "Date of Birth", Type: columndb.TypeDate, Required: true, IVRField: RoleRef2, MinDTMF: 8, MaxDTMF: 8},
+		{ID: "colC", Name: "Balance", Type: columndb.TypeCurrency, Visible: true, Required: true, IVRField: RoleBalance},
+		{ID: "colD", Name: "Minimum Payment", Type: columndb.TypeCurrency, IVRField: RoleMinPayment},
+		{ID: "colE", Name: "Maximum Payment", Type: columndb.TypeCurrency, IVRField: RoleMaxPayment},
 	}
 }
 
@@ -47,7 +47,7 @@ func newTestService(t *testing.T) (*Service, int64) {
 
 // newTestCatalog opens an in-memory store with client 1234's database of
 // these columns.
-func newTestCatalog(t *testing.T, cols []columndb.Column) (*columndb.Store, *Catalog, int64) {
+func newTestCatalog(t *testing.T, cols []Column) (*columndb.Store, *Catalog, int64) {
 	t.Helper()
 	store, err := columndb.Open(columndb.Options{InMemory: true})
 	if err != nil {

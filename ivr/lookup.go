@@ -71,14 +71,14 @@ func (s *Service) match(cid, dbid int64, q Query) (*columndb.Table, columndb.Row
 	if err != nil {
 		return nil, none, Result{}, err
 	}
-	refs := t.RefColumns()
+	refs := refColumns(t)
 	if len(refs) == 0 {
 		return nil, none, Result{}, fmt.Errorf("%w: database %d has no ref1 column to look callers up by", ErrInvalid, dbid)
 	}
 	var valArr [3]string // ref1..ref3: the values stay on the stack
 	vals := valArr[:len(refs)]
 	for i, pos := range refs {
-		col := &t.Columns[pos]
+		col := callerColumn(t, pos)
 		raw, present := q.Param(col.ID)
 		if !present {
 			raw, present = q.Param(string(col.IVRField))
@@ -123,7 +123,7 @@ func (s *Service) match(cid, dbid int64, q Query) (*columndb.Table, columndb.Row
 // no further than two. A database keyed by its refs is read by primary key,
 // one point read; any other goes through the lookup index. Neither scans.
 func (s *Service) find(t *columndb.Table, refs []int, vals []string) (columndb.Row, int, error) {
-	if !t.KeyedByRefs() {
+	if !keyedByRefs(t) {
 		rows, err := s.store.Lookup(t, columndb.LookupIndex, slices.Clone(vals), 2)
 		if err != nil || len(rows) == 0 {
 			return columndb.Row{}, 0, err

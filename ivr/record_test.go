@@ -4,8 +4,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
-
-	"github.com/tonebase/tonebase/columndb"
 )
 
 // countingPreparer counts what it is asked to prepare.
@@ -19,7 +17,7 @@ func (p *countingPreparer) Prepare(shown []ShownColumn) any {
 func TestPrepared(t *testing.T) {
 	t.Run("once per table definition and preparer, however many ask", func(t *testing.T) {
 		a, b := &countingPreparer{}, &countingPreparer{}
-		plans := []*answerPlan{newAnswerPlan(&columndb.Table{Columns: benchColumns}), newAnswerPlan(&columndb.Table{Columns: escapedName})}
+		plans := []*answerPlan{newAnswerPlan(engineTable(t, benchColumns)), newAnswerPlan(engineTable(t, escapedName))}
 		var wg sync.WaitGroup
 		for range 8 {
 			wg.Go(func() {

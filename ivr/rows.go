@@ -59,7 +59,7 @@ func (s *Service) SaveRow(cid, dbid int64, values map[string]string) error {
 	r := columndb.NewRow(len(t.Columns))
 	problems := RowProblems{}
 	for i := range t.Columns {
-		col := &t.Columns[i]
+		col := callerColumn(t, i)
 		raw := values[col.ID]
 		if strings.TrimSpace(raw) == "" {
 			if col.Required {

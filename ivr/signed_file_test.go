@@ -81,7 +81,7 @@ func (c *countingStore) Upsert(t *columndb.Table, rows []columndb.Row) (columndb
 // long customer name, spooling uploads to its own folder.
 func fileService(t *testing.T, wrap func(Store) Store) (*Service, int64, string) {
 	t.Helper()
-	cols := append(guideColumns(), columndb.Column{ID: "colF", Name: "Customer Name", Type: columndb.TypeText, Visible: true})
+	cols := append(guideColumns(), Column{ID: "colF", Name: "Customer Name", Type: columndb.TypeText, Visible: true})
 	store, cat, dbid := newTestCatalog(t, cols)
 	work := t.TempDir()
 	var st Store = store

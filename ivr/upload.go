@@ -141,12 +141,13 @@ func decodeRows(t *columndb.Table, body []byte, keysOnly bool, step func()) (row
 
 func rowOf(slab *columndb.RowSlab, t *columndb.Table, fields []rawField, keysOnly bool) (columndb.Row, *columndb.RowError) {
 	r := slab.New(len(t.Columns))
+	cols := schemaOf(t).cols
 	for _, f := range fields {
 		pos, ok := t.ColumnIndex(f.key)
 		if !ok {
 			return r, &columndb.RowError{Column: f.key, Error: "no such column"}
 		}
-		col := &t.Columns[pos]
+		col := &cols[pos]
 		if _, dup := r.Get(pos); dup {
 			return r, &columndb.RowError{Column: col.ID, Error: "column given twice"}
 		}

@@ -16,9 +16,9 @@ import (
 // starterColumn is the one column a new database begins with: a schema
 // needs an identifier, and the guide's next step is "Press Edit against
 // ColA" to make it the caller's first reference.
-func starterColumn() columndb.Column {
-	return columndb.Column{ID: "colA", Name: "Reference", Type: columndb.TypeNumeric, Visible: true, Required: true,
-		PrimaryKey: true, IVRField: columndb.IVRRef1, MinDTMF: 1, MaxDTMF: columndb.MaxDTMFLimit}
+func starterColumn() ivr.Column {
+	return ivr.Column{ID: "colA", Name: "Reference", Type: columndb.TypeNumeric, Visible: true, Required: true,
+		PrimaryKey: true, IVRField: ivr.RoleRef1, MinDTMF: 1, MaxDTMF: ivr.MaxDTMFLimit}
 }
 
 // CreateDatabase serves POST /admin/clients/{cid}/databases.
@@ -32,7 +32,7 @@ func (s *Server) CreateDatabase(ctx *fasthttp.RequestCtx) {
 		s.clientPage(ctx, 400, c, ClientData{Description: desc, Error: "Enter a description of 1 to 200 characters, such as \"Debtors 2025\"."})
 		return
 	}
-	db, err := s.cfg.Databases.Create(c.CID, ivr.DatabaseSpec{Description: desc, Columns: []columndb.Column{starterColumn()}})
+	db, err := s.cfg.Databases.Create(c.CID, ivr.DatabaseSpec{Description: desc, Columns: []ivr.Column{starterColumn()}})
 	if err != nil {
 		s.fail(ctx, err)
 		return

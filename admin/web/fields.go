@@ -37,19 +37,19 @@ func (s *Server) fieldsPage(ctx *fasthttp.RequestCtx, status int, c tenant.Clien
 // refused field next to it.
 type FieldData struct {
 	DB      ivr.Database
-	Col     columndb.Column
+	Col     ivr.Column
 	New     bool
 	Errors  map[string]string
 	General []string
 	Types   []columndb.Type
 	Formats []columndb.DateFormat
-	IVR     []columndb.IVRField
+	IVR     []ivr.Role
 	Min     string
 	Max     string
 }
 
 func (s *Server) fieldForm(ctx *fasthttp.RequestCtx, status int, c tenant.Client, d FieldData) {
-	d.Types, d.Formats, d.IVR = columndb.Types, columndb.DateFormats, columndb.IVRFields
+	d.Types, d.Formats, d.IVR = columndb.Types, columndb.DateFormats, ivr.Roles
 	if d.Errors == nil {
 		d.Errors = map[string]string{}
 	}
@@ -75,7 +75,7 @@ func (s *Server) FieldEdit(ctx *fasthttp.RequestCtx) {
 	}
 	id := userValue(ctx, "col")
 	if id == "new" {
-		col := columndb.Column{ID: nextColumnID(db.Columns), Type: columndb.TypeText, Visible: true, IVRField: columndb.IVRNone}
+		col := ivr.Column{ID: nextColumnID(db.Columns), Type: columndb.TypeText, Visible: true, IVRField: ivr.RoleNone}
 		s.fieldForm(ctx, 200, c, FieldData{DB: db, Col: col, New: true})
 		return
 	}
@@ -88,12 +88,12 @@ func (s *Server) FieldEdit(ctx *fasthttp.RequestCtx) {
 	s.fieldForm(ctx, 200, c, FieldData{DB: db, Col: col, Min: dtmfText(col.MinDTMF), Max: dtmfText(col.MaxDTMF)})
 }
 
-func columnPos(cols []columndb.Column, id string) int {
-	return slices.IndexFunc(cols, func(c columndb.Column) bool { return c.ID == id })
+func columnPos(cols []ivr.Column, id string) int {
+	return slices.IndexFunc(cols, func(c ivr.Column) bool { return c.ID == id })
 }
 
 // nextColumnID is the first of colA…colZ, colAA… not yet used.
-func nextColumnID(cols []columndb.Column) string {
+func nextColumnID(cols []ivr.Column) string {
 	used := map[string]bool{}
 	for _, c := range cols {
 		used[c.ID] = true
@@ -143,12 +143,11 @@ func (s *Server) FieldPost(ctx *fasthttp.RequestCtx) {
 	}
 	if len(problems) > 0 {
 		for _, p := range problems {
-			col, field, text := placeProblem(p)
-			if col == id && field != "" && d.Errors[field] == "" {
-				d.Errors[field] = text
+			if field := formField(p.Field); p.Column == id && field != "" && d.Errors[field] == "" {
+				d.Errors[field] = readable([]string{p.Reason})[0]
 				continue
 			}
-			d.General = append(d.General, readable([]string{p})...)
+			d.General = append(d.General, readable([]string{p.String()})...)
 		}
 		s.fieldForm(ctx, 400, c, d)
 		return
@@ -161,34 +160,39 @@ func (s *Server) FieldPost(ctx *fasthttp.RequestCtx) {
 	ctx.Redirect(dbHref(db)+"?msg="+msg, 303)
 }
 
-// redefine stores new columns and returns the schema's refusals as text
-// naming their column; other errors are returned as errors.
-func (s *Server) redefine(db ivr.Database, cols []columndb.Column) ([]string, error) {
+// redefine stores new columns and returns the schema's refusals, each
+// naming its column and field; other errors are returned as errors.
+func (s *Server) redefine(db ivr.Database, cols []ivr.Column) ([]columndb.Problem, error) {
 	_, err := s.cfg.Databases.Update(db.CID, db.DBID, ivr.DatabaseSpec{Description: db.Description, Columns: cols})
-	var schema *columndb.SchemaError
-	switch {
-	case err == nil:
+	if err == nil {
 		return nil, nil
-	case errors.As(err, &schema):
-		return schema.Problems, nil
-	case errors.Is(err, ivr.ErrConflict):
-		// "ivr: conflict: columndb: change incompatible with stored rows: a; b"
+	}
+	if problems, ok := columndb.ProblemsOf(err); ok {
+		return problems, nil
+	}
+	if errors.Is(err, ivr.ErrConflict) {
+		// A conflict without structured problems: the reasons, if any,
+		// follow the engine's words.
 		msg := trimPrefix(err)
+		var out []columndb.Problem
 		if i := strings.Index(msg, "rows: "); i >= 0 {
-			return strings.Split(msg[i+len("rows: "):], "; "), nil
+			for _, r := range strings.Split(msg[i+len("rows: "):], "; ") {
+				out = append(out, columndb.Problem{Code: columndb.CodeIncompatible, Reason: r})
+			}
+			return out, nil
 		}
-		return []string{msg}, nil
+		return []columndb.Problem{{Code: columndb.CodeInvalid, Reason: msg}}, nil
 	}
 	return nil, err
 }
 
 // columnFromForm reads the guide's fields of one column; errs gets the
 // fields that are not even well-formed.
-func columnFromForm(ctx *fasthttp.RequestCtx, id string, errs map[string]string) (columndb.Column, string, string) {
+func columnFromForm(ctx *fasthttp.RequestCtx, id string, errs map[string]string) (ivr.Column, string, string) {
 	v := func(k string) string { return strings.TrimSpace(string(ctx.FormValue(k))) }
-	col := columndb.Column{ID: id, Name: v("name"), Type: columndb.Type(v("type")),
+	col := ivr.Column{ID: id, Name: v("name"), Type: columndb.Type(v("type")),
 		Visible: v("visible") == "show", Required: v("required") == "required",
-		PrimaryKey: v("primary_key") == "identifier", IVRField: columndb.IVRField(v("ivr_field"))}
+		PrimaryKey: v("primary_key") == "identifier", IVRField: ivr.Role(v("ivr_field"))}
 	if col.Type == columndb.TypeDate {
 		col.Format = columndb.DateFormat(v("format"))
 	}
@@ -212,30 +216,16 @@ func columnFromForm(ctx *fasthttp.RequestCtx, id string, errs map[string]string)
 	return col, minText, maxText
 }
 
-// problemPlaces sends a schema rule's reason to the form field it is
-// about; the rules name their column but not the field.
-var problemPlaces = []struct{ word, field string }{
-	{"name is", "name"}, {"dtmf", "max_dtmf"}, {"date format", "format"}, {"format", "format"},
-	{"type", "type"}, {"a new column must be optional", "required"}, {"required", "required"},
-	{"ivr_field", "ivr_field"}, {"played by", "ivr_field"}, {"cannot become ref", "ivr_field"},
-	{"primary key", "primary_key"},
-}
-
-// placeProblem splits "colB: reason" into the column, the field it is
-// about (empty if none) and the reason in the page's words.
-func placeProblem(p string) (col, field, text string) {
-	col, text, ok := strings.Cut(p, ": ")
-	if !ok {
-		return "", "", readable([]string{p})[0]
+// formField is the form field a problem with a column's field is shown
+// next to: the form has one place for the digit range, and none for the id.
+func formField(field string) string {
+	switch field {
+	case "min_dtmf", "max_dtmf":
+		return "max_dtmf"
+	case "name", "type", "format", "required", "ivr_field", "primary_key":
+		return field
 	}
-	low := strings.ToLower(text)
-	for _, pl := range problemPlaces {
-		if strings.Contains(low, pl.word) {
-			field = pl.field
-			break
-		}
-	}
-	return col, field, readable([]string{text})[0]
+	return ""
 }
 
 var apiWords = strings.NewReplacer("min_dtmf", "Min DTMF IP", "max_dtmf", "Max DTMF IP", "ivr_field", "IVR Control Field")
@@ -286,14 +276,14 @@ func (s *Server) FieldRemove(ctx *fasthttp.RequestCtx) {
 	s.applyColumns(ctx, c, db, cols, "removed field", id, "field-removed")
 }
 
-func (s *Server) applyColumns(ctx *fasthttp.RequestCtx, c tenant.Client, db ivr.Database, cols []columndb.Column, action, id, msg string) {
+func (s *Server) applyColumns(ctx *fasthttp.RequestCtx, c tenant.Client, db ivr.Database, cols []ivr.Column, action, id, msg string) {
 	problems, err := s.redefine(db, cols)
 	if err != nil {
 		s.fail(ctx, err)
 		return
 	}
 	if len(problems) > 0 {
-		s.fieldsPage(ctx, 409, c, db, problems)
+		s.fieldsPage(ctx, 409, c, db, columndb.Texts(problems))
 		return
 	}
 	s.audit(ctx, sess(ctx).user, action, dbTarget(db)+": "+id)

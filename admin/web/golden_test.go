@@ -48,7 +48,7 @@ func TestGolden(t *testing.T) {
 		"database":    user(&view{Title: "Debtors", Nav: "clients", Crumbs: crumbs[:2], Data: FieldsData{DB: db, Problems: []string{"colB: a column cannot be removed while rows exist"}}}),
 		"field": user(&view{Title: "Edit colA", Nav: "clients", Crumbs: crumbs, Data: FieldData{DB: db, Col: db.Columns[0], Min: "8", Max: "6",
 			Errors: map[string]string{"max_dtmf": "Min DTMF IP 8 is more than Max DTMF IP 6"}, General: []string{"ref2 needs a ref1: callers are asked for refs in order"},
-			Types: columndb.Types, Formats: columndb.DateFormats, IVR: columndb.IVRFields}}),
+			Types: columndb.Types, Formats: columndb.DateFormats, IVR: ivr.Roles}}),
 		"dbdelete":  user(&view{Title: "Delete Debtors", Crumbs: crumbs, Data: DeleteData{DB: db, Typed: "debtors", Error: "What you typed is not the description."}}),
 		"rows":      user(&view{Title: "Rows of Debtors", Crumbs: crumbs, Data: RowsData{DB: db, Keys: db.Columns[:1], Col: "colA", Q: "0123", Rows: []map[string]string{row}, Next: "/admin/clients/1000/databases/1/rows?after=x", Paging: true}}),
 		"row":       user(&view{Title: "Edit row", Crumbs: crumbs, Data: RowData{DB: db, Values: row, Keys: []string{"012345"}, Errors: map[string]string{"colC": "not an amount"}, Error: "Some values were not accepted; the reasons are next to them."}}),

@@ -18,6 +18,7 @@ import (
 
 	"github.com/tonebase/tonebase/columndb"
 	"github.com/tonebase/tonebase/internal/httpx"
+	"github.com/tonebase/tonebase/internal/money"
 	"github.com/tonebase/tonebase/internal/tenant"
 	"github.com/tonebase/tonebase/ivr"
 )
@@ -52,9 +53,9 @@ var funcs = template.FuncMap{
 	"add":   func(a, b int) int { return a + b },
 	"pct":   func(n, d int64) int64 { return percent(n, d) },
 	"join":  strings.Join,
-	"money": columndb.FormatMinor,
+	"money": money.FormatMinor,
 	"label": label,
-	"cols":  func(cs []columndb.Column) string { return columnIDs(cs) },
+	"cols":  func(cs []ivr.Column) string { return columnIDs(cs) },
 }
 
 func loadPages() (*pages, error) {
@@ -158,7 +159,7 @@ func (s *Server) fail(ctx *fasthttp.RequestCtx, err error) {
 		d.Status, d.Message = 409, "An import into this database is already running."
 		d.Next, d.NextHref = "Wait for it to finish, then try again", client
 	case errors.As(err, &schema):
-		d.Status, d.Message = 400, "The database definition is not valid: "+strings.Join(schema.Problems, "; ")
+		d.Status, d.Message = 400, "The database definition is not valid: "+strings.Join(columndb.Texts(schema.Problems), "; ")
 		d.Next, d.NextHref = "Go back and correct it", client
 	case errors.Is(err, errBadInput), errors.Is(err, ivr.ErrInvalid), errors.Is(err, tenant.ErrInvalid):
 		d.Status, d.Message = 400, trimPrefix(err)
@@ -275,10 +276,10 @@ func percent(n, d int64) int64 {
 }
 
 // cell shows a stored value as an admin reads it: amounts in pounds.
-func cell(c columndb.Column, v string) string {
+func cell(c ivr.Column, v string) string {
 	if c.Type == columndb.TypeCurrency && v != "" {
 		if n, err := strconv.ParseInt(v, 10, 64); err == nil {
-			return columndb.FormatMinor(n)
+			return money.FormatMinor(n)
 		}
 	}
 	return v
@@ -287,7 +288,7 @@ func cell(c columndb.Column, v string) string {
 // pkQuery is the query string that names a row by its key values. It is
 // typed as a URL so the template keeps its = and & rather than escaping
 // them; url.Values has escaped the values.
-func pkQuery(cols []columndb.Column, row map[string]string) template.URL {
+func pkQuery(cols []ivr.Column, row map[string]string) template.URL {
 	q := url.Values{}
 	for _, c := range cols {
 		if c.PrimaryKey {
@@ -297,7 +298,7 @@ func pkQuery(cols []columndb.Column, row map[string]string) template.URL {
 	return template.URL(q.Encode())
 }
 
-func columnIDs(cs []columndb.Column) string {
+func columnIDs(cs []ivr.Column) string {
 	ids := make([]string, len(cs))
 	for i, c := range cs {
 		ids[i] = c.ID + " " + c.Name
@@ -308,7 +309,7 @@ func columnIDs(cs []columndb.Column) string {
 // label names an IVR control field or data type as the guide does.
 func label(v any) string {
 	switch x := v.(type) {
-	case columndb.IVRField:
+	case ivr.Role:
 		return ivrLabels[x]
 	case columndb.Type:
 		return typeLabels[x]
@@ -316,10 +317,10 @@ func label(v any) string {
 	return fmt.Sprint(v)
 }
 
-var ivrLabels = map[columndb.IVRField]string{
-	columndb.IVRNone: "None", columndb.IVRRef1: "Reference 1 (asked first)", columndb.IVRRef2: "Reference 2",
-	columndb.IVRRef3: "Reference 3", columndb.IVRBalance: "Balance", columndb.IVRMinPayment: "Minimum payment",
-	columndb.IVRMaxPayment: "Maximum payment",
+var ivrLabels = map[ivr.Role]string{
+	ivr.RoleNone: "None", ivr.RoleRef1: "Reference 1 (asked first)", ivr.RoleRef2: "Reference 2",
+	ivr.RoleRef3: "Reference 3", ivr.RoleBalance: "Balance", ivr.RoleMinPayment: "Minimum payment",
+	ivr.RoleMaxPayment: "Maximum payment",
 }
 
 var typeLabels = map[columndb.Type]string{

@@ -8,7 +8,6 @@ import (
 
 	"github.com/valyala/fasthttp"
 
-	"github.com/tonebase/tonebase/columndb"
 	"github.com/tonebase/tonebase/ivr"
 )
 
@@ -17,7 +16,7 @@ const rowsPerPage = 50
 // RowsData is the search page.
 type RowsData struct {
 	DB     ivr.Database
-	Keys   []columndb.Column
+	Keys   []ivr.Column
 	Col    string
 	Q      string
 	Rows   []map[string]string

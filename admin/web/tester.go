@@ -28,8 +28,8 @@ type TesterData struct {
 
 // TesterRef is one ref column the caller is asked for.
 type TesterRef struct {
-	Field   columndb.IVRField
-	Col     columndb.Column
+	Field   ivr.Role
+	Col     ivr.Column
 	Value   string
 	Example string
 }
@@ -45,7 +45,7 @@ func (s *Server) Tester(ctx *fasthttp.RequestCtx) {
 	args := ctx.QueryArgs()
 	d := TesterData{DB: db, Caller: string(args.Peek("caller")), Ran: args.Has("run")}
 	q := url.Values{}
-	for _, f := range columndb.RefFields {
+	for _, f := range ivr.RefRoles {
 		for _, col := range db.Columns {
 			if col.IVRField == f {
 				v := string(args.Peek(string(f)))
@@ -81,7 +81,7 @@ func (s *Server) Tester(ctx *fasthttp.RequestCtx) {
 	s.render(ctx, 200, "tester", &view{Title: "Lookup tester", Nav: "clients", Crumbs: dbCrumbs(c.Name, db), Data: d})
 }
 
-func example(c columndb.Column) string {
+func example(c ivr.Column) string {
 	if c.Type == columndb.TypeDate {
 		return string(c.Format)
 	}

@@ -1,4 +1,4 @@
-package ivr
+package money
 
 // Number words, indexed by value; read-only tables, not state.
 var (
@@ -12,11 +12,11 @@ var (
 		{1_000_000, "million"}, {1000, "thousand"}}
 )
 
-// SayPounds renders minor units as British English a TTS engine reads
+// Say renders minor units as British English a TTS engine reads
 // naturally: no platform speaks pounds and pence for you.
-func SayPounds(minor int64) string { return string(AppendSay(nil, minor)) }
+func Say(minor int64) string { return string(AppendSay(nil, minor)) }
 
-// AppendSay appends SayPounds(minor) to dst without allocating.
+// AppendSay appends Say(minor) to dst without allocating.
 func AppendSay(dst []byte, minor int64) []byte {
 	u := uint64(minor)
 	if minor < 0 {
