@@ -1,5 +1,52 @@
 package ivr
 
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/tonebase/tonebase/internal/lockout"
+)
+
 // Partition puts a key in its client's share of the lockout, so one
 // client's callers can never push another's failures out.
 func (k lockKey) Partition() int64 { return k.cid }
+
+// collLocks holds the caller locks that have not ended, so a restart does
+// not forgive a caller who was trying dates of birth.
+const collLocks = "ivr.locks"
+
+// encodeLock names a lock in the store: the value is last, so it may hold
+// any character.
+func encodeLock(k lockKey) string {
+	kind := "r"
+	if k.caller {
+		kind = "c"
+	}
+	return strconv.FormatInt(k.cid, 10) + "/" + strconv.FormatInt(k.dbid, 10) + "/" + kind + "/" + k.value
+}
+
+func decodeLock(s string) (lockKey, bool) {
+	cid, rest, ok1 := strings.Cut(s, "/")
+	dbid, rest, ok2 := strings.Cut(rest, "/")
+	kind, value, ok3 := strings.Cut(rest, "/")
+	c, err1 := strconv.ParseInt(cid, 10, 64)
+	d, err2 := strconv.ParseInt(dbid, 10, 64)
+	if !ok1 || !ok2 || !ok3 || err1 != nil || err2 != nil || (kind != "r" && kind != "c") {
+		return lockKey{}, false
+	}
+	return lockKey{cid: c, dbid: d, caller: kind == "c", value: value}, true
+}
+
+// KeepLocks makes the caller lockout write its locks to st and reads back
+// the ones a previous run left that have not ended. Call it before the
+// service answers lookups; until then locks live in memory only.
+func (s *Service) KeepLocks(st lockout.Store, onError func(error)) error {
+	l, err := lockout.Open(lockout.Options[lockKey]{Limit: s.cfg.LockoutLimit, Window: s.cfg.LockoutWindow,
+		Store: st, Collection: collLocks, Encode: encodeLock, Decode: decodeLock, OnError: onError})
+	if err != nil {
+		return fmt.Errorf("ivr: caller locks: %w", err)
+	}
+	s.lockout = l
+	return nil
+}

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -20,10 +21,11 @@ import (
 
 // testServer runs the wired service on a loopback listener.
 type testServer struct {
-	t     *testing.T
-	a     *app
-	base  string
-	token string
+	t       *testing.T
+	a       *app
+	base    string
+	token   string
+	stopped sync.Once
 }
 
 func startServer(t *testing.T, mutate ...func(*serveConfig)) *testServer {
@@ -43,11 +45,18 @@ func startServer(t *testing.T, mutate ...func(*serveConfig)) *testServer {
 		t.Fatal(err)
 	}
 	go a.serve(ln) //nolint:errcheck // ends with Shutdown
-	t.Cleanup(func() {
-		_ = a.server.Shutdown()
-		_ = a.close()
+	ts := &testServer{t: t, a: a, base: "http://" + ln.Addr().String(), token: cfg.AdminToken}
+	t.Cleanup(ts.stop)
+	return ts
+}
+
+// stop shuts the server down and closes its store, once; a test that
+// restarts on the same data folder calls it before starting the next.
+func (s *testServer) stop() {
+	s.stopped.Do(func() {
+		_ = s.a.server.Shutdown()
+		_ = s.a.close()
 	})
-	return &testServer{t: t, a: a, base: "http://" + ln.Addr().String(), token: cfg.AdminToken}
 }
 
 type reply struct {

@@ -191,6 +191,10 @@ func newApp(cfg serveConfig, log zerolog.Logger) (*app, error) {
 	a.svc = ivr.NewService(store, catalog, clients, ivr.Config{
 		LockoutLimit: cfg.LockoutLimit, LockoutWindow: cfg.LockoutWindow, MaxUpload: cfg.MaxUploadMB << 20,
 		WorkDir: filepath.Join(cfg.Data, "imports"), Pacer: pacer, IngestSlots: max(cfg.CPUs-1, 1)})
+	if err := a.svc.KeepLocks(store, func(err error) { log.Error().Err(err).Msg("caller lockout") }); err != nil {
+		_ = store.Close()
+		return nil, err
+	}
 	ivrH := ivr.NewHandlers(a.svc, log, observe.NewEvents(a.reg))
 	api := admin.NewAPI(token, clients, catalog, log)
 	// The lookup tester gets its own service with the lockout off, so an
