@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tonebase/tonebase/internal/httpx"
 	"github.com/tonebase/tonebase/internal/lockout"
 	"github.com/valyala/fasthttp"
 )
@@ -85,7 +86,7 @@ func (s *Server) toSignIn(ctx *fasthttp.RequestCtx) {
 		s.fail(ctx, err)
 		return
 	} else if !ok {
-		ctx.Redirect("/admin/setup", 303)
+		httpx.Redirect(ctx, "/admin/setup", 303)
 		return
 	}
 	target := "/admin/sign-in"
@@ -94,7 +95,7 @@ func (s *Server) toSignIn(ctx *fasthttp.RequestCtx) {
 	} else {
 		target += "?msg=expired"
 	}
-	ctx.Redirect(target, 303)
+	httpx.Redirect(ctx, target, 303)
 }
 
 // safeNext keeps a post-sign-in redirect on these pages.
@@ -133,7 +134,7 @@ func (s *Server) SignIn(ctx *fasthttp.RequestCtx) {
 		s.fail(ctx, err)
 		return
 	} else if !ok {
-		ctx.Redirect("/admin/setup", 303)
+		httpx.Redirect(ctx, "/admin/setup", 303)
 		return
 	}
 	v := &view{Title: "Sign in", CSRF: s.formToken(ctx), Flash: flash(ctx),
@@ -196,7 +197,7 @@ func (s *Server) SignInPost(ctx *fasthttp.RequestCtx) {
 	s.setCookie(ctx, cookieSession, ss.id, false)
 	ctx.SetUserValue(sessionKey, *ss)
 	s.audit(ctx, name, "signed in", "")
-	ctx.Redirect(data.Next, 303)
+	httpx.Redirect(ctx, data.Next, 303)
 }
 
 func minutes(d time.Duration) string {
@@ -213,7 +214,7 @@ func (s *Server) SignOut(ctx *fasthttp.RequestCtx) {
 	s.sessions.end(ss.id)
 	s.setCookie(ctx, cookieSession, "", true)
 	s.audit(ctx, ss.user, "signed out", "")
-	ctx.Redirect("/admin/sign-in?msg=signed-out", 303)
+	httpx.Redirect(ctx, "/admin/sign-in?msg=signed-out", 303)
 }
 
 // SetupData is what the setup page shows.
@@ -229,7 +230,7 @@ func (s *Server) Setup(ctx *fasthttp.RequestCtx) {
 		s.fail(ctx, err)
 		return
 	} else if ok {
-		ctx.Redirect("/admin/sign-in", 303)
+		httpx.Redirect(ctx, "/admin/sign-in", 303)
 		return
 	}
 	s.render(ctx, 200, "setup", &view{Title: "Set up tonebase", CSRF: s.formToken(ctx), Data: SetupData{}})
@@ -242,7 +243,7 @@ func (s *Server) SetupPost(ctx *fasthttp.RequestCtx) {
 		s.fail(ctx, err)
 		return
 	} else if ok {
-		ctx.Redirect("/admin/sign-in", 303)
+		httpx.Redirect(ctx, "/admin/sign-in", 303)
 		return
 	}
 	name := strings.ToLower(strings.TrimSpace(string(ctx.FormValue("name"))))
@@ -279,5 +280,5 @@ func (s *Server) SetupPost(ctx *fasthttp.RequestCtx) {
 	ss := s.sessions.start(name)
 	s.setCookie(ctx, cookieSession, ss.id, false)
 	s.audit(ctx, name, "created the first admin user", name)
-	ctx.Redirect("/admin/", 303)
+	httpx.Redirect(ctx, "/admin/", 303)
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/valyala/fasthttp"
 
+	"github.com/tonebase/tonebase/internal/httpx"
 	"github.com/tonebase/tonebase/internal/tenant"
 	"github.com/tonebase/tonebase/ivr"
 )
@@ -168,5 +169,5 @@ func (s *Server) Status(ctx *fasthttp.RequestCtx) {
 	}
 	action := map[string]string{tenant.StatusActive: "reactivated client", tenant.StatusSuspended: "suspended client"}[status]
 	s.audit(ctx, sess(ctx).user, action, clientTarget(c))
-	ctx.Redirect(clientHref(c.CID)+"?msg="+status, 303)
+	httpx.Redirect(ctx, clientHref(c.CID)+"?msg="+status, 303)
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/valyala/fasthttp"
 
 	"github.com/tonebase/tonebase/columndb"
+	"github.com/tonebase/tonebase/internal/httpx"
 	"github.com/tonebase/tonebase/internal/tenant"
 	"github.com/tonebase/tonebase/ivr"
 )
@@ -38,7 +39,7 @@ func (s *Server) CreateDatabase(ctx *fasthttp.RequestCtx) {
 		return
 	}
 	s.audit(ctx, sess(ctx).user, "created database", dbTarget(db))
-	ctx.Redirect(dbHref(db)+"?msg=db-created", 303)
+	httpx.Redirect(ctx, dbHref(db)+"?msg=db-created", 303)
 }
 
 func dbTarget(db ivr.Database) string {
@@ -111,7 +112,7 @@ func (s *Server) DeletePost(ctx *fasthttp.RequestCtx) {
 		return
 	}
 	s.audit(ctx, sess(ctx).user, "deleted database", dbTarget(db))
-	ctx.Redirect(clientHref(c.CID)+"?msg=db-deleted", 303)
+	httpx.Redirect(ctx, clientHref(c.CID)+"?msg=db-deleted", 303)
 }
 
 // Describe serves POST .../databases/{dbid}/description.
@@ -130,5 +131,5 @@ func (s *Server) Describe(ctx *fasthttp.RequestCtx) {
 		return
 	}
 	s.audit(ctx, sess(ctx).user, "renamed database", dbTarget(db)+" to "+desc)
-	ctx.Redirect(dbHref(db)+"?msg=description-saved", 303)
+	httpx.Redirect(ctx, dbHref(db)+"?msg=description-saved", 303)
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/valyala/fasthttp"
 
 	"github.com/tonebase/tonebase/columndb"
+	"github.com/tonebase/tonebase/internal/httpx"
 	"github.com/tonebase/tonebase/internal/tenant"
 	"github.com/tonebase/tonebase/ivr"
 )
@@ -157,7 +158,7 @@ func (s *Server) FieldPost(ctx *fasthttp.RequestCtx) {
 		action, msg = "added field", "field-added"
 	}
 	s.audit(ctx, sess(ctx).user, action, dbTarget(db)+": "+id+" "+d.Col.Name)
-	ctx.Redirect(dbHref(db)+"?msg="+msg, 303)
+	httpx.Redirect(ctx, dbHref(db)+"?msg="+msg, 303)
 }
 
 // redefine stores new columns and returns the schema's refusals, each
@@ -287,5 +288,5 @@ func (s *Server) applyColumns(ctx *fasthttp.RequestCtx, c tenant.Client, db ivr.
 		return
 	}
 	s.audit(ctx, sess(ctx).user, action, dbTarget(db)+": "+id)
-	ctx.Redirect(dbHref(db)+"?msg="+msg, 303)
+	httpx.Redirect(ctx, dbHref(db)+"?msg="+msg, 303)
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/valyala/fasthttp"
 
+	"github.com/tonebase/tonebase/internal/httpx"
 	"github.com/tonebase/tonebase/ivr"
 )
 
@@ -104,7 +105,7 @@ func (s *Server) ImportPost(ctx *fasthttp.RequestCtx) {
 	}
 	s.audit(ctx, j.User, "imported a file ("+string(mode)+")", fmt.Sprintf("client %d database %d: %s", db.CID, db.DBID, j.File))
 	go s.run(j, upload)
-	ctx.Redirect("/admin/imports/"+id, 303)
+	httpx.Redirect(ctx, "/admin/imports/"+id, 303)
 }
 
 func (s *Server) job(ctx *fasthttp.RequestCtx) (*job, bool) {

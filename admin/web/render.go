@@ -193,7 +193,7 @@ func statusTitle(status int) string {
 // goes to the dashboard, since the router matches it and /admin/ as one.
 func (s *Server) NotFound(ctx *fasthttp.RequestCtx) {
 	if string(ctx.Path()) == "/admin" {
-		ctx.Redirect("/admin/", 301)
+		httpx.Redirect(ctx, "/admin/", 301)
 		return
 	}
 	s.fail(ctx, errNoPage)

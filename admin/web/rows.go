@@ -8,6 +8,7 @@ import (
 
 	"github.com/valyala/fasthttp"
 
+	"github.com/tonebase/tonebase/internal/httpx"
 	"github.com/tonebase/tonebase/ivr"
 )
 
@@ -151,7 +152,7 @@ func (s *Server) RowPost(ctx *fasthttp.RequestCtx) {
 	}
 	s.audit(ctx, sess(ctx).user, "saved row", dbTarget(db)+": "+strings.Join(keys, "/"))
 	q := url.Values{"q": {firstOr(keys)}, "msg": {"row-saved"}}
-	ctx.Redirect(dbHref(db)+"/rows?"+q.Encode(), 303)
+	httpx.Redirect(ctx, dbHref(db)+"/rows?"+q.Encode(), 303)
 }
 
 func firstOr(s []string) string {
@@ -178,5 +179,5 @@ func (s *Server) RowDelete(ctx *fasthttp.RequestCtx) {
 		return
 	}
 	s.audit(ctx, sess(ctx).user, "deleted row", dbTarget(db)+": "+strings.Join(keys, "/"))
-	ctx.Redirect(dbHref(db)+"/rows?msg=row-deleted", 303)
+	httpx.Redirect(ctx, dbHref(db)+"/rows?msg=row-deleted", 303)
 }

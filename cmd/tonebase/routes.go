@@ -113,6 +113,9 @@ func webRoutes(w *web.Server) []route {
 func handler(a *app, table []route) fasthttp.RequestHandler {
 	r := router.New()
 	r.RedirectTrailingSlash = false
+	// The router's fixed-path redirect builds its Location from the
+	// request's Host, which a request may set to any site.
+	r.RedirectFixedPath = false
 	for _, rt := range table {
 		r.Handle(rt.method, rt.path, observe.Wrap(a.accessLog, a.reg, rt.path, rt.handler))
 	}
