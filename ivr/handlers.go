@@ -211,7 +211,7 @@ func (h *Handlers) Delete(ctx *fasthttp.RequestCtx) {
 func signedFrom(ctx *fasthttp.RequestCtx) (Signed, bool) {
 	var u Signed
 	var okCID, okDB bool
-	ctx.QueryArgs().VisitAll(func(k, v []byte) {
+	for k, v := range ctx.QueryArgs().All() {
 		switch strings.ToLower(string(k)) {
 		case "cid":
 			n, err := strconv.ParseInt(string(v), 10, 64)
@@ -222,7 +222,7 @@ func signedFrom(ctx *fasthttp.RequestCtx) (Signed, bool) {
 		case "hash":
 			u.Hash = string(v)
 		}
-	})
+	}
 	if !okDB {
 		u.DBID = -1 // reported as Invalid database ID once the client checks out
 	}

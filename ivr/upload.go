@@ -8,11 +8,12 @@ import (
 	"github.com/tonebase/tonebase/hash"
 )
 
-// Upload errors, in the order they are checked, with the ActivePay wording.
+// Upload errors, in the order they are checked, with the ActivePay wording:
+// their texts are answered as they are, so they keep the guide's capitals.
 var (
-	ErrInvalidClient   = errors.New("Invalid clientid")
-	ErrInvalidDatabase = errors.New("Invalid database ID")
-	ErrInvalidHash     = errors.New("Invalid hash")
+	ErrInvalidClient   = errors.New("Invalid clientid")    //lint:ignore ST1005 ActivePay's wire text
+	ErrInvalidDatabase = errors.New("Invalid database ID") //lint:ignore ST1005 ActivePay's wire text
+	ErrInvalidHash     = errors.New("Invalid hash")        //lint:ignore ST1005 ActivePay's wire text
 )
 
 // UploadResult is the answer to an upsert upload.
