@@ -8,17 +8,15 @@ import (
 	"github.com/tonebase/tonebase/internal/lockout"
 )
 
-// Partition puts a key in its client's share of the lockout, so one
-// client's callers can never push another's failures out.
-func (k lockKey) Partition() int64 { return k.cid }
 
 // collLocks holds the caller locks that have not ended, so a restart does
 // not forgive a caller who was trying dates of birth.
 const collLocks = "ivr.locks"
 
 // encodeLock names a lock in the store: the value is last, so it may hold
-// any character.
-func encodeLock(k lockKey) string {
+// any character. The client is the lockout's partition (every lookup
+// passes its cid), so one client's callers never push another's out.
+func encodeLock(_ int64, k lockKey) string {
 	kind := "r"
 	if k.caller {
 		kind = "c"
@@ -26,16 +24,16 @@ func encodeLock(k lockKey) string {
 	return strconv.FormatInt(k.cid, 10) + "/" + strconv.FormatInt(k.dbid, 10) + "/" + kind + "/" + k.value
 }
 
-func decodeLock(s string) (lockKey, bool) {
+func decodeLock(s string) (int64, lockKey, bool) {
 	cid, rest, ok1 := strings.Cut(s, "/")
 	dbid, rest, ok2 := strings.Cut(rest, "/")
 	kind, value, ok3 := strings.Cut(rest, "/")
 	c, err1 := strconv.ParseInt(cid, 10, 64)
 	d, err2 := strconv.ParseInt(dbid, 10, 64)
 	if !ok1 || !ok2 || !ok3 || err1 != nil || err2 != nil || (kind != "r" && kind != "c") {
-		return lockKey{}, false
+		return 0, lockKey{}, false
 	}
-	return lockKey{cid: c, dbid: d, caller: kind == "c", value: value}, true
+	return c, lockKey{cid: c, dbid: d, caller: kind == "c", value: value}, true
 }
 
 // KeepLocks makes the caller lockout write its locks to st and reads back

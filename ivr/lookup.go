@@ -96,7 +96,7 @@ func (s *Service) match(cid, dbid int64, q Query) (*columndb.Table, columndb.Row
 		ks[1] = lockKey{cid: cid, dbid: dbid, caller: true, value: q.Caller}
 		keys = ks[:2]
 	}
-	if locked, wait := s.lockout.Locked(keys...); locked {
+	if locked, wait := s.lockout.Locked(cid, keys...); locked {
 		return nil, none, Result{Status: StatusLocked, RetryAfter: wait}, nil
 	}
 	row, n, err := s.find(t, refs, vals)
@@ -111,7 +111,7 @@ func (s *Service) match(cid, dbid int64, q Query) (*columndb.Table, columndb.Row
 		for i, k := range keys {
 			kept[i] = lockKey{cid: k.cid, dbid: k.dbid, caller: k.caller, value: strings.Clone(k.value)}
 		}
-		s.lockout.Fail(kept[:len(keys)]...)
+		s.lockout.Fail(cid, kept[:len(keys)]...)
 		return nil, none, Result{Status: StatusNotFound}, nil
 	case 1:
 		return t, row, Result{}, nil

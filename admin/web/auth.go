@@ -145,6 +145,10 @@ func (s *Server) SignIn(ctx *fasthttp.RequestCtx) {
 // collSigninLocks holds the sign-in locks that have not ended.
 const collSigninLocks = "admin.signin-locks"
 
+// signinPart is the one partition of the sign-in lockout: admins are not
+// tenants.
+const signinPart = 0
+
 // bcryptSlots is how many password comparisons run at once. Sign-in is
 // human-paced; one comparison at a time already serves tens a second.
 const bcryptSlots = 1
@@ -165,7 +169,7 @@ func (s *Server) SignInPost(ctx *fasthttp.RequestCtx) {
 	keys := []lockout.Name{lockout.Name("ip/" + ctx.RemoteIP().String()), lockout.Name("user/" + name)}
 	// Counted before it is checked: however many arrive at once, no more
 	// than the limit reach the password comparison in a window.
-	if ok, wait := s.signins.Attempt(keys...); !ok {
+	if ok, wait := s.signins.Attempt(signinPart, keys...); !ok {
 		again(429, "Too many failed sign-ins. Wait "+minutes(wait)+", then try again, or ask another admin to check your account.")
 		return
 	}
@@ -174,7 +178,7 @@ func (s *Server) SignInPost(ctx *fasthttp.RequestCtx) {
 	select {
 	case s.bcrypts <- struct{}{}:
 	default:
-		s.signins.Forgive(keys...) // not checked, so not a failure
+		s.signins.Forgive(signinPart, keys...) // not checked, so not a failure
 		ctx.Response.Header.Set("Retry-After", "1")
 		again(503, "Too many sign-ins at once. Wait a second, then try again.")
 		return
@@ -182,12 +186,12 @@ func (s *Server) SignInPost(ctx *fasthttp.RequestCtx) {
 	ok, err := s.users.verify(name, string(ctx.FormValue("password")))
 	<-s.bcrypts
 	if err != nil {
-		s.signins.Forgive(keys...)
+		s.signins.Forgive(signinPart, keys...)
 		s.fail(ctx, err)
 		return
 	}
 	if ok {
-		s.signins.Forgive(keys...)
+		s.signins.Forgive(signinPart, keys...)
 	} else {
 		s.audit(ctx, name, "sign-in failed", "")
 		again(401, "That user name and password do not match. Check them and try again.")
@@ -250,13 +254,13 @@ func (s *Server) SetupPost(ctx *fasthttp.RequestCtx) {
 	password := string(ctx.FormValue("password"))
 	data := SetupData{Name: name, Errors: map[string]string{}}
 	key := lockout.Name("setup/" + ctx.RemoteIP().String())
-	switch locked, wait := s.signins.Locked(key); {
+	switch locked, wait := s.signins.Locked(signinPart, key); {
 	case !formTokenOK(ctx):
 		data.Errors["form"] = "The form had expired. It has been refreshed: fill it in again."
 	case locked:
 		data.Errors["form"] = "Too many wrong admin tokens. Wait " + minutes(wait) + ", then try again."
 	case !sameToken(strings.TrimSpace(string(ctx.FormValue("token"))), s.cfg.AdminToken):
-		s.signins.Fail(key)
+		s.signins.Fail(signinPart, key)
 		data.Errors["token"] = "That is not the admin token. It is in the data folder's admin.token file, or in TONEBASE_ADMIN_TOKEN."
 	case password != string(ctx.FormValue("confirm")):
 		data.Errors["confirm"] = "The two passwords differ. Type the same password twice."

@@ -118,8 +118,8 @@ func New(cfg Config) (*Server, error) {
 	// address that was guessing passwords.
 	signins, err := lockout.Open(lockout.Options[lockout.Name]{Limit: 5, Window: 15 * time.Minute, Now: cfg.Now,
 		Store: cfg.Docs, Collection: collSigninLocks,
-		Encode: func(n lockout.Name) string { return string(n) },
-		Decode: func(s string) (lockout.Name, bool) { return lockout.Name(s), true }})
+		Encode: func(_ int64, n lockout.Name) string { return string(n) },
+		Decode: func(s string) (int64, lockout.Name, bool) { return signinPart, lockout.Name(s), true }})
 	if err != nil {
 		return nil, fmt.Errorf("web: %w", err)
 	}

@@ -23,18 +23,20 @@ import (
 	"time"
 )
 
-// Key is what a lockout counts against. Partition names the tenant whose
-// capacity the key uses.
-type Key interface {
-	comparable
-	Partition() int64
-}
+// Key is what a lockout counts against, within a partition: the tenant
+// whose capacity the key uses, given with every call. (A method on the key
+// would do, but a method called through a type parameter makes the key
+// escape, and the lookup would pay an allocation for it.)
+type Key interface{ comparable }
 
-// Name is a key of a lockout with one partition (admin sign-in, say).
+// Name is a key of a lockout used with one partition (admin sign-in, say).
 type Name string
 
-// Partition is always 0: every Name shares one capacity.
-func (Name) Partition() int64 { return 0 }
+// pkey is a key in its partition, as the shards hold it.
+type pkey[K Key] struct {
+	part int64
+	k    K
+}
 
 // Store keeps locks across restarts; columndb's documents satisfy it.
 type Store interface {
@@ -53,8 +55,8 @@ type Options[K Key] struct {
 	// Store, Collection, Encode and Decode persist locks; all four or none.
 	Store      Store
 	Collection string
-	Encode     func(K) string
-	Decode     func(string) (K, bool)
+	Encode     func(part int64, k K) string
+	Decode     func(string) (part int64, k K, ok bool)
 	// OnError hears of a lock that could not be written down.
 	OnError func(error)
 	// Now is the clock; tests set it.
@@ -82,7 +84,7 @@ type Lockout[K Key] struct {
 
 type shard[K Key] struct {
 	mu        sync.Mutex
-	keys      map[K][]time.Time
+	keys      map[pkey[K]][]time.Time
 	parts     map[int64]int // keys held per partition
 	lastSweep time.Time
 }
@@ -116,7 +118,7 @@ func Open[K Key](o Options[K]) (*Lockout[K], error) {
 	}
 	l := &Lockout[K]{o: o, perShard: max(o.MaxKeys/shardCount, 1), seed: maphash.MakeSeed()}
 	for i := range l.shards {
-		l.shards[i].keys = map[K][]time.Time{}
+		l.shards[i].keys = map[pkey[K]][]time.Time{}
 		l.shards[i].parts = map[int64]int{}
 	}
 	if o.Store == nil || o.Limit <= 0 {
@@ -130,7 +132,8 @@ func (l *Lockout[K]) restore() error {
 	var ended []string
 	err := l.o.Store.EachDoc(l.o.Collection, func(name string, b []byte) error {
 		var d lockDoc
-		k, ok := l.o.Decode(name)
+		part, key, ok := l.o.Decode(name)
+		k := pkey[K]{part, key}
 		if json.Unmarshal(b, &d) != nil || !ok || !d.Until.After(now) {
 			ended = append(ended, name)
 			return nil
@@ -142,7 +145,7 @@ func (l *Lockout[K]) restore() error {
 		}
 		sh := l.shard(k)
 		if _, had := sh.keys[k]; !had {
-			sh.parts[k.Partition()]++
+			sh.parts[k.part]++
 		}
 		sh.keys[k] = ts
 		return nil
@@ -158,20 +161,21 @@ func (l *Lockout[K]) restore() error {
 	return nil
 }
 
-func (l *Lockout[K]) shard(k K) *shard[K] {
+func (l *Lockout[K]) shard(k pkey[K]) *shard[K] {
 	return &l.shards[maphash.Comparable(l.seed, k)%shardCount]
 }
 
 // Locked reports whether any key is locked, and for how long yet. A key the
 // lockout does not know, in a partition that is full, is locked for a
 // window: its failures could not be counted.
-func (l *Lockout[K]) Locked(keys ...K) (bool, time.Duration) {
+func (l *Lockout[K]) Locked(part int64, keys ...K) (bool, time.Duration) {
 	if l.o.Limit <= 0 {
 		return false, 0
 	}
 	now := l.o.Now()
 	var wait time.Duration
-	for _, k := range keys {
+	for _, key := range keys {
+		k := pkey[K]{part, key}
 		sh := l.shard(k)
 		sh.mu.Lock()
 		w := l.waitLocked(sh, k, now)
@@ -182,12 +186,12 @@ func (l *Lockout[K]) Locked(keys ...K) (bool, time.Duration) {
 }
 
 // waitLocked is how long k stays locked; sh.mu is held.
-func (l *Lockout[K]) waitLocked(sh *shard[K], k K, now time.Time) time.Duration {
+func (l *Lockout[K]) waitLocked(sh *shard[K], k pkey[K], now time.Time) time.Duration {
 	ts, known := l.prune(sh, k, now)
 	switch {
 	case len(ts) >= l.o.Limit:
 		return ts[len(ts)-l.o.Limit].Add(l.o.Window).Sub(now)
-	case !known && !l.room(sh, k.Partition(), now):
+	case !known && !l.room(sh, k.part, now):
 		return l.o.Window
 	}
 	return 0
@@ -195,13 +199,13 @@ func (l *Lockout[K]) waitLocked(sh *shard[K], k K, now time.Time) time.Duration 
 
 // Fail records a failure against every key. A key that cannot be recorded
 // because its partition is full stays refused by Locked.
-func (l *Lockout[K]) Fail(keys ...K) {
+func (l *Lockout[K]) Fail(part int64, keys ...K) {
 	if l.o.Limit <= 0 {
 		return
 	}
 	now := l.o.Now()
 	for _, k := range keys {
-		l.record(k, now)
+		l.record(pkey[K]{part, k}, now)
 	}
 }
 
@@ -210,16 +214,20 @@ func (l *Lockout[K]) Fail(keys ...K) {
 // are ever checked in a window. It reports whether the attempt may go
 // ahead; if not, nothing is counted and wait says how long the lock lasts.
 // An attempt that passes its check is given back with Forgive.
-func (l *Lockout[K]) Attempt(keys ...K) (bool, time.Duration) {
+func (l *Lockout[K]) Attempt(part int64, keys ...K) (bool, time.Duration) {
 	if l.o.Limit <= 0 {
 		return true, 0
 	}
 	now := l.o.Now()
+	pks := make([]pkey[K], len(keys))
+	for i, k := range keys {
+		pks[i] = pkey[K]{part, k}
+	}
 	// Lock every key's shard, in shard order so two attempts cannot
 	// deadlock, and check them all before counting any: a refused attempt
 	// must count against none of its keys.
 	var held [shardCount]bool
-	for _, k := range keys {
+	for _, k := range pks {
 		held[maphash.Comparable(l.seed, k)%shardCount] = true
 	}
 	for i := range l.shards {
@@ -228,12 +236,12 @@ func (l *Lockout[K]) Attempt(keys ...K) (bool, time.Duration) {
 		}
 	}
 	var wait time.Duration
-	for _, k := range keys {
+	for _, k := range pks {
 		wait = max(wait, l.waitLocked(l.shard(k), k, now))
 	}
-	var locks []K
+	var locks []pkey[K]
 	if wait == 0 {
-		for _, k := range keys {
+		for _, k := range pks {
 			if l.add(l.shard(k), k, now) {
 				locks = append(locks, k)
 			}
@@ -250,11 +258,12 @@ func (l *Lockout[K]) Attempt(keys ...K) (bool, time.Duration) {
 
 // Forgive takes back the latest attempt counted against every key, after
 // it passed its check.
-func (l *Lockout[K]) Forgive(keys ...K) {
+func (l *Lockout[K]) Forgive(part int64, keys ...K) {
 	if l.o.Limit <= 0 {
 		return
 	}
-	for _, k := range keys {
+	for _, key := range keys {
+		k := pkey[K]{part, key}
 		sh := l.shard(k)
 		sh.mu.Lock()
 		if ts, ok := sh.keys[k]; ok {
@@ -269,25 +278,25 @@ func (l *Lockout[K]) Forgive(keys ...K) {
 }
 
 // record counts one failure of k and writes the lock down if it starts one.
-func (l *Lockout[K]) record(k K, now time.Time) {
+func (l *Lockout[K]) record(k pkey[K], now time.Time) {
 	sh := l.shard(k)
 	sh.mu.Lock()
 	locked := l.add(sh, k, now)
 	sh.mu.Unlock()
 	if locked {
-		l.persist([]K{k}, now)
+		l.persist([]pkey[K]{k}, now)
 	}
 }
 
 // add counts a failure of k at now and reports whether k became locked by
 // it; sh.mu is held. With no room for a new key it counts nothing.
-func (l *Lockout[K]) add(sh *shard[K], k K, now time.Time) bool {
+func (l *Lockout[K]) add(sh *shard[K], k pkey[K], now time.Time) bool {
 	ts, known := l.prune(sh, k, now)
 	if !known {
-		if !l.room(sh, k.Partition(), now) {
+		if !l.room(sh, k.part, now) {
 			return false
 		}
-		sh.parts[k.Partition()]++
+		sh.parts[k.part]++
 	}
 	if len(ts) >= l.o.Limit { // keep only what decides the lock
 		ts = ts[1:]
@@ -298,7 +307,7 @@ func (l *Lockout[K]) add(sh *shard[K], k K, now time.Time) bool {
 }
 
 // persist writes down the locks that keys just started.
-func (l *Lockout[K]) persist(keys []K, now time.Time) {
+func (l *Lockout[K]) persist(keys []pkey[K], now time.Time) {
 	if l.o.Store == nil {
 		return
 	}
@@ -314,7 +323,7 @@ func (l *Lockout[K]) persist(keys []K, now time.Time) {
 		if !until.After(now) {
 			continue
 		}
-		if err := l.o.Store.PutDoc(l.o.Collection, l.o.Encode(k), lockDoc{Until: until}, false); err != nil {
+		if err := l.o.Store.PutDoc(l.o.Collection, l.o.Encode(k.part, k.k), lockDoc{Until: until}, false); err != nil {
 			l.o.OnError(fmt.Errorf("lockout: write lock: %w", err))
 		}
 	}
@@ -337,7 +346,7 @@ func (l *Lockout[K]) room(sh *shard[K], p int64, now time.Time) bool {
 
 // prune drops k's failures that have aged out of the window, forgetting k
 // when none is left, and reports whether k is still known; sh.mu is held.
-func (l *Lockout[K]) prune(sh *shard[K], k K, now time.Time) ([]time.Time, bool) {
+func (l *Lockout[K]) prune(sh *shard[K], k pkey[K], now time.Time) ([]time.Time, bool) {
 	ts, ok := sh.keys[k]
 	if !ok {
 		return nil, false
@@ -350,16 +359,15 @@ func (l *Lockout[K]) prune(sh *shard[K], k K, now time.Time) ([]time.Time, bool)
 		l.forget(sh, k)
 		return nil, false
 	}
-	if i > 0 {
-		ts = ts[i:]
-		sh.keys[k] = ts
-	}
-	return ts, true
+	// The trimmed slice is not stored back: a map assignment would make k
+	// escape from Locked, which then costs every lookup an allocation. add
+	// stores it when it next records a failure.
+	return ts[i:], true
 }
 
-func (l *Lockout[K]) forget(sh *shard[K], k K) {
+func (l *Lockout[K]) forget(sh *shard[K], k pkey[K]) {
 	delete(sh.keys, k)
-	p := k.Partition()
+	p := k.part
 	if sh.parts[p] <= 1 {
 		delete(sh.parts, p)
 	} else {

@@ -18,15 +18,19 @@ type tkey struct {
 	value  string
 }
 
-func (k tkey) Partition() int64 { return k.tenant }
+func encode(part int64, k string) string { return strconv.FormatInt(part, 10) + "/" + k }
 
-func encode(k tkey) string { return strconv.FormatInt(k.tenant, 10) + "/" + k.value }
-
-func decode(s string) (tkey, bool) {
+func decode(s string) (int64, string, bool) {
 	t, v, ok := strings.Cut(s, "/")
 	n, err := strconv.ParseInt(t, 10, 64)
-	return tkey{n, v}, ok && err == nil
+	return n, v, ok && err == nil
 }
+
+// tl is a lockout used with tkeys, the partition taken from the key.
+type tl struct{ *Lockout[string] }
+
+func (l tl) fail(k tkey)                          { l.Fail(k.tenant, k.value) }
+func (l tl) locked(k tkey) (bool, time.Duration) { return l.Locked(k.tenant, k.value) }
 
 // clock is a settable time for the lockout under test.
 type clock struct{ now time.Time }
@@ -39,29 +43,29 @@ func TestLockout(t *testing.T) {
 	c := newClock()
 	l, _ := Open(Options[Name]{Limit: 3, Window: 15 * time.Minute, Now: c.Now})
 	for i := 0; i < 2; i++ {
-		l.Fail("ref", "caller")
+		l.Fail(0, "ref", "caller")
 	}
-	if locked, _ := l.Locked("ref"); locked {
+	if locked, _ := l.Locked(0, "ref"); locked {
 		t.Fatal("locked after two failures of three")
 	}
 	c.now = c.now.Add(time.Minute)
-	l.Fail("ref")
-	locked, wait := l.Locked("other", "ref")
+	l.Fail(0, "ref")
+	locked, wait := l.Locked(0, "other", "ref")
 	if !locked || wait != 14*time.Minute {
 		t.Fatalf("Locked = %v, %v; want locked for 14m (the first failure ages out)", locked, wait)
 	}
-	if locked, _ := l.Locked("caller"); locked {
+	if locked, _ := l.Locked(0, "caller"); locked {
 		t.Fatal("caller has only two failures")
 	}
 	c.now = c.now.Add(14 * time.Minute)
-	if locked, _ := l.Locked("ref"); locked {
+	if locked, _ := l.Locked(0, "ref"); locked {
 		t.Fatal("still locked after the window")
 	}
 	off := New[Name](0, time.Minute)
 	for i := 0; i < 10; i++ {
-		off.Fail("x")
+		off.Fail(0, "x")
 	}
-	if locked, _ := off.Locked("x"); locked {
+	if locked, _ := off.Locked(0, "x"); locked {
 		t.Fatal("a zero limit disables the lockout")
 	}
 }
@@ -70,44 +74,46 @@ func TestLockout(t *testing.T) {
 // attack was 700,000 not-found lookups against the attacker's own database.
 func TestPartitionsKeepTheirOwnCapacity(t *testing.T) {
 	c := newClock()
-	l, _ := Open(Options[tkey]{Limit: 5, Window: 15 * time.Minute, MaxKeys: 1024, Now: c.Now})
+	lk, _ := Open(Options[string]{Limit: 5, Window: 15 * time.Minute, MaxKeys: 1024, Now: c.Now})
+	l := tl{lk}
 	victim := tkey{1001, "123456"}
 	for i := 0; i < 5; i++ {
-		l.Fail(victim)
+		l.fail(victim)
 	}
 	refused := 0
 	for i := 0; i < 20000; i++ {
 		k := tkey{2002, fmt.Sprintf("%06d", i)}
-		if locked, _ := l.Locked(k); locked {
+		if locked, _ := l.locked(k); locked {
 			refused++
 			continue
 		}
-		l.Fail(k)
+		l.fail(k)
 		if i%1000 == 0 {
 			c.now = c.now.Add(2 * time.Second) // sweeps get their turn
 		}
 	}
-	if locked, _ := l.Locked(victim); !locked {
+	if locked, _ := l.locked(victim); !locked {
 		t.Fatal("the victim's lock was lifted by another tenant's traffic")
 	}
 	if refused == 0 {
 		t.Fatal("the attacker's partition never filled: capacity is not bounded")
 	}
 	// The victim's tenant still has room for its own new callers.
-	if locked, _ := l.Locked(tkey{1001, "654321"}); locked {
+	if locked, _ := l.locked(tkey{1001, "654321"}); locked {
 		t.Fatal("a full partition refused another tenant's new key")
 	}
 }
 
 func TestFullPartitionFailsClosed(t *testing.T) {
 	c := newClock()
-	l, _ := Open(Options[tkey]{Limit: 5, Window: 15 * time.Minute, MaxKeys: 16, Now: c.Now})
+	lk, _ := Open(Options[string]{Limit: 5, Window: 15 * time.Minute, MaxKeys: 16, Now: c.Now})
+	l := tl{lk}
 	locked := tkey{7, "locked"}
 	for i := 0; i < 5; i++ {
-		l.Fail(locked)
+		l.fail(locked)
 	}
 	for i := 0; i < 1000; i++ {
-		l.Fail(tkey{7, strconv.Itoa(i)})
+		l.fail(tkey{7, strconv.Itoa(i)})
 	}
 	tests := []struct {
 		name       string
@@ -126,7 +132,7 @@ func TestFullPartitionFailsClosed(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			c.now = start.Add(tt.after)
-			if got, _ := l.Locked(tt.key); got != tt.wantLocked {
+			if got, _ := l.locked(tt.key); got != tt.wantLocked {
 				t.Fatalf("Locked(%v) = %v, want %v", tt.key, got, tt.wantLocked)
 			}
 		})
@@ -146,7 +152,7 @@ func TestAttemptCountsBeforeTheCheck(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			<-start
-			if ok, _ := l.Attempt("ip/192.0.2.1", "user/ada"); ok {
+			if ok, _ := l.Attempt(0, "ip/192.0.2.1", "user/ada"); ok {
 				checked.Add(1)
 				time.Sleep(time.Millisecond) // the bcrypt comparison
 			}
@@ -157,7 +163,7 @@ func TestAttemptCountsBeforeTheCheck(t *testing.T) {
 	if n := checked.Load(); n != 5 {
 		t.Fatalf("%d attempts reached the check, want 5", n)
 	}
-	if ok, wait := l.Attempt("user/ada"); ok || wait <= 0 {
+	if ok, wait := l.Attempt(0, "user/ada"); ok || wait <= 0 {
 		t.Fatalf("Attempt after the limit = %v, %v", ok, wait)
 	}
 }
@@ -165,29 +171,29 @@ func TestAttemptCountsBeforeTheCheck(t *testing.T) {
 func TestForgiveGivesBackAPassedAttempt(t *testing.T) {
 	l := New[Name](3, time.Hour)
 	for i := 0; i < 10; i++ {
-		ok, _ := l.Attempt("user/ada")
+		ok, _ := l.Attempt(0, "user/ada")
 		if !ok {
 			t.Fatalf("attempt %d refused although every one passed", i)
 		}
-		l.Forgive("user/ada")
+		l.Forgive(0, "user/ada")
 	}
-	l.Attempt("user/ada")
-	l.Attempt("user/ada")
-	if ok, _ := l.Attempt("user/ada"); !ok {
+	l.Attempt(0, "user/ada")
+	l.Attempt(0, "user/ada")
+	if ok, _ := l.Attempt(0, "user/ada"); !ok {
 		t.Fatal("the third attempt is within the limit")
 	}
-	if ok, _ := l.Attempt("user/ada"); ok {
+	if ok, _ := l.Attempt(0, "user/ada"); ok {
 		t.Fatal("a fourth attempt passed a limit of three")
 	}
 }
 
 func TestAttemptRefusedCountsAgainstNoKey(t *testing.T) {
 	l := New[Name](2, time.Hour)
-	l.Fail("ip/a", "ip/a")
-	if ok, _ := l.Attempt("ip/a", "user/b"); ok {
+	l.Fail(0, "ip/a", "ip/a")
+	if ok, _ := l.Attempt(0, "ip/a", "user/b"); ok {
 		t.Fatal("a locked address was let through")
 	}
-	if ok, _ := l.Attempt("user/b"); !ok {
+	if ok, _ := l.Attempt(0, "user/b"); !ok {
 		t.Fatal("a refused attempt counted against its other key")
 	}
 }
@@ -195,58 +201,59 @@ func TestAttemptRefusedCountsAgainstNoKey(t *testing.T) {
 func TestLocksSurviveARestart(t *testing.T) {
 	dir := t.TempDir()
 	c := newClock()
-	open := func() (*columndb.Store, *Lockout[tkey]) {
+	open := func() (*columndb.Store, tl) {
 		t.Helper()
 		s, err := columndb.Open(columndb.Options{Dir: dir})
 		if err != nil {
 			t.Fatal(err)
 		}
-		l, err := Open(Options[tkey]{Limit: 3, Window: 15 * time.Minute, Now: c.Now,
+		l, err := Open(Options[string]{Limit: 3, Window: 15 * time.Minute, Now: c.Now,
 			Store: s, Collection: "lockout.test", Encode: encode, Decode: decode})
 		if err != nil {
 			t.Fatal(err)
 		}
-		return s, l
+		return s, tl{l}
 	}
 	s, l := open()
 	long, short, counted := tkey{1, "long"}, tkey{1, "short"}, tkey{2, "counted"}
 	for i := 0; i < 3; i++ {
-		l.Fail(long)
+		l.fail(long)
 	}
 	c.now = c.now.Add(10 * time.Minute)
 	for i := 0; i < 3; i++ {
-		l.Fail(short)
+		l.fail(short)
 	}
-	l.Fail(counted)
+	l.fail(counted)
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}
 	c.now = c.now.Add(6 * time.Minute) // long's lock has ended, short's has 9 minutes left
 	s, l = open()
 	defer s.Close()
-	if locked, wait := l.Locked(short); !locked || wait != 9*time.Minute {
+	if locked, wait := l.locked(short); !locked || wait != 9*time.Minute {
 		t.Fatalf("after the restart short is %v for %v, want locked for 9m", locked, wait)
 	}
-	if locked, _ := l.Locked(long); locked {
+	if locked, _ := l.locked(long); locked {
 		t.Fatal("a lock that ended before the restart came back")
 	}
 	var names []string
 	if err := s.EachDoc("lockout.test", func(k string, _ []byte) error { names = append(names, k); return nil }); err != nil {
 		t.Fatal(err)
 	}
-	if len(names) != 1 || names[0] != encode(short) {
+	if len(names) != 1 || names[0] != encode(short.tenant, short.value) {
 		t.Fatalf("stored locks %v, want only the one still running", names)
 	}
-	if locked, _ := l.Locked(counted); locked {
+	if locked, _ := l.locked(counted); locked {
 		t.Fatal("a key below the limit is not a lock")
 	}
 }
 
 func BenchmarkLockedMiss(b *testing.B) {
 	l := New[tkey](5, 15*time.Minute)
-	k := tkey{1001, "123456"}
+	var keys [2]tkey // on the stack, as a lookup's are: Locked must not make them escape
+	keys[0] = tkey{1001, "123456"}
 	b.ReportAllocs()
 	for b.Loop() {
-		l.Locked(k)
+		l.Locked(1001, keys[:1]...)
 	}
 }
