@@ -8,7 +8,6 @@ import (
 	"github.com/tonebase/tonebase/internal/lockout"
 )
 
-
 // collLocks holds the caller locks that have not ended, so a restart does
 // not forgive a caller who was trying dates of birth.
 const collLocks = "ivr.locks"

@@ -29,7 +29,7 @@ func decode(s string) (int64, string, bool) {
 // tl is a lockout used with tkeys, the partition taken from the key.
 type tl struct{ *Lockout[string] }
 
-func (l tl) fail(k tkey)                          { l.Fail(k.tenant, k.value) }
+func (l tl) fail(k tkey)                         { l.Fail(k.tenant, k.value) }
 func (l tl) locked(k tkey) (bool, time.Duration) { return l.Locked(k.tenant, k.value) }
 
 // clock is a settable time for the lockout under test.
