@@ -70,10 +70,7 @@ func (f Frequency) index(start, d time.Time) int {
 		}
 		return k
 	}
-	step := map[Frequency]int64{Daily: 1, Weekly: 7, BiWeekly: 14}[f]
-	if step == 0 {
-		step = 1 // an unknown frequency is refused before it is stored
-	}
+	step := f.days()
 	days := dayNumber(d) - dayNumber(start)
 	return int((days + step - 1) / step)
 }

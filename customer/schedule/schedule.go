@@ -41,18 +41,25 @@ func (f Frequency) months() int {
 	return 0
 }
 
+// days is the step of the other frequencies. An unknown frequency is
+// refused before a plan is stored; it steps a day so nothing divides by 0.
+func (f Frequency) days() int64 {
+	switch f {
+	case Weekly:
+		return 7
+	case BiWeekly:
+		return 14
+	}
+	return 1
+}
+
 // Occurrence returns the k-th date (k from 0) of a plan anchored on start.
 // Month steps are taken from the anchor each time, never from the previous
 // date, so a plan anchored on the 31st falls back to the 30th or the 28th
 // and comes back to the 31st in the next long month.
 func (f Frequency) Occurrence(start time.Time, k int) time.Time {
-	switch f {
-	case Daily:
-		return start.AddDate(0, 0, k)
-	case Weekly:
-		return start.AddDate(0, 0, 7*k)
-	case BiWeekly:
-		return start.AddDate(0, 0, 14*k)
+	if f.months() == 0 {
+		return start.AddDate(0, 0, int(f.days())*k)
 	}
 	y, m, d := start.Date()
 	total := int(m) - 1 + k*f.months()
