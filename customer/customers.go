@@ -39,6 +39,8 @@ func applyCustomer(c *Customer, in CustomerInput, creating bool) error {
 			p.add(FieldNumber, CodeRequired, "is required")
 		case field.Len(v) > MaxNumber:
 			p.add(FieldNumber, CodeTooLong, "longer than %d characters", MaxNumber)
+		case idFault(v) != "":
+			p.add(FieldNumber, CodeNotAllowed, "%s", idFault(v))
 		default:
 			c.Number = v
 		}
@@ -99,6 +101,9 @@ func checkAddressPart(part, v string) (string, string, string) {
 	}
 	if max := addressLimit(part); field.Len(v) > max {
 		return "", CodeTooLong, fmt.Sprintf("longer than %d characters", max)
+	}
+	if f := textFault(v); f != "" {
+		return "", CodeNotAllowed, f
 	}
 	return v, "", ""
 }

@@ -27,10 +27,14 @@ const (
 	CodeImmutable     = "immutable"      // cannot change once stored
 	CodePast          = "past"           // a date before today
 	CodeTooSmall      = "too_small"      // below the least allowed
+	CodePastHorizon   = "past_horizon"   // a date after the last day schedules cover
+	CodeNotAllowed    = "not_allowed"    // holds characters or a value the field never takes
 	// CodeRequiredWithRouting: a new routing number needs its account number.
 	CodeRequiredWithRouting = "required_with_routing"
 	// CodeCountUnlessUnlimited: a limited recurring plan needs a count.
 	CodeCountUnlessUnlimited = "count_unless_unlimited"
+	// CodeCountWithUnlimited: an unlimited plan was also sent a count.
+	CodeCountWithUnlimited = "count_with_unlimited"
 	// CodeKindIsCard and CodeKindIsBank: the method is of another kind than the plan says.
 	CodeKindIsCard = "kind_is_card"
 	CodeKindIsBank = "kind_is_bank"

@@ -37,6 +37,8 @@ func (s *Service) applyPayment(cid int64, m *storedMethod, in PaymentInput, crea
 		if v.Set {
 			if field.Len(v.V) > max {
 				p.add(name, CodeTooLong, "longer than %d characters", max)
+			} else if f := textFault(v.V); f != "" {
+				p.add(name, CodeNotAllowed, "%s", f)
 			} else {
 				*dst = v.V
 			}

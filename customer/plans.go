@@ -30,18 +30,20 @@ const (
 // overlay lays what in sends over t. Its own length checks come first and
 // the wire's reading problems after them, as a request's fields are read.
 func (t *Terms) overlay(in PlanInput, today time.Time, p *problems) {
-	str := func(name string, v Opt[string], max int, dst *string) {
+	str := func(name string, v Opt[string], max int, fault func(string) string, dst *string) {
 		if v.Set {
 			if field.Len(v.V) > max {
 				p.add(name, CodeTooLong, "longer than %d characters", max)
+			} else if f := fault(v.V); f != "" {
+				p.add(name, CodeNotAllowed, "%s", f)
 			} else {
 				*dst = v.V
 			}
 		}
 	}
-	str(FieldPlanFeeLabel, in.FeeLabel, maxFeeLabel, &t.FeeLabel)
-	str(FieldPlanInvoice, in.Invoice, maxInvoice, &t.Invoice)
-	str(FieldPlanReference, in.Reference, maxReference, &t.Reference)
+	str(FieldPlanFeeLabel, in.FeeLabel, maxFeeLabel, textFault, &t.FeeLabel)
+	str(FieldPlanInvoice, in.Invoice, maxInvoice, idFault, &t.Invoice)
+	str(FieldPlanReference, in.Reference, maxReference, idFault, &t.Reference)
 	*p = append(*p, in.Unread...)
 	if in.CustomerID.Set {
 		t.CustomerID = NormID(in.CustomerID.V)
@@ -58,17 +60,22 @@ func (t *Terms) overlay(in PlanInput, today time.Time, p *problems) {
 	in.Total.Into(&t.Total)
 	in.Fee.Into(&t.Fee)
 	if in.Start.Set {
-		if d := field.Day(in.Start.V); d.Before(today) && !d.Equal(t.Start) {
+		switch d := field.Day(in.Start.V); {
+		case d.Before(today) && !d.Equal(t.Start):
 			p.add(FieldPlanStart, CodePast, "is in the past; a plan starts today or later")
-		} else {
+		case schedule.PastHorizon(d):
+			p.add(FieldPlanStart, CodePastHorizon, "is after %s, the last day a plan may start", schedule.Horizon().Format(time.DateOnly))
+		default:
 			t.Start = d
 		}
 	}
 }
 
-// check applies the rules that span fields.
-func (t *Terms) check(p *problems) {
-	if t.Start.IsZero() {
+// check applies the rules that span fields; in is what the request sent.
+func (t *Terms) check(in PlanInput, p *problems) {
+	// A start past the horizon has its own problem; "required" would only
+	// confuse the sender, who sent one.
+	if t.Start.IsZero() && !(in.Start.Set && schedule.PastHorizon(field.Day(in.Start.V))) {
 		p.add(FieldPlanStart, CodeRequired, "is required")
 	}
 	switch t.Kind {
@@ -77,6 +84,11 @@ func (t *Terms) check(p *problems) {
 			p.add(FieldPlanRecurring, CodeRequired, "is required and must be more than 0")
 		}
 		if t.Unlimited {
+			// A count sent with it would be dropped without a word: the
+			// sender meant one of the two, and only they know which.
+			if in.Count.Set && in.Count.V > 0 {
+				p.add(FieldPlanCount, CodeCountWithUnlimited, "must be 0 or left out when the plan is unlimited")
+			}
 			t.Count = 0
 		} else if t.Count < 1 {
 			p.add(FieldPlanCount, CodeCountUnlessUnlimited, "must be at least 1 unless the plan is unlimited")
@@ -101,19 +113,13 @@ func (t *Terms) check(p *problems) {
 }
 
 // stateOf is where a plan stands on a day.
-func stateOf(pl Plan, today time.Time) (PlanState, error) {
+func stateOf(pl Plan, today time.Time) PlanState {
 	sch := pl.Schedule()
 	st := PlanState{Status: StatusActive, Remaining: -1}
-	made, err := sch.Made(today)
-	if err != nil {
-		return st, err
-	}
 	if sch.Count > 0 {
-		st.Remaining = sch.Count - made
+		st.Remaining = sch.Count - sch.Made(today)
 	}
-	if nx, err := sch.Remaining(today, 1); err != nil {
-		return st, err
-	} else if len(nx) > 0 {
+	if nx := sch.Remaining(today, 1); len(nx) > 0 {
 		st.Next = nx[0].Date
 	}
 	ps := sch.Pauses
@@ -125,7 +131,7 @@ func stateOf(pl Plan, today time.Time) (PlanState, error) {
 	case st.Remaining == 0:
 		st.Status = StatusCompleted
 	}
-	return st, nil
+	return st
 }
 
 func (s *Service) today() time.Time { return field.Day(s.now()) }
@@ -171,7 +177,7 @@ func (s *Service) CreatePlan(cid int64, id Opt[string], in PlanInput, idem Idem)
 		}
 		var t Terms
 		t.overlay(in, s.today(), &p)
-		t.check(&p)
+		t.check(in, &p)
 		if err := s.checkRefs(ts, t, &p); err != nil {
 			return prepared{}, err
 		}
@@ -216,7 +222,7 @@ func (s *Service) UpdatePlan(cid int64, id string, bodyID Opt[string], in PlanIn
 		}
 		t := pl.Terms
 		t.overlay(in, s.today(), &p)
-		t.check(&p)
+		t.check(in, &p)
 		if t.CustomerID != pl.CustomerID {
 			p.add(FieldCustomerID, CodeImmutable, "a plan cannot move to another customer")
 		}
@@ -275,11 +281,7 @@ func (s *Service) changePlan(cid int64, id string, idem Idem, fn func(*Plan, Pla
 		if err != nil {
 			return prepared{}, err
 		}
-		st, err := stateOf(pl, s.today())
-		if err != nil {
-			return prepared{}, err
-		}
-		if err := fn(&pl, st); err != nil {
+		if err := fn(&pl, stateOf(pl, s.today())); err != nil {
 			return prepared{}, err
 		}
 		return prepared{id: id, changes: []columndb.Change{{Table: ts.plans, Put: []columndb.Row{ts.plan.encode(pl)}}}}, nil
@@ -295,11 +297,7 @@ func (s *Service) livePlanUsing(ts *tenantState, paymentID string) (string, erro
 	}
 	for _, r := range rows {
 		pl := ts.plan.decode(r)
-		st, err := stateOf(pl, s.today())
-		if err != nil {
-			return "", err
-		}
-		if st.Status == StatusActive || st.Status == StatusSuspended {
+		if st := stateOf(pl, s.today()); st.Status == StatusActive || st.Status == StatusSuspended {
 			return pl.ID, nil
 		}
 	}

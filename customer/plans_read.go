@@ -9,6 +9,7 @@ import (
 
 	"github.com/tonebase/tonebase/columndb"
 	"github.com/tonebase/tonebase/customer/field"
+	"github.com/tonebase/tonebase/customer/schedule"
 )
 
 // joiner reads the customers and payment methods plans refer to, once each.
@@ -47,13 +48,9 @@ func (j *joiner) payment(id string) PaymentMethod {
 	return m.PaymentMethod
 }
 
-func (j *joiner) view(pl Plan, today time.Time) (PlanView, error) {
-	st, err := stateOf(pl, today)
-	if err != nil {
-		return PlanView{}, err
-	}
+func (j *joiner) view(pl Plan, today time.Time) PlanView {
 	c, m := j.customer(pl.CustomerID), j.payment(pl.MethodID)
-	return PlanView{Plan: pl, State: st, Customer: c, Method: m}, nil
+	return PlanView{Plan: pl, State: stateOf(pl, today), Customer: c, Method: m}
 }
 
 // GetPlan returns one plan.
@@ -66,7 +63,7 @@ func (s *Service) GetPlan(cid int64, id string) (PlanView, error) {
 	if err != nil {
 		return PlanView{}, err
 	}
-	return newJoiner(s, ts).view(pl, s.today())
+	return newJoiner(s, ts).view(pl, s.today()), nil
 }
 
 // PlanQuery selects plans: every condition set must hold. Texts match as
@@ -198,10 +195,7 @@ func (s *Service) GetPlans(cid int64, q PlanQuery) (List[PlanView], error) {
 	today := s.today()
 	var all []PlanView
 	err = s.store.Each(ts.plans, func(r columndb.Row) (bool, error) {
-		v, err := j.view(ts.plan.decode(r), today)
-		if err != nil {
-			return false, err
-		}
+		v := j.view(ts.plan.decode(r), today)
 		for _, pred := range preds {
 			if !pred(&v) {
 				return true, nil
@@ -251,10 +245,7 @@ func (s *Service) GetSchedule(cid int64, id string) (PlanSchedule, error) {
 		return PlanSchedule{}, err
 	}
 	today := s.today()
-	st, err := stateOf(pl, today)
-	if err != nil {
-		return PlanSchedule{}, err
-	}
+	st := stateOf(pl, today)
 	out := PlanSchedule{Plan: pl, State: st, Payments: []ScheduledPayment{}}
 	if st.Status == StatusCancelled {
 		return out, nil
@@ -263,11 +254,7 @@ func (s *Service) GetSchedule(cid int64, id string) (PlanSchedule, error) {
 	if pl.Unlimited {
 		limit = MaxUnlimitedSchedule
 	}
-	pms, err := pl.Schedule().Remaining(today, limit)
-	if err != nil {
-		return PlanSchedule{}, err
-	}
-	for _, pm := range pms {
+	for _, pm := range pl.Schedule().Remaining(today, limit) {
 		out.Payments = append(out.Payments, scheduled(pl.Terms, pm.Number, pm.Date))
 	}
 	return out, nil
@@ -275,23 +262,28 @@ func (s *Service) GetSchedule(cid int64, id string) (PlanSchedule, error) {
 
 // GetDue lists every plan due on a day with what to charge, in plan id order
 // so repeated calls agree. Cancelled plans and plans suspended that day are
-// never due.
+// never due. A day past schedule.Horizon is refused: no plan is asked about
+// a day the schedule does not cover.
 func (s *Service) GetDue(cid int64, day time.Time) ([]Due, error) {
+	day = field.Day(day)
+	if schedule.PastHorizon(day) {
+		return nil, &InputError{Problems: []Problem{{Field: FieldDate, Code: CodePastHorizon,
+			Reason: fmt.Sprintf("is after %s, the last day schedules cover", schedule.Horizon().Format(time.DateOnly))}}}
+	}
 	ts, err := s.tenant(cid)
 	if err != nil {
 		return nil, err
 	}
 	j := newJoiner(s, ts)
 	out := []Due{}
-	day = field.Day(day)
 	err = s.store.Each(ts.plans, func(r columndb.Row) (bool, error) {
 		pl := ts.plan.decode(r)
 		if pl.Cancelled {
 			return true, nil
 		}
-		pm, ok, err := pl.Schedule().DueOn(day)
-		if err != nil || !ok {
-			return err == nil, err
+		pm, ok := pl.Schedule().DueOn(day)
+		if !ok {
+			return true, nil
 		}
 		out = append(out, Due{Plan: pl, Customer: j.customer(pl.CustomerID),
 			Payment: scheduled(pl.Terms, pm.Number, pm.Date)})

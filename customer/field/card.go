@@ -11,6 +11,8 @@ import (
 var (
 	ErrCardDigits    = errors.New("field: card number must be 13 to 19 digits")
 	ErrCardLuhn      = errors.New("field: card number fails the Luhn check (a digit is mistyped)")
+	ErrCardRepeated  = errors.New("field: card number is one digit repeated, which no card is")
+	ErrCardNoBrand   = errors.New("field: card number starts with 0, which no card brand issues")
 	ErrRoutingDigits = errors.New("field: routing number must be 9 digits")
 	ErrRoutingSum    = errors.New("field: routing number fails the ABA checksum (a digit is mistyped)")
 	ErrAccountDigits = errors.New("field: account number must be 4 to 17 digits")
@@ -41,11 +43,22 @@ func stripSeparators(s string) string {
 }
 
 // ParseCard returns the digits of a card number (13–19 digits, Luhn-valid),
-// allowing spaces and dashes between them.
+// allowing spaces and dashes between them. Numbers that pass Luhn but can
+// be no card are refused too: one digit repeated (0000000000000000 passes
+// Luhn, as do others), and a leading 0, a major industry identifier no
+// card brand issues under (ISO/IEC 7812). Other prefixes are left to the
+// processor: brands add ranges, and a stale table here would refuse real
+// cards.
 func ParseCard(s string) (string, error) {
 	d := stripSeparators(s)
 	if len(d) < 13 || len(d) > 19 || !AllDigits(d) {
 		return "", ErrCardDigits
+	}
+	if strings.Count(d, d[:1]) == len(d) {
+		return "", ErrCardRepeated
+	}
+	if d[0] == '0' {
+		return "", ErrCardNoBrand
 	}
 	if !Luhn(d) {
 		return "", ErrCardLuhn

@@ -35,6 +35,14 @@ func TestParseCard(t *testing.T) {
 		{"40030001234567810000", "", ErrCardDigits},   // 20
 		{"4003O00123456781", "", ErrCardDigits},       // letter O
 		{"", "", ErrCardDigits},
+		{"0000000000000000", "", ErrCardRepeated}, // passes Luhn
+		{"0000 0000 0000 0000", "", ErrCardRepeated},
+		{"4444444444444", "", ErrCardRepeated},
+		{"5555555555555555", "", ErrCardRepeated},
+		{"5555555555555557", "5555555555555557", nil}, // one digit off repeated: a number, if an odd one
+		{"0004000123456788", "", ErrCardNoBrand},      // passes Luhn
+		{"0123456789012347", "", ErrCardNoBrand},      // passes Luhn
+		{"1234567812345670", "1234567812345670", nil}, // UATP-style 1: left to the processor
 	} {
 		got, err := ParseCard(tc.in)
 		if got != tc.want || !errors.Is(err, tc.err) {

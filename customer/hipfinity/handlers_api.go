@@ -260,12 +260,12 @@ func (h *Handlers) GetSchedule(ctx *fasthttp.RequestCtx) {
 func (h *Handlers) GetDue(ctx *fasthttp.RequestCtx) {
 	h.authed(func(ctx *fasthttp.RequestCtx, cid int64) {
 		var p params
-		date := param(ctx, "Date")
+		date := param(ctx, wDate)
 		day, err := ParseDate(date)
 		if strings.TrimSpace(date) == "" {
-			p.add("Date", "is required (M/d/yyyy)")
+			p.add(wDate, "is required (M/d/yyyy)")
 		} else if err != nil {
-			p.addErr("Date", err)
+			p.addErr(wDate, err)
 		}
 		if err := p.err(); err != nil {
 			h.fail(ctx, dialect{}, err)
@@ -276,7 +276,7 @@ func (h *Handlers) GetDue(ctx *fasthttp.RequestCtx) {
 		for i, d := range ds {
 			out[i] = dueView(d)
 		}
-		h.answer(ctx, dialect{}, out, err)
+		h.answer(ctx, dueDialect(), out, err)
 	})(ctx)
 }
 

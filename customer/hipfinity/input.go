@@ -1,8 +1,6 @@
 package hipfinity
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
@@ -31,42 +29,6 @@ func knownFields() map[string]string {
 		m[strings.ToLower(n)] = n
 	}
 	return m
-}
-
-// ParseInput decodes a JSON object body into an Input.
-func ParseInput(body []byte) (Input, error) {
-	var raw map[string]field.Value
-	dec := json.NewDecoder(bytes.NewReader(body))
-	if err := dec.Decode(&raw); err != nil {
-		// The decoder's message can quote the body (a card number among
-		// it), so only its kind is passed on.
-		return nil, bodyError("not a JSON object: " + jsonErrorKind(err))
-	}
-	if raw == nil {
-		return nil, bodyError("a JSON object is required")
-	}
-	known := knownFields()
-	in := Input{}
-	for k, v := range raw {
-		if name, ok := known[strings.ToLower(k)]; ok {
-			in[name] = v
-		}
-	}
-	return in, nil
-}
-
-func bodyError(reason string) error {
-	return &customer.InputError{Problems: []customer.Problem{{Field: "body", Code: customer.CodeInvalid, Reason: reason}}}
-}
-
-func jsonErrorKind(err error) string {
-	switch e := err.(type) {
-	case *json.SyntaxError:
-		return fmt.Sprintf("syntax error at byte %d", e.Offset)
-	case *json.UnmarshalTypeError:
-		return "expected an object of fields"
-	}
-	return "malformed JSON"
 }
 
 // text returns a field's trimmed text and whether it was sent.

@@ -1,9 +1,11 @@
 package hipfinity
 
 import (
+	"encoding/json"
 	"reflect"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/tonebase/tonebase/customer"
 )
@@ -119,7 +121,10 @@ func TestTranslate(t *testing.T) {
 // FuzzParseInput: any body either parses into canonical field names only,
 // or is refused with a reason that never quotes the body.
 func FuzzParseInput(f *testing.F) {
-	for _, s := range []string{`{"CardNumber":"4111111111111111","cvv":"123"}`, `{"a":{"b":1}}`, `[]`, `null`, `{"isprimary":true}`, `{`} {
+	for _, s := range []string{`{"CardNumber":"4111111111111111","cvv":"123"}`, `{"a":{"b":1}}`, `[]`, `null`, `{"isprimary":true}`, `{`,
+		`{"CustomerNumber":"a"}x`, `{"CustomerNumber":"a"} {}`, "{\"BillingCity\":\"Z\xffrich\"}", "{\"Billing\xffCity\":1}",
+		`{"CardNumber":"4012888888881881","cardnumber":"5105105105105100"}`, `{"ExpDate":"1","ExpDate":"2"}`,
+		`{"CustomerNumber":"base-1\u200b"}`, `{"CardNumber":"0000000000000000"}`, `{"Unlimited":1,"NumberOfPayments":12}`} {
 		f.Add(s)
 	}
 	known := knownFields()
@@ -132,6 +137,11 @@ func FuzzParseInput(f *testing.F) {
 				}
 			}
 			return
+		}
+		// What is accepted is one JSON value, as sent: nothing after it,
+		// no byte replaced.
+		if !json.Valid([]byte(body)) || !utf8.ValidString(body) {
+			t.Fatalf("accepted a body with data after the object or invalid UTF-8: %q", body)
 		}
 		for name := range in {
 			if known[strings.ToLower(name)] != name {

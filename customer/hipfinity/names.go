@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/tonebase/tonebase/customer"
+	"github.com/tonebase/tonebase/customer/schedule"
 )
 
 // Field names of the Hipfinity wire.
@@ -40,6 +41,7 @@ const (
 	wSwipeFeeAmount = "SwipeFeeAmount"
 	wSwipeFeeLabel  = "SwipeFeeLabel"
 	wIdemHeader     = "Idempotency-Key"
+	wDate           = "Date"
 )
 
 // addressPart pairs a Hipfinity address field's suffix with the domain's part.
@@ -170,6 +172,15 @@ func planDialect() dialect {
 		customer.FieldPlanMethodKind + "/" + customer.CodeRequired:        "is required: 2 (card) or 3 (bank account)",
 		customer.FieldPlanMethod + "/" + customer.CodeKindIsCard:          "is a card, not a bank account as PaymentType says",
 		customer.FieldPlanMethod + "/" + customer.CodeKindIsBank:          "is a bank account, not a card as PaymentType says",
+		customer.FieldPlanCount + "/" + customer.CodeCountWithUnlimited:   "must be 0 or left out when Unlimited is 1",
+		customer.FieldPlanStart + "/" + customer.CodePastHorizon:          "is after " + FormatShortDate(schedule.Horizon()) + ", the last day a plan may start",
+	}}
+}
+
+// dueDialect names GetDue's problems.
+func dueDialect() dialect {
+	return dialect{names: map[string]string{customer.FieldDate: wDate}, reasons: map[string]string{
+		customer.FieldDate + "/" + customer.CodePastHorizon: "is after " + FormatShortDate(schedule.Horizon()) + ", the last day schedules cover",
 	}}
 }
 

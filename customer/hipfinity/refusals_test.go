@@ -113,6 +113,24 @@ func TestGoldenRefusals(t *testing.T) {
 		{"idempotency_first", "POST /apis/api/Customers\nIdempotency-Key: k1\n\n" + `{"CustomerNumber":"I1"}`},
 		{"idempotency_replay", "POST /apis/api/Customers\nIdempotency-Key: k1\n\n" + `{"CustomerNumber":"I1"}`},
 		{"idempotency_reused", "POST /apis/api/Customers\nIdempotency-Key: k1\n\n" + `{"CustomerNumber":"I2"}`},
+		// Strict input: each refused with a problem naming the field.
+		{"body_trailing_data", "POST /apis/api/Customers\n\n" + `{"CustomerNumber":"T1"}{"CustomerNumber":"T2"}`},
+		{"body_invalid_utf8", "POST /apis/api/Customers\n\n" + "{\"CustomerNumber\":\"T1\",\"BillingCity\":\"Z\xfcrich\"}"},
+		{"body_invalid_utf8_key", "POST /apis/api/Customers\n\n" + "{\"CustomerNumber\":\"T1\",\"Z\xfc\":\"x\"}"},
+		{"card_keys_equal_ignoring_case", "POST /apis/api/PaymentDetails\n\n" + `{"CustomerId":"{cust}","PaymentType":"2",` +
+			`"CardNumber":"4012888888881881","cardnumber":"5105105105105100","ExpDate":"1230"}`},
+		{"customer_number_zero_width", "POST /apis/api/Customers\n\n" + `{"CustomerNumber":"base-1\u200b"}`},
+		{"customer_number_control", "POST /apis/api/Customers\n\n" + `{"CustomerNumber":"base\u0007-1"}`},
+		{"customer_text_controls", "POST /apis/api/Customers\n\n" + `{"CustomerNumber":"T3","BillingFirstName":"A\tB",` +
+			`"ShippingAddress":"1 Main\nSt","BillingLastName":"Smith\u200d"}`},
+		{"card_all_zeros", "POST /apis/api/PaymentDetails\n\n" + `{"CustomerId":"{cust}","PaymentType":"2","CardNumber":"0000000000000000","ExpDate":"1230"}`},
+		{"card_no_brand", "POST /apis/api/PaymentDetails\n\n" + `{"CustomerId":"{cust}","PaymentType":"2","CardNumber":"0004000123456788","ExpDate":"1230"}`},
+		{"plan_unlimited_with_count", "POST /apis/api/RecurringTrans\n\n" + `{"CustomerId":"{cust}","PaymentInfo_Id":"{card}","PaymentType":"2",` +
+			`"PlanType":"1","Frequency":"3","RecurringAmount":"1","Unlimited":"1","NumberOfPayments":"12","EffectiveDate":"3/1/24"}`},
+		{"plan_start_past_horizon", "POST /apis/api/RecurringTrans\n\n" + `{"CustomerId":"{cust}","PaymentInfo_Id":"{card}","PaymentType":"2",` +
+			`"PlanType":"1","Frequency":"0","RecurringAmount":"1","Unlimited":"1","EffectiveDate":"12/31/9999"}`},
+		{"plan_due_on_horizon", "GET /apis/api/RecurringTrans/GetDue?Date=12/31/9998"},
+		{"plan_due_past_horizon", "GET /apis/api/RecurringTrans/GetDue?Date=1/1/9999"},
 		{"customer_delete", "DELETE /apis/api/Customers/{cust}"},
 		{"customer_delete_again", "DELETE /apis/api/Customers/{cust}"},
 	} {
