@@ -1,0 +1,183 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// vmRSS reads a process's resident memory, in bytes, from outside it.
+func vmRSS(t *testing.T, pid int) int64 {
+	t.Helper()
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for line := range strings.Lines(string(b)) {
+		if rest, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+			kb, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return kb << 10
+		}
+	}
+	t.Fatal("no VmRSS")
+	return 0
+}
+
+// peakRSS samples pid's RSS until stop is closed and returns the highest.
+func peakRSS(t *testing.T, pid int, stop <-chan struct{}) <-chan int64 {
+	out := make(chan int64, 1)
+	go func() {
+		var peak int64
+		tick := time.NewTicker(20 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+			if err == nil {
+				for line := range strings.Lines(string(b)) {
+					if rest, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+						kb, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
+						peak = max(peak, kb<<10)
+					}
+				}
+			}
+			select {
+			case <-stop:
+				out <- peak
+				return
+			case <-tick.C:
+			}
+		}
+	}()
+	return out
+}
+
+// sendBody posts size bytes of filler to path on a connection of its own,
+// announced or chunked, while reading the answer, and returns its status
+// (0 if the connection closed first, as it may for a body not read).
+func sendBody(addr, method, path string, size int, chunked bool) int {
+	conn, err := net.Dial("tcp", addr)
+	if err != nil {
+		return -1
+	}
+	defer conn.Close()
+	_ = conn.SetDeadline(time.Now().Add(60 * time.Second))
+	go func() {
+		w := bufio.NewWriterSize(conn, 64<<10)
+		if chunked {
+			fmt.Fprintf(w, "%s %s HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n", method, path)
+		} else {
+			fmt.Fprintf(w, "%s %s HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n", method, path, size)
+		}
+		piece := bytes.Repeat([]byte("{},"), 64<<10/3)
+		for sent := 0; sent < size; sent += len(piece) {
+			p := piece[:min(len(piece), size-sent)]
+			var err error
+			if chunked {
+				_, err = fmt.Fprintf(w, "%x\r\n%s\r\n", len(p), p)
+			} else {
+				_, err = w.Write(p)
+			}
+			if err != nil {
+				return // closed by the server: the point
+			}
+		}
+		if chunked {
+			io.WriteString(w, "0\r\n\r\n")
+		}
+		w.Flush()
+	}()
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		return 0
+	}
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
+// TestUnprovenBodiesCostNoMemory sends 50 bodies of 60 MB at once from
+// senders without a valid credential, announced and chunked, to a route
+// that takes no body, with a wrong Hash and with an unknown cid, and
+// checks from outside the server that its RSS rises by at most 100 MB in
+// all, and is back there afterwards. Today's code read each whole first.
+func TestUnprovenBodiesCostNoMemory(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a server process and sends 3 GB to it")
+	}
+	data, addr, token := t.TempDir(), freeAddr(t), "bodies-test-admin-token-0123"
+	child := startChild(t, addr, data, token)
+	defer func() { _ = child.Process.Kill(); _, _ = child.Process.Wait() }()
+	s := &testServer{t: t, base: "http://" + addr, token: token}
+	c := s.newClient("Bodies")
+	dbid := s.newDatabase(c.CID)
+	wrongHash := signFor(c, dbid, "not this body")
+	const size = 60 << 20
+	cases := []struct {
+		method, path string
+		chunked      bool
+		want         []int // statuses allowed; 0 is a connection closed before its answer
+	}{
+		{"POST", "/healthz", true, []int{405, 0}},
+		{"POST", "/healthz", false, []int{405, 0}},
+		{"GET", "/healthz", true, []int{200, 0}},
+		{"POST", fmt.Sprintf("/cppdb/api/database?cid=%d&dbid=%d&Hash=%s", c.CID, dbid, wrongHash), false, []int{403}},
+		{"POST", fmt.Sprintf("/cppdb/api/database?cid=%d&dbid=%d&Hash=%s", c.CID, dbid, wrongHash), true, []int{403}},
+		{"POST", fmt.Sprintf("/cppdb/api/database?cid=%d&dbid=%d&Hash=%s", c.CID+99, dbid, wrongHash), false, []int{404, 0}},
+		{"POST", fmt.Sprintf("/cppdb/api/database?cid=%d&dbid=%d&Hash=%s", c.CID+99, dbid, wrongHash), true, []int{404, 0}},
+		{"POST", fmt.Sprintf("/cppdb/api/database?cid=%d&dbid=%d&Hash=short", c.CID, dbid), false, []int{403, 0}},
+		{"POST", "/no/such/route", true, []int{404, 0}},
+		{"POST", "/apis/api/Customers", true, []int{413, 0}},
+	}
+	time.Sleep(500 * time.Millisecond) // let start-up settle
+	base := vmRSS(t, child.Process.Pid)
+	stop := make(chan struct{})
+	peak := peakRSS(t, child.Process.Pid, stop)
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var wrong []string
+	for i := range 50 {
+		tc := cases[i%len(cases)]
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			got := sendBody(addr, tc.method, tc.path, size, tc.chunked)
+			for _, w := range tc.want {
+				if got == w {
+					return
+				}
+			}
+			mu.Lock()
+			wrong = append(wrong, fmt.Sprintf("%s %s chunked=%v: %d, want one of %v", tc.method, tc.path[:min(len(tc.path), 40)], tc.chunked, got, tc.want))
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	close(stop)
+	high := <-peak
+	time.Sleep(time.Second)
+	after := vmRSS(t, child.Process.Pid)
+	t.Logf("RSS %d MB at start, %d MB at most, %d MB after", base>>20, high>>20, after>>20)
+	for _, w := range wrong {
+		t.Error(w)
+	}
+	if high-base > 100<<20 {
+		t.Errorf("RSS rose by %d MB, more than 100 MB", (high-base)>>20)
+	}
+	if after-base > 100<<20 {
+		t.Errorf("RSS stayed %d MB above where it started", (after-base)>>20)
+	}
+	if r := s.do("GET", "/healthz", "", nil); r.status != 200 {
+		t.Fatalf("healthz afterwards: %d", r.status)
+	}
+}
