@@ -1,6 +1,7 @@
 package ivr
 
 import (
+	"bytes"
 	"encoding/json"
 	"testing"
 
@@ -31,6 +32,28 @@ func BenchmarkDecodeRows(b *testing.B) {
 		rows, _, invalid, _, err := decodeRows(t, body, false, func() {})
 		if err != nil || len(rows) != 5000 || len(invalid) != 0 {
 			b.Fatalf("%d rows, %d invalid, %v", len(rows), len(invalid), err)
+		}
+	}
+}
+
+// BenchmarkParseRowsFrom parses the same batch as a body read from disk
+// is parsed, through the sliding window, to compare with parsing it whole.
+func BenchmarkParseRowsFrom(b *testing.B) {
+	body := []byte{'['}
+	for i := range 5000 {
+		if i > 0 {
+			body = append(body, ',')
+		}
+		body = bench.AppendRow(body, i)
+	}
+	body = append(body, ']')
+	b.SetBytes(int64(len(body)))
+	b.ReportAllocs()
+	for b.Loop() {
+		n := 0
+		err := parseRowsFrom(bytes.NewReader(body), func(int, []rawField, bool) error { n++; return nil })
+		if err != nil || n != 5000 {
+			b.Fatalf("%d rows, %v", n, err)
 		}
 	}
 }
