@@ -18,14 +18,7 @@ func BenchmarkDecodeRows(b *testing.B) {
 		b.Fatal(err)
 	}
 	t := &columndb.Table{Columns: cols}
-	body := []byte{'['}
-	for i := range 5000 {
-		if i > 0 {
-			body = append(body, ',')
-		}
-		body = bench.AppendRow(body, i)
-	}
-	body = append(body, ']')
+	body := harnessBatch()
 	b.SetBytes(int64(len(body)))
 	b.ReportAllocs()
 	for b.Loop() {
@@ -39,14 +32,7 @@ func BenchmarkDecodeRows(b *testing.B) {
 // BenchmarkParseRowsFrom parses the same batch as a body read from disk
 // is parsed, through the sliding window, to compare with parsing it whole.
 func BenchmarkParseRowsFrom(b *testing.B) {
-	body := []byte{'['}
-	for i := range 5000 {
-		if i > 0 {
-			body = append(body, ',')
-		}
-		body = bench.AppendRow(body, i)
-	}
-	body = append(body, ']')
+	body := harnessBatch()
 	b.SetBytes(int64(len(body)))
 	b.ReportAllocs()
 	for b.Loop() {
@@ -56,4 +42,16 @@ func BenchmarkParseRowsFrom(b *testing.B) {
 			b.Fatalf("%d rows, %v", n, err)
 		}
 	}
+}
+
+// harnessBatch is one signed batch of the load harness: 5,000 rows.
+func harnessBatch() []byte {
+	body := []byte{'['}
+	for i := range 5000 {
+		if i > 0 {
+			body = append(body, ',')
+		}
+		body = bench.AppendRow(body, i)
+	}
+	return append(body, ']')
 }

@@ -107,6 +107,18 @@ func sendBody(addr, method, path string, size int, chunked bool) int {
 	return resp.StatusCode
 }
 
+// startWithDatabase starts the server as a process of its own, whose
+// memory can be read from outside, with a client and a database.
+func startWithDatabase(t *testing.T) (*testServer, int, client, int64) {
+	t.Helper()
+	data, addr, token := t.TempDir(), freeAddr(t), "bodies-test-admin-token-0123"
+	child := startChild(t, addr, data, token)
+	t.Cleanup(func() { _ = child.Process.Kill(); _, _ = child.Process.Wait() })
+	s := &testServer{t: t, base: "http://" + addr, token: token}
+	c := s.newClient("Bodies")
+	return s, child.Process.Pid, c, s.newDatabase(c.CID)
+}
+
 // TestUnprovenBodiesCostNoMemory sends 50 bodies of 60 MB at once from
 // senders without a valid credential, announced and chunked, to a route
 // that takes no body, with a wrong Hash and with an unknown cid, and
@@ -116,12 +128,8 @@ func TestUnprovenBodiesCostNoMemory(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts a server process and sends 3 GB to it")
 	}
-	data, addr, token := t.TempDir(), freeAddr(t), "bodies-test-admin-token-0123"
-	child := startChild(t, addr, data, token)
-	defer func() { _ = child.Process.Kill(); _, _ = child.Process.Wait() }()
-	s := &testServer{t: t, base: "http://" + addr, token: token}
-	c := s.newClient("Bodies")
-	dbid := s.newDatabase(c.CID)
+	s, pid, c, dbid := startWithDatabase(t)
+	addr := strings.TrimPrefix(s.base, "http://")
 	wrongHash := signFor(c, dbid, "not this body")
 	const size = 60 << 20
 	cases := []struct {
@@ -141,9 +149,9 @@ func TestUnprovenBodiesCostNoMemory(t *testing.T) {
 		{"POST", "/apis/api/Customers", true, []int{413, 0}},
 	}
 	time.Sleep(500 * time.Millisecond) // let start-up settle
-	base := vmRSS(t, child.Process.Pid)
+	base := vmRSS(t, pid)
 	stop := make(chan struct{})
-	peak := peakRSS(t, child.Process.Pid, stop)
+	peak := peakRSS(t, pid, stop)
 	var wg sync.WaitGroup
 	var mu sync.Mutex
 	var wrong []string
@@ -167,7 +175,7 @@ func TestUnprovenBodiesCostNoMemory(t *testing.T) {
 	close(stop)
 	high := <-peak
 	time.Sleep(time.Second)
-	after := vmRSS(t, child.Process.Pid)
+	after := vmRSS(t, pid)
 	t.Logf("RSS %d MB at start, %d MB at most, %d MB after", base>>20, high>>20, after>>20)
 	for _, w := range wrong {
 		t.Error(w)
@@ -192,12 +200,7 @@ func TestSignedUploadOfEmptyRowsIsBoundedByItsBatch(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts a server process and uploads 60 MB to it")
 	}
-	data, addr, token := t.TempDir(), freeAddr(t), "bodies-test-admin-token-0123"
-	child := startChild(t, addr, data, token)
-	defer func() { _ = child.Process.Kill(); _, _ = child.Process.Wait() }()
-	s := &testServer{t: t, base: "http://" + addr, token: token}
-	c := s.newClient("Empty rows")
-	dbid := s.newDatabase(c.CID)
+	s, pid, c, dbid := startWithDatabase(t)
 	rows := 20_000_000
 	if raceEnabled {
 		rows = 2_000_000 // the race detector makes each row slower, not larger
@@ -213,9 +216,9 @@ func TestSignedUploadOfEmptyRowsIsBoundedByItsBatch(t *testing.T) {
 	body = append(body, ']')
 	sig := signFor(c, dbid, string(body))
 	time.Sleep(500 * time.Millisecond)
-	base := vmRSS(t, child.Process.Pid)
+	base := vmRSS(t, pid)
 	stop := make(chan struct{})
-	peak := peakRSS(t, child.Process.Pid, stop)
+	peak := peakRSS(t, pid, stop)
 	resp, err := http.Post(fmt.Sprintf("%s/cppdb/api/database?cid=%d&dbid=%d&Hash=%s", s.base, c.CID, dbid, sig), "application/json", bytes.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
