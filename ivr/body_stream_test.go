@@ -144,3 +144,31 @@ func rowErrors(from, n int) []columndb.RowError {
 	}
 	return out
 }
+
+// TestEachBatchParsesOneBatchOnce: a body of exactly one batch is parsed
+// once and written in one call; one row more makes two calls, the first of
+// a full batch, and every element is counted once.
+func TestEachBatchParsesOneBatchOnce(t *testing.T) {
+	s := NewService(nil, nil, nil, Config{})
+	tbl := &columndb.Table{}
+	for _, n := range []int{0, 1, uploadBatch, uploadBatch + 1, 2*uploadBatch + 3} {
+		t.Run(fmt.Sprint(n, " rows"), func(t *testing.T) {
+			body := "[" + strings.TrimSuffix(strings.Repeat("{},", n), ",") + "]"
+			var calls []int
+			total, err := s.eachBatch(tbl, heldBody(body), false, func(d *decoded) error {
+				calls = append(calls, d.received)
+				return nil
+			})
+			want := []int{}
+			for left := n; left > 0; left -= uploadBatch {
+				want = append(want, min(left, uploadBatch))
+			}
+			if len(want) == 0 {
+				want = []int{0}
+			}
+			if err != nil || total != n || fmt.Sprint(calls) != fmt.Sprint(want) {
+				t.Fatalf("total %d, batches %v, %v; want %d and %v", total, calls, err, n, want)
+			}
+		})
+	}
+}
