@@ -2,6 +2,7 @@ package ivr
 
 import (
 	"fmt"
+	"io"
 	"slices"
 	"strconv"
 	"unicode/utf16"
@@ -65,7 +66,26 @@ func (e *SyntaxError) Error() string {
 // one. An element that is not an object is passed with ok=false. fields is
 // reused between calls.
 func parseRows(body []byte, fn func(i int, fields []rawField, ok bool)) error {
-	p := &parser{b: body}
+	return (&parser{b: body}).rows(func(i int, fields []rawField, ok bool) error {
+		fn(i, fields, ok)
+		return nil
+	})
+}
+
+// parseRowsFrom is parseRows over a body read from r as it is parsed,
+// holding a window of it rather than the whole: the one row being parsed
+// and what was read ahead of it. A read error ends the parse with it, and
+// so does an error fn returns.
+func parseRowsFrom(r io.Reader, fn func(i int, fields []rawField, ok bool) error) error {
+	p := &parser{b: make([]byte, 0, readAhead), r: r, streamed: true}
+	err := p.rows(fn)
+	if p.err != nil {
+		return fmt.Errorf("ivr: read upload: %w", p.err)
+	}
+	return err
+}
+
+func (p *parser) rows(fn func(i int, fields []rawField, ok bool) error) error {
 	p.ws()
 	switch p.peek() {
 	case '{':
@@ -73,11 +93,14 @@ func parseRows(body []byte, fn func(i int, fields []rawField, ok bool)) error {
 		if err != nil {
 			return err
 		}
-		fn(0, fields, true)
+		if err := fn(0, fields, true); err != nil {
+			return err
+		}
 	case '[':
 		p.i++
 		var fields []rawField
 		for n := 0; ; n++ {
+			p.slide()
 			p.ws()
 			if n == 0 && p.peek() == ']' {
 				p.i++
@@ -88,12 +111,16 @@ func parseRows(body []byte, fn func(i int, fields []rawField, ok bool)) error {
 				if fields, err = p.row(fields[:0]); err != nil {
 					return err
 				}
-				fn(n, fields, true)
+				if err := fn(n, fields, true); err != nil {
+					return err
+				}
 			} else {
 				if _, err := p.value(); err != nil {
 					return err
 				}
-				fn(n, nil, false)
+				if err := fn(n, nil, false); err != nil {
+					return err
+				}
 			}
 			p.ws()
 			c := p.next()
@@ -108,7 +135,7 @@ func parseRows(body []byte, fn func(i int, fields []rawField, ok bool)) error {
 		return p.fail("expected a row object or an array of them")
 	}
 	p.ws()
-	if p.i != len(p.b) {
+	if p.more(1) {
 		return p.fail("unexpected data after the JSON document")
 	}
 	return nil
@@ -119,16 +146,73 @@ type parser struct {
 	i     int
 	buf   []byte
 	depth int
+	// Reading from r, b is a window of the body starting at its byte base.
+	// Offsets into b (p.i, a text's span) hold while a row is parsed: b
+	// only grows then, and slides between the array's elements.
+	r        io.Reader
+	streamed bool
+	base     int
+	err      error // r's, other than io.EOF
+}
+
+// readAhead is how much of a streamed body the parser reads at a time.
+const readAhead = 64 << 10
+
+// more reports whether n more bytes of the body are in b from p.i,
+// reading them from r if they are still to come.
+func (p *parser) more(n int) bool {
+	for len(p.b)-p.i < n {
+		if !p.fill() {
+			return false
+		}
+	}
+	return true
+}
+
+// fill appends the next bytes read from r to b, growing it if it is full
+// (a row larger than the window), and reports whether any arrived.
+func (p *parser) fill() bool {
+	if p.r == nil || p.err != nil {
+		return false
+	}
+	if len(p.b) == cap(p.b) {
+		p.b = slices.Grow(p.b, max(cap(p.b), readAhead))
+	}
+	for {
+		n, err := p.r.Read(p.b[len(p.b):cap(p.b)])
+		p.b = p.b[:len(p.b)+n]
+		if err != nil {
+			p.r = nil
+			if err != io.EOF {
+				p.err = err
+			}
+		}
+		if n > 0 || p.r == nil {
+			return n > 0
+		}
+	}
+}
+
+// slide drops the bytes parsed so far from a streamed body's window, once
+// they fill half of it. Called between elements, when no span is live.
+func (p *parser) slide() {
+	if !p.streamed || p.i < readAhead/2 {
+		return
+	}
+	n := copy(p.b, p.b[p.i:])
+	p.b = p.b[:n]
+	p.base += p.i
+	p.i = 0
 }
 
 // maxDepth bounds nesting: rows are flat, and a body of a million '[' must
 // be an error, not a stack overflow.
 const maxDepth = 32
 
-func (p *parser) fail(msg string) error { return &SyntaxError{Offset: p.i, Msg: msg} }
+func (p *parser) fail(msg string) error { return &SyntaxError{Offset: p.base + p.i, Msg: msg} }
 
 func (p *parser) peek() byte {
-	if p.i < len(p.b) {
+	if p.i < len(p.b) || p.fill() {
 		return p.b[p.i]
 	}
 	return 0
@@ -141,7 +225,7 @@ func (p *parser) next() byte {
 }
 
 func (p *parser) ws() {
-	for p.i < len(p.b) {
+	for p.i < len(p.b) || p.fill() {
 		switch p.b[p.i] {
 		case ' ', '\t', '\n', '\r':
 			p.i++
@@ -269,7 +353,7 @@ func (p *parser) value() (int, error) {
 }
 
 func (p *parser) literal(word string) error {
-	if len(p.b)-p.i < len(word) || string(p.b[p.i:p.i+len(word)]) != word {
+	if !p.more(len(word)) || string(p.b[p.i:p.i+len(word)]) != word {
 		return p.fail("expected " + word)
 	}
 	p.i += len(word)
@@ -311,7 +395,7 @@ func (p *parser) number() (text, error) {
 
 func (p *parser) digits() bool {
 	start := p.i
-	for p.i < len(p.b) && p.b[p.i] >= '0' && p.b[p.i] <= '9' {
+	for (p.i < len(p.b) || p.fill()) && p.b[p.i] >= '0' && p.b[p.i] <= '9' {
 		p.i++
 	}
 	return p.i > start
@@ -322,7 +406,7 @@ func (p *parser) digits() bool {
 func (p *parser) str() (text, error) {
 	p.i++ // "
 	start := p.i
-	for p.i < len(p.b) {
+	for p.i < len(p.b) || p.fill() {
 		c := p.b[p.i]
 		switch {
 		case c == '"':
@@ -345,7 +429,7 @@ func (p *parser) str() (text, error) {
 
 func (p *parser) escaped(start int) (string, error) {
 	buf := append(p.buf[:0], p.b[start:p.i]...)
-	for p.i < len(p.b) {
+	for p.i < len(p.b) || p.fill() {
 		c := p.b[p.i]
 		switch {
 		case c == '"':
@@ -384,7 +468,7 @@ func (p *parser) escaped(start int) (string, error) {
 			}
 			if utf16.IsSurrogate(r) {
 				r2 := rune(-1)
-				if p.peek() == '\\' && p.i+1 < len(p.b) && p.b[p.i+1] == 'u' {
+				if p.more(2) && p.b[p.i] == '\\' && p.b[p.i+1] == 'u' {
 					p.i += 2
 					if r2, ok = p.hex4(); !ok {
 						return "", p.fail("bad \\u escape")
@@ -403,7 +487,7 @@ func (p *parser) escaped(start int) (string, error) {
 }
 
 func (p *parser) hex4() (rune, bool) {
-	if len(p.b)-p.i < 4 {
+	if !p.more(4) {
 		return 0, false
 	}
 	n, err := strconv.ParseUint(string(p.b[p.i:p.i+4]), 16, 16)

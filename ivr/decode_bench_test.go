@@ -1,6 +1,7 @@
 package ivr
 
 import (
+	"bytes"
 	"encoding/json"
 	"testing"
 
@@ -17,14 +18,7 @@ func BenchmarkDecodeRows(b *testing.B) {
 		b.Fatal(err)
 	}
 	t := &columndb.Table{Columns: cols}
-	body := []byte{'['}
-	for i := range 5000 {
-		if i > 0 {
-			body = append(body, ',')
-		}
-		body = bench.AppendRow(body, i)
-	}
-	body = append(body, ']')
+	body := harnessBatch()
 	b.SetBytes(int64(len(body)))
 	b.ReportAllocs()
 	for b.Loop() {
@@ -33,4 +27,31 @@ func BenchmarkDecodeRows(b *testing.B) {
 			b.Fatalf("%d rows, %d invalid, %v", len(rows), len(invalid), err)
 		}
 	}
+}
+
+// BenchmarkParseRowsFrom parses the same batch as a body read from disk
+// is parsed, through the sliding window, to compare with parsing it whole.
+func BenchmarkParseRowsFrom(b *testing.B) {
+	body := harnessBatch()
+	b.SetBytes(int64(len(body)))
+	b.ReportAllocs()
+	for b.Loop() {
+		n := 0
+		err := parseRowsFrom(bytes.NewReader(body), func(int, []rawField, bool) error { n++; return nil })
+		if err != nil || n != 5000 {
+			b.Fatalf("%d rows, %v", n, err)
+		}
+	}
+}
+
+// harnessBatch is one signed batch of the load harness: 5,000 rows.
+func harnessBatch() []byte {
+	body := []byte{'['}
+	for i := range 5000 {
+		if i > 0 {
+			body = append(body, ',')
+		}
+		body = bench.AppendRow(body, i)
+	}
+	return append(body, ']')
 }

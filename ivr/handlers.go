@@ -2,6 +2,7 @@ package ivr
 
 import (
 	"errors"
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -172,32 +173,33 @@ func (h *Handlers) lookupError(ctx *fasthttp.RequestCtx, f Format, err error) {
 	ctx.SetBody(*buf)
 }
 
-// Upload serves POST /cppdb/api/database.
+// Upload serves POST /cppdb/api/database. Nothing of the body is read
+// before the client, the database and the form of the hash check out.
 func (h *Handlers) Upload(ctx *fasthttp.RequestCtx) {
 	u, ok := signedFrom(ctx)
 	if !ok {
 		h.uploadError(ctx, ErrInvalidClient)
 		return
 	}
-	res, err := h.svc.Upload(u, ctx.PostBody())
+	res, err := h.svc.UploadFrom(u, httpx.BodyReader(ctx), int64(ctx.Request.Header.ContentLength()))
 	if err != nil {
 		h.uploadError(ctx, err)
 		return
 	}
 	h.metrics.Rows("inserted", res.Inserted)
 	h.metrics.Rows("updated", res.Updated)
-	h.metrics.Rows("invalid", len(res.Invalid))
+	h.metrics.Rows("invalid", len(res.Invalid)+res.InvalidMore)
 	httpx.WriteJSON(ctx, 200, res)
 }
 
-// Delete serves DELETE /cppdb/api/database.
+// Delete serves DELETE /cppdb/api/database, checked and read as Upload.
 func (h *Handlers) Delete(ctx *fasthttp.RequestCtx) {
 	u, ok := signedFrom(ctx)
 	if !ok {
 		h.uploadError(ctx, ErrInvalidClient)
 		return
 	}
-	res, err := h.svc.DeleteUpload(u, ctx.PostBody())
+	res, err := h.svc.DeleteFrom(u, httpx.BodyReader(ctx), int64(ctx.Request.Header.ContentLength()))
 	if err != nil {
 		h.uploadError(ctx, err)
 		return
@@ -243,6 +245,12 @@ func (h *Handlers) uploadError(ctx *fasthttp.RequestCtx, err error) {
 		status, msg = 403, ErrInvalidHash.Error()
 	case errors.As(err, &syn):
 		status, msg = 400, syn.Error()
+	case errors.Is(err, httpx.ErrTooLarge):
+		ctx.SetConnectionClose() // the rest of the body is still on its way
+		status, msg = 413, fmt.Sprintf("request body larger than %d MiB; send it in batches", h.svc.maxUpload()>>20)
+	case errors.Is(err, httpx.ErrBodyRead):
+		ctx.SetConnectionClose() // where the next request would start is unknown
+		status, msg = 400, "the body did not arrive whole; nothing was written, send it again"
 	case errors.Is(err, columndb.ErrStale):
 		status, msg = 409, "the database definition changed during the upload; send it again"
 	case errors.Is(err, ErrNoDatabase):

@@ -116,15 +116,20 @@ func postFile(t *testing.T, addr, query string, length int64, body io.Reader) (i
 		t.Fatal(err)
 	}
 	defer conn.Close()
-	w := bufio.NewWriterSize(conn, 64<<10)
-	fmt.Fprintf(w, "POST /cppdb/api/file?%s HTTP/1.1\r\nHost: x\r\nContent-Type: text/csv\r\nContent-Length: %d\r\n\r\n", query, length)
-	if _, err := io.Copy(w, body); err != nil {
-		t.Fatal(err)
-	}
-	if err := w.Flush(); err != nil {
-		t.Fatal(err)
-	}
-	conn.(*net.TCPConn).CloseWrite()
+	// The body is written while the answer is read: a refused one is
+	// answered without being read, and its connection closed.
+	wrote := make(chan error, 1)
+	go func() {
+		w := bufio.NewWriterSize(conn, 64<<10)
+		fmt.Fprintf(w, "POST /cppdb/api/file?%s HTTP/1.1\r\nHost: x\r\nContent-Type: text/csv\r\nContent-Length: %d\r\n\r\n", query, length)
+		_, err := io.Copy(w, body)
+		if err == nil {
+			err = w.Flush()
+		}
+		conn.(*net.TCPConn).CloseWrite()
+		wrote <- err
+	}()
+	defer func() { <-wrote }()
 	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
 	if err != nil {
 		t.Fatal(err)

@@ -1,11 +1,14 @@
 package ivr
 
 import (
+	"crypto/sha512"
 	"errors"
 	"fmt"
+	"io"
 
 	"github.com/tonebase/tonebase/columndb"
 	"github.com/tonebase/tonebase/hash"
+	"github.com/tonebase/tonebase/internal/httpx"
 )
 
 // Upload errors, in the order they are checked, with the ActivePay wording:
@@ -23,6 +26,8 @@ type UploadResult struct {
 	Updated   int                 `json:"updated"`
 	Unchanged int                 `json:"unchanged"`
 	Invalid   []columndb.RowError `json:"invalid"`
+	// InvalidMore counts the refused rows past the first maxListed.
+	InvalidMore int `json:"invalid_more,omitempty"`
 }
 
 // DeleteResult is the answer to a delete upload.
@@ -31,6 +36,8 @@ type DeleteResult struct {
 	Deleted  int                 `json:"deleted"`
 	NotFound int                 `json:"not_found"`
 	Invalid  []columndb.RowError `json:"invalid"`
+	// InvalidMore counts the refused rows past the first maxListed.
+	InvalidMore int `json:"invalid_more,omitempty"`
 }
 
 // Signed identifies an upload: who claims to send it and their signature.
@@ -51,24 +58,30 @@ func (s *Service) authorize(u Signed, body []byte) (*columndb.Table, error) {
 	return t, nil
 }
 
-// Upload applies a signed upsert upload. Invalid rows are reported and
-// skipped; when it returns without error every valid row is on disk.
+// Upload applies a signed upsert upload given whole. Invalid rows are
+// reported and skipped; when it returns without error every valid row is
+// on disk.
 func (s *Service) Upload(u Signed, body []byte) (UploadResult, error) {
 	t, err := s.authorize(u, body)
 	if err != nil {
 		return UploadResult{}, err
 	}
-	d, release, err := s.decodeHeld(t, body, false)
-	defer release()
+	return s.upsertRows(t, heldBody(body))
+}
+
+// UploadFrom is Upload of a body read from r, of size bytes (-1 if not
+// announced). The client, the database and the form of the hash are
+// checked before a byte of it is read, so a sender without them costs
+// nothing; the body is then received (in memory if small, else on disk)
+// while its hash is computed, and only a body whose hash holds is parsed,
+// a batch at a time.
+func (s *Service) UploadFrom(u Signed, r io.Reader, size int64) (UploadResult, error) {
+	t, body, err := s.receive(u, r, size)
 	if err != nil {
 		return UploadResult{}, err
 	}
-	res, err := s.store.Upsert(t, d.rows)
-	if err != nil {
-		return UploadResult{}, fmt.Errorf("ivr: upload to %d/%d: %w", u.CID, u.DBID, err)
-	}
-	return UploadResult{Received: d.received, Inserted: res.Inserted, Updated: res.Updated, Unchanged: res.Unchanged,
-		Invalid: mergeInvalid(d.invalid, res.Invalid, d.origin)}, nil
+	defer body.Discard()
+	return s.upsertRows(t, body)
 }
 
 // DeleteUpload deletes the rows whose primary keys a signed body carries.
@@ -77,67 +90,161 @@ func (s *Service) DeleteUpload(u Signed, body []byte) (DeleteResult, error) {
 	if err != nil {
 		return DeleteResult{}, err
 	}
-	d, release, err := s.decodeHeld(t, body, true)
-	defer release()
+	return s.deleteRows(t, heldBody(body))
+}
+
+// DeleteFrom is DeleteUpload of a body read from r, received as UploadFrom
+// receives one.
+func (s *Service) DeleteFrom(u Signed, r io.Reader, size int64) (DeleteResult, error) {
+	t, body, err := s.receive(u, r, size)
 	if err != nil {
 		return DeleteResult{}, err
 	}
-	res, err := s.store.Delete(t, d.rows)
-	if err != nil {
-		return DeleteResult{}, fmt.Errorf("ivr: delete from %d/%d: %w", u.CID, u.DBID, err)
-	}
-	return DeleteResult{Received: d.received, Deleted: res.Deleted, NotFound: res.NotFound,
-		Invalid: mergeInvalid(d.invalid, res.Invalid, d.origin)}, nil
+	defer body.Discard()
+	return s.deleteRows(t, body)
 }
 
-// decoded is an upload body turned into rows.
+// receive checks what a signed upload can be checked by before its body
+// arrives, then receives the body and checks its hash.
+func (s *Service) receive(u Signed, r io.Reader, size int64) (*columndb.Table, *httpx.Received, error) {
+	t, password, err := s.uploadKey(u)
+	if err != nil {
+		return nil, nil, err
+	}
+	if !hashShaped(u.Hash) {
+		return nil, nil, ErrInvalidHash
+	}
+	d := hash.NewDigest(u.CID, u.DBID, password)
+	body, err := httpx.Receive(s.cfg.WorkDir, r, size, s.maxUpload(), d, s.memBodies)
+	if err != nil {
+		return nil, nil, err
+	}
+	ok := false
+	if b, held := body.Bytes(); held {
+		ok = hash.Verify(u.CID, u.DBID, password, b, u.Hash)
+	} else {
+		ok = d.Verify(u.Hash)
+	}
+	if !ok {
+		body.Discard()
+		return nil, nil, ErrInvalidHash
+	}
+	return t, body, nil
+}
+
+// hashShaped reports whether h can be a signature at all: a SHA-512 digest
+// in the URL-token form, 87 characters ending in a digit.
+func hashShaped(h string) bool {
+	b, err := hash.UrlTokenDecode(h)
+	return err == nil && len(b) == sha512.Size
+}
+
+func (s *Service) upsertRows(t *columndb.Table, body rowSource) (UploadResult, error) {
+	var res UploadResult
+	var refused refusals
+	received, err := s.eachBatch(t, body, false, func(d *decoded) error {
+		r, err := s.store.Upsert(t, d.rows)
+		if err != nil {
+			return fmt.Errorf("ivr: upload to %s: %w", t.Name, err)
+		}
+		res.Inserted += r.Inserted
+		res.Updated += r.Updated
+		res.Unchanged += r.Unchanged
+		refused.add(mergeInvalid(d.invalid, r.Invalid, d.origin))
+		return nil
+	})
+	if err != nil {
+		return UploadResult{}, err
+	}
+	res.Received, res.Invalid, res.InvalidMore = received, refused.listed(), refused.more
+	return res, nil
+}
+
+func (s *Service) deleteRows(t *columndb.Table, body rowSource) (DeleteResult, error) {
+	var res DeleteResult
+	var refused refusals
+	received, err := s.eachBatch(t, body, true, func(d *decoded) error {
+		r, err := s.store.Delete(t, d.rows)
+		if err != nil {
+			return fmt.Errorf("ivr: delete from %s: %w", t.Name, err)
+		}
+		res.Deleted += r.Deleted
+		res.NotFound += r.NotFound
+		refused.add(mergeInvalid(d.invalid, r.Invalid, d.origin))
+		return nil
+	})
+	if err != nil {
+		return DeleteResult{}, err
+	}
+	res.Received, res.Invalid, res.InvalidMore = received, refused.listed(), refused.more
+	return res, nil
+}
+
+// maxListed is how many refused rows an answer lists; the rest are only
+// counted, so a body of a million bad rows has an answer of kilobytes.
+const maxListed = 1000
+
+// refusals are the refused rows an answer lists, and the count of the rest.
+type refusals struct {
+	list []columndb.RowError
+	more int
+}
+
+// listed is the list, [] rather than null when empty, as answers have it.
+func (r *refusals) listed() []columndb.RowError {
+	if r.list == nil {
+		return []columndb.RowError{}
+	}
+	return r.list
+}
+
+func (r *refusals) add(es []columndb.RowError) {
+	n := min(len(es), maxListed-len(r.list))
+	r.list = append(r.list, es[:n]...)
+	r.more += len(es) - n
+}
+
+// decoded is a batch of an upload body turned into rows.
 type decoded struct {
 	rows     []columndb.Row
 	origin   []int // each row's index in the body
 	invalid  []columndb.RowError
 	received int
+	slab     columndb.RowSlab
 }
 
-// decodeHeld decodes body and returns holding an ingest slot, which the
-// caller releases by calling the func, whatever the error.
-func (s *Service) decodeHeld(t *columndb.Table, body []byte, keysOnly bool) (decoded, func(), error) {
-	var d decoded
-	var err error
-	release := s.parseThenIngest(func() {
-		d.rows, d.origin, d.invalid, d.received, err = decodeRows(t, body, keysOnly, s.cfg.Pacer.Steps())
-	})
-	return d, release, err
+// add turns one element of the body into a row of t, or a refusal.
+func (d *decoded) add(t *columndb.Table, keysOnly bool, i int, fields []rawField, ok bool) {
+	d.received++
+	if !ok {
+		d.invalid = append(d.invalid, columndb.RowError{Index: i, Error: "expected an object of column values"})
+		return
+	}
+	r, rerr := rowOf(&d.slab, t, fields, keysOnly)
+	if rerr != nil {
+		rerr.Index = i
+		d.invalid = append(d.invalid, *rerr)
+		return
+	}
+	d.rows = append(d.rows, r)
+	d.origin = append(d.origin, i)
 }
 
 // decodeRows turns a body into rows of t. Rows with a value the column
 // refuses are reported with their index in the body; keysOnly keeps just the
 // primary-key columns (a delete need not carry valid other values).
 func decodeRows(t *columndb.Table, body []byte, keysOnly bool, step func()) (rows []columndb.Row, origin []int, invalid []columndb.RowError, received int, err error) {
-	var slab columndb.RowSlab
+	var d decoded
 	err = parseRows(body, func(i int, fields []rawField, ok bool) {
-		received++
-		if received%256 == 0 {
-			// A large body takes tens of milliseconds to parse: lookups
-			// waiting for this core go first now and then.
+		d.add(t, keysOnly, i, fields, ok)
+		if d.received%256 == 0 {
 			step()
 		}
-		if !ok {
-			invalid = append(invalid, columndb.RowError{Index: i, Error: "expected an object of column values"})
-			return
-		}
-		r, rerr := rowOf(&slab, t, fields, keysOnly)
-		if rerr != nil {
-			rerr.Index = i
-			invalid = append(invalid, *rerr)
-			return
-		}
-		rows = append(rows, r)
-		origin = append(origin, i)
 	})
 	if err != nil {
 		return nil, nil, nil, 0, err
 	}
-	return rows, origin, invalid, received, nil
+	return d.rows, d.origin, d.invalid, d.received, nil
 }
 
 func rowOf(slab *columndb.RowSlab, t *columndb.Table, fields []rawField, keysOnly bool) (columndb.Row, *columndb.RowError) {

@@ -7,6 +7,7 @@ import (
 	"github.com/tonebase/tonebase/admin"
 	"github.com/tonebase/tonebase/admin/web"
 	"github.com/tonebase/tonebase/customer/hipfinity"
+	"github.com/tonebase/tonebase/internal/httpx"
 	"github.com/tonebase/tonebase/internal/observe"
 	"github.com/tonebase/tonebase/ivr"
 )
@@ -15,6 +16,22 @@ import (
 type route struct {
 	method, path string
 	handler      fasthttp.RequestHandler
+}
+
+// bodyOf is how a route takes its request body: uploads and files stream
+// theirs as they arrive, other writes read a small one whole, and reads
+// take none, so a body sent to them is never buffered.
+func bodyOf(rt route) httpx.Body {
+	switch rt.method + " " + rt.path {
+	case "POST /cppdb/api/database", "DELETE /cppdb/api/database", "POST /cppdb/api/file",
+		"POST /admin/clients/{cid}/databases/{dbid}/import":
+		return httpx.StreamBody
+	}
+	switch rt.method {
+	case "GET", "HEAD", "DELETE":
+		return httpx.NoBody
+	}
+	return httpx.SmallBody
 }
 
 // routes is every route the service answers, in one place.
@@ -116,8 +133,10 @@ func handler(a *app, table []route) fasthttp.RequestHandler {
 	// The router's fixed-path redirect builds its Location from the
 	// request's Host, which a request may set to any site.
 	r.RedirectFixedPath = false
+	small := min(httpx.SmallBodyLimit, a.cfg.MaxUploadMB<<20)
 	for _, rt := range table {
-		r.Handle(rt.method, rt.path, observe.Wrap(a.accessLog, a.reg, rt.path, rt.handler))
+		h := httpx.TakeBody(bodyOf(rt), small, a.serverError, rt.handler)
+		r.Handle(rt.method, rt.path, observe.Wrap(a.accessLog, a.reg, rt.path, h))
 	}
 	r.NotFound = observe.Wrap(a.accessLog, a.reg, "not_found", func(ctx *fasthttp.RequestCtx) {
 		if web.IsPage(ctx.Path()) {

@@ -252,6 +252,11 @@ func (a *app) serverError(ctx *fasthttp.RequestCtx, err error) {
 	ctx.SetContentType("application/json")
 	if errors.Is(err, fasthttp.ErrBodyTooLarge) {
 		ctx.SetStatusCode(413)
+		var route *httpx.TooLargeError // a route whose limit is below the server's
+		if errors.As(err, &route) && route.Limit < a.cfg.MaxUploadMB<<20 {
+			ctx.SetBodyString(fmt.Sprintf(`{"error":"request body larger than %d KiB"}`, route.Limit>>10))
+			return
+		}
 		ctx.SetBodyString(fmt.Sprintf(`{"error":"request body larger than %d MiB; send it in batches"}`, a.cfg.MaxUploadMB))
 		return
 	}

@@ -28,20 +28,19 @@ const testLimit = 64 << 10
 func serveBodies(t *testing.T, errorHandler func(*fasthttp.RequestCtx, error)) *bodyServer {
 	t.Helper()
 	bs := &bodyServer{}
+	refuse := errorHandler
+	if refuse == nil {
+		refuse = plainRefusal
+	}
+	// /whole is a SmallBody route; every other path takes no body.
+	whole := TakeBody(SmallBody, testLimit, refuse, bs.handle)
 	srv := &fasthttp.Server{MaxRequestBodySize: testLimit, ReadTimeout: 10 * time.Second, ErrorHandler: errorHandler,
 		Handler: func(ctx *fasthttp.RequestCtx) {
-			call := string(ctx.Path())
-			switch call {
-			case "/whole": // reads the body as most handlers do
-				call += fmt.Sprintf(" %d bytes", len(ctx.PostBody()))
-			case "/stream": // reads the stream as an upload does
-				n, err := io.Copy(io.Discard, ctx.RequestBodyStream())
-				call += fmt.Sprintf(" %d bytes %v", n, err)
+			if string(ctx.Path()) == "/whole" {
+				whole(ctx)
+				return
 			}
-			bs.mu.Lock()
-			bs.calls = append(bs.calls, call)
-			bs.mu.Unlock()
-			ctx.SetBodyString("ok")
+			bs.handle(ctx)
 		}}
 	StreamBodies(srv)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -52,6 +51,22 @@ func serveBodies(t *testing.T, errorHandler func(*fasthttp.RequestCtx, error)) *
 	t.Cleanup(func() { srv.Shutdown() })
 	bs.addr = ln.Addr().String()
 	return bs
+}
+
+// handle records the call and what it read of the body.
+func (bs *bodyServer) handle(ctx *fasthttp.RequestCtx) {
+	call := string(ctx.Path())
+	switch call {
+	case "/whole": // reads the body as most handlers do
+		call += fmt.Sprintf(" %d bytes", len(ctx.PostBody()))
+	case "/stream": // reads the stream as an upload does
+		n, err := io.Copy(io.Discard, ctx.RequestBodyStream())
+		call += fmt.Sprintf(" %d bytes %v", n, err)
+	}
+	bs.mu.Lock()
+	bs.calls = append(bs.calls, call)
+	bs.mu.Unlock()
+	ctx.SetBodyString("ok")
 }
 
 func (bs *bodyServer) seen() []string {
@@ -159,5 +174,48 @@ func TestStreamBodiesWithoutErrorHandler(t *testing.T) {
 	got := bs.exchange(t, fmt.Sprintf("POST /whole HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n", 10*testLimit), 1)
 	if len(got) != 1 || !strings.HasPrefix(got[0], "413 ") {
 		t.Fatalf("answers %q", got)
+	}
+}
+
+// TestUnreadBodiesCloseTheConnection: a body no route reads is neither
+// buffered nor read to its end: the request is answered and, past what is
+// worth throwing away, the connection is closed, so none of it is parsed as
+// a next request.
+func TestUnreadBodiesCloseTheConnection(t *testing.T) {
+	long := strings.Repeat("x", 48<<10) // past what fasthttp reads ahead and drainLimit
+	next := "GET /smuggled HTTP/1.1\r\nHost: x\r\n\r\n"
+	tests := []struct {
+		name string
+		raw  string
+		want string // the one answer before the close
+	}{
+		{"announced, to a route that takes none",
+			fmt.Sprintf("POST /ignore HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n%s%s", len(long)+len(next), long, next), "200 ok"},
+		{"chunked, to a route that takes none",
+			"POST /ignore HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n" + chunk(long) + chunk(next) + "0\r\n\r\n", "200 ok"},
+		{"announced past a small route's limit",
+			fmt.Sprintf("POST /whole HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n%s", testLimit+1, long), `413 {"error":"refused"}`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			bs := serveBodies(t, jsonRefusal)
+			got := bs.exchange(t, tt.raw, 2)
+			if len(got) != 2 || got[0] != tt.want || !strings.HasPrefix(got[1], "no answer") {
+				t.Errorf("answers %q, want %q and the connection closed", got, tt.want)
+			}
+			for _, c := range bs.seen() {
+				if c == "/smuggled" {
+					t.Errorf("the body was served as a request: %q", bs.seen())
+				}
+			}
+		})
+	}
+}
+
+func TestTooLargeError(t *testing.T) {
+	err := error(&TooLargeError{Limit: 1 << 20})
+	var tl *TooLargeError
+	if !errors.Is(err, fasthttp.ErrBodyTooLarge) || !errors.As(err, &tl) || tl.Limit != 1<<20 {
+		t.Fatalf("%v does not say it is too large, and by which limit", err)
 	}
 }

@@ -77,6 +77,10 @@ func (b bodyErrors) Read(p []byte) (int, error) {
 // Read reads the spooled upload.
 func (sp *Spooled) Read(p []byte) (int, error) { return sp.f.Read(p) }
 
+// Section reads the spooled upload from its start, independently of Read
+// and of other sections, so one pass over it can look ahead with another.
+func (sp *Spooled) Section() *io.SectionReader { return io.NewSectionReader(sp.f, 0, sp.Size) }
+
 // Keep closes the file and moves it to path, for a reader that comes later
 // (a background import); Discard then does nothing.
 func (sp *Spooled) Keep(path string) error {
