@@ -7,6 +7,7 @@ import (
 	"crypto/sha512"
 	"crypto/subtle"
 	"encoding/base64"
+	"encoding/hex"
 	"errors"
 	stdhash "hash"
 	"strconv"
@@ -151,4 +152,23 @@ func (st *compactor) keep(c byte) bool {
 
 func isTokenByte(c byte) bool {
 	return c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '_'
+}
+
+// SignMode returns the Hash tonebase's file endpoint takes for a body
+// posted in mode: the token of SHA-512 over cid + dbid + password + mode +
+// body.
+func SignMode(cid, dbid int64, password, mode string, body []byte) string {
+	d := NewModeDigest(cid, dbid, password, mode)
+	d.Write(body)
+	return d.Token()
+}
+
+// Fingerprint names a signature without keeping it: the record of used
+// signatures stores this, so the store never holds a credential.
+func Fingerprint(scheme string, sig []byte) string {
+	h := sha512.New512_256()
+	h.Write([]byte(scheme))
+	h.Write([]byte{0})
+	h.Write(sig)
+	return hex.EncodeToString(h.Sum(nil)[:16])
 }

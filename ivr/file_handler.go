@@ -14,7 +14,7 @@ import (
 // with each refused line's number and, in replace mode, the rows deleted.
 // The body is streamed to disk, not held in memory (ImportSigned).
 func (h *Handlers) File(ctx *fasthttp.RequestCtx) {
-	u, ok := signedFrom(ctx)
+	u, ok := signedRequest(ctx)
 	if !ok {
 		h.uploadError(ctx, ErrInvalidClient)
 		return

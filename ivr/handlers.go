@@ -176,7 +176,7 @@ func (h *Handlers) lookupError(ctx *fasthttp.RequestCtx, f Format, err error) {
 // Upload serves POST /cppdb/api/database. Nothing of the body is read
 // before the client, the database and the form of the hash check out.
 func (h *Handlers) Upload(ctx *fasthttp.RequestCtx) {
-	u, ok := signedFrom(ctx)
+	u, ok := signedRequest(ctx)
 	if !ok {
 		h.uploadError(ctx, ErrInvalidClient)
 		return
@@ -194,7 +194,7 @@ func (h *Handlers) Upload(ctx *fasthttp.RequestCtx) {
 
 // Delete serves DELETE /cppdb/api/database, checked and read as Upload.
 func (h *Handlers) Delete(ctx *fasthttp.RequestCtx) {
-	u, ok := signedFrom(ctx)
+	u, ok := signedRequest(ctx)
 	if !ok {
 		h.uploadError(ctx, ErrInvalidClient)
 		return
@@ -233,6 +233,9 @@ func signedFrom(ctx *fasthttp.RequestCtx) (Signed, bool) {
 
 // uploadError maps upload failures to the ActivePay statuses and wording.
 func (h *Handlers) uploadError(ctx *fasthttp.RequestCtx, err error) {
+	if signatureError(ctx, err) {
+		return
+	}
 	var syn *SyntaxError
 	status := 500
 	msg := "internal error"

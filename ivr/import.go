@@ -98,6 +98,12 @@ func (s *Service) importInto(t *columndb.Table, format ImportFormat, r io.Reader
 	im := &importer{s: s, t: t, opt: opt, pk: t.PrimaryKey()}
 	if opt.Mode == ImportReplace {
 		im.seen = map[string]struct{}{}
+		// All or nothing: a refused line is checked for before any row moves.
+		checked, err := s.checkReplace(t, format, r, opt)
+		if err != nil {
+			return ImportResult{}, err
+		}
+		r = checked
 	}
 	var err error
 	switch format {
@@ -134,6 +140,9 @@ type importer struct {
 	slab   columndb.RowSlab // the JSON rows of the batch
 	origin []LineError      // where each batch row came from
 	seen   map[string]struct{}
+
+	dry            bool // checking a replacing file: nothing is written
+	valid, refused int  // a dry run's lines
 }
 
 func (im *importer) csv(r io.Reader) error {
@@ -225,6 +234,7 @@ func (im *importer) fieldsInOrder(fields []rawField) []string {
 }
 
 func (im *importer) reject(le LineError) {
+	im.refused++
 	if im.opt.Invalid != nil {
 		im.opt.Invalid(le)
 		return
@@ -233,6 +243,10 @@ func (im *importer) reject(le LineError) {
 }
 
 func (im *importer) add(le LineError, r columndb.Row) error {
+	if im.dry {
+		im.checkRow(le, r)
+		return nil
+	}
 	im.batch = append(im.batch, r)
 	im.origin = append(im.origin, le)
 	if len(im.batch) >= im.opt.Batch {

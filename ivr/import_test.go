@@ -115,12 +115,12 @@ func TestImportReplaceHoldsExactlyTheFile(t *testing.T) {
 	if _, err := s.Import(1234, dbid, FormatCSV, strings.NewReader(first), ImportOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	second := "111111,01011990,1.50,,\n444444,01011990,4.00,,\nbad,01011990,1,,\n"
+	second := "111111,01011990,1.50,,\n444444,01011990,4.00,,\n"
 	res, err := s.Import(1234, dbid, FormatCSV, strings.NewReader(second), ImportOptions{Mode: ImportReplace, Batch: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Inserted != 1 || res.Updated != 1 || res.Deleted != 2 || len(res.Invalid) != 1 {
+	if res.Inserted != 1 || res.Updated != 1 || res.Deleted != 2 || len(res.Invalid) != 0 {
 		t.Fatalf("result %+v", res)
 	}
 	rows := rowsOf(t, s, dbid)
@@ -162,7 +162,7 @@ func TestFileEndpoint(t *testing.T) {
 		_ = json.Unmarshal(ctx.Response.Body(), &out)
 		return ctx.Response.StatusCode(), out
 	}
-	sig := hash.Sign(1234, dbid, "secret", []byte(body))
+	sig := hash.SignMode(1234, dbid, "secret", "upsert", []byte(body))
 	code, out := post(fmt.Sprintf("cid=1234&dbid=%d&Hash=%s", dbid, sig), body)
 	if code != 200 || out["inserted"] != 1.0 || len(out["invalid"].([]any)) != 1 {
 		t.Fatalf("%d %v", code, out)
@@ -185,8 +185,9 @@ func TestFileEndpoint(t *testing.T) {
 			t.Errorf("%s: %d %v", c.query, code, out)
 		}
 	}
-	code, out = post(fmt.Sprintf("cid=1234&dbid=%d&Hash=%s&mode=replace", dbid, hash.Sign(1234, dbid, "secret", nil)), "")
-	if code != 200 || out["deleted"] != 1.0 {
+	// Replacing with a file of no valid line would delete every row.
+	code, out = post(fmt.Sprintf("cid=1234&dbid=%d&Hash=%s&mode=replace", dbid, hash.SignMode(1234, dbid, "secret", "replace", nil)), "")
+	if code != 422 || len(rowsOf(t, s, dbid)) != 1 {
 		t.Fatalf("replace with an empty file: %d %v", code, out)
 	}
 }

@@ -49,6 +49,7 @@ type Service struct {
 	parse   chan struct{} // a token per upload being parsed outside the ingest slots
 	// memBodies bounds the memory unverified bodies take, whoever sends them.
 	memBodies *httpx.MemBudget
+	used      *usedSignatures
 }
 
 // Memory for bodies awaiting their hash check, by default: a harness or
@@ -70,7 +71,8 @@ func NewService(store Store, catalog *Catalog, clients Clients, cfg Config) *Ser
 	return &Service{store: store, catalog: catalog, clients: clients,
 		lockout: lockout.New[lockKey](cfg.LockoutLimit, cfg.LockoutWindow), cfg: cfg,
 		ingest: make(chan struct{}, cfg.IngestSlots), parse: make(chan struct{}, cfg.IngestSlots),
-		memBodies: httpx.NewMemBudget(cfg.MemBodies, memBodyMost)}
+		memBodies: httpx.NewMemBudget(cfg.MemBodies, memBodyMost),
+		used:      newUsedSignatures(usedDocsOf(store))}
 }
 
 // ingesting holds an ingest slot until the returned func is called. Bulk

@@ -5,7 +5,6 @@ import (
 	"io"
 
 	"github.com/tonebase/tonebase/columndb"
-	"github.com/tonebase/tonebase/hash"
 	"github.com/tonebase/tonebase/internal/httpx"
 )
 
@@ -14,22 +13,33 @@ import (
 // the work folder while its signature is computed, and only once the
 // signature holds are rows read back from disk and written, a batch at a
 // time. The client and database are checked before the body is read, in
-// the JSON upload's order, so an unknown one costs no disk.
+// the JSON upload's order, so an unknown one costs no disk. The signature
+// covers the mode as well as the body (prove), and one already applied to
+// the database is refused (AlreadyApplied).
 func (s *Service) ImportSigned(u Signed, mode ImportMode, body io.Reader) (ImportResult, error) {
 	t, password, err := s.uploadKey(u)
 	if err != nil {
 		return ImportResult{}, err
 	}
-	d := hash.NewDigest(u.CID, u.DBID, password)
-	f, err := httpx.Spool(s.cfg.WorkDir, body, s.maxUpload(), d)
+	p, err := s.prove(t, u, password, "POST", EndpointFile, string(mode))
+	if err != nil {
+		return ImportResult{}, err
+	}
+	f, err := httpx.Spool(s.cfg.WorkDir, body, s.maxUpload(), p)
 	if err != nil {
 		return ImportResult{}, err
 	}
 	defer f.Discard()
-	if !d.Verify(u.Hash) {
-		return ImportResult{}, ErrInvalidHash
+	cl, err := p.admit()
+	if err != nil {
+		return ImportResult{}, err
 	}
-	return s.importInto(t, FormatCSV, f, ImportOptions{Mode: mode})
+	defer cl.release()
+	res, err := s.importInto(t, FormatCSV, f, ImportOptions{Mode: mode})
+	if err != nil {
+		return ImportResult{}, err
+	}
+	return res, cl.applied()
 }
 
 // uploadKey finds what a signed upload is checked against: the client's

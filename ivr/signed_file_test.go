@@ -54,7 +54,7 @@ func (f *debtorFile) Read(p []byte) (int, error) {
 // would compute them before posting it.
 func signFile(t *testing.T, dbid int64, rows int) (string, int64) {
 	t.Helper()
-	d := hash.NewDigest(1234, dbid, "secret")
+	d := hash.NewModeDigest(1234, dbid, "secret", "upsert")
 	n, err := io.Copy(d, newDebtorFile(rows))
 	if err != nil {
 		t.Fatal(err)

@@ -44,29 +44,34 @@ type DeleteResult struct {
 type Signed struct {
 	CID, DBID int64
 	Hash      string
+	Auth      RequestAuth // what else a signature may cover (auth_upload.go)
 }
 
-// authorize checks an upload's client, database and hash, in that order.
-func (s *Service) authorize(u Signed, body []byte) (*columndb.Table, error) {
+// authorize checks an upload's client, database and signature, in that
+// order, and claims the signature (auth_upload.go): the caller calls the
+// claim's applied once the rows are on disk, and release in any case.
+func (s *Service) authorize(u Signed, method, mode string, body []byte) (*columndb.Table, *claim, error) {
 	t, password, err := s.uploadKey(u)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	if !hash.Verify(u.CID, u.DBID, password, body, u.Hash) {
-		return nil, ErrInvalidHash
+	cl, err := s.admitBody(t, u, password, method, mode, body)
+	if err != nil {
+		return nil, nil, err
 	}
-	return t, nil
+	return t, cl, nil
 }
 
 // Upload applies a signed upsert upload given whole. Invalid rows are
 // reported and skipped; when it returns without error every valid row is
 // on disk.
 func (s *Service) Upload(u Signed, body []byte) (UploadResult, error) {
-	t, err := s.authorize(u, body)
+	t, cl, err := s.authorize(u, "POST", "upsert", body)
 	if err != nil {
 		return UploadResult{}, err
 	}
-	return s.upsertRows(t, heldBody(body))
+	defer cl.release()
+	return applied(s.upsertRows(t, heldBody(body)))(cl)
 }
 
 // UploadFrom is Upload of a body read from r, of size bytes (-1 if not
@@ -76,60 +81,79 @@ func (s *Service) Upload(u Signed, body []byte) (UploadResult, error) {
 // while its hash is computed, and only a body whose hash holds is parsed,
 // a batch at a time.
 func (s *Service) UploadFrom(u Signed, r io.Reader, size int64) (UploadResult, error) {
-	t, body, err := s.receive(u, r, size)
+	t, body, cl, err := s.receive(u, "POST", "upsert", r, size)
 	if err != nil {
 		return UploadResult{}, err
 	}
 	defer body.Discard()
-	return s.upsertRows(t, body)
+	defer cl.release()
+	return applied(s.upsertRows(t, body))(cl)
 }
 
 // DeleteUpload deletes the rows whose primary keys a signed body carries.
 func (s *Service) DeleteUpload(u Signed, body []byte) (DeleteResult, error) {
-	t, err := s.authorize(u, body)
+	t, cl, err := s.authorize(u, "DELETE", "delete", body)
 	if err != nil {
 		return DeleteResult{}, err
 	}
-	return s.deleteRows(t, heldBody(body))
+	defer cl.release()
+	return applied(s.deleteRows(t, heldBody(body)))(cl)
 }
 
 // DeleteFrom is DeleteUpload of a body read from r, received as UploadFrom
 // receives one.
 func (s *Service) DeleteFrom(u Signed, r io.Reader, size int64) (DeleteResult, error) {
-	t, body, err := s.receive(u, r, size)
+	t, body, cl, err := s.receive(u, "DELETE", "delete", r, size)
 	if err != nil {
 		return DeleteResult{}, err
 	}
 	defer body.Discard()
-	return s.deleteRows(t, body)
+	defer cl.release()
+	return applied(s.deleteRows(t, body))(cl)
 }
 
 // receive checks what a signed upload can be checked by before its body
-// arrives, then receives the body and checks its hash.
-func (s *Service) receive(u Signed, r io.Reader, size int64) (*columndb.Table, *httpx.Received, error) {
+// arrives (client, database, the signature's form and freshness), then
+// receives the body while its signature is computed, and admits it: a
+// signature that holds and was never applied is claimed. The caller calls
+// the claim's applied once the rows are on disk, and release in any case.
+func (s *Service) receive(u Signed, method, mode string, r io.Reader, size int64) (*columndb.Table, *httpx.Received, *claim, error) {
 	t, password, err := s.uploadKey(u)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
-	if !hashShaped(u.Hash) {
-		return nil, nil, ErrInvalidHash
-	}
-	d := hash.NewDigest(u.CID, u.DBID, password)
-	body, err := httpx.Receive(s.cfg.WorkDir, r, size, s.maxUpload(), d, s.memBodies)
+	p, err := s.prove(t, u, password, method, EndpointDatabase, mode)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
-	ok := false
-	if b, held := body.Bytes(); held {
-		ok = hash.Verify(u.CID, u.DBID, password, b, u.Hash)
-	} else {
-		ok = d.Verify(u.Hash)
+	body, err := httpx.Receive(s.cfg.WorkDir, r, size, s.maxUpload(), p, s.memBodies)
+	if err != nil {
+		return nil, nil, nil, err
 	}
-	if !ok {
+	if b, held := body.Bytes(); held { // Receive tees only what it spools
+		_, _ = p.Write(b)
+	}
+	cl, err := p.admit()
+	if err != nil {
 		body.Discard()
-		return nil, nil, ErrInvalidHash
+		return nil, nil, nil, err
 	}
-	return t, body, nil
+	return t, body, cl, nil
+}
+
+// applied records an upload's signature as used once its rows are on
+// disk, so the answer is given only with the record kept.
+func applied[R any](res R, err error) func(*claim) (R, error) {
+	return func(cl *claim) (R, error) {
+		var zero R
+		if err != nil {
+			return zero, err
+		}
+		if err := cl.applied(); err != nil {
+			return zero, err
+		}
+		return res, nil
+	}
 }
 
 // hashShaped reports whether h can be a signature at all: a SHA-512 digest

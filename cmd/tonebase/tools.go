@@ -17,13 +17,14 @@ import (
 // compute it.
 func hashCmd(args []string, stdin io.Reader, stdout io.Writer) error {
 	var cid, dbid int
-	var password, file, body string
+	var password, file, body, mode string
 	f := newFlags("hash")
 	f.integer(&cid, "cid", 0, "client id")
 	f.integer(&dbid, "dbid", 0, "database id")
 	f.str(&password, "password", "", "upload password")
 	f.str(&file, "file", "", "file holding the exact body (- for standard input)")
 	f.str(&body, "body", "", "the exact body")
+	f.str(&mode, "mode", "", "sign for /cppdb/api/file in this mode (upsert or replace), which its Hash covers")
 	if err := f.parse(args); err != nil {
 		return err
 	}
@@ -46,6 +47,13 @@ func hashCmd(args []string, stdin io.Reader, stdout io.Writer) error {
 		data = b
 	case body == "":
 		return errors.New("hash needs --body or --file")
+	}
+	if mode != "" {
+		if mode != "upsert" && mode != "replace" {
+			return errors.New("hash --mode must be upsert or replace")
+		}
+		fmt.Fprintln(stdout, hash.SignMode(int64(cid), int64(dbid), password, mode, data))
+		return nil
 	}
 	fmt.Fprintln(stdout, hash.Sign(int64(cid), int64(dbid), password, data))
 	return nil

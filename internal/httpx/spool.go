@@ -81,6 +81,10 @@ func (sp *Spooled) Read(p []byte) (int, error) { return sp.f.Read(p) }
 // and of other sections, so one pass over it can look ahead with another.
 func (sp *Spooled) Section() *io.SectionReader { return io.NewSectionReader(sp.f, 0, sp.Size) }
 
+// Seek moves where Read reads next, so a file can be read twice (a replace
+// checked before it is applied).
+func (sp *Spooled) Seek(off int64, whence int) (int64, error) { return sp.f.Seek(off, whence) }
+
 // Keep closes the file and moves it to path, for a reader that comes later
 // (a background import); Discard then does nothing.
 func (sp *Spooled) Keep(path string) error {
