@@ -12,6 +12,7 @@ import (
 	"github.com/valyala/fasthttp"
 
 	"github.com/tonebase/tonebase/columndb"
+	"github.com/tonebase/tonebase/internal/diskfree"
 	"github.com/tonebase/tonebase/internal/httpx"
 )
 
@@ -247,6 +248,9 @@ func (h *Handlers) uploadError(ctx *fasthttp.RequestCtx, err error) {
 		status, msg = 409, "the database definition changed during the upload; send it again"
 	case errors.Is(err, ErrNoDatabase):
 		status, msg = 404, ErrInvalidDatabase.Error()
+	case errors.Is(err, diskfree.ErrLow):
+		status, msg = 507, httpx.DiskFull
+		h.log.Warn().Err(err).Str("request_id", httpx.RequestID(ctx)).Msg("upload refused")
 	default:
 		h.log.Error().Err(err).Str("request_id", httpx.RequestID(ctx)).Msg("upload failed")
 	}

@@ -4,6 +4,7 @@ import (
 	"runtime"
 	"time"
 
+	"github.com/tonebase/tonebase/internal/httpx"
 	"github.com/tonebase/tonebase/internal/lockout"
 )
 
@@ -21,8 +22,10 @@ type Config struct {
 	LockoutWindow time.Duration
 	MaxUpload     int // bytes; 64 MiB if unset
 	// WorkDir holds signed files while they are checked and imported; the
-	// system's temporary folder if unset.
+	// system's temporary folder if unset. Spools, if set, spools them
+	// instead, keeping the disk's reserve.
 	WorkDir string
+	Spools  *httpx.Spooler
 	// IngestSlots bounds the uploads parsed and written at once; the
 	// default, one fewer than the cores (at least one), keeps a core for
 	// lookups however many merchants upload.
@@ -48,6 +51,9 @@ type Service struct {
 func NewService(store Store, catalog *Catalog, clients Clients, cfg Config) *Service {
 	if cfg.IngestSlots <= 0 {
 		cfg.IngestSlots = max(runtime.GOMAXPROCS(0)-1, 1)
+	}
+	if cfg.Spools == nil {
+		cfg.Spools = httpx.NewSpooler(cfg.WorkDir, nil, 0)
 	}
 	return &Service{store: store, catalog: catalog, clients: clients,
 		lockout: lockout.New[lockKey](cfg.LockoutLimit, cfg.LockoutWindow), cfg: cfg,

@@ -6,7 +6,6 @@ import (
 
 	"github.com/tonebase/tonebase/columndb"
 	"github.com/tonebase/tonebase/hash"
-	"github.com/tonebase/tonebase/internal/httpx"
 )
 
 // ImportSigned applies a signed CSV file as merchants post it to
@@ -21,7 +20,7 @@ func (s *Service) ImportSigned(u Signed, mode ImportMode, body io.Reader) (Impor
 		return ImportResult{}, err
 	}
 	d := hash.NewDigest(u.CID, u.DBID, password)
-	f, err := httpx.Spool(s.cfg.WorkDir, body, s.maxUpload(), d)
+	f, err := s.cfg.Spools.SpoolUnproven(body, s.maxUpload(), d)
 	if err != nil {
 		return ImportResult{}, err
 	}
@@ -29,6 +28,7 @@ func (s *Service) ImportSigned(u Signed, mode ImportMode, body io.Reader) (Impor
 	if !d.Verify(u.Hash) {
 		return ImportResult{}, ErrInvalidHash
 	}
+	f.Proven()
 	return s.importInto(t, FormatCSV, f, ImportOptions{Mode: mode})
 }
 
