@@ -52,7 +52,8 @@ type Options struct {
 // Asking the kernel costs a system call (about a microsecond), too much
 // for every write of a bulk upload, so a look is reused for Options.Every
 // or until Options.Slack bytes have been granted, whichever comes first,
-// counting what was granted since. Writes the guard is not told of (the
+// counting what was granted since; a refusal is always made on a look a
+// few milliseconds old at most. Writes the guard is not told of (the
 // store's own flushes and compactions, other processes) are caught at the
 // next look; the reserve must be large enough to absorb them in between.
 type Guard struct {
@@ -97,36 +98,48 @@ func New(dir string, reserve int64, o Options) (*Guard, error) {
 
 // Reserve grants a write of n bytes, or refuses it with a *LowError when it
 // would leave less than the reserve free. A refused write is not counted.
-func (g *Guard) Reserve(n int64) error {
+func (g *Guard) Reserve(n int64) error { return g.grant(n, true) }
+
+// Check reports whether writes are being refused, looking at the file
+// system again if the last look is stale: nil, or a *LowError. It asks as
+// a write of Options.Slack bytes would, so that it does not answer "room"
+// while every real write is refused.
+func (g *Guard) Check() error { return g.grant(g.o.Slack, false) }
+
+func (g *Guard) grant(n int64, count bool) error {
 	if g.reserve <= 0 {
 		return nil
 	}
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	if err := g.refresh(n); err != nil {
-		return err
+	now := g.o.Now()
+	if now.Sub(g.at) >= g.o.Every || g.since+n > g.o.Slack {
+		if err := g.look(now); err != nil {
+			return err
+		}
+	}
+	if g.free-g.since-n < g.reserve && now.Sub(g.at) >= g.o.Every/25 {
+		// Refuse on a fresh look only: the space may have been freed
+		// since (a spool refused and removed), and refusals are rare
+		// enough to afford one every few milliseconds.
+		if err := g.look(now); err != nil {
+			return err
+		}
 	}
 	if left := g.free - g.since - n; left < g.reserve {
 		return &LowError{Dir: g.dir, Free: g.free - g.since, Reserve: g.reserve}
 	}
-	g.since += n
+	if count {
+		g.since += n
+	}
 	return nil
 }
-
-// Check reports whether writes are being refused, looking at the file
-// system again if the last look is stale: nil, or a *LowError.
-func (g *Guard) Check() error { return g.Reserve(0) }
 
 // Reserved is the number of bytes the guard keeps free.
 func (g *Guard) Reserved() int64 { return max(g.reserve, 0) }
 
-// refresh looks at the file system again when the last look is too old to
-// trust for a write of n bytes; g.mu is held.
-func (g *Guard) refresh(n int64) error {
-	now := g.o.Now()
-	if now.Sub(g.at) < g.o.Every && g.since+n <= g.o.Slack {
-		return nil
-	}
+// look looks at the file system; g.mu is held.
+func (g *Guard) look(now time.Time) error {
 	free, err := g.o.Statfs(g.dir)
 	if err != nil {
 		return fmt.Errorf("diskfree: %w", err)

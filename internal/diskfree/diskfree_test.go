@@ -52,7 +52,11 @@ func TestReserve(t *testing.T) {
 		{"space freed: granted at the next look", 16 * mib, 10 * mib, []step{
 			{n: 1, low: true, looks: 1},
 			{free: 50 * mib, n: 1, low: true, looks: 1},
-			{after: 100 * time.Millisecond, n: 1, looks: 2}}},
+			{after: 4 * time.Millisecond, n: 1, looks: 2}}},
+		{"refusals look again at most every Every/25", 16 * mib, 10 * mib, []step{
+			{n: 1, low: true, looks: 1},
+			{after: 3 * time.Millisecond, n: 1, low: true, looks: 1},
+			{after: time.Millisecond, n: 1, low: true, looks: 2}}},
 		{"refusals do not count", 16 * mib, 16*mib + 100, []step{
 			{n: 200, low: true, looks: 1}, {n: 200, low: true, looks: 1}, {n: 100, looks: 1}}},
 		{"off", 0, 0, []step{{n: 1 << 40, looks: 0}}},
@@ -93,6 +97,21 @@ func TestLowErrorSaysWhat(t *testing.T) {
 	}
 	if want := "diskfree: disk full: /data has 5 MiB free, less than the 256 MiB kept in reserve"; err.Error() != want {
 		t.Fatalf("got %q, want %q", err, want)
+	}
+}
+
+// Check answers as a write of Slack bytes would be answered, and counts
+// nothing.
+func TestCheck(t *testing.T) {
+	fs := &fakeFS{free: 16<<20 + 1000, now: time.Unix(1e9, 0)}
+	g := fs.guard(t, 16<<20)
+	if err := g.Check(); !errors.Is(err, ErrLow) {
+		t.Fatalf("Check with room for a 1000-byte write only: %v", err)
+	}
+	fs.free = 32 << 20
+	fs.now = fs.now.Add(time.Second)
+	if err := g.Check(); err != nil || g.since != 0 {
+		t.Fatalf("Check with room: %v, counted %d", err, g.since)
 	}
 }
 
