@@ -11,6 +11,7 @@ import (
 	"github.com/valyala/fasthttp"
 
 	"github.com/tonebase/tonebase/columndb"
+	"github.com/tonebase/tonebase/internal/diskfree"
 	"github.com/tonebase/tonebase/internal/httpx"
 	"github.com/tonebase/tonebase/internal/tenant"
 	"github.com/tonebase/tonebase/ivr"
@@ -294,6 +295,9 @@ func (a *API) fail(ctx *fasthttp.RequestCtx, err error) {
 		httpx.WriteJSON(ctx, 400, errorBody{Error: trimPrefix(err)})
 	case errors.Is(err, tenant.ErrExists), errors.Is(err, ivr.ErrConflict):
 		httpx.WriteJSON(ctx, 409, errorBody{Error: trimPrefix(err)})
+	case errors.Is(err, diskfree.ErrLow):
+		a.log.Warn().Err(err).Str("request_id", httpx.RequestID(ctx)).Msg("admin api: write refused")
+		httpx.WriteJSON(ctx, 507, errorBody{Error: httpx.DiskFull})
 	default:
 		a.log.Error().Err(err).Str("request_id", httpx.RequestID(ctx)).Msg("admin api")
 		httpx.WriteJSON(ctx, 500, errorBody{Error: "internal error; the server log has the details"})

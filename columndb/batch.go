@@ -41,6 +41,19 @@ func (b *Batch) Put(key, value []byte) { b.Ops = append(b.Ops, Op{Key: key, Valu
 // Remove adds the deletion of key.
 func (b *Batch) Remove(key []byte) { b.Ops = append(b.Ops, Op{Key: key, Delete: true}) }
 
+// entryOverhead is about what Badger's log adds to an entry's key and
+// value: a header of varints, the version appended to the key, a checksum.
+const entryOverhead = 32
+
+// size is about the bytes b adds to Badger's log.
+func (b *Batch) size() int64 {
+	n := int64(len(b.Ops)) * entryOverhead
+	for _, op := range b.Ops {
+		n += int64(len(op.Key) + len(op.Value))
+	}
+	return n
+}
+
 func (b *Batch) reset() {
 	clear(b.Ops) // let the keys and values go
 	b.Ops, b.Drops, b.Sync = b.Ops[:0], nil, false
@@ -77,6 +90,13 @@ func (s *Store) Apply(b *Batch) error {
 func (s *Store) send(b *Batch) (*landing, error) {
 	if s.db.IsClosed() {
 		return nil, ErrClosed
+	}
+	if s.space != nil && (len(b.Ops) > 0 || len(b.Drops) > 0) {
+		// Drops ask too, with no bytes of their own: Badger flushes its
+		// memtable to drop a range.
+		if err := s.space.Reserve(b.size()); err != nil {
+			return nil, fmt.Errorf("columndb: apply: %w", err)
+		}
 	}
 	if len(b.Ops) == 0 {
 		l := &landing{b: b, done: make(chan struct{})}

@@ -55,6 +55,25 @@ type Options struct {
 	// Pacer, if set, paces bulk writes so lookups keep the CPU while a
 	// large upload runs.
 	Pacer Pacer
+	// Space, if set, is asked before every batch reaches Badger, and a
+	// batch it refuses is not written: Apply returns its error, wrapped.
+	Space Space
+}
+
+// Space keeps the disk from filling under the store. Badger writes its
+// log and tables through memory maps, and a write into a map on a full
+// disk ends the process (SIGBUS) rather than failing, so the store must
+// stop short of the disk's end. Reads never ask.
+//
+// The reserve behind it (serve's --min-free-mb) has to cover what Badger
+// writes without asking, between two batches: flushing a full memtable to
+// a level-0 table (at most the memtable, 64 MiB, less after compression),
+// the compaction that follows, which writes its new tables before it
+// removes the old ones, and the log of the batches granted since the disk
+// was last looked at.
+type Space interface {
+	// Reserve grants a write of about n bytes or refuses it.
+	Reserve(n int64) error
 }
 
 // Pacer is what a bulk write asks between its transactions.
@@ -73,6 +92,7 @@ type Store struct {
 	txnRows int
 	rows    *rowCache
 	pacer   Pacer
+	space   Space
 
 	mu     sync.RWMutex
 	tables map[string]*Table // catalog key → immutable schema
@@ -211,7 +231,7 @@ func Open(opts Options) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("columndb: open %s: %w", opts.Dir, err)
 	}
-	s := &Store{db: db, txnRows: opts.TxnRows, rows: newRowCache(opts.RowCacheBytes), pacer: opts.Pacer, tables: map[string]*Table{}, locks: map[uint32]*sync.Mutex{}}
+	s := &Store{db: db, txnRows: opts.TxnRows, rows: newRowCache(opts.RowCacheBytes), pacer: opts.Pacer, space: opts.Space, tables: map[string]*Table{}, locks: map[uint32]*sync.Mutex{}}
 	s.ts = db.MaxVersion()
 	s.done.Store(s.ts)
 	if s.txnRows <= 0 {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/tonebase/tonebase/internal/diskfree"
 	"github.com/tonebase/tonebase/internal/httpx"
 	"github.com/valyala/fasthttp"
 )
@@ -29,6 +30,15 @@ func (h *Handlers) File(ctx *fasthttp.RequestCtx) {
 	case errors.Is(err, httpx.ErrTooLarge):
 		ctx.SetConnectionClose() // the rest of the body is still on its way
 		httpx.WriteJSON(ctx, 413, map[string]string{"error": fmt.Sprintf("file larger than %d MiB; split it and send each part", h.svc.maxUpload()>>20)})
+		return
+	case errors.Is(err, httpx.ErrSpoolBusy):
+		ctx.SetConnectionClose() // the rest of the body is still on its way
+		ctx.Response.Header.Set("Retry-After", "10")
+		httpx.WriteJSON(ctx, 503, map[string]string{"error": "too many files are being checked at once; send it again shortly"})
+		return
+	case errors.Is(err, diskfree.ErrLow):
+		ctx.SetConnectionClose() // the rest of the body is still on its way
+		h.uploadError(ctx, err)
 		return
 	case errors.Is(err, httpx.ErrBodyRead):
 		ctx.SetConnectionClose() // where the next request would start is unknown

@@ -13,6 +13,7 @@ import (
 	"github.com/valyala/fasthttp"
 
 	"github.com/tonebase/tonebase/columndb"
+	"github.com/tonebase/tonebase/internal/diskfree"
 	"github.com/tonebase/tonebase/internal/httpx"
 )
 
@@ -258,6 +259,13 @@ func (h *Handlers) uploadError(ctx *fasthttp.RequestCtx, err error) {
 		status, msg = 409, "the database definition changed during the upload; send it again"
 	case errors.Is(err, ErrNoDatabase):
 		status, msg = 404, ErrInvalidDatabase.Error()
+	case errors.Is(err, httpx.ErrSpoolBusy):
+		ctx.SetConnectionClose() // the rest of the body is still on its way
+		ctx.Response.Header.Set("Retry-After", "10")
+		status, msg = 503, "too many uploads are being checked at once; send it again shortly"
+	case errors.Is(err, diskfree.ErrLow):
+		status, msg = 507, httpx.DiskFull
+		h.log.Warn().Err(err).Str("request_id", httpx.RequestID(ctx)).Msg("upload refused")
 	default:
 		h.log.Error().Err(err).Str("request_id", httpx.RequestID(ctx)).Msg("upload failed")
 	}

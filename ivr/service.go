@@ -22,8 +22,10 @@ type Config struct {
 	LockoutWindow time.Duration
 	MaxUpload     int // bytes; 64 MiB if unset
 	// WorkDir holds signed files while they are checked and imported; the
-	// system's temporary folder if unset.
+	// system's temporary folder if unset. Spools, if set, spools them
+	// instead, keeping the disk's reserve.
 	WorkDir string
+	Spools  *httpx.Spooler
 	// IngestSlots bounds the uploads parsed and written at once; the
 	// default, one fewer than the cores (at least one), keeps a core for
 	// lookups however many merchants upload.
@@ -67,6 +69,9 @@ func NewService(store Store, catalog *Catalog, clients Clients, cfg Config) *Ser
 	}
 	if cfg.MemBodies <= 0 {
 		cfg.MemBodies = defaultMemBodies
+	}
+	if cfg.Spools == nil {
+		cfg.Spools = httpx.NewSpooler(cfg.WorkDir, nil, 0)
 	}
 	return &Service{store: store, catalog: catalog, clients: clients,
 		lockout: lockout.New[lockKey](cfg.LockoutLimit, cfg.LockoutWindow), cfg: cfg,

@@ -5,7 +5,6 @@ import (
 	"io"
 
 	"github.com/tonebase/tonebase/columndb"
-	"github.com/tonebase/tonebase/internal/httpx"
 )
 
 // ImportSigned applies a signed CSV file as merchants post it to
@@ -25,7 +24,7 @@ func (s *Service) ImportSigned(u Signed, mode ImportMode, body io.Reader) (Impor
 	if err != nil {
 		return ImportResult{}, err
 	}
-	f, err := httpx.Spool(s.cfg.WorkDir, body, s.maxUpload(), p)
+	f, err := s.cfg.Spools.SpoolUnproven(body, s.maxUpload(), p)
 	if err != nil {
 		return ImportResult{}, err
 	}
@@ -34,6 +33,7 @@ func (s *Service) ImportSigned(u Signed, mode ImportMode, body io.Reader) (Impor
 	if err != nil {
 		return ImportResult{}, err
 	}
+	f.Proven()
 	defer cl.release()
 	res, err := s.importInto(t, FormatCSV, f, ImportOptions{Mode: mode})
 	if err != nil {

@@ -126,7 +126,7 @@ func (s *Service) receive(u Signed, method, mode string, r io.Reader, size int64
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	body, err := httpx.Receive(s.cfg.WorkDir, r, size, s.maxUpload(), p, s.memBodies)
+	body, err := httpx.Receive(s.cfg.Spools, r, size, s.maxUpload(), p, s.memBodies)
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -138,6 +138,7 @@ func (s *Service) receive(u Signed, method, mode string, r io.Reader, size int64
 		body.Discard()
 		return nil, nil, nil, err
 	}
+	body.Proven()
 	return t, body, cl, nil
 }
 

@@ -76,7 +76,7 @@ func (s *Server) readMultipart(ctx *fasthttp.RequestCtx) (uploads, error) {
 		if _, dup := us[name]; dup {
 			return us, fmt.Errorf("%w: the form carries two files named %s; send one", errBadInput, name)
 		}
-		f, err := httpx.Spool(s.cfg.WorkDir, p, s.cfg.MaxUpload, nil)
+		f, err := s.cfg.Spools.Spool(p, s.cfg.MaxUpload, nil)
 		if errors.Is(err, httpx.ErrTooLarge) {
 			us[name] = &upload{name: p.FileName(), tooLarge: true}
 			ctx.SetConnectionClose() // the rest of the body is not read

@@ -17,6 +17,7 @@ import (
 	"github.com/valyala/fasthttp"
 
 	"github.com/tonebase/tonebase/columndb"
+	"github.com/tonebase/tonebase/internal/diskfree"
 	"github.com/tonebase/tonebase/internal/httpx"
 	"github.com/tonebase/tonebase/internal/money"
 	"github.com/tonebase/tonebase/internal/tenant"
@@ -167,6 +168,10 @@ func (s *Server) fail(ctx *fasthttp.RequestCtx, err error) {
 	case errors.Is(err, ivr.ErrConflict), errors.Is(err, tenant.ErrExists):
 		d.Status, d.Message = 409, trimPrefix(err)
 		d.Next, d.NextHref = "Go back and choose differently", client
+	case errors.Is(err, diskfree.ErrLow):
+		s.cfg.Log.Warn().Err(err).Str("request_id", d.RequestID).Msg("admin page: write refused")
+		d.Status, d.Message = 507, "The server's disk is full: nothing was saved. Writes are refused until space is freed on it; lookups and these pages still read."
+		d.Next = "Free space on the server's disk (or ask whoever runs tonebase to), then try again"
 	default:
 		s.cfg.Log.Error().Err(err).Str("request_id", d.RequestID).Str("path", string(ctx.Path())).Msg("admin page")
 		d.Status, d.Message = 500, "Something went wrong on the server."
@@ -185,6 +190,8 @@ func statusTitle(status int) string {
 		return "Not found"
 	case 409:
 		return "Not possible right now"
+	case 507:
+		return "Disk full"
 	}
 	return "Server error"
 }

@@ -13,6 +13,7 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/tonebase/tonebase/admin"
+	"github.com/tonebase/tonebase/internal/httpx"
 	"github.com/tonebase/tonebase/internal/lockout"
 	"github.com/tonebase/tonebase/ivr"
 )
@@ -60,6 +61,9 @@ type Config struct {
 	Counts  LookupCounts
 	Log     zerolog.Logger
 	WorkDir string // uploaded files and rejected-lines files live here during imports
+	// Spools spools uploaded files into WorkDir keeping the disk's
+	// reserve; one that does not look at the disk if unset.
+	Spools *httpx.Spooler
 	// MaxUpload is the largest file the import page takes, in bytes.
 	MaxUpload   int64
 	SessionIdle time.Duration // default 30 minutes
@@ -104,10 +108,13 @@ func New(cfg Config) (*Server, error) {
 	if cfg.WorkDir == "" {
 		cfg.WorkDir = filepath.Join(os.TempDir(), "tonebase-imports")
 	}
+	if cfg.Spools == nil {
+		cfg.Spools = httpx.NewSpooler(cfg.WorkDir, nil, 0)
+	}
 	if err := os.MkdirAll(cfg.WorkDir, 0o700); err != nil {
 		return nil, fmt.Errorf("web: work folder: %w", err)
 	}
-	if err := removeLeftovers(cfg.WorkDir); err != nil {
+	if err := RemoveLeftovers(cfg.WorkDir); err != nil {
 		return nil, err
 	}
 	p, err := loadPages()
@@ -165,11 +172,12 @@ func (s *Server) Close() error {
 	return nil
 }
 
-// removeLeftovers deletes the uploads a stopped process left in the work
-// folder: files spooled while they arrived (httpx.Spool, here and for
+// RemoveLeftovers deletes the uploads a stopped process left in the work
+// folder: files spooled while they arrived (httpx.Spooler, here and for
 // /cppdb/api/file) and files kept for an import, which ran in that
-// process and cannot be resumed. Refused-line files are left alone.
-func removeLeftovers(dir string) error {
+// process and cannot be resumed. Refused-line files are left alone. serve
+// calls it before the store opens too, so that space is back for it.
+func RemoveLeftovers(dir string) error {
 	for _, pattern := range []string{"spool-*", "*.upload"} {
 		names, err := filepath.Glob(filepath.Join(dir, pattern))
 		if err != nil {

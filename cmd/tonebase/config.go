@@ -96,7 +96,10 @@ type serveConfig struct {
 	IdleTimeout    time.Duration
 	TxnRows        int
 	RowCacheMB     int
-	MasterKeyFile  string
+	// MinFreeMB is the free space kept on the data folder's disk: below
+	// it writes are refused (507) and reads go on. 0 turns it off.
+	MinFreeMB     int
+	MasterKeyFile string
 	// AnyKeyMode accepts a master key file that others can read, as ssh's
 	// StrictModes=no does; without it such a file is refused.
 	AnyKeyMode bool
@@ -127,6 +130,7 @@ func parseServe(args []string) (serveConfig, error) {
 	f.duration(&c.RequestTimeout, "request-timeout", 4*time.Minute, "longest a request may take from its first byte to its answer, an upload's body included; a connection past it is closed")
 	f.duration(&c.IdleTimeout, "idle-timeout", 2*time.Minute, "longest a kept-alive connection may wait for its next request")
 	f.integer(&c.TxnRows, "txn-rows", 256, "rows per storage transaction during uploads")
+	f.integer(&c.MinFreeMB, "min-free-mb", 256, "free space in MiB kept on the data folder's disk: below it writes answer 507 and lookups go on (0 turns it off)")
 	f.integer(&c.RowCacheMB, "row-cache-mb", 1024, "memory for rows kept for lookups by primary key, in MiB (0 turns it off)")
 	f.str(&c.MasterKeyFile, "master-key-file", "", "file holding the 32-byte master key that seals stored cards and encrypts the store at rest (or TONEBASE_MASTER_KEY)")
 	f.boolean(&c.AnyKeyMode, "master-key-any-mode", false, "accept a --master-key-file that group or others may read (refused otherwise)")
@@ -151,6 +155,9 @@ func parseServe(args []string) (serveConfig, error) {
 	}
 	if c.RowCacheMB < 0 {
 		return c, fmt.Errorf("--row-cache-mb must not be negative")
+	}
+	if c.MinFreeMB < 0 {
+		return c, fmt.Errorf("--min-free-mb must not be negative")
 	}
 	if c.RequestTimeout <= 0 || c.IdleTimeout <= 0 {
 		return c, fmt.Errorf("--request-timeout and --idle-timeout must be positive")

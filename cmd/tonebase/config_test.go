@@ -89,3 +89,29 @@ func parseCase(t *testing.T, args []string, env map[string]string, wantErrSub st
 	}
 	return c, true
 }
+
+func TestParseServeMinFree(t *testing.T) {
+	tests := []struct {
+		name       string
+		args       []string
+		env        map[string]string
+		want       int
+		wantErrSub string
+	}{
+		{name: "default", want: 256},
+		{name: "flag", args: []string{"--min-free-mb", "1024"}, want: 1024},
+		{name: "environment", env: map[string]string{"TONEBASE_MIN_FREE_MB": "64"}, want: 64},
+		{name: "flag beats environment", args: []string{"--min-free-mb", "32"}, env: map[string]string{"TONEBASE_MIN_FREE_MB": "64"}, want: 32},
+		{name: "off", args: []string{"--min-free-mb", "0"}, want: 0},
+		{name: "negative", args: []string{"--min-free-mb", "-1"}, wantErrSub: "--min-free-mb"},
+		{name: "environment not a number", env: map[string]string{"TONEBASE_MIN_FREE_MB": "lots"}, wantErrSub: "TONEBASE_MIN_FREE_MB"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			c, ok := parseCase(t, tc.args, tc.env, tc.wantErrSub, "TONEBASE_MIN_FREE_MB")
+			if ok && c.MinFreeMB != tc.want {
+				t.Fatalf("MinFreeMB = %d, want %d", c.MinFreeMB, tc.want)
+			}
+		})
+	}
+}

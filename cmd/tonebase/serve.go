@@ -22,6 +22,7 @@ import (
 	"github.com/tonebase/tonebase/customer/hipfinity"
 	"github.com/tonebase/tonebase/customer/vault"
 	"github.com/tonebase/tonebase/internal/conns"
+	"github.com/tonebase/tonebase/internal/diskfree"
 	"github.com/tonebase/tonebase/internal/httpx"
 	"github.com/tonebase/tonebase/internal/observe"
 	"github.com/tonebase/tonebase/internal/tenant"
@@ -42,6 +43,7 @@ type app struct {
 	web       *web.Server
 	server    *fasthttp.Server
 	conns     *conns.Sweeper
+	disk      *diskfree.Guard
 }
 
 func serve(args []string) error {
@@ -132,6 +134,10 @@ func newApp(cfg serveConfig, log zerolog.Logger) (*app, error) {
 	if err := os.MkdirAll(cfg.Data, 0o700); err != nil {
 		return nil, fmt.Errorf("data folder: %w", err)
 	}
+	disk, err := checkDisk(cfg)
+	if err != nil {
+		return nil, err
+	}
 	key, created, err := tenant.LoadOrCreateKey(filepath.Join(cfg.Data, "secrets.key"))
 	if err != nil {
 		return nil, err
@@ -167,8 +173,13 @@ func newApp(cfg serveConfig, log zerolog.Logger) (*app, error) {
 	pacer := ivr.NewPacer(time.Second)
 	store, err := columndb.Open(columndb.Options{Pacer: pacer, Dir: filepath.Join(cfg.Data, "db"), EncryptionKey: atRest,
 		Logger: badgerLogger{log.With().Str("component", "badger").Logger()}, TxnRows: cfg.TxnRows,
-		RowCacheBytes: int64(cfg.RowCacheMB) << 20, WarmRowCache: true})
+		RowCacheBytes: int64(cfg.RowCacheMB) << 20, WarmRowCache: true, Space: disk})
 	if err != nil {
+		// A disk that filled while the store opened fails it in ways that
+		// look like a wrong key: say what it is.
+		if low := disk.Check(); low != nil {
+			return nil, diskFull(cfg, low)
+		}
 		switch {
 		case master != nil:
 			return nil, fmt.Errorf("%w (with a master key the store is encrypted at rest: a folder made without one, or with another key, does not open)", err)
@@ -183,14 +194,19 @@ func newApp(cfg serveConfig, log zerolog.Logger) (*app, error) {
 		_ = store.Close()
 		return nil, err
 	}
-	a := &app{cfg: cfg, log: log, accessLog: log, store: store, reg: observe.New(), clients: clients, token: token}
+	a := &app{cfg: cfg, log: log, accessLog: log, store: store, reg: observe.New(), clients: clients, token: token, disk: disk}
 	if !cfg.AccessLog {
 		a.accessLog = zerolog.Nop()
 	}
 	catalog := ivr.NewCatalog(store)
+	// Bodies whose signature is checked only once they are whole may hold
+	// this much of the disk between them, so outsiders posting large
+	// bodies with a wrong Hash cannot fill it; two of the largest uploads
+	// always fit.
+	spools := httpx.NewSpooler(workDir(cfg), disk, max(256<<20, 2*int64(cfg.MaxUploadMB)<<20))
 	a.svc = ivr.NewService(store, catalog, clients, ivr.Config{
 		LockoutLimit: cfg.LockoutLimit, LockoutWindow: cfg.LockoutWindow, MaxUpload: cfg.MaxUploadMB << 20,
-		WorkDir: filepath.Join(cfg.Data, "imports"), Pacer: pacer, IngestSlots: max(cfg.CPUs-1, 1)})
+		WorkDir: workDir(cfg), Spools: spools, Pacer: pacer, IngestSlots: max(cfg.CPUs-1, 1)})
 	if err := a.svc.KeepLocks(store, func(err error) { log.Error().Err(err).Msg("caller lockout") }); err != nil {
 		_ = store.Close()
 		return nil, err
@@ -202,7 +218,7 @@ func newApp(cfg serveConfig, log zerolog.Logger) (*app, error) {
 	tester := ivr.NewService(store, catalog, clients, ivr.Config{})
 	a.web, err = web.New(web.Config{AdminToken: token, Docs: store, Clients: clients, Databases: catalog,
 		Rows: a.svc, Tester: tester, Counts: observe.NewEvents(a.reg), Log: log,
-		WorkDir: filepath.Join(cfg.Data, "imports"), MaxUpload: int64(cfg.MaxUploadMB) << 20})
+		WorkDir: workDir(cfg), Spools: spools, MaxUpload: int64(cfg.MaxUploadMB) << 20})
 	if err != nil {
 		_ = store.Close()
 		return nil, err
@@ -264,12 +280,19 @@ func (a *app) serverError(ctx *fasthttp.RequestCtx, err error) {
 	ctx.SetBodyString(`{"error":"malformed HTTP request"}`)
 }
 
+// healthz answers 200 while lookups can be answered. A disk below its
+// reserve refuses writes only, so it answers 200 "degraded": a load
+// balancer that took the instance out would stop its lookups too.
 func (a *app) healthz(ctx *fasthttp.RequestCtx) {
 	ctx.SetContentType("application/json")
 	if err := a.store.Ping(); err != nil {
 		a.log.Error().Err(err).Msg("health check")
 		ctx.SetStatusCode(503)
 		ctx.SetBodyString(`{"status":"unavailable"}`)
+		return
+	}
+	if a.disk.Check() != nil {
+		ctx.SetBodyString(`{"status":"degraded","writes":"refused: disk below --min-free-mb"}`)
 		return
 	}
 	ctx.SetBodyString(`{"status":"ok"}`)

@@ -13,6 +13,7 @@ import (
 
 	"github.com/tonebase/tonebase/columndb"
 	"github.com/tonebase/tonebase/customer"
+	"github.com/tonebase/tonebase/internal/diskfree"
 	"github.com/tonebase/tonebase/internal/httpx"
 )
 
@@ -87,6 +88,9 @@ func (h *Handlers) fail(ctx *fasthttp.RequestCtx, d dialect, err error) {
 		status, text = fasthttp.StatusConflict, message(err)
 	case errors.Is(err, customer.ErrNoVault):
 		status, text = fasthttp.StatusServiceUnavailable, message(err)
+	case errors.Is(err, diskfree.ErrLow):
+		status, text = fasthttp.StatusInsufficientStorage, httpx.DiskFull
+		h.log.Warn().Err(err).Str("request_id", httpx.RequestID(ctx)).Msg("customer API write refused")
 	default:
 		// Errors here come from storage and the vault, never from request
 		// values, so logging them cannot leak a card number.

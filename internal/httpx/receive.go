@@ -56,13 +56,13 @@ func (m *MemBudget) give(n int64) {
 // being computed); one held in memory is not, since Bytes gives it whole,
 // which checks faster. It refuses a body past limit with ErrTooLarge and one that does not
 // arrive whole with ErrBodyRead, as Spool does, into whose dir a body
-// goes that mem has no room for.
-func Receive(dir string, r io.Reader, size, limit int64, tee io.Writer, mem *MemBudget) (*Received, error) {
+// goes (through spools, counted as unproven) that mem has no room for.
+func Receive(spools *Spooler, r io.Reader, size, limit int64, tee io.Writer, mem *MemBudget) (*Received, error) {
 	if size > limit {
 		return nil, ErrTooLarge
 	}
 	if size < 0 || !mem.take(size) {
-		sp, err := Spool(dir, r, limit, tee)
+		sp, err := spools.SpoolUnproven(r, limit, tee) // its credential is proven only once it is whole
 		if err != nil {
 			return nil, err
 		}
@@ -77,6 +77,14 @@ func Receive(dir string, r io.Reader, size, limit int64, tee io.Writer, mem *Mem
 		return nil, fmt.Errorf("%w: %w", ErrBodyRead, err) // shorter than announced
 	}
 	return rc, nil
+}
+
+// Proven gives a spooled body's share of the unproven-body budget back,
+// once its signature holds.
+func (rc *Received) Proven() {
+	if rc.spool != nil {
+		rc.spool.Proven()
+	}
 }
 
 // Bytes is the body when it is held in memory.

@@ -32,7 +32,7 @@ func TestReceive(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			dir := t.TempDir()
 			var tee bytes.Buffer
-			rc, err := Receive(dir, tt.r, tt.size, 2000, &tee, tt.budget)
+			rc, err := Receive(NewSpooler(dir, nil, 0), tt.r, tt.size, 2000, &tee, tt.budget)
 			if tt.err != nil {
 				if !errors.Is(err, tt.err) {
 					t.Fatalf("err %v, want %v", err, tt.err)

@@ -1,0 +1,244 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// TestFullDisk fills a real 64 MiB file system with a merchant's uploads
+// through the server, run as its own process: writes must be refused with
+// 507 while lookups answer and the process lives, and resume once space is
+// freed, with every acknowledged row kept. A start on the full disk must
+// say so, and unauthenticated bodies must leave no spool files behind.
+// The reserve is given in the environment, so a server that knows no
+// reserve runs the test to its end, and dies of it.
+func TestFullDisk(t *testing.T) {
+	if testing.Short() {
+		t.Skip("mounts a tmpfs and fills it")
+	}
+	if os.Geteuid() != 0 {
+		t.Skip("TestFullDisk needs root to mount a 64 MiB tmpfs (CI runs as root)")
+	}
+	fs := t.TempDir()
+	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size=64m", "tmpfs", fs).CombinedOutput(); err != nil {
+		t.Skipf("TestFullDisk could not mount a tmpfs: %v %s", err, out)
+	}
+	t.Cleanup(func() { _ = exec.Command("umount", "-l", fs).Run() })
+	// Ballast stands for whatever else fills the disk; removing it is
+	// the operator freeing space.
+	// The part freed is kept small: Badger flushes its memtable when it
+	// stops, and what a full memtable needs is more than a 64 MiB disk
+	// can keep in reserve.
+	ballast := filepath.Join(fs, "ballast")
+	for name, size := range map[string]int{ballast: 6 << 20, ballast + "-rest": 34 << 20} {
+		if err := os.WriteFile(name, make([]byte, size), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	data, addr, token := filepath.Join(fs, "data"), freeAddr(t), "disk-test-admin-token-0123"
+	env := []string{"TONEBASE_MIN_FREE_MB=12"}
+	child, logs := startDiskChild(t, addr, data, token, env)
+	s := &testServer{t: t, base: "http://" + addr, token: token}
+	c := s.newClient("Disk")
+	dbid := s.newDatabase(c.CID)
+
+	// Outsiders with a wrong Hash: refused, and nothing kept on disk.
+	for range 3 {
+		status, err := post(fmt.Sprintf("%s/cppdb/api/file?cid=%d&dbid=%d&Hash=wrong", s.base, c.CID, dbid),
+			io.LimitReader(zeros{}, 60<<20))
+		if err == nil && status != 403 && status != 507 && status != 503 {
+			t.Fatalf("unsigned file: %d", status)
+		}
+	}
+	if left, _ := filepath.Glob(filepath.Join(data, "imports", "spool-*")); len(left) > 0 {
+		t.Fatalf("refused bodies left %v", left)
+	}
+
+	if out, err := exec.Command("sh", "-c", "df -k "+fs+"; du -ak "+fs).CombinedOutput(); err == nil {
+		t.Logf("%s", out)
+	}
+	var acked []string
+	next := 100000
+	fill := func() int {
+		t.Helper()
+		for range 2000 {
+			body, invs := batch(next, 1000)
+			next += 1000
+			status, err := post(fmt.Sprintf("%s/cppdb/api/database?cid=%d&dbid=%d&Hash=%s", s.base, c.CID, dbid, signFor(c, dbid, body)),
+				strings.NewReader(body))
+			if err != nil {
+				t.Fatalf("upload after %d rows: %v (the server died?)\n%s", len(acked), err, logs.tail())
+			}
+			switch status {
+			case 200:
+				acked = append(acked, invs...)
+			case 507:
+				if out, err := exec.Command("df", "-k", fs).CombinedOutput(); err == nil {
+					t.Logf("refused after %d rows: %s", len(acked), out)
+				}
+				return status
+			default:
+				t.Fatalf("upload: %d", status)
+			}
+		}
+		t.Fatal("the disk never filled")
+		return 0
+	}
+	fill()
+	if r := s.lookup(c, c.CID, dbid, "ref1="+acked[0]+"&ref2=01021990"); r.status != 200 {
+		t.Fatalf("lookup on a full disk: %d %s", r.status, r.body)
+	}
+	if r := s.do("GET", "/healthz", "", nil); r.status != 200 || !strings.Contains(string(r.body), `"degraded"`) {
+		t.Fatalf("healthz on a full disk: %d %s", r.status, r.body)
+	}
+	if err := child.Process.Signal(syscall.Signal(0)); err != nil {
+		t.Fatalf("the server died: %v", err)
+	}
+
+	// Space freed: writes resume.
+	if err := os.Remove(ballast); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(300 * time.Millisecond) // the reserve looks at the disk again
+	body, invs := batch(next, 500)
+	next += 500
+	if status, err := post(fmt.Sprintf("%s/cppdb/api/database?cid=%d&dbid=%d&Hash=%s", s.base, c.CID, dbid, signFor(c, dbid, body)),
+		strings.NewReader(body)); err != nil || status != 200 {
+		t.Fatalf("upload after space was freed: %d %v", status, err)
+	}
+	acked = append(acked, invs...)
+	checkRows(t, s, c.CID, dbid, acked)
+
+	// Full again, killed, started on the full disk: refused, saying why.
+	fill()
+	// Killed, not stopped: a stop flushes the memtable, which on a disk
+	// this small needs more than its reserve (see the README).
+	_ = child.Process.Kill()
+	_ = child.Wait()
+	var out bytes.Buffer
+	restart := exec.Command(os.Args[0], "-test.run=^$")
+	restart.Env = append(os.Environ(), append(env, "TONEBASE_TEST_SERVE="+serveArgs(addr, data, token))...)
+	restart.Stdout, restart.Stderr = &out, &out
+	err := restart.Run()
+	if err == nil || !strings.Contains(out.String(), "disk full") || !strings.Contains(out.String(), "--min-free-mb") {
+		t.Fatalf("start on a full disk: %v, said %s", err, out.String())
+	}
+
+	if out, err := exec.Command("mount", "-o", "remount,size=128m", fs).CombinedOutput(); err != nil {
+		t.Fatalf("grow the tmpfs: %v %s", err, out)
+	}
+	child, logs = startDiskChild(t, addr, data, token, env)
+	defer func() { _ = child.Process.Signal(syscall.SIGTERM); _ = child.Wait() }()
+	checkRows(t, s, c.CID, dbid, acked)
+}
+
+func serveArgs(addr, data, token string) string {
+	return "--addr " + addr + " --data " + data + " --admin-token " + token + " --log-format json --access-log=false"
+}
+
+// startDiskChild starts the server as its own process with env added, and
+// waits until it answers.
+func startDiskChild(t *testing.T, addr, data, token string, env []string) (*exec.Cmd, *logTail) {
+	t.Helper()
+	logs := &logTail{}
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), append(env, "TONEBASE_TEST_SERVE="+serveArgs(addr, data, token))...)
+	cmd.Stderr = logs
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(30 * time.Second); ; {
+		resp, err := http.Get("http://" + addr + "/healthz")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == 200 {
+				return cmd, logs
+			}
+		}
+		if time.Now().After(deadline) {
+			_ = cmd.Process.Kill()
+			t.Fatalf("server did not start: %v\n%s", err, logs.tail())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// logTail keeps what the server wrote, for a failure to show its end.
+type logTail struct{ bytes.Buffer }
+
+func (l *logTail) tail() string {
+	b := l.Bytes()
+	return string(b[max(len(b)-4000, 0):])
+}
+
+type zeros struct{}
+
+func (zeros) Read(p []byte) (int, error) { clear(p); return len(p), nil }
+
+func post(url string, body io.Reader) (int, error) {
+	resp, err := http.Post(url, "application/json", body)
+	if err != nil {
+		return 0, err
+	}
+	defer resp.Body.Close()
+	_, _ = io.Copy(io.Discard, resp.Body)
+	return resp.StatusCode, nil
+}
+
+// batch is an upload of n rows with invoices from first on.
+func batch(first, n int) (string, []string) {
+	var b strings.Builder
+	invs := make([]string, n)
+	b.WriteByte('[')
+	for i := range n {
+		invs[i] = fmt.Sprint(first + i)
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		fmt.Fprintf(&b, `{"colA":"%s","colB":"01021990","colC":"%d.50","colD":"1.00","colE":"%d.00"}`, invs[i], i, i+100)
+	}
+	b.WriteByte(']')
+	return b.String(), invs
+}
+
+// checkRows fails unless every invoice in want is stored.
+func checkRows(t *testing.T, s *testServer, cid, dbid int64, want []string) {
+	t.Helper()
+	have := map[string]bool{}
+	for after := ""; ; {
+		r := s.admin("GET", fmt.Sprintf("/admin/api/clients/%d/databases/%d/rows?limit=1000&after=%s", cid, dbid, after), "")
+		var page struct {
+			Rows []map[string]string `json:"rows"`
+			Next string              `json:"next"`
+		}
+		if r.status != 200 || json.Unmarshal(r.body, &page) != nil {
+			t.Fatalf("rows: %d %s", r.status, r.body)
+		}
+		for _, row := range page.Rows {
+			have[row["colA"]] = true
+		}
+		if page.Next == "" {
+			break
+		}
+		after = page.Next
+	}
+	missing := 0
+	for _, inv := range want {
+		if !have[inv] {
+			missing++
+		}
+	}
+	if missing > 0 {
+		t.Fatalf("%d of %d acknowledged rows missing", missing, len(want))
+	}
+}
