@@ -117,8 +117,8 @@ func (s *Service) prove(t *columndb.Table, u Signed, password, method, endpoint,
 	if pol, ok := s.clients.(hmacPolicy); ok && pol.RequiresHMAC(u.CID) {
 		return nil, ErrHMACRequired
 	}
-	sum, err := hash.UrlTokenDecode(u.Hash)
-	if err != nil || len(sum) != 64 {
+	sum, ok := hashSum(u.Hash)
+	if !ok {
 		return nil, ErrInvalidHash
 	}
 	var d *hash.Digest

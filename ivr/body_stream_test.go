@@ -101,7 +101,7 @@ func FuzzParseRowsFrom(f *testing.F) {
 	})
 }
 
-func TestHashShaped(t *testing.T) {
+func TestHashSum(t *testing.T) {
 	good := "k3m4lMtAkO_3l9wgHq6YMRDOg2v1x2lLD7zmM32u2ShnFneqgnHnbBIB-SThqzdvuOZCtgFBvyHg5GsOPxDaQw2"
 	tests := []struct {
 		name string
@@ -117,8 +117,8 @@ func TestHashShaped(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := hashShaped(tt.hash); got != tt.want {
-				t.Fatalf("hashShaped = %v", got)
+			if _, got := hashSum(tt.hash); got != tt.want {
+				t.Fatalf("hashSum ok = %v", got)
 			}
 		})
 	}

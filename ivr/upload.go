@@ -157,11 +157,12 @@ func applied[R any](res R, err error) func(*claim) (R, error) {
 	}
 }
 
-// hashShaped reports whether h can be a signature at all: a SHA-512 digest
-// in the URL-token form, 87 characters ending in a digit.
-func hashShaped(h string) bool {
+// hashSum decodes h if it can be a signature at all: a SHA-512 digest in
+// the URL-token form, 87 characters ending in a digit. prove checks it
+// before a byte of the body is read.
+func hashSum(h string) ([]byte, bool) {
 	b, err := hash.UrlTokenDecode(h)
-	return err == nil && len(b) == sha512.Size
+	return b, err == nil && len(b) == sha512.Size
 }
 
 func (s *Service) upsertRows(t *columndb.Table, body rowSource) (UploadResult, error) {
