@@ -15,6 +15,9 @@ import (
 // fieldBody names problems with the body as a whole.
 const fieldBody = "body"
 
+// jsonSpace is the whitespace RFC 8259 allows between tokens.
+const jsonSpace = " \t\r\n"
+
 // ParseInput decodes a JSON object body into an Input. It is strict where
 // encoding/json is lenient, because each leniency stores something other
 // than what was sent: data after the object is refused (as the upload API
@@ -32,8 +35,10 @@ func ParseInput(body []byte) (Input, error) {
 	if raw == nil {
 		return nil, bodyError("a JSON object is required")
 	}
-	if end := dec.InputOffset(); len(bytes.TrimSpace(body[end:])) > 0 {
-		at := end + int64(len(body[end:])-len(bytes.TrimLeft(body[end:], " \t\r\n")))
+	// JSON's whitespace is these four bytes only; bytes.TrimSpace would
+	// also pass a vertical tab or form feed, which no JSON reader accepts.
+	if end := dec.InputOffset(); len(bytes.TrimLeft(body[end:], jsonSpace)) > 0 {
+		at := end + int64(len(body[end:])-len(bytes.TrimLeft(body[end:], jsonSpace)))
 		return nil, bodyError(fmt.Sprintf("data after the JSON object, at byte %d: send one object", at))
 	}
 	return readObject(body)
