@@ -195,7 +195,7 @@ func TestCodecsRoundTrip(t *testing.T) {
 			func(v any) any { return ts.pay.decode(ts.pay.encode(v.(storedMethod))) }},
 		{"bank account", storedMethod{secret: "k1:s", PaymentMethod: PaymentMethod{ID: NewID(), CustomerID: "C", Kind: KindBank,
 			Masked: "xxxx3456", Created: created, Bank: BankDetails{Routing: "021000021", AccountKind: BankBusiness, BankNumber: "9",
-			BankName: "First Bank", EntryClass: "PPD"}}},
+				BankName: "First Bank", EntryClass: "PPD"}}},
 			func(v any) any { return ts.pay.decode(ts.pay.encode(v.(storedMethod))) }},
 		{"plan", Plan{ID: NewID(), Amount: 1684, Cancelled: true, Created: created,
 			Pauses: []schedule.Pause{{From: day, To: day.AddDate(0, 1, 0)}, {From: day.AddDate(0, 2, 0)}},
