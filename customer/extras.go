@@ -33,16 +33,7 @@ func EntryClasses() []string { return []string{"CCD", "PPD", "WEB", "TEL", "BOC"
 
 // applyExtras lays the notes and the email-receipt flag over c.
 func applyExtras(c *Customer, in CustomerInput, p *problems) {
-	if v := in.Notes; v.Set {
-		switch {
-		case field.Len(v.V) > MaxNotes:
-			p.add(FieldNotes, CodeTooLong, "longer than %d characters", MaxNotes)
-		case textFault(v.V) != "":
-			p.add(FieldNotes, CodeNotAllowed, "%s", textFault(v.V))
-		default:
-			c.Notes = v.V
-		}
-	}
+	applyText(p, FieldNotes, in.Notes, MaxNotes, &c.Notes)
 	in.EmailReceipt.Into(&c.EmailReceipt)
 }
 
@@ -73,18 +64,23 @@ func checkLooseAddressPart(part, v string) (string, string, string) {
 	return v, "", ""
 }
 
+// applyText sets *dst to a free-text value when it was sent and is at most
+// max characters of printable text; otherwise it records why not.
+func applyText(p *problems, name string, v Opt[string], max int, dst *string) {
+	switch {
+	case !v.Set:
+	case field.Len(v.V) > max:
+		p.add(name, CodeTooLong, "longer than %d characters", max)
+	case textFault(v.V) != "":
+		p.add(name, CodeNotAllowed, "%s", textFault(v.V))
+	default:
+		*dst = v.V
+	}
+}
+
 // applyBankExtras lays the bank's name and the entry class over m.
 func applyBankExtras(m *storedMethod, in PaymentInput, p *problems) {
-	if v := in.BankName; v.Set {
-		switch {
-		case field.Len(v.V) > maxBankName:
-			p.add(FieldBankName, CodeTooLong, "longer than %d characters", maxBankName)
-		case textFault(v.V) != "":
-			p.add(FieldBankName, CodeNotAllowed, "%s", textFault(v.V))
-		default:
-			m.Bank.BankName = v.V
-		}
-	}
+	applyText(p, FieldBankName, in.BankName, maxBankName, &m.Bank.BankName)
 	if v := in.EntryClass; v.Set {
 		c := strings.ToUpper(strings.TrimSpace(v.V))
 		if c != "" && !slices.Contains(EntryClasses(), c) {

@@ -33,17 +33,7 @@ func paymentAAD(cid int64, id string) []byte {
 // The number itself never leaves this function except sealed.
 func (s *Service) applyPayment(cid int64, m *storedMethod, in PaymentInput, creating bool) error {
 	var p problems
-	text := func(name string, v Opt[string], max int, dst *string) {
-		if v.Set {
-			if field.Len(v.V) > max {
-				p.add(name, CodeTooLong, "longer than %d characters", max)
-			} else if f := textFault(v.V); f != "" {
-				p.add(name, CodeNotAllowed, "%s", f)
-			} else {
-				*dst = v.V
-			}
-		}
-	}
+	text := func(name string, v Opt[string], max int, dst *string) { applyText(&p, name, v, max, dst) }
 	text(FieldHolderName, in.HolderName, maxHolderName, &m.HolderName)
 	text(FieldDescription, in.Description, maxDescription, &m.Description)
 	notFor := func(fields map[string]Opt[string], order ...string) {

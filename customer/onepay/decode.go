@@ -53,8 +53,7 @@ func ParseRequest(body []byte) (Request, error) {
 		// it), so only its kind is passed on.
 		return Request{}, bodyError("is not JSON: " + jsonErrorKind(err))
 	}
-	if end := dec.InputOffset(); len(bytes.TrimLeft(body[end:], jsonSpace)) > 0 {
-		at := end + int64(len(body[end:])-len(bytes.TrimLeft(body[end:], jsonSpace)))
+	if at, more := field.DataAfter(body, dec.InputOffset()); more {
 		return Request{}, bodyError(fmt.Sprintf("has data after the JSON object, at byte %d: send one object", at))
 	}
 	if t := bytes.TrimLeft(probe, jsonSpace); len(t) == 0 || t[0] != '{' {
@@ -92,7 +91,7 @@ func ParseRequest(body []byte) (Request, error) {
 		return Request{}, err
 	}
 	if len(r.ps) == 0 && !utf8.Valid(body) { // in a key or an unknown field: no known field to name
-		r.add(wBody, customer.CodeInvalid, fmt.Sprintf("is not valid UTF-8, at byte %d", invalidUTF8At(body)))
+		r.add(wBody, customer.CodeInvalid, fmt.Sprintf("is not valid UTF-8, at byte %d", field.InvalidUTF8At(body)))
 	}
 	if len(r.ps) > 0 {
 		return Request{}, &customer.InputError{Problems: r.ps}
@@ -185,18 +184,6 @@ func (r *reader) object(name string, raw json.RawMessage) (Object, error) {
 		return nil
 	})
 	return obj, err
-}
-
-// invalidUTF8At is the offset of the first byte that is not valid UTF-8.
-func invalidUTF8At(b []byte) int {
-	for i := 0; i < len(b); {
-		r, n := utf8.DecodeRune(b[i:])
-		if r == utf8.RuneError && n == 1 {
-			return i
-		}
-		i += n
-	}
-	return len(b)
 }
 
 func bodyError(reason string) error {

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/base64"
 	"encoding/json"
-	"errors"
 	"io"
 	"net"
 	"net/http"
@@ -22,35 +21,13 @@ import (
 	"github.com/tonebase/tonebase/customer/hipfinity"
 	"github.com/tonebase/tonebase/customer/vault"
 	"github.com/tonebase/tonebase/internal/observe"
+	"github.com/tonebase/tonebase/internal/testkit"
 )
-
-// clients authenticates two tenants by "key:secret".
-type clients map[string]int64
-
-func (c clients) Authenticate(key, secret []byte) (int64, error) {
-	if cid, ok := c[string(key)+":"+string(secret)]; ok {
-		return cid, nil
-	}
-	return 0, errors.New("bad credentials")
-}
 
 const (
 	tenantA = "keyA:secretA"
 	tenantB = "keyB:secretB"
 )
-
-// syncBuffer collects log output from concurrent handlers.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
 
 var testMaster = bytes.Repeat([]byte{0x42}, 32)
 
@@ -62,7 +39,7 @@ type env struct {
 	svc   *customer.Service
 	store *columndb.Store
 	dir   string
-	logs  *syncBuffer
+	logs  *testkit.SyncBuffer
 	now   time.Time
 
 	mu        sync.Mutex
@@ -75,7 +52,7 @@ type envOpts struct {
 
 func newEnv(t *testing.T, o envOpts) *env {
 	t.Helper()
-	e := &env{t: t, dir: t.TempDir(), logs: &syncBuffer{}, now: time.Date(2026, 12, 1, 18, 5, 9, 0, time.UTC)}
+	e := &env{t: t, dir: t.TempDir(), logs: &testkit.SyncBuffer{}, now: time.Date(2026, 12, 1, 18, 5, 9, 0, time.UTC)}
 	log := zerolog.New(e.logs).Level(zerolog.DebugLevel)
 	opts := columndb.Options{Dir: e.dir}
 	if o.atRest {
@@ -94,7 +71,7 @@ func newEnv(t *testing.T, o envOpts) *env {
 		}
 	}
 	e.svc = customer.New(cfg)
-	auth := clients{tenantA: 1001, tenantB: 1002}
+	auth := testkit.Clients{tenantA: 1001, tenantB: 1002}
 	op := NewHandlers(e.svc, auth, log, clock)
 	hf := hipfinity.NewHandlers(e.svc, auth, log)
 	r := router.New()
