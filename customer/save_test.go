@@ -232,3 +232,40 @@ func TestLooseAddress(t *testing.T) {
 		})
 	}
 }
+
+// TestConcurrentSaves: saves at once, each with AUTO and a card, get
+// numbers and tokens no two share, and every customer has its card.
+func TestConcurrentSaves(t *testing.T) {
+	s := newTestService(t)
+	const n = 16
+	cards := []string{"4111111111111111", "5555555555554444", "378282246310005", "6011111111111117"}
+	out := make(chan Saved, n)
+	errs := make(chan error, n)
+	for i := range n {
+		go func() {
+			got, err := s.Save(1001, Save{Customer: CustomerInput{Billing: AddressInput{FirstName: Some("A")}}, AutoNumber: true,
+				Action: UpsertCustomer, Method: cardSave(cards[i%len(cards)])})
+			out <- got
+			errs <- err
+		}()
+	}
+	numbers, tokens := map[string]bool{}, map[string]bool{}
+	for range n {
+		got, err := <-out, <-errs
+		if err != nil {
+			t.Fatal(err)
+		}
+		if numbers[got.Customer.Number] || tokens[got.Method.Token] {
+			t.Fatalf("number %s or token %s given twice", got.Customer.Number, got.Method.Token)
+		}
+		numbers[got.Customer.Number], tokens[got.Method.Token] = true, true
+		if p, err := s.GetPrimary(1001, got.Customer.ID, KindCard); err != nil || p != got.Method.ID {
+			t.Fatalf("customer %s: primary %s, %v; want %s", got.Customer.Number, p, err, got.Method.ID)
+		}
+	}
+	for i := range n {
+		if !numbers[strconv.Itoa(FirstAutoNumber+i)] {
+			t.Fatalf("numbers %v do not run from %d without a gap", numbers, FirstAutoNumber)
+		}
+	}
+}

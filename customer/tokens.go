@@ -104,17 +104,3 @@ func (s *Service) tokenMethods(ts *tenantState) error {
 	}
 	return s.store.Sync()
 }
-
-// PaymentOfCustomer returns the method a token names when it is the
-// customer's (by id); another customer's token, or one of another client,
-// is not found, as if it did not exist.
-func (s *Service) PaymentOfCustomer(cid int64, customerID, token string) (PaymentMethod, error) {
-	m, err := s.PaymentByToken(cid, token)
-	if err != nil {
-		return PaymentMethod{}, err
-	}
-	if m.CustomerID != NormID(customerID) {
-		return PaymentMethod{}, fmt.Errorf("%w: the customer has no payment method with that token", ErrNotFound)
-	}
-	return m, nil
-}

@@ -61,10 +61,11 @@ func ParseRequest(body []byte) (Request, error) {
 	}
 	r := reader{}
 	req := Request{}
+	known := objects()
 	first := map[string]string{}
 	err := r.fields(probe, func(key string, raw json.RawMessage) error {
 		name := strings.ToLower(key)
-		if name != wClientIP && objects()[name] == nil {
+		if name != wClientIP && known[name] == nil {
 			return nil
 		}
 		if prev, dup := first[name]; dup {
@@ -76,7 +77,7 @@ func ParseRequest(body []byte) (Request, error) {
 			req.ClientIP = r.scalar(name, raw)
 			return nil
 		}
-		obj, err := r.object(name, raw)
+		obj, err := r.object(name, known[name], raw)
 		switch name {
 		case wCustomer:
 			req.Customer = obj
@@ -155,7 +156,7 @@ func (r *reader) scalar(name string, raw json.RawMessage) field.Value {
 
 // object reads one of the request's objects: null is not sent, anything
 // else but an object is the wrong type.
-func (r *reader) object(name string, raw json.RawMessage) (Object, error) {
+func (r *reader) object(name string, known []string, raw json.RawMessage) (Object, error) {
 	t := bytes.TrimLeft(raw, jsonSpace)
 	if string(t) == "null" {
 		return nil, nil
@@ -164,7 +165,6 @@ func (r *reader) object(name string, raw json.RawMessage) (Object, error) {
 		r.add(name, codeWrongType, "must be a JSON object")
 		return nil, nil
 	}
-	known := objects()[name]
 	obj := Object{}
 	first := map[string]string{}
 	err := r.fields(raw, func(key string, v json.RawMessage) error {
