@@ -116,6 +116,10 @@ func SeedDemo(clients Clients, dbs Databases, up Uploader) (Demo, error) {
 	return d, nil
 }
 
+// OnePayExample is the OnePay request the demo and the README show.
+const OnePayExample = `{"customer":{"customer_id":"AUTO","first_name":"Ada","last_name":"Lovelace","email":"ada@example.com","action_code":"1"},` +
+	`"card":{"number":"4111111111111111","expiration_date":"1230","code":"123","action_code":"1"}}`
+
 // Instructions is what serve --demo prints: credentials and commands that
 // work when pasted into a shell.
 func (d Demo) Instructions(base, adminToken string) string {
@@ -129,6 +133,7 @@ func (d Demo) Instructions(base, adminToken string) string {
 	fmt.Fprintf(&b, "Upload a signed row:\n  curl -s -X POST -H 'Content-Type: application/json' '%s/cppdb/api/database?cid=%d&dbid=%d&Hash=%s' --data-binary '%s'\n\n", base, d.CID, d.DBID, sig, body)
 	fmt.Fprintf(&b, "Sign your own body:\n  go run ./cmd/tonebase hash --cid %d --dbid %d --password '%s' --body '%s'\n\n", d.CID, d.DBID, d.UploadPassword, body)
 	fmt.Fprintf(&b, "Customer API (cards need a master key; --demo made a throwaway one):\n  curl -s -u '%s:%s' -X POST -H 'Content-Type: application/json' %s/apis/api/Customers -d '{\"CustomerNumber\":\"0001000\",\"BillingFirstName\":\"Alice\"}'\n\n", d.APIKey, d.APISecret, base)
+	fmt.Fprintf(&b, "OnePay Customer API (a customer with a card; the answer carries its token):\n  curl -s -X POST %s/Customer -H 'x-authorization: %s:%s' -H 'Content-Type: application/json' -d '%s'\n\n", base, d.APIKey, d.APISecret, OnePayExample)
 	fmt.Fprintf(&b, "Admin pages: %s/admin/ (the first visit sets up an admin user with the admin token)\n", base)
 	fmt.Fprintf(&b, "Admin API:\n  curl -s -H 'Authorization: Bearer %s' %s/admin/api/clients\n", adminToken, base)
 	return b.String()

@@ -81,6 +81,12 @@ func (c customerCodec) encode(v Customer) columndb.Row {
 	if v.Seq != 0 {
 		x.setInt(schema.CustSeq, v.Seq)
 	}
+	if v.Notes != "" {
+		x.set(schema.CustNotes, v.Notes)
+	}
+	if v.EmailReceipt {
+		x.setInt(schema.CustEmailReceipt, 1)
+	}
 	for _, side := range []string{SideBilling, SideShipping} {
 		a, cols := v.Billing, addressCols(side)
 		if side == SideShipping {
@@ -103,7 +109,8 @@ func addressValues(a Address) []string {
 func (c customerCodec) decode(r columndb.Row) Customer {
 	x := cells{c.t, r}
 	v := Customer{ID: x.get(schema.CustID), Number: x.get(schema.CustNumber), Seq: x.int(schema.CustSeq),
-		Created: unixNano(x.int(schema.CustCreated)), AccountType: x.int(schema.CustAccountType)}
+		Created: unixNano(x.int(schema.CustCreated)), AccountType: x.int(schema.CustAccountType),
+		Notes: x.get(schema.CustNotes), EmailReceipt: x.int(schema.CustEmailReceipt) == 1}
 	for _, side := range []string{SideBilling, SideShipping} {
 		cols := addressCols(side).List()
 		get := func(i int) string { return x.get(cols[i]) }
@@ -216,6 +223,8 @@ func (c paymentCodec) encode(m storedMethod) columndb.Row {
 	opt(schema.PayZip, m.Card.Zip)
 	opt(schema.PayRouting, m.Bank.Routing)
 	opt(schema.PayBankNumber, m.Bank.BankNumber)
+	opt(schema.PayBankName, m.Bank.BankName)
+	opt(schema.PayEntryClass, m.Bank.EntryClass)
 	if m.Bank.AccountKind.Valid() {
 		x.set(schema.PayAccountKind, storedBankKind(m.Bank.AccountKind))
 	}
@@ -231,7 +240,7 @@ func (c paymentCodec) decode(r columndb.Row) storedMethod {
 		Created: unixNano(x.int(schema.PayCreated)),
 		Card:    CardDetails{Expiry: x.get(schema.PayExpiry), Address: x.get(schema.PayAddress), Zip: x.get(schema.PayZip)},
 		Bank: BankDetails{Routing: x.get(schema.PayRouting), AccountKind: bankKindOf(x.get(schema.PayAccountKind)),
-			BankNumber: x.get(schema.PayBankNumber)}}}
+			BankNumber: x.get(schema.PayBankNumber), BankName: x.get(schema.PayBankName), EntryClass: x.get(schema.PayEntryClass)}}}
 }
 
 // planCodec maps plans to rows of the plans table.

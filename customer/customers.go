@@ -45,8 +45,9 @@ func applyCustomer(c *Customer, in CustomerInput, creating bool) error {
 			c.Number = v
 		}
 	}
-	applyAddress(&c.Billing, &in.Billing, SideBilling, &p)
-	applyAddress(&c.Shipping, &in.Shipping, SideShipping, &p)
+	applyAddress(&c.Billing, &in.Billing, SideBilling, in.LooseAddress, &p)
+	applyAddress(&c.Shipping, &in.Shipping, SideShipping, in.LooseAddress, &p)
+	applyExtras(c, in, &p)
 	if in.AccountType.Set {
 		if n := in.AccountType.V; n < 0 || n > 99 {
 			p.add(FieldAccountType, CodeInvalid, "must be a whole number from 0 to 99")
@@ -59,7 +60,11 @@ func applyCustomer(c *Customer, in CustomerInput, creating bool) error {
 	return p.err()
 }
 
-func applyAddress(a *Address, in *AddressInput, side string, p *problems) {
+func applyAddress(a *Address, in *AddressInput, side string, loose bool, p *problems) {
+	check := checkAddressPart
+	if loose {
+		check = checkLooseAddressPart
+	}
 	dst := map[string]*string{PartFirstName: &a.FirstName, PartLastName: &a.LastName, PartCompany: &a.Company,
 		PartLine1: &a.Line1, PartLine2: &a.Line2, PartCity: &a.City, PartState: &a.State, PartZip: &a.Zip,
 		PartCountry: &a.Country, PartPhone: &a.Phone, PartFax: &a.Fax, PartEmail: &a.Email}
@@ -67,7 +72,7 @@ func applyAddress(a *Address, in *AddressInput, side string, p *problems) {
 		if !f.v.Set {
 			continue
 		}
-		v, code, reason := checkAddressPart(f.name, f.v.V)
+		v, code, reason := check(f.name, f.v.V)
 		if reason != "" {
 			p.add(AddressField(side, f.name), code, "%s", reason)
 			continue

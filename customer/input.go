@@ -108,6 +108,12 @@ type CustomerInput struct {
 	Number            Opt[string]
 	Billing, Shipping AddressInput
 	AccountType       Opt[int64]
+	Notes             Opt[string]
+	EmailReceipt      Opt[bool]
+	// LooseAddress checks state, zip and phone for length and text only,
+	// for wires whose documents take any country's address; such a wire
+	// checks their formats itself, by the country (see Save.Check).
+	LooseAddress bool
 	// Unread are problems the wire met reading the request; they are
 	// reported with the domain's own, and nothing is written while any remain.
 	Unread []Problem
@@ -131,6 +137,8 @@ type PaymentInput struct {
 	Account     Opt[string]
 	AccountKind Opt[BankAccountKind]
 	BankNumber  Opt[string]
+	BankName    Opt[string]
+	EntryClass  Opt[string]
 	Unread      []Problem
 }
 

@@ -26,6 +26,10 @@ type Customer struct {
 	Billing, Shipping Address
 	Created           time.Time
 	AccountType       int64
+	// Notes are the merchant's notes on the customer; EmailReceipt asks
+	// that receipts be emailed to the billing address's email.
+	Notes        string
+	EmailReceipt bool
 }
 
 // PaymentKind is what a payment method draws on.
@@ -96,6 +100,11 @@ type BankDetails struct {
 	Routing     string
 	AccountKind BankAccountKind
 	BankNumber  string
+	// BankName is the bank's name as the merchant gave it.
+	BankName string
+	// EntryClass is the ACH standard entry class the account is debited
+	// under (EntryClasses), or "".
+	EntryClass string
 }
 
 // PlanKind is how a plan charges.

@@ -1,12 +1,15 @@
 package main
 
 import (
+	"bytes"
+
 	"github.com/fasthttp/router"
 	"github.com/valyala/fasthttp"
 
 	"github.com/tonebase/tonebase/admin"
 	"github.com/tonebase/tonebase/admin/web"
 	"github.com/tonebase/tonebase/customer/hipfinity"
+	"github.com/tonebase/tonebase/customer/onepay"
 	"github.com/tonebase/tonebase/internal/httpx"
 	"github.com/tonebase/tonebase/internal/observe"
 	"github.com/tonebase/tonebase/ivr"
@@ -35,7 +38,7 @@ func bodyOf(rt route) httpx.Body {
 }
 
 // routes is every route the service answers, in one place.
-func routes(a *app, ivrH *ivr.Handlers, api *admin.API, cust *hipfinity.Handlers) []route {
+func routes(a *app, ivrH *ivr.Handlers, api *admin.API, cust *hipfinity.Handlers, op *onepay.Handlers) []route {
 	g := api.Guard
 	return append([]route{
 		{"GET", "/healthz", a.healthz},
@@ -82,7 +85,29 @@ func routes(a *app, ivrH *ivr.Handlers, api *admin.API, cust *hipfinity.Handlers
 		{"GET", "/apis/api/RecurringTrans/GetRecurringTrans", cust.GetPlans},
 		{"GET", "/apis/api/RecurringTrans/GetSchedule/{id}", cust.GetSchedule},
 		{"GET", "/apis/api/RecurringTrans/GetDue", cust.GetDue},
+
+		{"POST", onepay.Path, op.Customer},
 	}, webRoutes(a.web)...)
+}
+
+// caseless are the paths of the table matched ignoring case, as the
+// ASP.NET service whose clients they serve matches them.
+func caseless() []string { return []string{onepay.Path} }
+
+// matchCase gives a request for a caseless path that path's case, so the
+// router finds it. It compares lengths before bytes and allocates nothing:
+// every request passes through it.
+func matchCase(paths []string, next fasthttp.RequestHandler) fasthttp.RequestHandler {
+	return func(ctx *fasthttp.RequestCtx) {
+		p := ctx.Path()
+		for _, c := range paths {
+			if len(p) == len(c) && string(p) != c && bytes.EqualFold(p, []byte(c)) {
+				ctx.URI().SetPath(c)
+				break
+			}
+		}
+		next(ctx)
+	}
 }
 
 // webRoutes are the admin pages. Page needs a signed-in admin; Form also
@@ -152,5 +177,5 @@ func handler(a *app, table []route) fasthttp.RequestHandler {
 		ctx.SetContentType("application/json")
 		ctx.SetBodyString(`{"error":"method not allowed on this endpoint"}`)
 	})
-	return r.Handler
+	return matchCase(caseless(), r.Handler)
 }

@@ -28,11 +28,13 @@ const (
 
 // Customer columns.
 const (
-	CustID          = "Id"
-	CustNumber      = "CustomerNumber"
-	CustSeq         = "Seq"
-	CustCreated     = "DateTime"
-	CustAccountType = "AccountType"
+	CustID           = "Id"
+	CustNumber       = "CustomerNumber"
+	CustSeq          = "Seq"
+	CustCreated      = "DateTime"
+	CustAccountType  = "AccountType"
+	CustNotes        = "Notes"
+	CustEmailReceipt = "EmailReceipt"
 )
 
 // AddressColumns are the column ids of one side (billing or shipping) of a
@@ -75,6 +77,8 @@ const (
 	PayBankNumber  = "BankNumber"
 	PayCreated     = "Created"
 	PayToken       = "Token"
+	PayBankName    = "BankName"
+	PayEntryClass  = "EntryClass"
 )
 
 // Plan columns.
@@ -131,7 +135,7 @@ func CustomerTable(cid int64) columndb.Table {
 		cols = append(cols, text(id))
 	}
 	cols = append(cols, col(CustCreated, columndb.TypeInteger, true), integer(CustAccountType),
-		integer(CustSeq), text(Billing().Line2), text(Shipping().Line2))
+		integer(CustSeq), text(Billing().Line2), text(Shipping().Line2), text(CustNotes), integer(CustEmailReceipt))
 	return columndb.Table{Tenant: cid, Name: Customers, Description: "customers (customer API)", Columns: cols,
 		Indexes: []columndb.Index{
 			{Name: IdxNumber, Columns: []string{CustNumber}, Unique: true},
@@ -149,7 +153,8 @@ func PaymentTable(cid int64) columndb.Table {
 		col(PaySecret, columndb.TypeText, true), col(PayFingerprint, columndb.TypeText, true),
 		col(PayMasked, columndb.TypeText, true), text(PayExpiry), text(PayHolder), text(PayAddress),
 		text(PayZip), text(PayDescription), text(PayRouting), integer(PayAccountKind),
-		text(PayBankNumber), col(PayCreated, columndb.TypeInteger, true), text(PayToken)}
+		text(PayBankNumber), col(PayCreated, columndb.TypeInteger, true), text(PayToken),
+		text(PayBankName), text(PayEntryClass)}
 	return columndb.Table{Tenant: cid, Name: Payments, Description: "payment methods (customer API)", Columns: cols,
 		Indexes: []columndb.Index{
 			{Name: IdxCustomer, Columns: []string{PayCustomer, PayKind}},
