@@ -15,6 +15,7 @@ Usage:
   tonebase hash   --cid N --dbid N --password P [--file body.json | --body '{...}']
   tonebase admin add-user --name NAME [--data ./tonebase-data]   (password on stdin or TONEBASE_PASSWORD)
   tonebase upload --cid N --dbid N --password P --file rows.json [--url http://127.0.0.1:8080] [--batch 5000] [--delete]
+  tonebase upload --cid N --dbid N --password P --file debtors.csv --mode upsert|replace   (uploads sign with X-Tonebase-Signature; --scheme activepay for the Hash)
 
 Every flag can also be set as TONEBASE_<FLAG> in the environment (TONEBASE_ADDR,
 TONEBASE_ADMIN_TOKEN, ...); a flag on the command line wins.
@@ -33,7 +34,7 @@ func main() {
 	case "hash":
 		err = hashCmd(os.Args[2:], os.Stdin, os.Stdout)
 	case "upload":
-		err = uploadCmd(os.Args[2:])
+		err = uploadCmd(os.Args[2:], os.Stdout, os.Stderr)
 	case "admin":
 		err = adminCmd(os.Args[2:], os.Stdin, os.Stdout)
 	case "-h", "--help", "help":
