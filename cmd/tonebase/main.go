@@ -4,6 +4,8 @@
 package main
 
 import (
+	"errors"
+	"flag"
 	"fmt"
 	"os"
 )
@@ -43,6 +45,9 @@ func main() {
 	default:
 		fmt.Fprintf(os.Stderr, "tonebase: unknown command %q\n\n%s", os.Args[1], usage)
 		os.Exit(2)
+	}
+	if errors.Is(err, flag.ErrHelp) {
+		return // -h printed the command's flags
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "tonebase:", err)
