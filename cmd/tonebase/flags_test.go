@@ -1,8 +1,6 @@
 package main
 
 import (
-	"errors"
-	"flag"
 	"os"
 	"os/exec"
 	"strings"
@@ -78,8 +76,5 @@ func TestHelpExitsZero(t *testing.T) {
 				t.Fatalf("stdout %q, stderr %q", out.String(), errOut.String())
 			}
 		})
-	}
-	if err := newFlags("x").parse([]string{"-h"}); !errors.Is(err, flag.ErrHelp) {
-		t.Fatalf("-h: %v", err)
 	}
 }
