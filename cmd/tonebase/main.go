@@ -15,7 +15,7 @@ const usage = `tonebase: an embedded IVR caller-lookup service
 Usage:
   tonebase serve  [--addr 127.0.0.1:8080] [--data ./tonebase-data] [--demo] [--log-format json|console]
   tonebase hash   --cid N --dbid N --password P [--file body.json | --body '{...}']
-  tonebase admin add-user --name NAME [--data ./tonebase-data]   (password on stdin or TONEBASE_PASSWORD)
+  tonebase admin add-user --name NAME [--data ./tonebase-data] [--master-key-file FILE]   (password on stdin or TONEBASE_PASSWORD)
   tonebase upload --cid N --dbid N --password P --file rows.json [--url http://127.0.0.1:8080] [--batch 5000] [--delete]
   tonebase upload --cid N --dbid N --password P --file debtors.csv --mode upsert|replace   (uploads sign with X-Tonebase-Signature; --scheme activepay for the Hash)
 
