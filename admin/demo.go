@@ -131,7 +131,7 @@ func (d Demo) Instructions(base, adminToken string) string {
 	fmt.Fprintf(&b, "Look a caller up (invoice 123456, born 01/02/1990):\n  curl -s -u '%s:%s' '%s/ivr/v1/%d/%d/lookup?ref1=123456&ref2=01021990'\n\n", d.APIKey, d.APISecret, base, d.CID, d.DBID)
 	fmt.Fprintf(&b, "The same for Asterisk CURL()+HASH():\n  curl -s -u '%s:%s' '%s/ivr/v1/%d/%d/lookup?ref1=123456%%23&ref2=01021990&format=kv'\n\n", d.APIKey, d.APISecret, base, d.CID, d.DBID)
 	fmt.Fprintf(&b, "Upload a signed row:\n  curl -s -X POST -H 'Content-Type: application/json' '%s/cppdb/api/database?cid=%d&dbid=%d&Hash=%s' --data-binary '%s'\n\n", base, d.CID, d.DBID, sig, body)
-	fmt.Fprintf(&b, "Sign your own body:\n  go run ./cmd/tonebase hash --cid %d --dbid %d --password '%s' --body '%s'\n\n", d.CID, d.DBID, d.UploadPassword, body)
+	fmt.Fprintf(&b, "Sign your own body (with the binary the README's quick start builds):\n  ./tonebase hash --cid %d --dbid %d --password '%s' --body '%s'\n\n", d.CID, d.DBID, d.UploadPassword, body)
 	fmt.Fprintf(&b, "Customer API (cards need a master key; --demo made a throwaway one):\n  curl -s -u '%s:%s' -X POST -H 'Content-Type: application/json' %s/apis/api/Customers -d '{\"CustomerNumber\":\"0001000\",\"BillingFirstName\":\"Alice\"}'\n\n", d.APIKey, d.APISecret, base)
 	fmt.Fprintf(&b, "OnePay Customer API (a customer with a card; the answer carries its token):\n  curl -s -X POST %s/Customer -H 'x-authorization: %s:%s' -H 'Content-Type: application/json' -d '%s'\n\n", base, d.APIKey, d.APISecret, OnePayExample)
 	fmt.Fprintf(&b, "Admin pages: %s/admin/ (the first visit sets up an admin user with the admin token)\n", base)

@@ -129,6 +129,7 @@ func webRoutes(w *web.Server) []route {
 		{"GET", "/admin/clients/{cid}", p(w.Client)},
 		{"POST", "/admin/clients/{cid}/rotate", f(w.Rotate)},
 		{"POST", "/admin/clients/{cid}/status", f(w.Status)},
+		{"POST", "/admin/clients/{cid}/signing", f(w.Signing)},
 		{"POST", "/admin/clients/{cid}/databases", f(w.CreateDatabase)},
 		{"GET", db, p(w.Fields)},
 		{"POST", db + "/description", f(w.Describe)},

@@ -44,14 +44,18 @@ const MaxCID = 1<<31 - 1
 
 // Client is a merchant as stored. Secrets are never in it in clear.
 type Client struct {
-	CID            int64     `json:"cid"`
-	Name           string    `json:"name"`
-	Status         string    `json:"status"`
-	APIKey         string    `json:"api_key"`
-	SecretHash     string    `json:"secret_hash"`
-	SealedPassword string    `json:"sealed_upload_password"`
-	Created        time.Time `json:"created"`
-	Updated        time.Time `json:"updated"`
+	CID            int64  `json:"cid"`
+	Name           string `json:"name"`
+	Status         string `json:"status"`
+	APIKey         string `json:"api_key"`
+	SecretHash     string `json:"secret_hash"`
+	SealedPassword string `json:"sealed_upload_password"`
+	// RequireHMAC refuses the client's uploads signed with ActivePay's
+	// Hash alone, which covers neither the request nor its time, once every
+	// system of the client signs with X-Tonebase-Signature.
+	RequireHMAC bool      `json:"require_hmac,omitempty"`
+	Created     time.Time `json:"created"`
+	Updated     time.Time `json:"updated"`
 }
 
 // Credentials are what a merchant is shown once, at creation or rotation.
@@ -243,6 +247,23 @@ func (r *Registry) SetStatus(cid int64, status string) (Client, error) {
 		return Client{}, err
 	}
 	return r.Get(cid)
+}
+
+// SetRequireHMAC says whether the client's uploads must use the
+// request-bound scheme.
+func (r *Registry) SetRequireHMAC(cid int64, require bool) (Client, error) {
+	if err := r.change(cid, func(c *Client) error { c.RequireHMAC = require; return nil }); err != nil {
+		return Client{}, err
+	}
+	return r.Get(cid)
+}
+
+// RequiresHMAC reports whether the client refuses ActivePay's Hash; an
+// unknown client does not, so it is answered as unknown, not as unsigned.
+func (r *Registry) RequiresHMAC(cid int64) bool {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	return r.byCID[cid].RequireHMAC
 }
 
 // Rename changes a client's display name.
