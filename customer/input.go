@@ -108,6 +108,11 @@ type CustomerInput struct {
 	Number            Opt[string]
 	Billing, Shipping AddressInput
 	AccountType       Opt[int64]
+	// NumberOptional lets a create leave the number out, for wires whose
+	// customers need none; a number sent is still unique.
+	NumberOptional bool
+	// Style is the rules the addresses follow.
+	Style AddressStyle
 	// Unread are problems the wire met reading the request; they are
 	// reported with the domain's own, and nothing is written while any remain.
 	Unread []Problem

@@ -240,7 +240,9 @@ func (s *Service) UpdatePlan(cid int64, id string, bodyID Opt[string], in PlanIn
 // DeletePlan cancels a plan: it is kept for the record and never due again.
 func (s *Service) DeletePlan(cid int64, id string) (Result, error) {
 	return s.changePlan(cid, NormID(id), Idem{}, func(pl *Plan, st PlanState) error {
-		pl.Cancelled = true
+		if !pl.Cancelled {
+			pl.Cancelled, pl.CancelledAt = true, s.now()
+		}
 		return nil
 	})
 }
