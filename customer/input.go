@@ -152,5 +152,12 @@ type PlanInput struct {
 	Fee                  Opt[int64]
 	FeeLabel             Opt[string]
 	Invoice, Reference   Opt[string]
-	Unread               []Problem
+	// NotificationURL is where to tell the merchant of charges; End is the
+	// last day the plan may charge (a zero time clears it).
+	NotificationURL Opt[string]
+	End             Opt[time.Time]
+	// NextCharge, on an update, moves the plan's next payment to that day:
+	// the plan restarts from it with the payments it has left.
+	NextCharge Opt[time.Time]
+	Unread     []Problem
 }

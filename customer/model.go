@@ -175,7 +175,7 @@ type Plan struct {
 
 // Schedule is the plan's payment dates.
 func (p Plan) Schedule() schedule.Plan {
-	return schedule.Plan{Start: p.Start, Frequency: p.Frequency, Count: p.Count, Pauses: p.Pauses}
+	return schedule.Plan{Start: p.Start, Frequency: p.Frequency, Count: p.Count, Pauses: p.Pauses, End: p.End}
 }
 
 // PlanState is where a plan stands on a day.
