@@ -25,7 +25,9 @@ func number(name string, n int) node { return node{name: name, text: strconv.Ito
 
 func branch(name string, kids ...node) node { return node{name: name, branch: true, kids: kids} }
 
-func list(name string, items []node) node { return node{name: name, branch: true, list: true, kids: items} }
+func list(name string, items []node) node {
+	return node{name: name, branch: true, list: true, kids: items}
+}
 
 // format is how an answer is written.
 type format int

@@ -75,7 +75,7 @@ func (h *Handlers) cardInput(cc *element) (customer.PaymentInput, error) {
 
 // expiry is MMYY.
 func expiry(m, y int) string {
-	return strconv.Itoa(100+m)[1:] + strconv.Itoa(100+y%100)[1:]
+	return strconv.Itoa(100 + m)[1:] + strconv.Itoa(100 + y%100)[1:]
 }
 
 // brand names the card brand a number's prefix belongs to, "" for none.
