@@ -35,7 +35,7 @@ func (e *env) hipfinity(method, path, body string, v any) int {
 
 type hfCustomer struct {
 	ID, CustomerNumber, BillingFirstName, BillingLastName, BillingAddress, BillingCity string
-	BillingState, BillingZipCode, BillingCountry, BillingEmail, BillingPhone          string
+	BillingState, BillingZipCode, BillingCountry, BillingEmail, BillingPhone           string
 }
 
 type hfPlan struct {
