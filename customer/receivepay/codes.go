@@ -44,39 +44,70 @@ const (
 	okUpdated         = 102
 )
 
-// texts are OpenGateway's words for each code, two spaces between
-// sentences as it wrote them.
-var texts = map[int]string{
-	errInvalidRequest:  "Invalid request.",
-	errAuth:            "Unable to authenticate.",
-	errType:            "Invalid request type.",
-	errRequired:        "Required fields are missing for this request",
-	errFormat:          "Invalid format passed.  Acceptable formats: xml and json.",
-	errCountry:         "Invalid country.",
-	errEmail:           "Invalid email address",
-	errUnspecified:     "Unspecified error in request.",
-	errState:           "For USA and Canada addresses, a valid 2-letter state/province abbreviation is required.",
-	errCustomerID:      "Invalid customer ID.",
-	errNeedCustomerID:  "A valid Customer ID is required.",
-	errNeedRecurringID: "A valid Recurring ID is required",
-	errNothing:         "Nothing to update.",
-	errRecurringID:     "A valid Recurring ID is required.",
-	errEndPast:         "End date cannot be in the past",
-	errEndBeforeStart:  "End date must be later than start date.",
-	errNoCustomer:      "A customer ID or cardholder name must be supplied.",
-	errDate:            "Dates must be valid and in YYYY-MM-DD format.",
-	errCard:            "Invalid credit card number",
-	errAmount:          "Invalid amount.",
-	errNoRecur:         "Recurring details are required.",
-	errInterval:        "Invalid interval.",
-	errPlanID:          "Invalid Plan ID.",
-
-	okCustomerCreated: "Customer created.",
-	okCustomerUpdated: "Customer updated.",
-	okCustomerDeleted: "Customer deleted.",
-	okSubscribed:      "Subscription created.",
-	okCancelled:       "Subscription cancelled.",
-	okUpdated:         "Subscription updated.",
+// text is OpenGateway's words for a code, two spaces between sentences
+// as it wrote them.
+func text(code int) string {
+	switch code {
+	case errInvalidRequest:
+		return "Invalid request."
+	case errAuth:
+		return "Unable to authenticate."
+	case errType:
+		return "Invalid request type."
+	case errRequired:
+		return "Required fields are missing for this request"
+	case errFormat:
+		return "Invalid format passed.  Acceptable formats: xml and json."
+	case errCountry:
+		return "Invalid country."
+	case errEmail:
+		return "Invalid email address"
+	case errUnspecified:
+		return "Unspecified error in request."
+	case errState:
+		return "For USA and Canada addresses, a valid 2-letter state/province abbreviation is required."
+	case errCustomerID:
+		return "Invalid customer ID."
+	case errNeedCustomerID:
+		return "A valid Customer ID is required."
+	case errNeedRecurringID:
+		return "A valid Recurring ID is required"
+	case errNothing:
+		return "Nothing to update."
+	case errRecurringID:
+		return "A valid Recurring ID is required."
+	case errEndPast:
+		return "End date cannot be in the past"
+	case errEndBeforeStart:
+		return "End date must be later than start date."
+	case errNoCustomer:
+		return "A customer ID or cardholder name must be supplied."
+	case errDate:
+		return "Dates must be valid and in YYYY-MM-DD format."
+	case errCard:
+		return "Invalid credit card number"
+	case errAmount:
+		return "Invalid amount."
+	case errNoRecur:
+		return "Recurring details are required."
+	case errInterval:
+		return "Invalid interval."
+	case errPlanID:
+		return "Invalid Plan ID."
+	case okCustomerCreated:
+		return "Customer created."
+	case okCustomerUpdated:
+		return "Customer updated."
+	case okCustomerDeleted:
+		return "Customer deleted."
+	case okSubscribed:
+		return "Subscription created."
+	case okCancelled:
+		return "Subscription cancelled."
+	case okUpdated:
+		return "Subscription updated."
+	}
+	return ""
 }
 
 // apiError is an error answer: its code and, optionally, a reason that
@@ -91,39 +122,65 @@ func (e *apiError) Error() string { return fmt.Sprintf("receivepay: error %d: %s
 // text is the error_text: the code's words, then two spaces and the reason.
 func (e *apiError) text() string {
 	if e.reason == "" {
-		return texts[e.code]
+		return text(e.code)
 	}
-	return texts[e.code] + "  " + e.reason
+	return text(e.code) + "  " + e.reason
 }
 
 func fail(code int, reason ...string) *apiError {
 	return &apiError{code: code, reason: strings.Join(reason, " ")}
 }
 
-// wireNames are the request's names of the domain fields a customer request sets.
-var wireNames = map[string]string{
-	customer.FieldNumber:            "internal_id",
-	billing(customer.PartFirstName): "first_name",
-	billing(customer.PartLastName):  "last_name",
-	billing(customer.PartCompany):   "company",
-	billing(customer.PartLine1):     "address_1",
-	billing(customer.PartLine2):     "address_2",
-	billing(customer.PartCity):      "city",
-	billing(customer.PartState):     "state",
-	billing(customer.PartZip):       "postal_code",
-	billing(customer.PartCountry):   "country",
-	billing(customer.PartEmail):     "email",
-	billing(customer.PartPhone):     "phone",
-	customer.FieldCardNumber:        "credit_card/card_num",
-	customer.FieldCardExpiry:        "credit_card/exp_month",
-	customer.FieldHolderName:        "credit_card/name",
-	customer.FieldPlanRecurring:     "recur/amount",
-	customer.FieldPlanStart:         "recur/start_date",
-	customer.FieldPlanEnd:           "recur/end_date",
-	customer.FieldPlanNextCharge:    "next_charge_date",
-	customer.FieldPlanNotifyURL:     "recur/notification_url",
-	customer.FieldPlanCount:         "recur/occurrences",
-	customer.FieldPlanFrequency:     "recur/interval",
+// wireName is the request's name of a domain field a request sets, or
+// the domain's own name for one it cannot set.
+func wireName(field string) string {
+	switch field {
+	case customer.FieldNumber:
+		return "internal_id"
+	case billing(customer.PartFirstName):
+		return "first_name"
+	case billing(customer.PartLastName):
+		return "last_name"
+	case billing(customer.PartCompany):
+		return "company"
+	case billing(customer.PartLine1):
+		return "address_1"
+	case billing(customer.PartLine2):
+		return "address_2"
+	case billing(customer.PartCity):
+		return "city"
+	case billing(customer.PartState):
+		return "state"
+	case billing(customer.PartZip):
+		return "postal_code"
+	case billing(customer.PartCountry):
+		return "country"
+	case billing(customer.PartEmail):
+		return "email"
+	case billing(customer.PartPhone):
+		return "phone"
+	case customer.FieldCardNumber:
+		return "credit_card/card_num"
+	case customer.FieldCardExpiry:
+		return "credit_card/exp_month"
+	case customer.FieldHolderName:
+		return "credit_card/name"
+	case customer.FieldPlanRecurring:
+		return "recur/amount"
+	case customer.FieldPlanStart:
+		return "recur/start_date"
+	case customer.FieldPlanEnd:
+		return "recur/end_date"
+	case customer.FieldPlanNextCharge:
+		return "next_charge_date"
+	case customer.FieldPlanNotifyURL:
+		return "recur/notification_url"
+	case customer.FieldPlanCount:
+		return "recur/occurrences"
+	case customer.FieldPlanFrequency:
+		return "recur/interval"
+	}
+	return field
 }
 
 func billing(part string) string { return customer.AddressField(customer.SideBilling, part) }
@@ -140,10 +197,7 @@ func translate(err error) *apiError {
 		return ae
 	case errors.As(err, &ie) && len(ie.Problems) > 0:
 		p := ie.Problems[0]
-		name := wireNames[p.Field]
-		if name == "" {
-			name = p.Field
-		}
+		name := wireName(p.Field)
 		switch {
 		case p.Field == billing(customer.PartCountry):
 			return fail(errCountry)

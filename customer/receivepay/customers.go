@@ -12,11 +12,13 @@ import (
 
 // customerFields are the request's customer fields in their documented
 // order, with the domain address part each sets ("" for internal_id).
-var customerFields = [...]struct{ name, part string }{
-	{"internal_id", ""}, {"first_name", customer.PartFirstName}, {"last_name", customer.PartLastName},
-	{"company", customer.PartCompany}, {"address_1", customer.PartLine1}, {"address_2", customer.PartLine2},
-	{"city", customer.PartCity}, {"state", customer.PartState}, {"postal_code", customer.PartZip},
-	{"country", customer.PartCountry}, {"email", customer.PartEmail}, {"phone", customer.PartPhone},
+func customerFields() []struct{ name, part string } {
+	return []struct{ name, part string }{
+		{"internal_id", ""}, {"first_name", customer.PartFirstName}, {"last_name", customer.PartLastName},
+		{"company", customer.PartCompany}, {"address_1", customer.PartLine1}, {"address_2", customer.PartLine2},
+		{"city", customer.PartCity}, {"state", customer.PartState}, {"postal_code", customer.PartZip},
+		{"country", customer.PartCountry}, {"email", customer.PartEmail}, {"phone", customer.PartPhone},
+	}
 }
 
 // customerInput reads the customer fields of e (the request, or an embedded
@@ -29,7 +31,7 @@ func customerInput(e *element) (customer.CustomerInput, bool) {
 		customer.PartCity: &a.City, customer.PartState: &a.State, customer.PartZip: &a.Zip,
 		customer.PartCountry: &a.Country, customer.PartEmail: &a.Email, customer.PartPhone: &a.Phone}
 	sent := false
-	for _, f := range customerFields {
+	for _, f := range customerFields() {
 		v, ok := e.value(f.name)
 		if !ok {
 			continue

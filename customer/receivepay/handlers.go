@@ -141,7 +141,7 @@ func errorNodes(e *apiError) []node {
 
 // success is a success answer's first two elements.
 func success(code int, more ...node) []node {
-	return append([]node{number("response_code", code), leaf("response_text", texts[code])}, more...)
+	return append([]node{number("response_code", code), leaf("response_text", text(code))}, more...)
 }
 
 // write answers 200 in the format, never cached: answers carry customers' details.
