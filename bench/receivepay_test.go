@@ -3,7 +3,6 @@ package bench
 import (
 	"bytes"
 	"fmt"
-	"net"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -12,41 +11,18 @@ import (
 
 	"github.com/fasthttp/router"
 	"github.com/rs/zerolog"
-	"github.com/valyala/fasthttp"
 
-	"github.com/tonebase/tonebase/columndb"
 	"github.com/tonebase/tonebase/customer"
 	"github.com/tonebase/tonebase/customer/receivepay"
-	"github.com/tonebase/tonebase/customer/vault"
 )
 
 // startReceivePayServer is the ReceivePay wire over loopback on an
 // encrypted store, as cmd/tonebase wires it with a master key.
 func startReceivePayServer(b *testing.B) *customerServer {
 	b.Helper()
-	master := bytes.Repeat([]byte{7}, 32)
-	store, err := columndb.Open(columndb.Options{Dir: b.TempDir(), EncryptionKey: vault.StoreKey(master)})
-	if err != nil {
-		b.Fatal(err)
-	}
-	ring, err := vault.Open(store, master)
-	if err != nil {
-		b.Fatal(err)
-	}
-	svc := customer.New(customer.Config{Store: store, Ring: ring, Log: zerolog.Nop()})
-	svc.Start()
-	h := receivepay.NewHandlers(svc, customerClients{}, zerolog.Nop(), nil)
-	r := router.New()
-	r.POST("/api", h.API)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		b.Fatal(err)
-	}
-	srv := &fasthttp.Server{Handler: r.Handler}
-	go srv.Serve(ln) //nolint:errcheck // ends with Shutdown
-	addr := ln.Addr().String()
-	return &customerServer{addr: addr, client: &fasthttp.HostClient{Addr: addr, MaxConns: 64},
-		stop: func() { _ = srv.Shutdown(); svc.Close(); _ = store.Close() }}
+	return startCustomerWire(b, func(svc *customer.Service, r *router.Router) {
+		r.POST("/api", receivepay.NewHandlers(svc, customerClients{}, zerolog.Nop(), nil).API)
+	})
 }
 
 // rpPost sends one ReceivePay request as tenant cid; the answer must carry want.

@@ -239,17 +239,24 @@ func (h *Handlers) getCustomers(c call) ([]node, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := []node{leaf("results", strconv.Itoa(len(res.Items))), leaf("total_results", strconv.Itoa(res.Total))}
-	if len(res.Items) == 0 {
+	return page("customers", res, func(cust customer.Customer) (node, error) { return h.customerNode(c, cust) })
+}
+
+// page is a list's answer: results (this page), total_results (every
+// match), then the items, or no list element when nothing matched.
+func page[T any](name string, l customer.List[T], view func(T) (node, error)) ([]node, error) {
+	out := []node{leaf("results", strconv.Itoa(len(l.Items))), leaf("total_results", strconv.Itoa(l.Total))}
+	if len(l.Items) == 0 {
 		return out, nil
 	}
-	items := make([]node, len(res.Items))
-	for i, cust := range res.Items {
-		if items[i], err = h.customerNode(c, cust); err != nil {
+	items := make([]node, len(l.Items))
+	for i, it := range l.Items {
+		var err error
+		if items[i], err = view(it); err != nil {
 			return nil, err
 		}
 	}
-	return append(out, list("customers", items)), nil
+	return append(out, list(name, items)), nil
 }
 
 // paging reads offset (default 0) and limit (default and at most 100); a

@@ -1,6 +1,7 @@
 package receivepay
 
 import (
+	"fmt"
 	"strings"
 	"time"
 
@@ -89,6 +90,13 @@ func methodOf(typ string) (method, bool) {
 // PHP clients post it as application/x-www-form-urlencoded, and it is
 // never read as a form. Every answer is HTTP 200 with a <response>.
 func (h *Handlers) API(ctx *fasthttp.RequestCtx) {
+	defer func() {
+		// Clients read only the body: even a bug answers a <response>.
+		if v := recover(); v != nil {
+			h.log.Error().Str("request_id", httpx.RequestID(ctx)).Str("panic", fmt.Sprint(v)).Msg("ReceivePay request failed")
+			h.write(ctx, formatXML, errorNodes(fail(errUnspecified, "internal error; the request id is "+httpx.RequestID(ctx))))
+		}
+	}()
 	req, err := parseRequest(ctx.PostBody())
 	if err != nil {
 		h.write(ctx, formatXML, errorNodes(fail(errInvalidRequest)))

@@ -311,15 +311,8 @@ func (h *Handlers) getRecurrings(c call) ([]node, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := []node{leaf("results", strconv.Itoa(len(res.Items))), leaf("total_results", strconv.Itoa(res.Total))}
-	if len(res.Items) == 0 {
-		return out, nil
-	}
-	items := make([]node, len(res.Items))
-	for i, v := range res.Items {
-		items[i] = recurringView(v, v.Customer, h.now())
-	}
-	return append(out, list("recurrings", items)), nil
+	now := h.now()
+	return page("recurrings", res, func(v customer.PlanView) (node, error) { return recurringView(v, v.Customer, now), nil })
 }
 
 func (h *Handlers) updateRecurring(c call) ([]node, error) {
