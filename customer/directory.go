@@ -233,4 +233,3 @@ func (s *Service) FindPlans(cid int64, f PlanFilter) (List[PlanView], error) {
 	lo := min(max(f.Offset, 0), len(all))
 	return List[PlanView]{Items: all[lo:min(lo+limit, len(all))], Total: len(all)}, nil
 }
-

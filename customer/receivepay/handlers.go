@@ -91,9 +91,10 @@ func methodOf(typ string) (method, bool) {
 // never read as a form. Every answer is HTTP 200 with a <response>.
 func (h *Handlers) API(ctx *fasthttp.RequestCtx) {
 	defer func() {
-		// Clients read only the body: even a bug answers a <response>.
+		// Clients read only the body: even a bug answers a <response>. Only
+		// the panic's type is logged: its value could quote the request.
 		if v := recover(); v != nil {
-			h.log.Error().Str("request_id", httpx.RequestID(ctx)).Str("panic", fmt.Sprint(v)).Msg("ReceivePay request failed")
+			h.log.Error().Str("request_id", httpx.RequestID(ctx)).Str("panic", fmt.Sprintf("%T", v)).Msg("ReceivePay request failed")
 			h.write(ctx, formatXML, errorNodes(fail(errUnspecified, "internal error; the request id is "+httpx.RequestID(ctx))))
 		}
 	}()
