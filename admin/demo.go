@@ -134,6 +134,7 @@ func (d Demo) Instructions(base, adminToken string) string {
 	fmt.Fprintf(&b, "Sign your own body (with the binary the README's quick start builds):\n  ./tonebase hash --cid %d --dbid %d --password '%s' --body '%s'\n\n", d.CID, d.DBID, d.UploadPassword, body)
 	fmt.Fprintf(&b, "Customer API (cards need a master key; --demo made a throwaway one):\n  curl -s -u '%s:%s' -X POST -H 'Content-Type: application/json' %s/apis/api/Customers -d '{\"CustomerNumber\":\"0001000\",\"BillingFirstName\":\"Alice\"}'\n\n", d.APIKey, d.APISecret, base)
 	fmt.Fprintf(&b, "OnePay Customer API (a customer with a card; the answer carries its token):\n  curl -s -X POST %s/Customer -H 'x-authorization: %s:%s' -H 'Content-Type: application/json' -d '%s'\n\n", base, d.APIKey, d.APISecret, OnePayExample)
+	fmt.Fprintf(&b, "ReceivePay XML API (credentials in the body):\n  curl -s %s/api --data-binary '<request><authentication><api_id>%s</api_id><secret_key>%s</secret_key></authentication><type>NewCustomer</type><first_name>Joe</first_name><last_name>Customer</last_name><country>CA</country><state>Ontario</state></request>'\n\n", base, d.APIKey, d.APISecret)
 	fmt.Fprintf(&b, "Admin pages: %s/admin/ (the first visit sets up an admin user with the admin token)\n", base)
 	fmt.Fprintf(&b, "Admin API:\n  curl -s -H 'Authorization: Bearer %s' %s/admin/api/clients\n", adminToken, base)
 	return b.String()

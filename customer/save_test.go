@@ -224,7 +224,11 @@ func TestLooseAddress(t *testing.T) {
 			in := AddressInput{}
 			map[string]*Opt[string]{PartState: &in.State, PartZip: &in.Zip, PartPhone: &in.Phone}[tc.part].V = tc.value
 			map[string]*Opt[string]{PartState: &in.State, PartZip: &in.Zip, PartPhone: &in.Phone}[tc.part].Set = true
-			applyAddress(&a, &in, SideBilling, tc.loose, &p)
+			style := StyleUS
+			if tc.loose {
+				style = StyleLoose
+			}
+			applyAddress(&a, &in, SideBilling, style, &p)
 			got := map[string]string{PartState: a.State, PartZip: a.Zip, PartPhone: a.Phone}[tc.part]
 			if (len(p) == 0) != (tc.stored != "") || got != tc.stored {
 				t.Fatalf("stored %q, problems %v; want %q", got, p, tc.stored)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"strings"
 
 	"github.com/fasthttp/router"
 	"github.com/valyala/fasthttp"
@@ -10,6 +11,7 @@ import (
 	"github.com/tonebase/tonebase/admin/web"
 	"github.com/tonebase/tonebase/customer/hipfinity"
 	"github.com/tonebase/tonebase/customer/onepay"
+	"github.com/tonebase/tonebase/customer/receivepay"
 	"github.com/tonebase/tonebase/internal/httpx"
 	"github.com/tonebase/tonebase/internal/observe"
 	"github.com/tonebase/tonebase/ivr"
@@ -38,7 +40,7 @@ func bodyOf(rt route) httpx.Body {
 }
 
 // routes is every route the service answers, in one place.
-func routes(a *app, ivrH *ivr.Handlers, api *admin.API, cust *hipfinity.Handlers, op *onepay.Handlers) []route {
+func routes(a *app, ivrH *ivr.Handlers, api *admin.API, cust *hipfinity.Handlers, op *onepay.Handlers, rp *receivepay.Handlers) []route {
 	g := api.Guard
 	return append([]route{
 		{"GET", "/healthz", a.healthz},
@@ -87,6 +89,11 @@ func routes(a *app, ivrH *ivr.Handlers, api *admin.API, cust *hipfinity.Handlers
 		{"GET", "/apis/api/RecurringTrans/GetDue", cust.GetDue},
 
 		{"POST", onepay.Path, op.Customer},
+		// ReceivePay's XML API: one endpoint, at every path its clients post to.
+		{"POST", "/api", rp.API},
+		{"POST", "/api/", rp.API},
+		{"POST", "/index.php/api", rp.API},
+		{"POST", "/index.php/api/", rp.API},
 	}, webRoutes(a.web)...)
 }
 
@@ -160,9 +167,20 @@ func handler(a *app, table []route) fasthttp.RequestHandler {
 	// request's Host, which a request may set to any site.
 	r.RedirectFixedPath = false
 	small := min(httpx.SmallBodyLimit, a.cfg.MaxUploadMB<<20)
+	// The router holds one of "/x" and "/x/"; a route listed both ways (a
+	// wire whose clients post to either) answers the slashed one from here.
+	listed := map[string]bool{}
 	for _, rt := range table {
-		h := httpx.TakeBody(bodyOf(rt), small, a.serverError, rt.handler)
-		r.Handle(rt.method, rt.path, observe.Wrap(a.accessLog, a.reg, rt.path, h))
+		listed[rt.method+" "+rt.path] = true
+	}
+	slashed := map[string]fasthttp.RequestHandler{}
+	for _, rt := range table {
+		h := observe.Wrap(a.accessLog, a.reg, rt.path, httpx.TakeBody(bodyOf(rt), small, a.serverError, rt.handler))
+		if twin, ok := strings.CutSuffix(rt.path, "/"); ok && twin != "" && listed[rt.method+" "+twin] {
+			slashed[rt.method+" "+rt.path] = h
+			continue
+		}
+		r.Handle(rt.method, rt.path, h)
 	}
 	r.NotFound = observe.Wrap(a.accessLog, a.reg, "not_found", func(ctx *fasthttp.RequestCtx) {
 		if web.IsPage(ctx.Path()) {
@@ -178,5 +196,15 @@ func handler(a *app, table []route) fasthttp.RequestHandler {
 		ctx.SetContentType("application/json")
 		ctx.SetBodyString(`{"error":"method not allowed on this endpoint"}`)
 	})
-	return matchCase(caseless(), r.Handler)
+	next := r.Handler
+	if len(slashed) > 0 {
+		next = func(ctx *fasthttp.RequestCtx) {
+			if h, ok := slashed[string(ctx.Method())+" "+string(ctx.Path())]; ok {
+				h(ctx)
+				return
+			}
+			r.Handler(ctx)
+		}
+	}
+	return matchCase(caseless(), next)
 }

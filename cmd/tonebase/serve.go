@@ -21,6 +21,7 @@ import (
 	"github.com/tonebase/tonebase/customer"
 	"github.com/tonebase/tonebase/customer/hipfinity"
 	"github.com/tonebase/tonebase/customer/onepay"
+	"github.com/tonebase/tonebase/customer/receivepay"
 	"github.com/tonebase/tonebase/customer/vault"
 	"github.com/tonebase/tonebase/internal/conns"
 	"github.com/tonebase/tonebase/internal/diskfree"
@@ -269,6 +270,7 @@ func newApp(cfg serveConfig, log zerolog.Logger) (*app, error) {
 	a.cust.Start()
 	custH := hipfinity.NewHandlers(a.cust, clients, log)
 	onepayH := onepay.NewHandlers(a.cust, clients, log, nil)
+	rpH := receivepay.NewHandlers(a.cust, clients, log, nil)
 	// Stalled connections are closed by a sweep, not by fasthttp's
 	// ReadTimeout, WriteTimeout and IdleTimeout: those cost three timer
 	// updates a request (package conns).
@@ -276,7 +278,7 @@ func newApp(cfg serveConfig, log zerolog.Logger) (*app, error) {
 		a.reg.Counter("tonebase_http_connections_expired_total", "Connections closed for stalling, by the state they stalled in.", "state"))
 	go a.conns.Run()
 	a.server = &fasthttp.Server{
-		Handler:            handler(a, routes(a, ivrH, api, custH, onepayH)),
+		Handler:            handler(a, routes(a, ivrH, api, custH, onepayH, rpH)),
 		Name:               "tonebase",
 		MaxRequestBodySize: cfg.MaxUploadMB << 20,
 		ConnState:          a.conns.ConnState,

@@ -142,17 +142,20 @@ func paymentInfo(m customer.PaymentMethod) any {
 // shows them. Beyond the published fields it carries the customer id, both
 // amounts, the status and the next payment date.
 type PlanView struct {
-	RecurringID               string `json:"RecurringID"`
-	CustomerID                string `json:"CustomerId"`
-	CustomerNumber            string `json:"CustomerNumber"`
-	FullName                  string `json:"FullName"`
-	BillingCompanyName        string `json:"BillingCompanyName"`
-	Identification            string `json:"Identification"`
-	PaymentInfoID             string `json:"PaymentInfo_Id"`
-	InvoiceNumber             string `json:"InvoiceNumber"`
-	PlanType                  string `json:"PlanType"`
-	EffectiveDate             string `json:"EffectiveDate"`
-	Frequency                 string `json:"Frequency"`
+	RecurringID        string `json:"RecurringID"`
+	CustomerID         string `json:"CustomerId"`
+	CustomerNumber     string `json:"CustomerNumber"`
+	FullName           string `json:"FullName"`
+	BillingCompanyName string `json:"BillingCompanyName"`
+	Identification     string `json:"Identification"`
+	PaymentInfoID      string `json:"PaymentInfo_Id"`
+	InvoiceNumber      string `json:"InvoiceNumber"`
+	PlanType           string `json:"PlanType"`
+	EffectiveDate      string `json:"EffectiveDate"`
+	Frequency          string `json:"Frequency"`
+	// IntervalDays is set only for an every-N-days plan (made through
+	// another wire), whose Frequency is -1: none of the API's numbers.
+	IntervalDays              string `json:"IntervalDays,omitempty"`
 	NumberOfPayments          string `json:"NumberOfPayments"`
 	RemainingNumberOfPayments string `json:"RemainingNumberOfPayments"`
 	PaymentType               string `json:"PaymentType"`
@@ -193,6 +196,10 @@ func planView(_ int64, v customer.PlanView) PlanView {
 		TotalAmount: field.FormatMoney(v.Total), Unlimited: onOff(v.Unlimited),
 		DateCreated: FormatDateTime(v.Created), Status: strconv.Itoa(int(v.State.Status)),
 		Active: onOff(v.State.Status == customer.StatusActive)}
+	if v.Frequency.Custom() {
+		n, _ := v.Frequency.IntervalDays()
+		out.Frequency, out.IntervalDays = "-1", strconv.Itoa(n)
+	}
 	if !v.State.Next.IsZero() && v.State.Status == customer.StatusActive {
 		out.NextPaymentDate = FormatDate(v.State.Next)
 	}

@@ -123,7 +123,7 @@ func (r *reader) customer(obj Object, o *op) {
 	if o.save.AutoNumber && (o.action == "" || o.remove) {
 		r.add(in(wCustomer, wCustomerID), customer.CodeInvalid, "AUTO makes a new customer, so it needs action_code 1, 2 or 3")
 	}
-	ci := customer.CustomerInput{Number: customer.Some(id.V), LooseAddress: true}
+	ci := customer.CustomerInput{Number: customer.Some(id.V), Style: customer.StyleLoose}
 	a := &ci.Billing
 	for _, f := range []struct {
 		name string

@@ -35,6 +35,10 @@ const (
 	CustAccountType  = "AccountType"
 	CustNotes        = "Notes"
 	CustEmailReceipt = "EmailReceipt"
+	// CustDeleted is when a customer was deleted; CustDeletedNumber keeps
+	// its number, which leaves the unique index so it can be used again.
+	CustDeleted       = "Deleted"
+	CustDeletedNumber = "DeletedNumber"
 )
 
 // AddressColumns are the column ids of one side (billing or shipping) of a
@@ -102,6 +106,10 @@ const (
 	PlanCancelled  = "Cancelled"
 	PlanPauses     = "Pauses"
 	PlanCreated    = "DateCreated"
+	// Added after the first release, so optional.
+	PlanNotifyURL   = "NotificationUrl"
+	PlanEnd         = "EndDate"
+	PlanCancelledAt = "CancelledAt"
 )
 
 // Idempotency record columns.
@@ -129,13 +137,15 @@ func pkCol(id string) columndb.Column {
 // release (Seq, the second address lines) come last and are optional, so
 // stored rows without them stay valid.
 func CustomerTable(cid int64) columndb.Table {
-	cols := []columndb.Column{pkCol(CustID), col(CustNumber, columndb.TypeText, true)}
+	// The number is optional: some wires make customers without one.
+	cols := []columndb.Column{pkCol(CustID), text(CustNumber)}
 	b, s := Billing().List(), Shipping().List()
 	for _, id := range append(b[:len(b)-1:len(b)-1], s[:len(s)-1]...) {
 		cols = append(cols, text(id))
 	}
 	cols = append(cols, col(CustCreated, columndb.TypeInteger, true), integer(CustAccountType),
-		integer(CustSeq), text(Billing().Line2), text(Shipping().Line2), text(CustNotes), integer(CustEmailReceipt))
+		integer(CustSeq), text(Billing().Line2), text(Shipping().Line2), text(CustNotes), integer(CustEmailReceipt),
+		integer(CustDeleted), text(CustDeletedNumber))
 	return columndb.Table{Tenant: cid, Name: Customers, Description: "customers (customer API)", Columns: cols,
 		Indexes: []columndb.Index{
 			{Name: IdxNumber, Columns: []string{CustNumber}, Unique: true},
@@ -174,7 +184,8 @@ func PlanTable(cid int64) columndb.Table {
 		req(PlanUnlimited, columndb.TypeInteger), integer(PlanRecurring),
 		integer(PlanTotal), req(PlanFee, columndb.TypeInteger),
 		text(PlanFeeLabel), text(PlanInvoice), text(PlanReference), req(PlanAmount, columndb.TypeInteger),
-		req(PlanCancelled, columndb.TypeInteger), text(PlanPauses), req(PlanCreated, columndb.TypeInteger)}
+		req(PlanCancelled, columndb.TypeInteger), text(PlanPauses), req(PlanCreated, columndb.TypeInteger),
+		text(PlanNotifyURL), text(PlanEnd), integer(PlanCancelledAt)}
 	return columndb.Table{Tenant: cid, Name: Plans, Description: "recurring and installment plans (customer API)", Columns: cols,
 		Indexes: []columndb.Index{
 			{Name: IdxCustomer, Columns: []string{PlanCustomer}},
