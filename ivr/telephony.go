@@ -15,8 +15,8 @@ import (
 // and amounts, the currency of its amounts, and each platform's own
 // settings. It is part of the database's definition.
 type Telephony struct {
-	Language money.Language `json:"language,omitempty"`
-	Currency money.Currency `json:"currency,omitempty"`
+	Language money.Language  `json:"language,omitempty"`
+	Currency money.Currency  `json:"currency,omitempty"`
 	Twilio   *TwilioSettings `json:"twilio,omitempty"`
 	AGI      *AGISettings    `json:"agi,omitempty"`
 }
