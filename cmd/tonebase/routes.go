@@ -52,6 +52,7 @@ func routes(a *app, ivrH *ivr.Handlers, api *admin.API, cust *hipfinity.Handlers
 		{"PUT", "/admin/api/clients/{cid}", g(api.UpdateClient)},
 		{"POST", "/admin/api/clients/{cid}/api-secret", g(api.RotateSecret)},
 		{"POST", "/admin/api/clients/{cid}/upload-password", g(api.RotatePassword)},
+		{"PUT", "/admin/api/clients/{cid}/twilio", g(api.SetTwilio)},
 		{"POST", "/admin/api/clients/{cid}/databases", g(api.CreateDatabase)},
 		{"GET", "/admin/api/clients/{cid}/databases", g(api.ListDatabases)},
 		{"GET", "/admin/api/clients/{cid}/databases/{dbid}", g(api.GetDatabase)},
@@ -82,7 +83,15 @@ func routes(a *app, ivrH *ivr.Handlers, api *admin.API, cust *hipfinity.Handlers
 		{"GET", "/apis/api/RecurringTrans/GetRecurringTrans", cust.GetPlans},
 		{"GET", "/apis/api/RecurringTrans/GetSchedule/{id}", cust.GetSchedule},
 		{"GET", "/apis/api/RecurringTrans/GetDue", cust.GetDue},
-	}, webRoutes(a.web)...)
+	}, append(callRoutes(a.calls), webRoutes(a.web)...)...)
+}
+
+// callRoutes are the telephony platforms' endpoints, where tonebase runs
+// the caller's side of the call itself.
+func callRoutes(p platforms) []route {
+	return []route{
+		{"POST", "/twilio/v1/{cid}/{dbid}/voice", p.twilio.Voice},
+	}
 }
 
 // webRoutes are the admin pages. Page needs a signed-in admin; Form also

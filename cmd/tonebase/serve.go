@@ -44,6 +44,7 @@ type app struct {
 	server    *fasthttp.Server
 	conns     *conns.Sweeper
 	disk      *diskfree.Guard
+	calls     platforms // the telephony platforms' handlers
 }
 
 func serve(args []string) error {
@@ -234,6 +235,11 @@ func newApp(cfg serveConfig, log zerolog.Logger) (*app, error) {
 		NoVault: "the server has no master key; " + vault.HowToMakeKey})
 	a.cust.Start()
 	custH := hipfinity.NewHandlers(a.cust, clients, log)
+	if a.calls, err = newPlatforms(a.svc, clients, observe.NewEvents(a.reg), log, key); err != nil {
+		a.cust.Close()
+		_ = store.Close()
+		return nil, err
+	}
 	// Stalled connections are closed by a sweep, not by fasthttp's
 	// ReadTimeout, WriteTimeout and IdleTimeout: those cost three timer
 	// updates a request (package conns).

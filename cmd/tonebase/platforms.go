@@ -1,0 +1,26 @@
+package main
+
+import (
+	"github.com/rs/zerolog"
+
+	"github.com/tonebase/tonebase/internal/observe"
+	"github.com/tonebase/tonebase/internal/tenant"
+	"github.com/tonebase/tonebase/ivr"
+	"github.com/tonebase/tonebase/ivr/callflow"
+	"github.com/tonebase/tonebase/ivr/twilio"
+)
+
+// platforms are the handlers of the telephony platforms tonebase runs
+// calls on, all over one call flow and the one lookup service.
+type platforms struct {
+	twilio *twilio.Handlers
+}
+
+func newPlatforms(svc *ivr.Service, clients *tenant.Registry, events *observe.Events, log zerolog.Logger, secret []byte) (platforms, error) {
+	flow := callflow.New(svc)
+	tw, err := twilio.NewHandlers(flow, clients, events, log.With().Str("component", "twilio").Logger(), secret)
+	if err != nil {
+		return platforms{}, err
+	}
+	return platforms{twilio: tw}, nil
+}
