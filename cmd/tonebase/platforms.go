@@ -8,12 +8,14 @@ import (
 	"github.com/tonebase/tonebase/ivr"
 	"github.com/tonebase/tonebase/ivr/callflow"
 	"github.com/tonebase/tonebase/ivr/twilio"
+	"github.com/tonebase/tonebase/ivr/vxml"
 )
 
 // platforms are the handlers of the telephony platforms tonebase runs
 // calls on, all over one call flow and the one lookup service.
 type platforms struct {
 	twilio *twilio.Handlers
+	vxml   *vxml.Handlers
 }
 
 func newPlatforms(svc *ivr.Service, clients *tenant.Registry, events *observe.Events, log zerolog.Logger, secret []byte) (platforms, error) {
@@ -22,5 +24,5 @@ func newPlatforms(svc *ivr.Service, clients *tenant.Registry, events *observe.Ev
 	if err != nil {
 		return platforms{}, err
 	}
-	return platforms{twilio: tw}, nil
+	return platforms{twilio: tw, vxml: vxml.NewHandlers(flow, svc, clients, events, log.With().Str("component", "vxml").Logger())}, nil
 }

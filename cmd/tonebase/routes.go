@@ -91,6 +91,8 @@ func routes(a *app, ivrH *ivr.Handlers, api *admin.API, cust *hipfinity.Handlers
 func callRoutes(p platforms) []route {
 	return []route{
 		{"POST", "/twilio/v1/{cid}/{dbid}/voice", p.twilio.Voice},
+		{"GET", "/vxml/v1/{cid}/{dbid}/start", p.vxml.Start},
+		{"POST", "/vxml/v1/{cid}/{dbid}/lookup", p.vxml.Lookup},
 	}
 }
 

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/base64"
 	"fmt"
 	"net/url"
 	"strings"
@@ -49,5 +50,26 @@ func TestTwilioWiring(t *testing.T) {
 	m := s.do("GET", "/metrics", "", nil)
 	if !strings.Contains(string(m.body), "tonebase_platform_lookups_total") {
 		t.Fatalf("platform lookups are not in /metrics")
+	}
+}
+
+// TestVXMLWiring fetches the start document through the wired server with
+// the client's lookup credentials.
+func TestVXMLWiring(t *testing.T) {
+	s := startServer(t)
+	c := s.newClient("Acme")
+	dbid := s.newDatabase(c.CID)
+	auth := map[string]string{"Authorization": "Basic " + base64.StdEncoding.EncodeToString([]byte(c.APIKey+":"+c.APISecret))}
+	r := s.do("GET", fmt.Sprintf("/vxml/v1/%d/%d/start", c.CID, dbid), "", auth)
+	if r.status != 200 || !strings.Contains(string(r.body), `<!DOCTYPE vxml PUBLIC "-//W3C//DTD VOICEXML 2.1//EN"`) {
+		t.Fatalf("start: %d %s", r.status, r.body)
+	}
+	auth["Content-Type"] = "application/x-www-form-urlencoded"
+	r = s.do("POST", fmt.Sprintf("/vxml/v1/%d/%d/lookup", c.CID, dbid), "ref1=123456&ref2=01021990", auth)
+	if r.status != 200 || !strings.Contains(string(r.body), "&#39;not_found&#39;") {
+		t.Fatalf("lookup: %d %s", r.status, r.body)
+	}
+	if r = s.do("GET", fmt.Sprintf("/vxml/v1/%d/%d/start", c.CID, dbid), "", nil); r.status != 401 {
+		t.Fatalf("no credentials: %d", r.status)
 	}
 }

@@ -113,12 +113,47 @@ func (f *Flow) Step(cid, dbid int64, st State, in Input) (Turn, error) {
 	if len(keyed) < len(sc.Refs) {
 		return ask(sc, State{Ref: len(keyed), Keyed: keyed}, nil), nil
 	}
-	res, err := f.svc.Lookup(cid, dbid, ivr.Query{Param: refParams(sc.Refs, keyed), Caller: in.Caller})
+	return f.lookup(cid, dbid, sc, keyed, in.Caller)
+}
+
+// Complete is the end of a call whose platform gathered every ref itself
+// and re-prompted by its own rules (VoiceXML): refs gives each ref's
+// digits by ivr field. A ref the service's rules still refuse ends the
+// call with invalid_input and the reason; otherwise the lookup's outcome.
+func (f *Flow) Complete(cid, dbid int64, refs func(field string) (string, bool), caller string) (Turn, error) {
+	sc, err := f.svc.CallScript(cid, dbid)
+	if err != nil {
+		return Turn{}, fmt.Errorf("callflow: %w", err)
+	}
+	keyed := make([]string, len(sc.Refs))
+	for i, col := range sc.Refs {
+		digits, present := refs(string(col.IVRField))
+		if _, inErr := ivr.ParseDTMF(col.IVRField, &col, digits, present); inErr != nil {
+			s := sentencesFor(sc.Language)
+			return Turn{Kind: End, Say: []string{s.refusal(inErr, &col, keyedLength(digits)), s.TooManyTries, s.Goodbye},
+				Status: ivr.StatusInvalidInput, Input: inErr, Language: sc.Language, Script: sc}, nil
+		}
+		keyed[i] = digits
+	}
+	return f.lookup(cid, dbid, sc, keyed, caller)
+}
+
+// lookup asks the service for the caller the keyed refs name.
+func (f *Flow) lookup(cid, dbid int64, sc ivr.CallScript, keyed []string, caller string) (Turn, error) {
+	res, err := f.svc.Lookup(cid, dbid, ivr.Query{Param: refParams(sc.Refs, keyed), Caller: caller})
 	if err != nil {
 		return Turn{}, fmt.Errorf("callflow: lookup: %w", err)
 	}
 	return Turn{Kind: End, Say: outcome(sc, &res), Status: res.Status, Input: res.Input, Result: res,
 		Language: sc.Language, Script: sc}, nil
+}
+
+// Reprompts are the sentences a platform that re-prompts by itself
+// (VoiceXML) says before asking for col again: when nothing was keyed, and
+// when what was keyed is not what col takes.
+func Reprompts(sc ivr.CallScript, col ivr.Column) (noInput, noMatch, prompt string) {
+	s := sentencesFor(sc.Language)
+	return s.Missing, fill(s.NotValid, "name", s.name(&col)), s.prompt(&col)
 }
 
 // keyedLength is how many keys the caller pressed for a ref, the

@@ -31,6 +31,7 @@ type Sentences struct {
 	Digit       string // "{n} digit", for {got}
 	Digits      string // "{n} digits", for {got}
 	BadDate     string // eight digits that are no date
+	NotValid    string // what a platform's own grammar refused, reason unknown
 
 	TooManyTries string // the third refusal of a ref
 	Goodbye      string // every call's last words
@@ -65,6 +66,7 @@ var english = Sentences{
 	WrongRange:  "That was {got}; your {name} has {min} to {max} digits.",
 	Digit:       "{n} digit", Digits: "{n} digits",
 	BadDate:      "That is not a valid date.",
+	NotValid:     "That is not a valid {name}.",
 	TooManyTries: "Sorry, we could not take your details.",
 	Goodbye:      "Thank you for calling. Goodbye.",
 	Balance:      "Your balance is {amount}.",
