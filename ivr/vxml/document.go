@@ -14,7 +14,7 @@ const header = `<?xml version="1.0" encoding="UTF-8"?>
 <!DOCTYPE vxml PUBLIC "-//W3C//DTD VOICEXML 2.1//EN" "http://www.w3.org/TR/voicexml21/vxml.dtd">
 `
 
-// callerExpr is the caller's address as VoiceXML 2.1 gives it, or '' on a
+// callerExpr is the caller's address as VoiceXML 2.1 gives it, or ” on a
 // platform that gives none, without an error.semantic either way.
 const callerExpr = "(typeof session.connection == 'object' && session.connection.remote) ? String(session.connection.remote.uri) : ''"
 

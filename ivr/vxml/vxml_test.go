@@ -91,7 +91,9 @@ func (s *server) fetch(t *testing.T, method, path, key, secret string, form url.
 	return resp.StatusCode(), string(resp.Body())
 }
 
-func (s *server) path(doc string) string { return fmt.Sprintf("/vxml/v1/%d/%d/%s", s.env.CID, s.env.DBID, doc) }
+func (s *server) path(doc string) string {
+	return fmt.Sprintf("/vxml/v1/%d/%d/%s", s.env.CID, s.env.DBID, doc)
+}
 
 func TestStartDocument(t *testing.T) {
 	s := start(t, ivrtest.Options{})
