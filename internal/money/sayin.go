@@ -29,6 +29,12 @@ func AppendSayIn(dst []byte, lang Language, cur Currency, minor int64) []byte {
 	switch lang {
 	case EnUS:
 		return appendEnglish(dst, englishUnits(cur), minor, false)
+	case EsES, EsUS:
+		return appendSpanish(dst, cur, minor)
+	case FrFR:
+		return appendFrench(dst, cur, minor)
+	case DeDE:
+		return appendGerman(dst, cur, minor)
 	}
 	return appendEnglish(dst, englishUnits(cur), minor, true)
 }
