@@ -251,7 +251,12 @@ func (c *Catalog) Rows(cid, dbid int64, prefix, after string, limit int) ([]map[
 }
 
 func (c *Catalog) view(t *columndb.Table, rows int64) Database {
-	// The compiled columns are shared with every lookup: the view gets a copy.
-	return Database{CID: t.Tenant, DBID: dbidOf(t.Name), Description: t.Description, Columns: slices.Clone(schemaOf(t).cols),
+	// The compiled columns are shared with every lookup: the view gets a
+	// copy, as the admin defined them.
+	cols := slices.Clone(schemaOf(t).cols)
+	for i := range cols {
+		cols[i].amountsIn = nil
+	}
+	return Database{CID: t.Tenant, DBID: dbidOf(t.Name), Description: t.Description, Columns: cols,
 		Telephony: telephonyOf(t), Rows: rows, Created: t.Created, Updated: t.Updated}
 }

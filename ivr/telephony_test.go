@@ -3,6 +3,7 @@ package ivr
 import (
 	"errors"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/tonebase/tonebase/columndb"
@@ -84,5 +85,56 @@ func TestCallScript(t *testing.T) {
 	}
 	if _, err := s.CallScript(4321, dbid); !errors.Is(err, ErrNoDatabase) {
 		t.Fatalf("another client's database: %v", err)
+	}
+}
+
+// TestAmountsUploadedInTheDatabaseCurrency: a German euro database takes
+// €12,50 and 1.234,56 € from a CSV import and a JSON upload alike, refuses
+// pounds, and its caller hears euros.
+func TestAmountsUploadedInTheDatabaseCurrency(t *testing.T) {
+	_, cat, _ := newTestCatalog(t, guideColumns())
+	store := cat.store
+	db, err := cat.Create(1234, DatabaseSpec{Description: "Schuldner", Columns: guideColumns(), Telephony: Telephony{Language: money.DeDE, Currency: money.EUR}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := NewService(store, cat, fakeClients{}, Config{})
+	res, err := s.Import(1234, db.DBID, FormatCSV, strings.NewReader("123456,01021990,\"€12,50\",\"5,00 €\",\"1.234,56 €\"\n234567,01021990,£12.50\n345678,01021990,1250\n"), ImportOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Inserted != 2 || len(res.Invalid) != 1 || res.Invalid[0].Line != 2 || !strings.Contains(res.Invalid[0].Error, "EUR") {
+		t.Fatalf("import: %+v", res)
+	}
+	look := func(ref1 string) Result {
+		r, err := s.Lookup(1234, db.DBID, Query{Param: func(n string) (string, bool) {
+			switch n {
+			case "ref1":
+				return ref1, true
+			case "ref2":
+				return "01021990", true
+			}
+			return "", false
+		}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	r := look("123456")
+	a, _ := r.Record.Amounts()
+	if a.Balance != 1250 || a.MinPayment != 500 || a.MaxPayment != 123456 {
+		t.Fatalf("amounts %+v", a)
+	}
+	if got := string(r.Record.AppendSay(nil, a.Balance)); got != "zwölf Euro und fünfzig Cent" {
+		t.Fatalf("say %q", got)
+	}
+	r = look("345678")
+	if a, _ := r.Record.Amounts(); a.Balance != 1250 {
+		t.Fatalf("a bare number is cents: %+v", a)
+	}
+	got, err := cat.Get(1234, db.DBID)
+	if err != nil || got.Columns[2] != guideColumns()[2] {
+		t.Fatalf("the view's column %+v is not as defined", got.Columns[2])
 	}
 }
