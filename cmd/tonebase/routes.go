@@ -93,6 +93,7 @@ func callRoutes(p platforms) []route {
 		{"POST", "/twilio/v1/{cid}/{dbid}/voice", p.twilio.Voice},
 		{"GET", "/vxml/v1/{cid}/{dbid}/start", p.vxml.Start},
 		{"POST", "/vxml/v1/{cid}/{dbid}/lookup", p.vxml.Lookup},
+		{"POST", "/connect/v1/{cid}/{dbid}/lookup", p.connect.Lookup},
 	}
 }
 

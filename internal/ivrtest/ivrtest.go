@@ -40,10 +40,11 @@ func GuideColumns() []ivr.Column {
 // GuideRows are debtors of every outcome: 123456 born 01021990 owes £12.50
 // and may pay £5.00 to £12.50; 234567 owes nothing; 345678's minimum is
 // over its maximum; 456789 owes £1,234.56 with no minimum or maximum.
-const GuideRows = "123456,01021990,£12.50,£5.00,£12.50\n" +
+// Amounts are in minor units, which every currency and language reads alike.
+const GuideRows = "123456,01021990,1250,500,1250\n" +
 	"234567,15081985,0,,\n" +
-	"345678,15081985,£50.00,£40.00,£30.00\n" +
-	"456789,29022000,\"1,234.56\",,\n"
+	"345678,15081985,5000,4000,3000\n" +
+	"456789,29022000,123456,,\n"
 
 // Options change what New builds.
 type Options struct {

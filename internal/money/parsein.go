@@ -32,8 +32,14 @@ func NotAmountIn(lang Language, cur Currency) error {
 	if decimalComma(lang) {
 		point, thousands = "12,50", "1.234,56"
 	}
-	return fmt.Errorf("not an amount: use %s (%s%s, %s, %s) or whole %s (1250): %w", cur, sym, point, point, thousands, englishUnits(cur).minors, ErrNotAmount)
+	return notAmountIn{fmt.Sprintf("not an amount: use %s (%s%s, %s, %s) or whole %s (1250)", cur, sym, point, point, thousands, englishUnits(cur).minors)}
 }
+
+// notAmountIn is ErrNotAmount in another currency's words.
+type notAmountIn struct{ msg string }
+
+func (e notAmountIn) Error() string        { return e.msg }
+func (e notAmountIn) Is(target error) bool { return target == ErrNotAmount }
 
 // ParseCurrencyIn reads an amount as a database of this language and
 // currency is uploaded: the currency's symbol before or after it

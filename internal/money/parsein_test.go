@@ -62,8 +62,12 @@ func TestParseCurrencyIn(t *testing.T) {
 }
 
 func TestNotAmountInNamesTheForms(t *testing.T) {
-	if got := NotAmountIn(DeDE, EUR).Error(); got != "not an amount: use EUR (€12,50, 12,50, 1.234,56) or whole cents (1250): "+ErrNotAmount.Error() {
+	err := NotAmountIn(DeDE, EUR)
+	if got := err.Error(); got != "not an amount: use EUR (€12,50, 12,50, 1.234,56) or whole cents (1250)" {
 		t.Fatalf("%q", got)
+	}
+	if !errors.Is(err, ErrNotAmount) {
+		t.Fatal("not ErrNotAmount")
 	}
 }
 

@@ -117,17 +117,21 @@ func (f *Flow) Step(cid, dbid int64, st State, in Input) (Turn, error) {
 }
 
 // Complete is the end of a call whose platform gathered every ref itself
-// and re-prompted by its own rules (VoiceXML): refs gives each ref's
-// digits by ivr field. A ref the service's rules still refuse ends the
+// and re-prompted by its own rules (VoiceXML, Amazon Connect): refs gives
+// each ref's digits by column id or, failing that, by ivr field, as a
+// lookup's parameters do. A ref the service's rules still refuse ends the
 // call with invalid_input and the reason; otherwise the lookup's outcome.
-func (f *Flow) Complete(cid, dbid int64, refs func(field string) (string, bool), caller string) (Turn, error) {
+func (f *Flow) Complete(cid, dbid int64, refs func(name string) (string, bool), caller string) (Turn, error) {
 	sc, err := f.svc.CallScript(cid, dbid)
 	if err != nil {
 		return Turn{}, fmt.Errorf("callflow: %w", err)
 	}
 	keyed := make([]string, len(sc.Refs))
 	for i, col := range sc.Refs {
-		digits, present := refs(string(col.IVRField))
+		digits, present := refs(col.ID)
+		if !present {
+			digits, present = refs(string(col.IVRField))
+		}
 		if _, inErr := ivr.ParseDTMF(col.IVRField, &col, digits, present); inErr != nil {
 			s := sentencesFor(sc.Language)
 			return Turn{Kind: End, Say: []string{s.refusal(inErr, &col, keyedLength(digits)), s.TooManyTries, s.Goodbye},
