@@ -57,7 +57,9 @@ func (f *Forwarder) Forward(ctx context.Context, event json.RawMessage) map[stri
 
 var errRefused = errors.New("connect: tonebase refused the request")
 
-func failure(reason string) map[string]string { return map[string]string{"status": "error", "reason": reason} }
+func failure(reason string) map[string]string {
+	return map[string]string{"status": "error", "reason": reason}
+}
 
 func (f *Forwarder) post(ctx context.Context, event json.RawMessage) (map[string]string, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, f.URL, bytes.NewReader(event))
