@@ -77,7 +77,14 @@ func (s *sealer) seal(cid, dbid int64, callSid string, st callflow.State, now ti
 // open reads back what seal wrote for the same client, database and call,
 // refusing one older than StateTTL.
 func (s *sealer) open(cid, dbid int64, callSid, text string, now time.Time) (callflow.State, error) {
-	raw, err := base64.RawURLEncoding.DecodeString(text)
+	// One spelling per state: the decoder would skip CR and LF, and
+	// accept stray bits in the last character, so neither is let through.
+	for i := 0; i < len(text); i++ {
+		if c := text[i]; !(c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
+			return callflow.State{}, errState
+		}
+	}
+	raw, err := base64.RawURLEncoding.Strict().DecodeString(text)
 	n := s.aead.NonceSize()
 	if err != nil || len(raw) < n {
 		return callflow.State{}, errState
