@@ -5,9 +5,12 @@
 package ivrtest
 
 import (
+	"net"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/valyala/fasthttp"
 
 	"github.com/tonebase/tonebase/columndb"
 	"github.com/tonebase/tonebase/internal/tenant"
@@ -112,4 +115,19 @@ func (e *Env) Other(t testing.TB) (cid, dbid int64, key, secret string) {
 		t.Fatal(err)
 	}
 	return c.CID, db.DBID, c.APIKey, creds.APISecret
+}
+
+// Serve answers h on a loopback listener until t ends and returns its
+// base URL (http://127.0.0.1:port): the platforms' tests go over a real
+// listener.
+func Serve(t testing.TB, h fasthttp.RequestHandler) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &fasthttp.Server{Handler: h}
+	go srv.Serve(ln) //nolint:errcheck // ends with the listener
+	t.Cleanup(func() { _ = srv.Shutdown() })
+	return "http://" + ln.Addr().String()
 }

@@ -11,7 +11,6 @@ import (
 
 	"github.com/fasthttp/router"
 	"github.com/rs/zerolog"
-	"github.com/valyala/fasthttp"
 
 	"github.com/tonebase/tonebase/internal/ivrtest"
 	"github.com/tonebase/tonebase/internal/observe"
@@ -41,14 +40,7 @@ func startConnect(t *testing.T) (*ivrtest.Env, string) {
 	h := NewHandlers(callflow.New(env.Service), env.Clients, observe.NewEvents(observe.New()), zerolog.Nop())
 	r := router.New()
 	r.POST("/connect/v1/{cid}/{dbid}/lookup", h.Lookup)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := &fasthttp.Server{Handler: r.Handler}
-	go srv.Serve(ln) //nolint:errcheck // ends with the listener
-	t.Cleanup(func() { _ = srv.Shutdown() })
-	return env, "http://" + ln.Addr().String()
+	return env, ivrtest.Serve(t, r.Handler)
 }
 
 func TestConnectLookup(t *testing.T) {

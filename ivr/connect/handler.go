@@ -67,19 +67,9 @@ func NewHandlers(flow *callflow.Flow, clients httpx.Authenticator, m Metrics, lo
 // Lookup serves POST /connect/v1/{cid}/{dbid}/lookup.
 func (h *Handlers) Lookup(ctx *fasthttp.RequestCtx) {
 	start := time.Now()
-	cid, err1 := strconv.ParseInt(userValue(ctx, "cid"), 10, 64)
-	dbid, err2 := strconv.ParseInt(userValue(ctx, "dbid"), 10, 64)
-	if err1 != nil || err2 != nil || cid <= 0 || dbid <= 0 {
-		h.fail(ctx, ivr.ErrNoDatabase)
-		return
-	}
-	authCID, err := h.basic.Authenticate(ctx, h.clients)
+	cid, dbid, err := ivr.Authorize(ctx, h.basic, h.clients)
 	if err != nil {
-		h.fail(ctx, httpx.ErrUnauthorized)
-		return
-	}
-	if authCID != cid {
-		h.fail(ctx, ivr.ErrNoDatabase) // another client's database does not exist
+		h.fail(ctx, err)
 		return
 	}
 	var ev Event
@@ -161,9 +151,4 @@ func (h *Handlers) fail(ctx *fasthttp.RequestCtx, err error) {
 	}
 	h.metrics.PlatformLookup(Platform, "error", 0)
 	httpx.WriteJSON(ctx, status, map[string]string{"status": "error", "reason": reason})
-}
-
-func userValue(ctx *fasthttp.RequestCtx, name string) string {
-	s, _ := ctx.UserValue(name).(string)
-	return s
 }

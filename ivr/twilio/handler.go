@@ -60,9 +60,8 @@ func NewHandlers(flow *callflow.Flow, tokens Tokens, m Metrics, log zerolog.Logg
 // runs nothing.
 func (h *Handlers) Voice(ctx *fasthttp.RequestCtx) {
 	start := h.now()
-	cid, err1 := strconv.ParseInt(userValue(ctx, "cid"), 10, 64)
-	dbid, err2 := strconv.ParseInt(userValue(ctx, "dbid"), 10, 64)
-	if err1 != nil || err2 != nil || cid <= 0 || dbid <= 0 {
+	cid, dbid, ok := ivr.PathIDs(ctx)
+	if !ok {
 		h.refuse(ctx, fasthttp.StatusNotFound, "no such database")
 		return
 	}
@@ -194,9 +193,4 @@ func (h *Handlers) failed(ctx *fasthttp.RequestCtx, err error) {
 	ctx.SetStatusCode(status)
 	ctx.SetContentType("text/xml; charset=utf-8")
 	ctx.SetBody(appendEnd(nil, &turn, ""))
-}
-
-func userValue(ctx *fasthttp.RequestCtx, name string) string {
-	s, _ := ctx.UserValue(name).(string)
-	return s
 }

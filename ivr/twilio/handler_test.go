@@ -1,7 +1,6 @@
 package twilio
 
 import (
-	"net"
 	"net/url"
 	"strconv"
 	"strings"
@@ -54,14 +53,7 @@ func startServer(t *testing.T, o ivrtest.Options) *server {
 	}
 	r := router.New()
 	r.POST("/twilio/v1/{cid}/{dbid}/voice", h.Voice)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := &fasthttp.Server{Handler: r.Handler}
-	go srv.Serve(ln) //nolint:errcheck // ends with the listener
-	t.Cleanup(func() { _ = srv.Shutdown() })
-	return &server{env: env, base: "http://" + ln.Addr().String(), events: events, h: h}
+	return &server{env: env, base: ivrtest.Serve(t, r.Handler), events: events, h: h}
 }
 
 func (s *server) call(t *testing.T, cid, dbid int64, sid string) *call {

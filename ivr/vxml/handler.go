@@ -76,21 +76,11 @@ func (h *Handlers) Lookup(ctx *fasthttp.RequestCtx) {
 }
 
 // authorize checks the client's Basic credentials against the database in
-// the path; another client's database answers as if it did not exist.
+// the path, answering the failure itself.
 func (h *Handlers) authorize(ctx *fasthttp.RequestCtx) (int64, int64, bool) {
-	cid, err1 := strconv.ParseInt(userValue(ctx, "cid"), 10, 64)
-	dbid, err2 := strconv.ParseInt(userValue(ctx, "dbid"), 10, 64)
-	if err1 != nil || err2 != nil || cid <= 0 || dbid <= 0 {
-		h.fail(ctx, ivr.ErrNoDatabase)
-		return 0, 0, false
-	}
-	authCID, err := h.basic.Authenticate(ctx, h.clients)
+	cid, dbid, err := ivr.Authorize(ctx, h.basic, h.clients)
 	if err != nil {
-		h.fail(ctx, httpx.ErrUnauthorized)
-		return 0, 0, false
-	}
-	if authCID != cid {
-		h.fail(ctx, ivr.ErrNoDatabase)
+		h.fail(ctx, err)
 		return 0, 0, false
 	}
 	return cid, dbid, true
@@ -120,9 +110,4 @@ func (h *Handlers) send(ctx *fasthttp.RequestCtx, status int, body string) {
 	ctx.Response.Header.Set("Cache-Control", "no-store")
 	ctx.SetContentType("application/voicexml+xml; charset=utf-8")
 	ctx.SetBodyString(body)
-}
-
-func userValue(ctx *fasthttp.RequestCtx, name string) string {
-	s, _ := ctx.UserValue(name).(string)
-	return s
 }

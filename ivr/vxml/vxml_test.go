@@ -3,7 +3,6 @@ package vxml
 import (
 	"encoding/base64"
 	"fmt"
-	"net"
 	"net/url"
 	"os"
 	"os/exec"
@@ -56,14 +55,7 @@ func start(t *testing.T, o ivrtest.Options) *server {
 	r := router.New()
 	r.GET("/vxml/v1/{cid}/{dbid}/start", h.Start)
 	r.POST("/vxml/v1/{cid}/{dbid}/lookup", h.Lookup)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := &fasthttp.Server{Handler: r.Handler}
-	go srv.Serve(ln) //nolint:errcheck // ends with the listener
-	t.Cleanup(func() { _ = srv.Shutdown() })
-	return &server{env: env, base: "http://" + ln.Addr().String()}
+	return &server{env: env, base: ivrtest.Serve(t, r.Handler)}
 }
 
 // fetch requests a document as a VoiceXML platform does, with the
