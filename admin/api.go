@@ -27,6 +27,7 @@ type Clients interface {
 	SetStatus(cid int64, status string) (tenant.Client, error)
 	Rename(cid int64, name string) (tenant.Client, error)
 	SetRequireHMAC(cid int64, require bool) (tenant.Client, error)
+	SetTwilioToken(cid int64, token string) (tenant.Client, error)
 }
 
 // Databases is the caller-database catalog as the admin API uses it.
@@ -63,12 +64,14 @@ type clientView struct {
 	Updated        string `json:"updated"`
 	UploadPassword string `json:"upload_password,omitempty"`
 	APISecret      string `json:"api_secret,omitempty"`
+	// Twilio says whether a Twilio auth token is set; the token is never shown.
+	Twilio bool `json:"twilio"`
 }
 
 func viewOf(c tenant.Client, creds tenant.Credentials) clientView {
 	return clientView{CID: c.CID, Name: c.Name, Status: c.Status, APIKey: c.APIKey, RequireHMAC: c.RequireHMAC,
 		Created: c.Created.Format("2006-01-02T15:04:05Z"), Updated: c.Updated.Format("2006-01-02T15:04:05Z"),
-		UploadPassword: creds.UploadPassword, APISecret: creds.APISecret}
+		UploadPassword: creds.UploadPassword, APISecret: creds.APISecret, Twilio: c.SealedTwilioToken != ""}
 }
 
 // Guard refuses requests without the admin bearer token.
@@ -154,6 +157,32 @@ func (a *API) UpdateClient(ctx *fasthttp.RequestCtx) {
 	if err == nil && in.RequireHMAC != nil {
 		c, err = a.clients.SetRequireHMAC(cid, *in.RequireHMAC)
 	}
+	if err != nil {
+		a.fail(ctx, err)
+		return
+	}
+	httpx.WriteJSON(ctx, 200, viewOf(c, tenant.Credentials{}))
+}
+
+// SetTwilio serves PUT /admin/api/clients/{cid}/twilio
+// {"auth_token":"…"}: the token Twilio signs the client's webhooks with.
+// An empty token removes it.
+func (a *API) SetTwilio(ctx *fasthttp.RequestCtx) {
+	cid, ok := a.cid(ctx)
+	if !ok {
+		return
+	}
+	var in struct {
+		AuthToken *string `json:"auth_token"`
+	}
+	if !decode(ctx, &in) {
+		return
+	}
+	if in.AuthToken == nil {
+		httpx.WriteJSON(ctx, 400, errorBody{Error: "auth_token is required (\"\" removes it)"})
+		return
+	}
+	c, err := a.clients.SetTwilioToken(cid, *in.AuthToken)
 	if err != nil {
 		a.fail(ctx, err)
 		return

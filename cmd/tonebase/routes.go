@@ -57,6 +57,7 @@ func routes(a *app, ivrH *ivr.Handlers, api *admin.API, cust *hipfinity.Handlers
 		{"PUT", "/admin/api/clients/{cid}", g(api.UpdateClient)},
 		{"POST", "/admin/api/clients/{cid}/api-secret", g(api.RotateSecret)},
 		{"POST", "/admin/api/clients/{cid}/upload-password", g(api.RotatePassword)},
+		{"PUT", "/admin/api/clients/{cid}/twilio", g(api.SetTwilio)},
 		{"POST", "/admin/api/clients/{cid}/databases", g(api.CreateDatabase)},
 		{"GET", "/admin/api/clients/{cid}/databases", g(api.ListDatabases)},
 		{"GET", "/admin/api/clients/{cid}/databases/{dbid}", g(api.GetDatabase)},
@@ -94,7 +95,18 @@ func routes(a *app, ivrH *ivr.Handlers, api *admin.API, cust *hipfinity.Handlers
 		{"POST", "/api/", rp.API},
 		{"POST", "/index.php/api", rp.API},
 		{"POST", "/index.php/api/", rp.API},
-	}, webRoutes(a.web)...)
+	}, append(callRoutes(a.calls), webRoutes(a.web)...)...)
+}
+
+// callRoutes are the telephony platforms' endpoints, where tonebase runs
+// the caller's side of the call itself.
+func callRoutes(p platforms) []route {
+	return []route{
+		{"POST", "/twilio/v1/{cid}/{dbid}/voice", p.twilio.Voice},
+		{"GET", "/vxml/v1/{cid}/{dbid}/start", p.vxml.Start},
+		{"POST", "/vxml/v1/{cid}/{dbid}/lookup", p.vxml.Lookup},
+		{"POST", "/connect/v1/{cid}/{dbid}/lookup", p.connect.Lookup},
+	}
 }
 
 // caseless are the paths of the table matched ignoring case, as the

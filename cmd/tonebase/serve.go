@@ -46,6 +46,7 @@ type app struct {
 	server    *fasthttp.Server
 	conns     *conns.Sweeper
 	disk      *diskfree.Guard
+	calls     platforms // the telephony platforms' handlers
 }
 
 func serve(args []string) error {
@@ -271,6 +272,11 @@ func newApp(cfg serveConfig, log zerolog.Logger) (*app, error) {
 	custH := hipfinity.NewHandlers(a.cust, clients, log)
 	onepayH := onepay.NewHandlers(a.cust, clients, log, nil)
 	rpH := receivepay.NewHandlers(a.cust, clients, log, nil)
+	if a.calls, err = newPlatforms(a.svc, clients, observe.NewEvents(a.reg), log, key); err != nil {
+		a.cust.Close()
+		_ = store.Close()
+		return nil, err
+	}
 	// Stalled connections are closed by a sweep, not by fasthttp's
 	// ReadTimeout, WriteTimeout and IdleTimeout: those cost three timer
 	// updates a request (package conns).

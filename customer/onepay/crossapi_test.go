@@ -1,6 +1,7 @@
 package onepay
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 
@@ -134,4 +135,57 @@ func TestNoVault(t *testing.T) {
 	if out.Status.ResultCode != resultError || out.Status.ResultSubCode != subNoVault || out.Customer.CustomerID != "NV" {
 		t.Fatalf("card without a vault: %+v", out)
 	}
+}
+
+// TestCrossAPIReceivePay: a customer stored here is ReceivePay's customer,
+// found there by its customer_id as internal_id, and read there by its
+// integer id with the same names; an update here is seen there.
+func TestCrossAPIReceivePay(t *testing.T) {
+	e := newEnv(t, envOpts{})
+	e.ok(tenantA, `{"customer":{"customer_id":"RP-7","first_name":"Priya","last_name":"Raman","email":"pr@example.com",`+
+		`"city":"Chennai","country":"IN","action_code":"1"}}`)
+	rp := func(typ, inner string) string {
+		t.Helper()
+		r := e.do("POST", "/api", "", `<?xml version="1.0" encoding="UTF-8"?><request><authentication><api_id>keyA</api_id>`+
+			`<secret_key>secretA</secret_key></authentication><type>`+typ+`</type>`+inner+`</request>`)
+		if r.status != 200 || !strings.Contains(string(r.body), "<response>") {
+			t.Fatalf("ReceivePay %s: %d %s", typ, r.status, r.body)
+		}
+		return string(r.body)
+	}
+	list := rp("GetCustomers", "<internal_id>RP-7</internal_id>")
+	id := xmlTag(list, "id")
+	if xmlTag(list, "total_results") != "1" || id == "" {
+		t.Fatalf("GetCustomers by internal_id:\n%s", list)
+	}
+	if n, err := strconv.Atoi(id); err != nil || n < 1000 {
+		t.Fatalf("ReceivePay's id %q is not its per-client integer", id)
+	}
+	got := rp("GetCustomer", "<customer_id>"+id+"</customer_id>")
+	for tag, want := range map[string]string{"internal_id": "RP-7", "first_name": "Priya", "last_name": "Raman",
+		"email": "pr@example.com", "city": "Chennai", "country": "IN"} {
+		if v := xmlTag(got, tag); v != want {
+			t.Errorf("GetCustomer %s = %q, want %q", tag, v, want)
+		}
+	}
+	e.ok(tenantA, `{"customer":{"customer_id":"RP-7","last_name":"Raman-Iyer","action_code":"1"}}`)
+	if v := xmlTag(rp("GetCustomer", "<customer_id>"+id+"</customer_id>"), "last_name"); v != "Raman-Iyer" {
+		t.Fatalf("after an update here, ReceivePay's last_name = %q", v)
+	}
+	// Another client's ReceivePay credentials do not reach the customer.
+	r := e.do("POST", "/api", "", `<request><authentication><api_id>keyB</api_id><secret_key>secretB</secret_key>`+
+		`</authentication><type>GetCustomer</type><customer_id>`+id+`</customer_id></request>`)
+	if strings.Contains(string(r.body), "Priya") {
+		t.Fatalf("another client read the customer: %s", r.body)
+	}
+}
+
+// xmlTag is the text of the first element named name in an XML answer.
+func xmlTag(body, name string) string {
+	_, after, ok := strings.Cut(body, "<"+name+">")
+	if !ok {
+		return ""
+	}
+	v, _, _ := strings.Cut(after, "</"+name+">")
+	return v
 }

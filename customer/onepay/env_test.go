@@ -19,6 +19,7 @@ import (
 	"github.com/tonebase/tonebase/columndb"
 	"github.com/tonebase/tonebase/customer"
 	"github.com/tonebase/tonebase/customer/hipfinity"
+	"github.com/tonebase/tonebase/customer/receivepay"
 	"github.com/tonebase/tonebase/customer/vault"
 	"github.com/tonebase/tonebase/internal/observe"
 	"github.com/tonebase/tonebase/internal/testkit"
@@ -31,7 +32,7 @@ const (
 
 var testMaster = bytes.Repeat([]byte{0x42}, 32)
 
-// env serves this API and the Hipfinity API over one real listener, on
+// env serves this API, the Hipfinity API and ReceivePay's over one real listener, on
 // one store, as cmd/tonebase does.
 type env struct {
 	t     *testing.T
@@ -74,6 +75,7 @@ func newEnv(t *testing.T, o envOpts) *env {
 	auth := testkit.Clients{tenantA: 1001, tenantB: 1002}
 	op := NewHandlers(e.svc, auth, log, clock)
 	hf := hipfinity.NewHandlers(e.svc, auth, log)
+	rp := receivepay.NewHandlers(e.svc, auth, log, clock)
 	r := router.New()
 	reg := observe.New()
 	for _, rt := range []struct {
@@ -89,6 +91,7 @@ func newEnv(t *testing.T, o envOpts) *env {
 		{"PUT", "/apis/api/PaymentDetails/{id}", hf.UpdatePayment},
 		{"GET", "/apis/api/PaymentDetails/GetPayments", hf.GetPayments},
 		{"GET", "/apis/api/PaymentDetails/GetPaymentInfo/{id}", hf.GetPaymentInfo},
+		{"POST", "/api", rp.API},
 	} {
 		r.Handle(rt.method, rt.path, observe.Wrap(log, reg, rt.path, rt.h))
 	}
