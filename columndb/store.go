@@ -104,9 +104,9 @@ type Store struct {
 	ts          uint64        // last commit timestamp issued; guarded by commitMu
 	done        atomic.Uint64 // last commit timestamp applied: what readers read at
 	landMu      sync.Mutex
-	landing     []*landing // commits issued and not yet readable, in timestamp order; guarded by landMu
-	discardMark uint64     // guarded by commitMu
-	discardAt   time.Time  // guarded by commitMu
+	landing     []*landing     // commits issued and not yet readable, in timestamp order; guarded by landMu
+	discardMark uint64         // guarded by commitMu
+	discardAt   time.Time      // guarded by commitMu
 	pins        map[uint64]int // read timestamps of running backups; guarded by commitMu
 
 	warmStop  chan struct{}
