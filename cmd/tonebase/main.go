@@ -15,6 +15,8 @@ Usage:
   tonebase hash   --cid N --dbid N --password P [--file body.json | --body '{...}']
   tonebase admin add-user --name NAME [--data ./tonebase-data]   (password on stdin or TONEBASE_PASSWORD)
   tonebase upload --cid N --dbid N --password P --file rows.json [--url http://127.0.0.1:8080] [--batch 5000] [--delete]
+  tonebase backup --admin-token T [--url http://127.0.0.1:8080] [--out FILE] > tonebase.backup
+  tonebase restore --data DIR [--master-key-file F] < tonebase.backup
 
 Every flag can also be set as TONEBASE_<FLAG> in the environment (TONEBASE_ADDR,
 TONEBASE_ADMIN_TOKEN, ...); a flag on the command line wins.
@@ -34,6 +36,10 @@ func main() {
 		err = hashCmd(os.Args[2:], os.Stdin, os.Stdout)
 	case "upload":
 		err = uploadCmd(os.Args[2:])
+	case "backup":
+		err = backupCmd(os.Args[2:], os.Stdout, os.Stderr)
+	case "restore":
+		err = restoreCmd(os.Args[2:], os.Stdin, os.Stderr)
 	case "admin":
 		err = adminCmd(os.Args[2:], os.Stdin, os.Stdout)
 	case "-h", "--help", "help":

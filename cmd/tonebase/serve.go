@@ -44,6 +44,7 @@ type app struct {
 	server    *fasthttp.Server
 	conns     *conns.Sweeper
 	disk      *diskfree.Guard
+	backups   *admin.Backups
 }
 
 func serve(args []string) error {
@@ -213,6 +214,7 @@ func newApp(cfg serveConfig, log zerolog.Logger) (*app, error) {
 	}
 	ivrH := ivr.NewHandlers(a.svc, log, observe.NewEvents(a.reg))
 	api := admin.NewAPI(token, clients, catalog, log)
+	a.backups = api.Backups(store, readBackupFiles(cfg.Data), backupKey(master))
 	// The lookup tester gets its own service with the lockout off, so an
 	// admin testing wrong dates of birth never locks out a real caller.
 	tester := ivr.NewService(store, catalog, clients, ivr.Config{})

@@ -381,3 +381,56 @@ func (r *Reader) next() error {
 	r.index++
 	return nil
 }
+
+// Copy copies a backup from r to w and checks its form on the way: the
+// header, every frame's length and flags, a last frame and nothing after
+// it. Without the key it cannot verify an encrypted frame's contents
+// (restore does); a plain backup's frames it verifies whole. It is how
+// the backup command knows that the server sent the whole file.
+func Copy(w io.Writer, r io.Reader) (Header, int64, error) {
+	h, err := ReadHeader(r)
+	if err != nil {
+		return h, 0, err
+	}
+	if _, err := w.Write(h.raw[:]); err != nil {
+		return h, 0, fmt.Errorf("backup: write: %w", err)
+	}
+	written := int64(headerSize)
+	var s sealer
+	if !h.Encrypted {
+		s = sumSealer{ad: h.raw[:]}
+	}
+	buf := make([]byte, 5+ChunkSize+tagSize)
+	var plain []byte
+	for index := uint64(0); ; index++ {
+		if _, err := io.ReadFull(r, buf[:5]); err != nil {
+			return h, written, short(err)
+		}
+		n := binary.BigEndian.Uint32(buf[1:5])
+		if buf[0] > flagLast || n < tagSize || n > ChunkSize+tagSize {
+			return h, written, ErrDamaged
+		}
+		frame := buf[:5+n]
+		if _, err := io.ReadFull(r, frame[5:]); err != nil {
+			return h, written, short(err)
+		}
+		last := buf[0] == flagLast
+		if s != nil {
+			if plain, err = s.open(plain[:0], frame[5:], index, last); err != nil {
+				return h, written, err
+			}
+		}
+		if _, err := w.Write(frame); err != nil {
+			return h, written, fmt.Errorf("backup: write: %w", err)
+		}
+		written += int64(len(frame))
+		if last {
+			break
+		}
+	}
+	var b [1]byte
+	if n, _ := io.ReadFull(r, b[:]); n > 0 {
+		return h, written, fmt.Errorf("%w: data follows the last frame", ErrDamaged)
+	}
+	return h, written, nil
+}
