@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"errors"
 	"io"
+	"net"
 	"strconv"
 	"sync/atomic"
 	"time"
@@ -28,17 +29,26 @@ type Snapshotter interface {
 // Backups serves the online backup.
 type Backups struct {
 	api     *API
-	store   Snapshotter
-	files   func() ([]backup.File, error)
-	key     []byte
+	cfg     BackupConfig
 	running atomic.Bool
 }
 
-// Backups returns the backup endpoint: files reads the data folder's small
-// files a restore needs, and key (nil when the server has no master key)
-// is what the backup is sealed under.
-func (a *API) Backups(store Snapshotter, files func() ([]backup.File, error), key []byte) *Backups {
-	return &Backups{api: a, store: store, files: files, key: key}
+// BackupConfig is what the backup endpoint reads and how it streams.
+type BackupConfig struct {
+	Store Snapshotter
+	// Files reads the data folder's small files a restore needs.
+	Files func() ([]backup.File, error)
+	// Key is what the backup is sealed under; nil when the server has no
+	// master key.
+	Key []byte
+	// Stream, if set, is told the connection a backup streams on, so the
+	// server's request timeout bounds the stream's stalls, not its length.
+	Stream func(net.Conn)
+}
+
+// Backups returns the backup endpoint.
+func (a *API) Backups(cfg BackupConfig) *Backups {
+	return &Backups{api: a, cfg: cfg}
 }
 
 // Download serves GET /admin/api/backup: a consistent backup of the whole
@@ -51,7 +61,7 @@ func (b *Backups) Download(ctx *fasthttp.RequestCtx) {
 		b.api.fail(ctx, ErrBackupRunning)
 		return
 	}
-	files, err := b.files()
+	files, err := b.cfg.Files()
 	if err != nil {
 		b.running.Store(false)
 		b.api.fail(ctx, err)
@@ -62,16 +72,19 @@ func (b *Backups) Download(ctx *fasthttp.RequestCtx) {
 	ctx.SetContentType("application/octet-stream")
 	ctx.Response.Header.Set("Content-Disposition", `attachment; filename="tonebase-`+start.Format("20060102T150405Z")+`.backup"`)
 	ctx.Response.Header.Set("Cache-Control", "no-store")
-	ctx.Response.Header.Set("X-Tonebase-Backup-Encrypted", strconv.FormatBool(b.key != nil))
+	ctx.Response.Header.Set("X-Tonebase-Backup-Encrypted", strconv.FormatBool(b.cfg.Key != nil))
 	log := b.api.log
+	if b.cfg.Stream != nil {
+		b.cfg.Stream(ctx.Conn())
+	}
 	// The writer runs after the handler has returned, on its own goroutine:
 	// it holds nothing of ctx.
 	ctx.SetBodyStreamWriter(func(w *bufio.Writer) {
 		defer b.running.Store(false)
 		var st columndb.BackupStats
-		_, err := backup.Write(w, b.key, files, func(sw io.Writer) error {
+		_, err := backup.Write(w, b.cfg.Key, files, func(sw io.Writer) error {
 			var err error
-			st, err = b.store.Backup(sw)
+			st, err = b.cfg.Store.Backup(sw)
 			return err
 		})
 		if err == nil {
@@ -82,6 +95,6 @@ func (b *Backups) Download(ctx *fasthttp.RequestCtx) {
 			ev = log.Error().Err(err)
 		}
 		ev.Str("request_id", id).Int64("keys", st.Keys).Int64("bytes", st.Bytes).Uint64("version", st.Version).
-			Bool("encrypted", b.key != nil).Dur("took", time.Since(start)).Msg("backup")
+			Bool("encrypted", b.cfg.Key != nil).Dur("took", time.Since(start)).Msg("backup")
 	})
 }

@@ -238,13 +238,7 @@ func TestRestoreRefuses(t *testing.T) {
 		t.Fatal(err)
 	}
 	good := file.Bytes()
-	write := func(b []byte) string {
-		p := filepath.Join(t.TempDir(), "f.backup")
-		if err := os.WriteFile(p, b, 0o600); err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
+	write := func(b []byte) string { return writeFile(t, b) }
 	flip := func(i int) []byte { b := bytes.Clone(good); b[i] ^= 0x20; return b }
 	full := t.TempDir()
 	if err := os.WriteFile(filepath.Join(full, "notes.txt"), []byte("x"), 0o600); err != nil {
@@ -348,4 +342,13 @@ func TestBackupEndpoint(t *testing.T) {
 	if json.Unmarshal(r.body, &e) == nil {
 		t.Fatal("the backup is JSON")
 	}
+}
+
+func writeFile(t *testing.T, b []byte) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "f.backup")
+	if err := os.WriteFile(p, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
 }

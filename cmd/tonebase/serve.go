@@ -214,7 +214,6 @@ func newApp(cfg serveConfig, log zerolog.Logger) (*app, error) {
 	}
 	ivrH := ivr.NewHandlers(a.svc, log, observe.NewEvents(a.reg))
 	api := admin.NewAPI(token, clients, catalog, log)
-	a.backups = api.Backups(store, readBackupFiles(cfg.Data), backupKey(master))
 	// The lookup tester gets its own service with the lockout off, so an
 	// admin testing wrong dates of birth never locks out a real caller.
 	tester := ivr.NewService(store, catalog, clients, ivr.Config{})
@@ -242,6 +241,7 @@ func newApp(cfg serveConfig, log zerolog.Logger) (*app, error) {
 	a.conns = conns.New(conns.Limits{Busy: cfg.RequestTimeout, Idle: cfg.IdleTimeout},
 		a.reg.Counter("tonebase_http_connections_expired_total", "Connections closed for stalling, by the state they stalled in.", "state"))
 	go a.conns.Run()
+	a.backups = api.Backups(admin.BackupConfig{Store: store, Files: readBackupFiles(cfg.Data), Key: backupKey(master), Stream: a.conns.Stream})
 	a.server = &fasthttp.Server{
 		Handler:            handler(a, routes(a, ivrH, api, custH)),
 		Name:               "tonebase",

@@ -80,7 +80,9 @@ func Write(w io.Writer, key []byte, files []File, store func(io.Writer) error) (
 	}
 	bw.WriteByte(secStore)
 	sw := &segmentWriter{w: bw}
-	sb := bufio.NewWriterSize(sw, maxSegment)
+	// Segments of a chunk: what the store writes reaches the frames, and
+	// the client, as it goes.
+	sb := bufio.NewWriterSize(sw, ChunkSize)
 	if err := store(sb); err != nil {
 		return m, err
 	}
