@@ -2,6 +2,7 @@ package columndb
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -9,6 +10,8 @@ import (
 	"time"
 
 	"github.com/dgraph-io/badger/v4"
+	"github.com/dgraph-io/badger/v4/pb"
+	"github.com/dgraph-io/ristretto/v2/z"
 )
 
 // The stream Backup writes and Restore reads: the store's keys and values
@@ -26,6 +29,8 @@ const (
 	// make a restore allocate.
 	maxKey   = 65000
 	maxValue = 256 << 20
+	// restoreBuffer is how much of the stream a restore hands Badger at a time.
+	restoreBuffer = 4 << 20
 )
 
 // ErrBadStream reports a store stream that is not one Backup wrote.
@@ -135,25 +140,36 @@ func Restore(opts Options, r io.Reader) (BackupStats, error) {
 		_ = db.Close()
 		return BackupStats{}, fmt.Errorf("columndb: restore into %s: %w", opts.Dir, ErrExists)
 	}
-	var wb *badger.WriteBatch
-	st, err := readStream(r, func(version uint64) {
-		// Every key at the backup's commit: the store issues timestamps
-		// from the highest one it finds, so it goes on from there.
-		wb = db.NewWriteBatchAt(max(version, 1))
-	}, func(k, v []byte) error {
-		// The batch keeps what it is given until it commits.
-		kv := make([]byte, len(k)+len(v))
-		copy(kv, k)
-		copy(kv[len(k):], v)
-		return wb.Set(kv[:len(k):len(k)], kv[len(k):])
-	})
+	// The stream is in key order, so Badger's stream writer can build its
+	// tables straight from it, at the last level, with no compaction after.
+	sw := db.NewStreamWriter()
+	err = sw.Prepare()
+	buf := z.NewBuffer(restoreBuffer+(1<<20), "columndb.Restore")
+	defer func() { _ = buf.Release() }()
+	var version uint64
+	var st BackupStats
 	if err == nil {
-		err = wb.Flush()
-	} else if wb != nil {
-		wb.Cancel()
+		st, err = readStream(r, func(v uint64) {
+			// Every key at the backup's commit: the store issues timestamps
+			// from the highest one it finds, so it goes on from there.
+			version = max(v, 1)
+		}, func(k, v []byte) error {
+			badger.KVToBuffer(&pb.KV{Key: k, Value: v, Version: version}, buf) // copies
+			if buf.LenNoPadding() < restoreBuffer {
+				return nil
+			}
+			err := sw.Write(buf)
+			buf.Reset()
+			return err
+		})
 	}
 	if err == nil {
-		err = db.Sync()
+		err = sw.Write(buf)
+	}
+	if err == nil {
+		err = sw.Flush()
+	} else {
+		sw.Cancel()
 	}
 	if cerr := db.Close(); err == nil && cerr != nil {
 		err = cerr
@@ -180,7 +196,7 @@ func readStream(r io.Reader, begin func(version uint64), put func(k, v []byte) e
 	}
 	st.Version = binary.BigEndian.Uint64(head[len(streamMagic):])
 	begin(st.Version)
-	var buf []byte
+	var buf, last []byte
 	for {
 		kl, err := binary.ReadUvarint(br)
 		if err != nil {
@@ -205,6 +221,12 @@ func readStream(r io.Reader, begin func(version uint64), put func(k, v []byte) e
 		if buf, err = readN(br, buf, int(n)); err != nil {
 			return st, err
 		}
+		// Keys in strictly rising order, as Backup writes them: a restore
+		// builds its tables from them as they come.
+		if st.Keys > 0 && bytes.Compare(buf[:kl], last) <= 0 {
+			return st, fmt.Errorf("%w: keys out of order", ErrBadStream)
+		}
+		last = append(last[:0], buf[:kl]...)
 		if err := put(buf[:kl], buf[kl:]); err != nil {
 			return st, err
 		}

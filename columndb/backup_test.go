@@ -2,6 +2,7 @@ package columndb
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -152,7 +153,23 @@ func TestRestoreRefusesAStore(t *testing.T) {
 	}
 }
 
+// stream is a store stream of the given keys and values, in the order given.
+func stream(kv ...string) []byte {
+	b := append([]byte(streamMagic), 0, 0, 0, 0, 0, 0, 0, 1)
+	for i := 0; i+1 < len(kv); i += 2 {
+		b = binary.AppendUvarint(b, uint64(len(kv[i])))
+		b = append(b, kv[i]...)
+		b = binary.AppendUvarint(b, uint64(len(kv[i+1])))
+		b = append(b, kv[i+1]...)
+	}
+	b = binary.AppendUvarint(b, 0)
+	return binary.AppendUvarint(b, uint64(len(kv)/2))
+}
+
 func TestRestoreRefusesABrokenStream(t *testing.T) {
+	if _, err := Restore(Options{Dir: t.TempDir()}, bytes.NewReader(stream("a", "1", "b", "2"))); err != nil {
+		t.Fatalf("a well-formed stream: %v", err)
+	}
 	s := openStore(t, "")
 	tb := debtors(t, s, "debtors")
 	mustUpsert(t, s, tb, debtor(tb, "colA", "123456", "colB", "01021990", "colC", "1250"))
@@ -171,6 +188,8 @@ func TestRestoreRefusesABrokenStream(t *testing.T) {
 		{"cut before the count", good[:len(good)-1]},
 		{"count off", append(append([]byte{}, good[:len(good)-1]...), good[len(good)-1]+1)},
 		{"data after the end", append(append([]byte{}, good...), 0)},
+		{"keys out of order", stream("b", "1", "a", "2")},
+		{"a key twice", stream("a", "1", "a", "2")},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := Restore(Options{Dir: t.TempDir()}, bytes.NewReader(tt.stream))

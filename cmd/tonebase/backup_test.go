@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -13,6 +14,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/rs/zerolog"
 )
 
 // debtorRows is an upload body of n guide rows from invoice first on.
@@ -351,4 +354,42 @@ func writeFile(t *testing.T, b []byte) string {
 		t.Fatal(err)
 	}
 	return p
+}
+
+// TestBackupLogsNoSecrets: the backup's log line says what it did and
+// carries nothing of the request (its token) or of the data.
+func TestBackupLogsNoSecrets(t *testing.T) {
+	logs := &syncBuffer{}
+	cfg := serveConfig{Data: t.TempDir(), LogFormat: "json", LogLevel: "trace", AdminToken: "BEARERbackup5f1e0c9a77",
+		MaxUploadMB: 1, LockoutLimit: 5, LockoutWindow: 15 * time.Minute, TxnRows: 256, RowCacheMB: 8,
+		RequestTimeout: time.Minute, IdleTimeout: time.Minute, AccessLog: true}
+	a, err := newApp(cfg, zerolog.New(logs).Level(zerolog.TraceLevel))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go a.serve(ln) //nolint:errcheck // ends with Shutdown
+	s := &testServer{t: t, a: a, base: "http://" + ln.Addr().String(), token: cfg.AdminToken}
+	t.Cleanup(s.stop)
+	c := s.newClient("Acme")
+	dbid := s.newDatabase(c.CID)
+	if r := s.upload("POST", c, dbid, debtorRows(0, 20)); r.status != 200 {
+		t.Fatalf("upload: %d %s", r.status, r.body)
+	}
+	if err := backupCmd([]string{"--url", s.base, "--admin-token", cfg.AdminToken}, &bytes.Buffer{}, &bytes.Buffer{}); err != nil {
+		t.Fatal(err)
+	}
+	s.stop()
+	got := logs.String()
+	if !strings.Contains(got, `"message":"backup"`) || !strings.Contains(got, `"keys":`) {
+		t.Fatalf("no backup line in the log:\n%s", got)
+	}
+	for _, secret := range []string{cfg.AdminToken, c.UploadPassword, c.APISecret, dobOf(3)} {
+		if strings.Contains(got, secret) {
+			t.Errorf("the log carries %q:\n%s", secret, got)
+		}
+	}
 }
