@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -360,26 +359,13 @@ func writeFile(t *testing.T, b []byte) string {
 // carries nothing of the request (its token) or of the data.
 func TestBackupLogsNoSecrets(t *testing.T) {
 	logs := &syncBuffer{}
-	cfg := serveConfig{Data: t.TempDir(), LogFormat: "json", LogLevel: "trace", AdminToken: "BEARERbackup5f1e0c9a77",
-		MaxUploadMB: 1, LockoutLimit: 5, LockoutWindow: 15 * time.Minute, TxnRows: 256, RowCacheMB: 8,
-		RequestTimeout: time.Minute, IdleTimeout: time.Minute, AccessLog: true}
-	a, err := newApp(cfg, zerolog.New(logs).Level(zerolog.TraceLevel))
-	if err != nil {
-		t.Fatal(err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	go a.serve(ln) //nolint:errcheck // ends with Shutdown
-	s := &testServer{t: t, a: a, base: "http://" + ln.Addr().String(), token: cfg.AdminToken}
-	t.Cleanup(s.stop)
+	s := startLogging(t, zerolog.New(logs).Level(zerolog.TraceLevel), func(c *serveConfig) { c.LogLevel = "trace"; c.AccessLog = true })
 	c := s.newClient("Acme")
 	dbid := s.newDatabase(c.CID)
 	if r := s.upload("POST", c, dbid, debtorRows(0, 20)); r.status != 200 {
 		t.Fatalf("upload: %d %s", r.status, r.body)
 	}
-	if err := backupCmd([]string{"--url", s.base, "--admin-token", cfg.AdminToken}, &bytes.Buffer{}, &bytes.Buffer{}); err != nil {
+	if err := backupCmd([]string{"--url", s.base, "--admin-token", s.token}, &bytes.Buffer{}, &bytes.Buffer{}); err != nil {
 		t.Fatal(err)
 	}
 	s.stop()
@@ -387,7 +373,7 @@ func TestBackupLogsNoSecrets(t *testing.T) {
 	if !strings.Contains(got, `"message":"backup"`) || !strings.Contains(got, `"keys":`) {
 		t.Fatalf("no backup line in the log:\n%s", got)
 	}
-	for _, secret := range []string{cfg.AdminToken, c.UploadPassword, c.APISecret, dobOf(3)} {
+	for _, secret := range []string{s.token, c.UploadPassword, c.APISecret, dobOf(3)} {
 		if strings.Contains(got, secret) {
 			t.Errorf("the log carries %q:\n%s", secret, got)
 		}
