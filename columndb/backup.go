@@ -97,6 +97,11 @@ func (s *Store) Backup(w io.Writer) (BackupStats, error) {
 
 // pin returns the timestamp a backup reads at and keeps compaction from
 // dropping the versions it sees until unpin.
+//
+// It bounds only the discard marks set from now on. The mark set last
+// (advanceDiscard) is a commit issued at least 5 s ago, which has landed,
+// and so is below the read timestamp, unless a commit took longer than
+// that to land: a case this does not handle.
 func (s *Store) pin() uint64 {
 	s.commitMu.Lock()
 	defer s.commitMu.Unlock()
