@@ -26,6 +26,8 @@ type Clients interface {
 	RotatePassword(cid int64) (tenant.Credentials, error)
 	SetStatus(cid int64, status string) (tenant.Client, error)
 	Rename(cid int64, name string) (tenant.Client, error)
+	SetRequireHMAC(cid int64, require bool) (tenant.Client, error)
+	SetTwilioToken(cid int64, token string) (tenant.Client, error)
 }
 
 // Databases is the caller-database catalog as the admin API uses it.
@@ -57,16 +59,19 @@ type clientView struct {
 	Name           string `json:"name"`
 	Status         string `json:"status"`
 	APIKey         string `json:"api_key"`
+	RequireHMAC    bool   `json:"require_hmac"`
 	Created        string `json:"created"`
 	Updated        string `json:"updated"`
 	UploadPassword string `json:"upload_password,omitempty"`
 	APISecret      string `json:"api_secret,omitempty"`
+	// Twilio says whether a Twilio auth token is set; the token is never shown.
+	Twilio bool `json:"twilio"`
 }
 
 func viewOf(c tenant.Client, creds tenant.Credentials) clientView {
-	return clientView{CID: c.CID, Name: c.Name, Status: c.Status, APIKey: c.APIKey,
+	return clientView{CID: c.CID, Name: c.Name, Status: c.Status, APIKey: c.APIKey, RequireHMAC: c.RequireHMAC,
 		Created: c.Created.Format("2006-01-02T15:04:05Z"), Updated: c.Updated.Format("2006-01-02T15:04:05Z"),
-		UploadPassword: creds.UploadPassword, APISecret: creds.APISecret}
+		UploadPassword: creds.UploadPassword, APISecret: creds.APISecret, Twilio: c.SealedTwilioToken != ""}
 }
 
 // Guard refuses requests without the admin bearer token.
@@ -85,13 +90,17 @@ func (a *API) Guard(next fasthttp.RequestHandler) fasthttp.RequestHandler {
 // CreateClient serves POST /admin/api/clients.
 func (a *API) CreateClient(ctx *fasthttp.RequestCtx) {
 	var in struct {
-		Name string `json:"name"`
-		CID  int64  `json:"cid"`
+		Name        string `json:"name"`
+		CID         int64  `json:"cid"`
+		RequireHMAC bool   `json:"require_hmac"`
 	}
 	if !decode(ctx, &in) {
 		return
 	}
 	c, creds, err := a.clients.Create(in.Name, in.CID)
+	if err == nil && in.RequireHMAC {
+		c, err = a.clients.SetRequireHMAC(c.CID, true)
+	}
 	if err != nil {
 		a.fail(ctx, err)
 		return
@@ -123,15 +132,17 @@ func (a *API) GetClient(ctx *fasthttp.RequestCtx) {
 	httpx.WriteJSON(ctx, 200, viewOf(c, tenant.Credentials{}))
 }
 
-// UpdateClient serves PUT /admin/api/clients/{cid}: rename or change status.
+// UpdateClient serves PUT /admin/api/clients/{cid}: rename, change status,
+// or require the request-bound upload signature.
 func (a *API) UpdateClient(ctx *fasthttp.RequestCtx) {
 	cid, ok := a.cid(ctx)
 	if !ok {
 		return
 	}
 	var in struct {
-		Name   *string `json:"name"`
-		Status *string `json:"status"`
+		Name        *string `json:"name"`
+		Status      *string `json:"status"`
+		RequireHMAC *bool   `json:"require_hmac"`
 	}
 	if !decode(ctx, &in) {
 		return
@@ -143,6 +154,35 @@ func (a *API) UpdateClient(ctx *fasthttp.RequestCtx) {
 	if err == nil && in.Status != nil {
 		c, err = a.clients.SetStatus(cid, *in.Status)
 	}
+	if err == nil && in.RequireHMAC != nil {
+		c, err = a.clients.SetRequireHMAC(cid, *in.RequireHMAC)
+	}
+	if err != nil {
+		a.fail(ctx, err)
+		return
+	}
+	httpx.WriteJSON(ctx, 200, viewOf(c, tenant.Credentials{}))
+}
+
+// SetTwilio serves PUT /admin/api/clients/{cid}/twilio
+// {"auth_token":"…"}: the token Twilio signs the client's webhooks with.
+// An empty token removes it.
+func (a *API) SetTwilio(ctx *fasthttp.RequestCtx) {
+	cid, ok := a.cid(ctx)
+	if !ok {
+		return
+	}
+	var in struct {
+		AuthToken *string `json:"auth_token"`
+	}
+	if !decode(ctx, &in) {
+		return
+	}
+	if in.AuthToken == nil {
+		httpx.WriteJSON(ctx, 400, errorBody{Error: "auth_token is required (\"\" removes it)"})
+		return
+	}
+	c, err := a.clients.SetTwilioToken(cid, *in.AuthToken)
 	if err != nil {
 		a.fail(ctx, err)
 		return

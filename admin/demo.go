@@ -116,6 +116,10 @@ func SeedDemo(clients Clients, dbs Databases, up Uploader) (Demo, error) {
 	return d, nil
 }
 
+// OnePayExample is the OnePay request the demo and the README show.
+const OnePayExample = `{"customer":{"customer_id":"AUTO","first_name":"Ada","last_name":"Lovelace","email":"ada@example.com","action_code":"1"},` +
+	`"card":{"number":"4111111111111111","expiration_date":"1230","code":"123","action_code":"1"}}`
+
 // Instructions is what serve --demo prints: credentials and commands that
 // work when pasted into a shell.
 func (d Demo) Instructions(base, adminToken string) string {
@@ -127,8 +131,10 @@ func (d Demo) Instructions(base, adminToken string) string {
 	fmt.Fprintf(&b, "Look a caller up (invoice 123456, born 01/02/1990):\n  curl -s -u '%s:%s' '%s/ivr/v1/%d/%d/lookup?ref1=123456&ref2=01021990'\n\n", d.APIKey, d.APISecret, base, d.CID, d.DBID)
 	fmt.Fprintf(&b, "The same for Asterisk CURL()+HASH():\n  curl -s -u '%s:%s' '%s/ivr/v1/%d/%d/lookup?ref1=123456%%23&ref2=01021990&format=kv'\n\n", d.APIKey, d.APISecret, base, d.CID, d.DBID)
 	fmt.Fprintf(&b, "Upload a signed row:\n  curl -s -X POST -H 'Content-Type: application/json' '%s/cppdb/api/database?cid=%d&dbid=%d&Hash=%s' --data-binary '%s'\n\n", base, d.CID, d.DBID, sig, body)
-	fmt.Fprintf(&b, "Sign your own body:\n  go run ./cmd/tonebase hash --cid %d --dbid %d --password '%s' --body '%s'\n\n", d.CID, d.DBID, d.UploadPassword, body)
+	fmt.Fprintf(&b, "Sign your own body (with the binary the README's quick start builds):\n  ./tonebase hash --cid %d --dbid %d --password '%s' --body '%s'\n\n", d.CID, d.DBID, d.UploadPassword, body)
 	fmt.Fprintf(&b, "Customer API (cards need a master key; --demo made a throwaway one):\n  curl -s -u '%s:%s' -X POST -H 'Content-Type: application/json' %s/apis/api/Customers -d '{\"CustomerNumber\":\"0001000\",\"BillingFirstName\":\"Alice\"}'\n\n", d.APIKey, d.APISecret, base)
+	fmt.Fprintf(&b, "OnePay Customer API (a customer with a card; the answer carries its token):\n  curl -s -X POST %s/Customer -H 'x-authorization: %s:%s' -H 'Content-Type: application/json' -d '%s'\n\n", base, d.APIKey, d.APISecret, OnePayExample)
+	fmt.Fprintf(&b, "ReceivePay XML API (credentials in the body):\n  curl -s %s/api --data-binary '<request><authentication><api_id>%s</api_id><secret_key>%s</secret_key></authentication><type>NewCustomer</type><first_name>Joe</first_name><last_name>Customer</last_name><country>CA</country><state>Ontario</state></request>'\n\n", base, d.APIKey, d.APISecret)
 	fmt.Fprintf(&b, "Admin pages: %s/admin/ (the first visit sets up an admin user with the admin token)\n", base)
 	fmt.Fprintf(&b, "Admin API:\n  curl -s -H 'Authorization: Bearer %s' %s/admin/api/clients\n", adminToken, base)
 	return b.String()

@@ -47,6 +47,19 @@ type customerServer struct {
 
 func startCustomerServer(b *testing.B) *customerServer {
 	b.Helper()
+	return startCustomerWire(b, func(svc *customer.Service, r *router.Router) {
+		h := hipfinity.NewHandlers(svc, customerClients{}, zerolog.Nop())
+		r.POST("/apis/api/Customers", h.CreateCustomer)
+		r.POST("/apis/api/PaymentDetails", h.CreatePayment)
+		r.GET("/apis/api/Customers/GetCustomers", h.GetCustomers)
+		r.GET("/apis/api/PaymentDetails/GetPrimary", h.GetPrimary)
+	})
+}
+
+// startCustomerWire serves the routes a wire registers on one customer
+// domain, on an encrypted store with the vault on.
+func startCustomerWire(b *testing.B, wire func(*customer.Service, *router.Router)) *customerServer {
+	b.Helper()
 	master := bytes.Repeat([]byte{7}, 32)
 	store, err := columndb.Open(columndb.Options{Dir: b.TempDir(), EncryptionKey: vault.StoreKey(master)})
 	if err != nil {
@@ -58,12 +71,8 @@ func startCustomerServer(b *testing.B) *customerServer {
 	}
 	svc := customer.New(customer.Config{Store: store, Ring: ring, Log: zerolog.Nop()})
 	svc.Start()
-	h := hipfinity.NewHandlers(svc, customerClients{}, zerolog.Nop())
 	r := router.New()
-	r.POST("/apis/api/Customers", h.CreateCustomer)
-	r.POST("/apis/api/PaymentDetails", h.CreatePayment)
-	r.GET("/apis/api/Customers/GetCustomers", h.GetCustomers)
-	r.GET("/apis/api/PaymentDetails/GetPrimary", h.GetPrimary)
+	wire(svc, r)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		b.Fatal(err)

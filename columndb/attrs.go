@@ -67,6 +67,29 @@ func (a Attrs) Get(name string) (json.RawMessage, bool) {
 // IsZero reports whether there are no attributes.
 func (a Attrs) IsZero() bool { return a.raw == "" }
 
+// MarshalJSON writes the attributes as the JSON object they are; a table
+// keeps its own this way (a column keeps its attributes beside its fields).
+func (a Attrs) MarshalJSON() ([]byte, error) {
+	if a.raw == "" {
+		return []byte("{}"), nil
+	}
+	return []byte(a.raw), nil
+}
+
+// UnmarshalJSON reads what MarshalJSON wrote.
+func (a *Attrs) UnmarshalJSON(b []byte) error {
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(b, &m); err != nil {
+		return fmt.Errorf("columndb: attributes: %w", err)
+	}
+	v, err := MakeAttrs(m)
+	if err != nil {
+		return err
+	}
+	*a = v
+	return nil
+}
+
 // columnFields are the attributes the engine reads, as they are stored.
 type columnFields struct {
 	ID         string     `json:"id"`

@@ -28,13 +28,16 @@ type Index struct {
 // Table is a schema and where its rows live. Tenant is the owning client;
 // Name is unique within the tenant ("ivr/12" for caller database 12).
 type Table struct {
-	Tenant      int64     `json:"tenant"`
-	Name        string    `json:"name"`
-	Description string    `json:"description"`
-	Columns     []Column  `json:"columns"`
-	Indexes     []Index   `json:"indexes,omitempty"`
-	Created     time.Time `json:"created"`
-	Updated     time.Time `json:"updated"`
+	Tenant      int64    `json:"tenant"`
+	Name        string   `json:"name"`
+	Description string   `json:"description"`
+	Columns     []Column `json:"columns"`
+	Indexes     []Index  `json:"indexes,omitempty"`
+	// Attrs are the owner's settings of the whole table (a caller
+	// database's language and telephony settings), stored, never read.
+	Attrs   Attrs     `json:"attrs,omitzero"`
+	Created time.Time `json:"created"`
+	Updated time.Time `json:"updated"`
 	// Number prefixes every key of the table; a dropped and recreated
 	// table gets a new one, so nothing of the old can leak into it.
 	Number uint32 `json:"number"`

@@ -23,6 +23,8 @@ var (
 	// ErrWrongKey: the store is encrypted with another key, or with one
 	// where none was given, or the other way round.
 	ErrWrongKey = errors.New("columndb: the store's encryption key does not match")
+	// ErrLocked: another process, or another open Store, holds the folder.
+	ErrLocked = errors.New("columndb: the store is in use by another process")
 )
 
 // Logger receives Badger's own messages; zerolog adapts to it in cmd.
@@ -231,6 +233,9 @@ func Open(opts Options) (*Store, error) {
 	// still in Badger's write pipeline. In Badger's own mode a new read
 	// waits for every earlier commit to be applied, and one commit held up
 	// by a memtable flush during a large upload stalls every lookup with it.
+	if !opts.InMemory && heldByOther(opts.Dir) {
+		return nil, fmt.Errorf("columndb: open %s: %w", opts.Dir, ErrLocked)
+	}
 	db, err := badger.OpenManaged(bo)
 	if errors.Is(err, badger.ErrEncryptionKeyMismatch) {
 		return nil, fmt.Errorf("columndb: open %s: %w", opts.Dir, ErrWrongKey)

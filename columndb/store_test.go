@@ -446,3 +446,28 @@ func TestOpenWithWrongKey(t *testing.T) {
 	}
 	s.Close()
 }
+
+// TestOpenHeldStore: a folder another open store holds is refused with
+// ErrLocked, which a command turns into "stop tonebase serve first"; once
+// it is closed the folder opens.
+func TestOpenHeldStore(t *testing.T) {
+	dir := t.TempDir()
+	s, err := Open(Options{Dir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again, err := Open(Options{Dir: dir}); !errors.Is(err, ErrLocked) {
+		if again != nil {
+			again.Close()
+		}
+		t.Fatalf("a held folder: %v, want ErrLocked", err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	s, err = Open(Options{Dir: dir})
+	if err != nil {
+		t.Fatalf("after the holder closed: %v", err)
+	}
+	s.Close()
+}

@@ -75,11 +75,27 @@ func addressCols(side string) schema.AddressColumns {
 func (c customerCodec) encode(v Customer) columndb.Row {
 	x := newCells(c.t)
 	x.set(schema.CustID, v.ID)
-	x.set(schema.CustNumber, v.Number)
+	// No number, no entry in the unique number index; a deleted customer's
+	// number is kept aside, so the number can be given to a new customer.
+	switch {
+	case !v.Deleted.IsZero():
+		x.setInt(schema.CustDeleted, v.Deleted.UnixNano())
+		if v.Number != "" {
+			x.set(schema.CustDeletedNumber, v.Number)
+		}
+	case v.Number != "":
+		x.set(schema.CustNumber, v.Number)
+	}
 	x.setInt(schema.CustCreated, v.Created.UnixNano())
 	x.setInt(schema.CustAccountType, v.AccountType)
 	if v.Seq != 0 {
 		x.setInt(schema.CustSeq, v.Seq)
+	}
+	if v.Notes != "" {
+		x.set(schema.CustNotes, v.Notes)
+	}
+	if v.EmailReceipt {
+		x.setInt(schema.CustEmailReceipt, 1)
 	}
 	for _, side := range []string{SideBilling, SideShipping} {
 		a, cols := v.Billing, addressCols(side)
@@ -103,7 +119,14 @@ func addressValues(a Address) []string {
 func (c customerCodec) decode(r columndb.Row) Customer {
 	x := cells{c.t, r}
 	v := Customer{ID: x.get(schema.CustID), Number: x.get(schema.CustNumber), Seq: x.int(schema.CustSeq),
-		Created: unixNano(x.int(schema.CustCreated)), AccountType: x.int(schema.CustAccountType)}
+		Created: unixNano(x.int(schema.CustCreated)), AccountType: x.int(schema.CustAccountType),
+		Notes: x.get(schema.CustNotes), EmailReceipt: x.int(schema.CustEmailReceipt) == 1}
+	if x.has(schema.CustDeleted) {
+		v.Deleted = unixNano(x.int(schema.CustDeleted))
+		if v.Number == "" {
+			v.Number = x.get(schema.CustDeletedNumber)
+		}
+	}
 	for _, side := range []string{SideBilling, SideShipping} {
 		cols := addressCols(side).List()
 		get := func(i int) string { return x.get(cols[i]) }
@@ -216,6 +239,8 @@ func (c paymentCodec) encode(m storedMethod) columndb.Row {
 	opt(schema.PayZip, m.Card.Zip)
 	opt(schema.PayRouting, m.Bank.Routing)
 	opt(schema.PayBankNumber, m.Bank.BankNumber)
+	opt(schema.PayBankName, m.Bank.BankName)
+	opt(schema.PayEntryClass, m.Bank.EntryClass)
 	if m.Bank.AccountKind.Valid() {
 		x.set(schema.PayAccountKind, storedBankKind(m.Bank.AccountKind))
 	}
@@ -231,7 +256,7 @@ func (c paymentCodec) decode(r columndb.Row) storedMethod {
 		Created: unixNano(x.int(schema.PayCreated)),
 		Card:    CardDetails{Expiry: x.get(schema.PayExpiry), Address: x.get(schema.PayAddress), Zip: x.get(schema.PayZip)},
 		Bank: BankDetails{Routing: x.get(schema.PayRouting), AccountKind: bankKindOf(x.get(schema.PayAccountKind)),
-			BankNumber: x.get(schema.PayBankNumber)}}}
+			BankNumber: x.get(schema.PayBankNumber), BankName: x.get(schema.PayBankName), EntryClass: x.get(schema.PayEntryClass)}}}
 }
 
 // planCodec maps plans to rows of the plans table.
@@ -261,20 +286,34 @@ func (c planCodec) encode(p Plan) columndb.Row {
 		x.set(schema.PlanPauses, formatPauses(p.Pauses))
 	}
 	x.setInt(schema.PlanCreated, p.Created.UnixNano())
+	if p.NotificationURL != "" {
+		x.set(schema.PlanNotifyURL, p.NotificationURL)
+	}
+	if !p.End.IsZero() {
+		x.set(schema.PlanEnd, field.DayKey(p.End))
+	}
+	if !p.CancelledAt.IsZero() {
+		x.setInt(schema.PlanCancelledAt, p.CancelledAt.UnixNano())
+	}
 	return x.r
 }
 
 func (c planCodec) decode(r columndb.Row) Plan {
 	x := cells{c.t, r}
 	start, _ := field.ParseDayKey(x.get(schema.PlanStart))
-	return Plan{ID: x.get(schema.PlanID), Amount: x.int(schema.PlanAmount), Cancelled: x.int(schema.PlanCancelled) == 1,
+	end, _ := field.ParseDayKey(x.get(schema.PlanEnd))
+	var cancelledAt time.Time
+	if x.has(schema.PlanCancelledAt) {
+		cancelledAt = unixNano(x.int(schema.PlanCancelledAt))
+	}
+	return Plan{CancelledAt: cancelledAt, ID: x.get(schema.PlanID), Amount: x.int(schema.PlanAmount), Cancelled: x.int(schema.PlanCancelled) == 1,
 		Pauses: pauses(x.get(schema.PlanPauses)), Created: unixNano(x.int(schema.PlanCreated)),
 		Terms: Terms{CustomerID: x.get(schema.PlanCustomer), MethodID: x.get(schema.PlanMethod),
 			MethodKind: kindOf(x.get(schema.PlanMethodKind)), Kind: PlanKind(x.int(schema.PlanKind)),
 			Frequency: schedule.Frequency(x.int(schema.PlanFrequency)), Start: start, Count: int(x.int(schema.PlanCount)),
 			Unlimited: x.int(schema.PlanUnlimited) == 1, Recurring: x.int(schema.PlanRecurring), Total: x.int(schema.PlanTotal),
 			Fee: x.int(schema.PlanFee), FeeLabel: x.get(schema.PlanFeeLabel), Invoice: x.get(schema.PlanInvoice),
-			Reference: x.get(schema.PlanReference)}}
+			Reference: x.get(schema.PlanReference), NotificationURL: x.get(schema.PlanNotifyURL), End: end}}
 }
 
 // pauses reads the stored suspensions: "20240301-20240315;20240401-".

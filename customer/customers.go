@@ -1,7 +1,6 @@
 package customer
 
 import (
-	"errors"
 	"fmt"
 	"strings"
 
@@ -35,6 +34,8 @@ func applyCustomer(c *Customer, in CustomerInput, creating bool) error {
 	p := problems(append([]Problem(nil), in.Unread...))
 	if in.Number.Set || creating {
 		switch v := in.Number.V; {
+		case v == "" && in.NumberOptional:
+			c.Number = ""
 		case v == "":
 			p.add(FieldNumber, CodeRequired, "is required")
 		case field.Len(v) > MaxNumber:
@@ -45,8 +46,9 @@ func applyCustomer(c *Customer, in CustomerInput, creating bool) error {
 			c.Number = v
 		}
 	}
-	applyAddress(&c.Billing, &in.Billing, SideBilling, &p)
-	applyAddress(&c.Shipping, &in.Shipping, SideShipping, &p)
+	applyAddress(&c.Billing, &in.Billing, SideBilling, in.Style, &p)
+	applyAddress(&c.Shipping, &in.Shipping, SideShipping, in.Style, &p)
+	applyExtras(c, in, &p)
 	if in.AccountType.Set {
 		if n := in.AccountType.V; n < 0 || n > 99 {
 			p.add(FieldAccountType, CodeInvalid, "must be a whole number from 0 to 99")
@@ -59,7 +61,7 @@ func applyCustomer(c *Customer, in CustomerInput, creating bool) error {
 	return p.err()
 }
 
-func applyAddress(a *Address, in *AddressInput, side string, p *problems) {
+func applyAddress(a *Address, in *AddressInput, side string, style AddressStyle, p *problems) {
 	dst := map[string]*string{PartFirstName: &a.FirstName, PartLastName: &a.LastName, PartCompany: &a.Company,
 		PartLine1: &a.Line1, PartLine2: &a.Line2, PartCity: &a.City, PartState: &a.State, PartZip: &a.Zip,
 		PartCountry: &a.Country, PartPhone: &a.Phone, PartFax: &a.Fax, PartEmail: &a.Email}
@@ -67,12 +69,25 @@ func applyAddress(a *Address, in *AddressInput, side string, p *problems) {
 		if !f.v.Set {
 			continue
 		}
-		v, code, reason := checkAddressPart(f.name, f.v.V)
+		v, code, reason, handled := "", "", "", false
+		switch style {
+		case StyleInternational:
+			v, code, reason, handled = checkIntlPart(f.name, f.v.V)
+		case StyleLoose:
+			v, code, reason = checkLooseAddressPart(f.name, f.v.V)
+			handled = true
+		}
+		if !handled {
+			v, code, reason = checkAddressPart(f.name, f.v.V)
+		}
 		if reason != "" {
 			p.add(AddressField(side, f.name), code, "%s", reason)
 			continue
 		}
 		*dst[f.name] = v
+	}
+	if style == StyleInternational && len(*p) == 0 {
+		checkRegion(a, in, side, p)
 	}
 }
 
@@ -141,6 +156,9 @@ func (s *Service) CreateCustomer(cid int64, in CustomerInput, idem Idem) (Result
 // checkNumberFree refuses a customer number another customer has, so the
 // refusal names the number rather than surfacing as a storage error.
 func (s *Service) checkNumberFree(ts *tenantState, number, id string) error {
+	if number == "" {
+		return nil
+	}
 	rows, err := s.store.Lookup(ts.customers, schema.IdxNumber, []string{number}, 1)
 	if err != nil {
 		return err
@@ -174,59 +192,16 @@ func (s *Service) UpdateCustomer(cid int64, id string, in CustomerInput, idem Id
 	})
 }
 
-// DeleteCustomer deletes a customer with its payment methods (their sealed
-// numbers go with them) and cancels its plans, in one transaction.
-func (s *Service) DeleteCustomer(cid int64, id string) (Result, error) {
-	id = NormID(id)
-	return s.write(cid, Idem{}, func(ts *tenantState) (prepared, error) {
-		if _, err := s.getCustomer(ts, id); err != nil {
-			return prepared{}, err
-		}
-		var methods []columndb.Row
-		for _, k := range []PaymentKind{KindCard, KindBank} {
-			rows, err := s.store.Lookup(ts.payments, schema.IdxCustomer, []string{id, storedKind(k)}, maxPerCustomer)
-			if err != nil {
-				return prepared{}, err
-			}
-			for _, r := range rows {
-				methods = append(methods, keyRow(ts.payments, schema.PayID, ts.pay.decode(r).ID))
-			}
-		}
-		plans, err := s.store.Lookup(ts.plans, schema.IdxCustomer, []string{id}, maxPerCustomer)
-		if err != nil {
-			return prepared{}, err
-		}
-		var cancelled []columndb.Row
-		for _, r := range plans {
-			if pl := ts.plan.decode(r); !pl.Cancelled {
-				pl.Cancelled = true
-				cancelled = append(cancelled, ts.plan.encode(pl))
-			}
-		}
-		return prepared{id: id, changes: []columndb.Change{
-			{Table: ts.plans, Put: cancelled},
-			{Table: ts.payments, Delete: methods},
-			{Table: ts.customers, Delete: []columndb.Row{keyRow(ts.customers, schema.CustID, id)}},
-		}}, nil
-	})
-}
-
 // maxPerCustomer bounds what one customer holds of each kind, so deleting a
 // customer always fits one transaction.
 const maxPerCustomer = 1000
 
 func (s *Service) getCustomer(ts *tenantState, id string) (Customer, error) {
-	if !ValidID(id) {
+	c, err := s.customerRecord(ts, id)
+	if err == nil && !c.Deleted.IsZero() {
 		return Customer{}, notFound("customer", id)
 	}
-	r, err := s.store.Get(ts.customers, id)
-	if errors.Is(err, columndb.ErrNotFound) {
-		return Customer{}, notFound("customer", id)
-	}
-	if err != nil {
-		return Customer{}, err
-	}
-	return ts.cust.decode(r), nil
+	return c, err
 }
 
 // GetCustomer returns a customer by its id.

@@ -1,8 +1,13 @@
 // Package customer is the merchant's customer domain on tonebase's store:
 // customers, their stored cards and bank accounts (sealed by the vault), and
 // the recurring and installment plans that charge them. It speaks Go types
-// only; each wire (customer/hipfinity today) reads its requests into the
-// typed inputs here and writes its answers from the typed values.
+// only; each wire (customer/hipfinity, customer/onepay) reads its requests
+// into the typed inputs here and writes its answers from the typed values.
+//
+// Every payment method has two names: its id, and a token (tokens.go), 16
+// digits ending in the number's last four, for wires that name methods by
+// token. Save (save.go) writes a customer named by its number and a method
+// of it in one transaction, for wires whose one request does both.
 //
 // Customers, payment methods, plans and idempotency records are columndb
 // tables whose columns customer/internal/schema defines, one set per client

@@ -186,14 +186,16 @@ func TestCodecsRoundTrip(t *testing.T) {
 		v    any
 		back func(v any) any
 	}{
-		{"customer", Customer{ID: NewID(), Number: "N", Seq: 1003, Billing: addr, Shipping: Address{City: "S"}, Created: created, AccountType: 2},
+		{"customer", Customer{ID: NewID(), Number: "N", Seq: 1003, Billing: addr, Shipping: Address{City: "S"}, Created: created, AccountType: 2,
+			Notes: "VIP", EmailReceipt: true},
 			func(v any) any { return ts.cust.decode(ts.cust.encode(v.(Customer))) }},
 		{"card", storedMethod{secret: "k1:sealed", PaymentMethod: PaymentMethod{ID: NewID(), Token: "tok", CustomerID: "C", Kind: KindCard,
 			Primary: true, HolderName: "H", Description: "D", Masked: "400300xxxx6781", Fingerprint: "fp", Created: created,
 			Card: CardDetails{Expiry: "1230", Address: "A", Zip: "12547"}}},
 			func(v any) any { return ts.pay.decode(ts.pay.encode(v.(storedMethod))) }},
 		{"bank account", storedMethod{secret: "k1:s", PaymentMethod: PaymentMethod{ID: NewID(), CustomerID: "C", Kind: KindBank,
-			Masked: "xxxx3456", Created: created, Bank: BankDetails{Routing: "021000021", AccountKind: BankBusiness, BankNumber: "9"}}},
+			Masked: "xxxx3456", Created: created, Bank: BankDetails{Routing: "021000021", AccountKind: BankBusiness, BankNumber: "9",
+				BankName: "First Bank", EntryClass: "PPD"}}},
 			func(v any) any { return ts.pay.decode(ts.pay.encode(v.(storedMethod))) }},
 		{"plan", Plan{ID: NewID(), Amount: 1684, Cancelled: true, Created: created,
 			Pauses: []schedule.Pause{{From: day, To: day.AddDate(0, 1, 0)}, {From: day.AddDate(0, 2, 0)}},

@@ -108,6 +108,13 @@ type CustomerInput struct {
 	Number            Opt[string]
 	Billing, Shipping AddressInput
 	AccountType       Opt[int64]
+	Notes             Opt[string]
+	EmailReceipt      Opt[bool]
+	// NumberOptional lets a create leave the number out, for wires whose
+	// customers need none; a number sent is still unique.
+	NumberOptional bool
+	// Style is the rules the addresses follow.
+	Style AddressStyle
 	// Unread are problems the wire met reading the request; they are
 	// reported with the domain's own, and nothing is written while any remain.
 	Unread []Problem
@@ -131,6 +138,8 @@ type PaymentInput struct {
 	Account     Opt[string]
 	AccountKind Opt[BankAccountKind]
 	BankNumber  Opt[string]
+	BankName    Opt[string]
+	EntryClass  Opt[string]
 	Unread      []Problem
 }
 
@@ -147,5 +156,12 @@ type PlanInput struct {
 	Fee                  Opt[int64]
 	FeeLabel             Opt[string]
 	Invoice, Reference   Opt[string]
-	Unread               []Problem
+	// NotificationURL is where to tell the merchant of charges; End is the
+	// last day the plan may charge (a zero time clears it).
+	NotificationURL Opt[string]
+	End             Opt[time.Time]
+	// NextCharge, on an update, moves the plan's next payment to that day:
+	// the plan restarts from it with the payments it has left.
+	NextCharge Opt[time.Time]
+	Unread     []Problem
 }

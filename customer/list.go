@@ -79,6 +79,9 @@ func (s *Service) queryCustomers(cid int64, q columndb.Query) (List[Customer], e
 	if err != nil {
 		return List[Customer]{}, err
 	}
+	if q.Where == nil {
+		q.Where = liveCustomer(ts.customers)
+	}
 	res, err := s.store.Query(ts.customers, q)
 	if err != nil {
 		return List[Customer]{}, err

@@ -26,6 +26,14 @@ type Customer struct {
 	Billing, Shipping Address
 	Created           time.Time
 	AccountType       int64
+	// Notes are the merchant's notes on the customer; EmailReceipt asks
+	// that receipts be emailed to the billing address's email.
+	Notes        string
+	EmailReceipt bool
+	// Deleted is when the customer was deleted; zero while it is not. A
+	// deleted customer is kept for the record, readable by wires that show
+	// deleted customers, and found by no write.
+	Deleted time.Time
 }
 
 // PaymentKind is what a payment method draws on.
@@ -96,6 +104,11 @@ type BankDetails struct {
 	Routing     string
 	AccountKind BankAccountKind
 	BankNumber  string
+	// BankName is the bank's name as the merchant gave it.
+	BankName string
+	// EntryClass is the ACH standard entry class the account is debited
+	// under (EntryClasses), or "".
+	EntryClass string
 }
 
 // PlanKind is how a plan charges.
@@ -140,6 +153,10 @@ type Terms struct {
 	Unlimited                    bool
 	Recurring, Total, Fee        int64
 	FeeLabel, Invoice, Reference string
+	// NotificationURL is where the merchant wants to hear of the plan's
+	// charges; End, if set, is the last day the plan may charge.
+	NotificationURL string
+	End             time.Time
 }
 
 // Amounts are what each payment charges before the fee: every payment but
@@ -158,13 +175,16 @@ type Plan struct {
 	// Amount is what each regular payment charges, fee included.
 	Amount    int64
 	Cancelled bool
-	Pauses    []schedule.Pause
-	Created   time.Time
+	// CancelledAt is when it was cancelled; zero for plans cancelled before
+	// it was kept.
+	CancelledAt time.Time
+	Pauses      []schedule.Pause
+	Created     time.Time
 }
 
 // Schedule is the plan's payment dates.
 func (p Plan) Schedule() schedule.Plan {
-	return schedule.Plan{Start: p.Start, Frequency: p.Frequency, Count: p.Count, Pauses: p.Pauses}
+	return schedule.Plan{Start: p.Start, Frequency: p.Frequency, Count: p.Count, Pauses: p.Pauses, End: p.End}
 }
 
 // PlanState is where a plan stands on a day.

@@ -33,17 +33,7 @@ func paymentAAD(cid int64, id string) []byte {
 // The number itself never leaves this function except sealed.
 func (s *Service) applyPayment(cid int64, m *storedMethod, in PaymentInput, creating bool) error {
 	var p problems
-	text := func(name string, v Opt[string], max int, dst *string) {
-		if v.Set {
-			if field.Len(v.V) > max {
-				p.add(name, CodeTooLong, "longer than %d characters", max)
-			} else if f := textFault(v.V); f != "" {
-				p.add(name, CodeNotAllowed, "%s", f)
-			} else {
-				*dst = v.V
-			}
-		}
-	}
+	text := func(name string, v Opt[string], max int, dst *string) { applyText(&p, name, v, max, dst) }
 	text(FieldHolderName, in.HolderName, maxHolderName, &m.HolderName)
 	text(FieldDescription, in.Description, maxDescription, &m.Description)
 	notFor := func(fields map[string]Opt[string], order ...string) {
@@ -82,6 +72,7 @@ func (s *Service) applyPayment(cid int64, m *storedMethod, in PaymentInput, crea
 		notFor(map[string]Opt[string]{FieldCardNumber: in.CardNumber, FieldCardExpiry: in.CardExpiry},
 			FieldCardNumber, FieldCardExpiry)
 		text(FieldBankNumber, in.BankNumber, maxBankNumber, &m.Bank.BankNumber)
+		applyBankExtras(m, in, &p)
 		if in.Routing.Set || creating {
 			d, err := field.ParseRouting(in.Routing.V)
 			if err != nil {
@@ -180,40 +171,54 @@ func (s *Service) CreatePayment(cid int64, in PaymentInput, idem Idem) (Result, 
 		} else if err != nil {
 			return prepared{}, err
 		}
-		m := storedMethod{PaymentMethod: PaymentMethod{ID: NewID(), CustomerID: customerID, Kind: in.Kind.V}}
-		if m.Kind.Valid() {
-			if err := p.merge(s.applyPayment(cid, &m, in, true)); err != nil {
-				return prepared{}, err
-			}
-		}
-		if err := p.err(); err != nil {
-			return prepared{}, err
-		}
-		if err := s.duplicate(ts, m); err != nil {
-			return prepared{}, err
-		}
-		existing, err := s.methods(ts, customerID, m.Kind)
+		m, puts, err := s.addMethod(ts, customerID, in, p)
 		if err != nil {
 			return prepared{}, err
 		}
-		// Created orders "newest" for promotion, so it must increase even
-		// when two methods arrive within the clock's resolution.
-		created := s.now().UnixNano()
-		for _, e := range existing {
-			created = max(created, e.Created.UnixNano()+1)
-		}
-		m.Created = time.Unix(0, created)
-		if len(existing) >= maxPerCustomer {
-			return prepared{}, conflict("the customer already has %d stored %ss", maxPerCustomer, m.Kind)
-		}
-		var puts []columndb.Row
-		if in.Primary || len(existing) == 0 {
-			puts = s.demote(ts, existing)
-			m.Primary = true
-		}
-		puts = append(puts, ts.pay.encode(m))
 		return prepared{id: m.ID, changes: []columndb.Change{{Table: ts.payments, Put: puts}}}, nil
 	})
+}
+
+// addMethod checks a new method of the customer customerID (known to
+// exist, or made in the same commit) and returns it, with its token, and
+// the rows to put: the customer's primary of its kind demoted first, when
+// it takes that place. p holds the problems met so far.
+func (s *Service) addMethod(ts *tenantState, customerID string, in PaymentInput, p problems) (storedMethod, []columndb.Row, error) {
+	m := storedMethod{PaymentMethod: PaymentMethod{ID: NewID(), CustomerID: customerID, Kind: in.Kind.V}}
+	if m.Kind.Valid() {
+		if err := p.merge(s.applyPayment(ts.cid, &m, in, true)); err != nil {
+			return m, nil, err
+		}
+	}
+	if err := p.err(); err != nil {
+		return m, nil, err
+	}
+	if err := s.duplicate(ts, m); err != nil {
+		return m, nil, err
+	}
+	existing, err := s.methods(ts, customerID, m.Kind)
+	if err != nil {
+		return m, nil, err
+	}
+	if len(existing) >= maxPerCustomer {
+		return m, nil, conflict("the customer already has %d stored %ss", maxPerCustomer, m.Kind)
+	}
+	if m.Token, err = s.issueToken(ts, m.Masked); err != nil {
+		return m, nil, err
+	}
+	// Created orders "newest" for promotion, so it must increase even
+	// when two methods arrive within the clock's resolution.
+	created := s.now().UnixNano()
+	for _, e := range existing {
+		created = max(created, e.Created.UnixNano()+1)
+	}
+	m.Created = time.Unix(0, created)
+	var puts []columndb.Row
+	if in.Primary || len(existing) == 0 {
+		puts = s.demote(ts, existing)
+		m.Primary = true
+	}
+	return m, append(puts, ts.pay.encode(m)), nil
 }
 
 // demote returns the current primary among methods, no longer primary; it
@@ -260,34 +265,50 @@ func (s *Service) UpdatePayment(cid int64, id string, in PaymentInput, idem Idem
 		if in.ID.Set && in.ID.V != "" && NormID(in.ID.V) != id {
 			p.add(FieldID, CodeMismatch, "differs from the id in the path")
 		}
-		if in.CustomerID.Set && in.CustomerID.V != "" && NormID(in.CustomerID.V) != old.CustomerID {
-			p.add(FieldCustomerID, CodeImmutable, "a payment method cannot move to another customer")
-		}
-		if in.Kind.Set && in.Kind.V != old.Kind {
-			p.add(FieldKind, CodeImmutable, "cannot change; delete this method and add a new one")
-		}
-		m := old
-		if err := p.merge(s.applyPayment(cid, &m, in, false)); err != nil {
+		_, puts, err := s.reviseMethod(ts, old, in, p)
+		if err != nil {
 			return prepared{}, err
 		}
-		if err := p.err(); err != nil {
-			return prepared{}, err
-		}
-		if err := s.duplicate(ts, m); err != nil {
-			return prepared{}, err
-		}
-		var puts []columndb.Row
-		if in.Primary && !m.Primary {
-			existing, err := s.methods(ts, m.CustomerID, m.Kind)
-			if err != nil {
-				return prepared{}, err
-			}
-			puts = s.demote(ts, existing)
-			m.Primary = true
-		}
-		puts = append(puts, ts.pay.encode(m))
 		return prepared{id: id, changes: []columndb.Change{{Table: ts.payments, Put: puts}}}, nil
 	})
+}
+
+// reviseMethod lays in over the stored method old and returns the method
+// and the rows to put. A new number gets a new token: the token names the
+// card or account, and this is another one. p holds the problems met so far.
+func (s *Service) reviseMethod(ts *tenantState, old storedMethod, in PaymentInput, p problems) (storedMethod, []columndb.Row, error) {
+	if in.CustomerID.Set && in.CustomerID.V != "" && NormID(in.CustomerID.V) != old.CustomerID {
+		p.add(FieldCustomerID, CodeImmutable, "a payment method cannot move to another customer")
+	}
+	if in.Kind.Set && in.Kind.V != old.Kind {
+		p.add(FieldKind, CodeImmutable, "cannot change; delete this method and add a new one")
+	}
+	m := old
+	if err := p.merge(s.applyPayment(ts.cid, &m, in, false)); err != nil {
+		return m, nil, err
+	}
+	if err := p.err(); err != nil {
+		return m, nil, err
+	}
+	if err := s.duplicate(ts, m); err != nil {
+		return m, nil, err
+	}
+	if m.Fingerprint != old.Fingerprint || m.Token == "" {
+		var err error
+		if m.Token, err = s.issueToken(ts, m.Masked); err != nil {
+			return m, nil, err
+		}
+	}
+	var puts []columndb.Row
+	if in.Primary && !m.Primary {
+		existing, err := s.methods(ts, m.CustomerID, m.Kind)
+		if err != nil {
+			return m, nil, err
+		}
+		puts = s.demote(ts, existing)
+		m.Primary = true
+	}
+	return m, append(puts, ts.pay.encode(m)), nil
 }
 
 // DeletePayment deletes a method and its sealed number. Deleting the primary
@@ -300,33 +321,39 @@ func (s *Service) DeletePayment(cid int64, id string) (Result, error) {
 		if err != nil {
 			return prepared{}, err
 		}
-		if planID, err := s.livePlanUsing(ts, id); err != nil {
-			return prepared{}, err
-		} else if planID != "" {
-			return prepared{}, conflict("payment method %s is charged by plan %s; cancel it or move it to another method first", id, planID)
-		}
-		var puts []columndb.Row
-		if m.Primary {
-			rest, err := s.methods(ts, m.CustomerID, m.Kind)
-			if err != nil {
-				return prepared{}, err
-			}
-			for i := len(rest) - 1; i >= 0; i-- {
-				if rest[i].ID != id {
-					next := rest[i]
-					next.Primary = true
-					puts = append(puts, ts.pay.encode(next))
-					break
-				}
-			}
-		}
-		// The delete comes before the promotion in the commit, which frees
-		// the unique primary entry first.
-		return prepared{id: id, changes: []columndb.Change{
-			{Table: ts.payments, Delete: []columndb.Row{keyRow(ts.payments, schema.PayID, id)}},
-			{Table: ts.payments, Put: puts},
-		}}, nil
+		return s.removeMethod(ts, m)
 	})
+}
+
+// removeMethod prepares the deletion of a stored method.
+func (s *Service) removeMethod(ts *tenantState, m storedMethod) (prepared, error) {
+	id := m.ID
+	if planID, err := s.livePlanUsing(ts, id); err != nil {
+		return prepared{}, err
+	} else if planID != "" {
+		return prepared{}, conflict("payment method %s is charged by plan %s; cancel it or move it to another method first", id, planID)
+	}
+	var puts []columndb.Row
+	if m.Primary {
+		rest, err := s.methods(ts, m.CustomerID, m.Kind)
+		if err != nil {
+			return prepared{}, err
+		}
+		for i := len(rest) - 1; i >= 0; i-- {
+			if rest[i].ID != id {
+				next := rest[i]
+				next.Primary = true
+				puts = append(puts, ts.pay.encode(next))
+				break
+			}
+		}
+	}
+	// The delete comes before the promotion in the commit, which frees
+	// the unique primary entry first.
+	return prepared{id: id, changes: []columndb.Change{
+		{Table: ts.payments, Delete: []columndb.Row{keyRow(ts.payments, schema.PayID, id)}},
+		{Table: ts.payments, Put: puts},
+	}}, nil
 }
 
 // GetPayments lists a customer's payment methods of one kind (0 for both),

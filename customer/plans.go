@@ -59,6 +59,7 @@ func (t *Terms) overlay(in PlanInput, today time.Time, p *problems) {
 	in.Recurring.Into(&t.Recurring)
 	in.Total.Into(&t.Total)
 	in.Fee.Into(&t.Fee)
+	t.overlayExtras(in, today, p)
 	if in.Start.Set {
 		switch d := field.Day(in.Start.V); {
 		case d.Before(today) && !d.Equal(t.Start):
@@ -78,6 +79,7 @@ func (t *Terms) check(in PlanInput, p *problems) {
 	if t.Start.IsZero() && !(in.Start.Set && schedule.PastHorizon(field.Day(in.Start.V))) {
 		p.add(FieldPlanStart, CodeRequired, "is required")
 	}
+	t.checkEnd(p)
 	switch t.Kind {
 	case PlanRecurring:
 		if t.Recurring <= 0 {
@@ -116,7 +118,10 @@ func (t *Terms) check(in PlanInput, p *problems) {
 func stateOf(pl Plan, today time.Time) PlanState {
 	sch := pl.Schedule()
 	st := PlanState{Status: StatusActive, Remaining: -1}
-	if sch.Count > 0 {
+	switch {
+	case !sch.End.IsZero():
+		st.Remaining = len(sch.Remaining(today, MaxPayments))
+	case sch.Count > 0:
 		st.Remaining = sch.Count - sch.Made(today)
 	}
 	if nx := sch.Remaining(today, 1); len(nx) > 0 {
@@ -221,6 +226,9 @@ func (s *Service) UpdatePlan(cid int64, id string, bodyID Opt[string], in PlanIn
 			p.add(FieldID, CodeMismatch, "differs from the id in the path")
 		}
 		t := pl.Terms
+		if in.NextCharge.Set {
+			rebase(&pl, &t, s.today())
+		}
 		t.overlay(in, s.today(), &p)
 		t.check(in, &p)
 		if t.CustomerID != pl.CustomerID {
@@ -240,7 +248,9 @@ func (s *Service) UpdatePlan(cid int64, id string, bodyID Opt[string], in PlanIn
 // DeletePlan cancels a plan: it is kept for the record and never due again.
 func (s *Service) DeletePlan(cid int64, id string) (Result, error) {
 	return s.changePlan(cid, NormID(id), Idem{}, func(pl *Plan, st PlanState) error {
-		pl.Cancelled = true
+		if !pl.Cancelled {
+			pl.Cancelled, pl.CancelledAt = true, s.now()
+		}
 		return nil
 	})
 }

@@ -60,6 +60,9 @@ type tenantState struct {
 	write                            sync.Mutex
 	// nextSeq is the Seq the next new customer gets; guarded by write.
 	nextSeq int64
+	// nextAuto is the next number an automatic customer number may take,
+	// 0 until the tenant's first one is asked for; guarded by write.
+	nextAuto int64
 }
 
 // New returns a Service; Start runs its background jobs.

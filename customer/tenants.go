@@ -34,6 +34,9 @@ func (s *Service) tenant(cid int64) (*tenantState, error) {
 	if err := s.numberCustomers(ts); err != nil {
 		return nil, err
 	}
+	if err := s.tokenMethods(ts); err != nil {
+		return nil, err
+	}
 	if err := s.store.PutDoc(collTenants, strconv.FormatInt(cid, 10), struct{}{}, false); err != nil {
 		return nil, fmt.Errorf("customer: register tenant: %w", err)
 	}

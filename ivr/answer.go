@@ -6,6 +6,7 @@ import (
 	"sync/atomic"
 
 	"github.com/tonebase/tonebase/columndb"
+	"github.com/tonebase/tonebase/internal/money"
 )
 
 // answerPlan is what every answer from one table definition shares: where
@@ -17,7 +18,9 @@ import (
 type answerPlan struct {
 	balance, minPay, maxPay int // column positions; -1 when the table has none
 	shown                   []ShownColumn
-	pos                     []int // shown[i] is column pos[i] of the row
+	pos                     []int          // shown[i] is column pos[i] of the row
+	lang                    money.Language // what the amounts' phrases are spoken in
+	cur                     money.Currency
 
 	mu       sync.Mutex // serialises makers of prepared; readers only Load
 	prepared atomic.Pointer[[]preparedBy]
@@ -37,6 +40,8 @@ func newAnswerPlan(t *columndb.Table) *answerPlan {
 		return -1
 	}
 	p := &answerPlan{balance: pos(RoleBalance), minPay: pos(RoleMinPayment), maxPay: pos(RoleMaxPayment)}
+	tel := telephonyOf(t)
+	p.lang, p.cur = tel.Language, tel.Currency
 	for i, c := range t.Columns {
 		if !c.Visible {
 			continue

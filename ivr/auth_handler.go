@@ -49,7 +49,7 @@ func signatureError(ctx *fasthttp.RequestCtx, err error) bool {
 			invalid = []LineError{}
 		}
 		httpx.WriteJSON(ctx, 422, replaceRefusedBody{Error: refused.Error(), Received: refused.Received, Invalid: invalid})
-	case errors.Is(err, ErrInvalidSignature), errors.Is(err, ErrStaleTimestamp), errors.Is(err, ErrHMACRequired):
+	case errors.Is(err, ErrInvalidSignature), errors.Is(err, ErrStaleTimestamp), errors.Is(err, ErrHMACRequired), errors.Is(err, ErrMissingHash):
 		httpx.WriteJSON(ctx, 403, map[string]string{"error": err.Error()})
 	default:
 		return false

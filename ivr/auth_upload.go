@@ -29,7 +29,10 @@ const (
 var (
 	ErrInvalidSignature = errors.New("Invalid signature") //lint:ignore ST1005 worded as ActivePay's "Invalid hash" beside it
 	ErrStaleTimestamp   = fmt.Errorf("%s must be Unix seconds within %v of the server's clock", hash.TimestampHeader, hash.MaxSkew)
-	ErrHMACRequired     = fmt.Errorf("this client must sign uploads with %s and %s; a Hash alone is refused", hash.TimestampHeader, hash.SignatureHeader)
+	// ErrMissingHash is a request with no signature at all: told apart
+	// from a wrong one, which says the password or the body is at fault.
+	ErrMissingHash  = fmt.Errorf("Missing hash: send the body's signature as the Hash query parameter, or sign the request with %s and %s", hash.TimestampHeader, hash.SignatureHeader) //lint:ignore ST1005 worded as ActivePay's "Invalid hash" beside it
+	ErrHMACRequired = fmt.Errorf("this client must sign uploads with %s and %s; a Hash alone is refused", hash.TimestampHeader, hash.SignatureHeader)
 )
 
 // WrongEndpoint refuses a body of the other endpoint's format: a JSON
@@ -116,6 +119,9 @@ func (s *Service) prove(t *columndb.Table, u Signed, password, method, endpoint,
 	}
 	if pol, ok := s.clients.(hmacPolicy); ok && pol.RequiresHMAC(u.CID) {
 		return nil, ErrHMACRequired
+	}
+	if u.Hash == "" {
+		return nil, ErrMissingHash
 	}
 	sum, ok := hashSum(u.Hash)
 	if !ok {

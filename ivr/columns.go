@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/tonebase/tonebase/columndb"
+	"github.com/tonebase/tonebase/internal/money"
 )
 
 // Role is the part a column plays in a call: an identifier the caller keys
@@ -59,6 +60,10 @@ type Column struct {
 	IVRField   Role                `json:"ivr_field"`
 	MinDTMF    int                 `json:"min_dtmf,omitempty"`
 	MaxDTMF    int                 `json:"max_dtmf,omitempty"`
+
+	// amountsIn, for a currency column of a database that does not speak
+	// British pounds, is how its amounts are written on upload (€12,50).
+	amountsIn *Telephony
 }
 
 // engine is the column as the storage engine keeps it: the caller rules
@@ -123,6 +128,13 @@ func (c *Column) normalize() {
 // range, and returns the form that is stored and indexed: what was uploaded
 // is then what a caller's keyed digits find.
 func (c *Column) Normalize(raw string) (string, error) {
+	if c.amountsIn != nil && c.Type == columndb.TypeCurrency {
+		minor, err := money.ParseCurrencyIn(c.amountsIn.Language, c.amountsIn.Currency, raw)
+		if err != nil {
+			return "", &columndb.ValueError{Reason: err.Error()}
+		}
+		return strconv.FormatInt(minor, 10), nil
+	}
 	ec := columndb.Column{Type: c.Type, Format: c.Format}
 	v, err := ec.Normalize(raw)
 	if err != nil {

@@ -40,13 +40,14 @@ const MaxDBID = 1<<31 - 1
 
 // Database is a caller database as admins and merchants see it.
 type Database struct {
-	CID         int64     `json:"cid"`
-	DBID        int64     `json:"dbid"`
-	Description string    `json:"description"`
-	Columns     []Column  `json:"columns"`
-	Rows        int64     `json:"rows"`
-	Created     time.Time `json:"created"`
-	Updated     time.Time `json:"updated"`
+	CID         int64    `json:"cid"`
+	DBID        int64    `json:"dbid"`
+	Description string   `json:"description"`
+	Columns     []Column `json:"columns"`
+	Telephony
+	Rows    int64     `json:"rows"`
+	Created time.Time `json:"created"`
+	Updated time.Time `json:"updated"`
 }
 
 // DatabaseSpec is what an admin sends to define or redefine a database.
@@ -54,6 +55,7 @@ type DatabaseSpec struct {
 	DBID        int64    `json:"dbid,omitempty"`
 	Description string   `json:"description"`
 	Columns     []Column `json:"columns"`
+	Telephony
 }
 
 // tablePrefix names caller databases in the store; the zero padding makes
@@ -99,10 +101,17 @@ func (c *Catalog) table(spec DatabaseSpec, cid int64) (columndb.Table, error) {
 		cols[i].normalize()
 	}
 	problems = append(problems, checkColumns(cols)...)
+	spec.Telephony.normalize()
+	problems = append(problems, spec.Telephony.check()...)
 	t := columndb.Table{Tenant: cid, Description: spec.Description, Columns: make([]columndb.Column, len(cols))}
 	if len(problems) > 0 {
 		return t, &columndb.SchemaError{Problems: problems}
 	}
+	attrs, err := spec.Telephony.attrs()
+	if err != nil {
+		return t, err
+	}
+	t.Attrs = attrs
 	for i, col := range cols {
 		ec, err := col.engine()
 		if err != nil {
@@ -242,7 +251,12 @@ func (c *Catalog) Rows(cid, dbid int64, prefix, after string, limit int) ([]map[
 }
 
 func (c *Catalog) view(t *columndb.Table, rows int64) Database {
-	// The compiled columns are shared with every lookup: the view gets a copy.
-	return Database{CID: t.Tenant, DBID: dbidOf(t.Name), Description: t.Description, Columns: slices.Clone(schemaOf(t).cols),
-		Rows: rows, Created: t.Created, Updated: t.Updated}
+	// The compiled columns are shared with every lookup: the view gets a
+	// copy, as the admin defined them.
+	cols := slices.Clone(schemaOf(t).cols)
+	for i := range cols {
+		cols[i].amountsIn = nil
+	}
+	return Database{CID: t.Tenant, DBID: dbidOf(t.Name), Description: t.Description, Columns: cols,
+		Telephony: telephonyOf(t), Rows: rows, Created: t.Created, Updated: t.Updated}
 }

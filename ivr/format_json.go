@@ -57,9 +57,9 @@ func (JSONFormat) AppendError(b []byte, msg string) []byte {
 // appendRecordJSON appends a found caller's amounts and "fields".
 func appendRecordJSON(b []byte, rec *Record) []byte {
 	if a, ok := rec.Amounts(); ok {
-		b = appendAmountJSON(b, `,"balance":`, a.Balance)
-		b = appendAmountJSON(b, `,"min_payment":`, a.MinPayment)
-		b = appendAmountJSON(b, `,"max_payment":`, a.MaxPayment)
+		b = appendAmountJSON(b, rec, `,"balance":`, a.Balance)
+		b = appendAmountJSON(b, rec, `,"min_payment":`, a.MinPayment)
+		b = appendAmountJSON(b, rec, `,"max_payment":`, a.MaxPayment)
 	}
 	openings := rec.Prepared(jsonFields{}).([]string)
 	n := 0
@@ -105,15 +105,16 @@ func (jsonFields) Prepare(shown []ShownColumn) any {
 }
 
 // appendAmountJSON writes {"minor":…,"amount":…,"say":…}, whose texts need no
-// escaping: digits, a point and a sign, and the spoken words.
-func appendAmountJSON(b []byte, key string, minor int64) []byte {
+// escaping: digits, a point and a sign, and the spoken words (letters,
+// spaces, hyphens and an apostrophe, which JSON leaves as they are).
+func appendAmountJSON(b []byte, rec *Record, key string, minor int64) []byte {
 	b = append(b, key...)
 	b = append(b, `{"minor":`...)
 	b = strconv.AppendInt(b, minor, 10)
 	b = append(b, `,"amount":"`...)
 	b = money.AppendMinor(b, minor)
 	b = append(b, `","say":"`...)
-	b = money.AppendSay(b, minor)
+	b = rec.AppendSay(b, minor)
 	return append(b, `"}`...)
 }
 

@@ -38,8 +38,8 @@ type wireField struct {
 	Value string `json:"value"`
 }
 
-func amountOf(minor int64) *wireAmount {
-	return &wireAmount{Minor: minor, Amount: money.FormatMinor(minor), Say: money.Say(minor)}
+func amountOf(rec *Record, minor int64) *wireAmount {
+	return &wireAmount{Minor: minor, Amount: money.FormatMinor(minor), Say: string(rec.AppendSay(nil, minor))}
 }
 
 // shownText is a shown value as every format shows it: an amount in pounds, any
@@ -58,7 +58,7 @@ func reference(t *testing.T, r Result) string {
 	w := wireResult{Status: r.Status, Reason: r.Reason}
 	if rec := &r.Record; rec.Found() {
 		if a, ok := rec.Amounts(); ok {
-			w.Balance, w.MinPayment, w.MaxPayment = amountOf(a.Balance), amountOf(a.MinPayment), amountOf(a.MaxPayment)
+			w.Balance, w.MinPayment, w.MaxPayment = amountOf(rec, a.Balance), amountOf(rec, a.MinPayment), amountOf(rec, a.MaxPayment)
 		}
 		for i, c := range rec.Shown() {
 			if v, ok := rec.Value(i); ok {
@@ -107,6 +107,22 @@ func foundIn(cols []Column, vals ...string) Result {
 	return Found(t, r)
 }
 
+// foundSpeaking is foundIn for a database of this language and currency.
+func foundSpeaking(lang money.Language, cur money.Currency, cols []Column, vals ...string) Result {
+	r := columndb.NewRow(len(cols))
+	for i, v := range vals {
+		r.Set(i, v)
+	}
+	t, err := tableOf(cols)
+	if err != nil {
+		panic(err) // the test's own columns
+	}
+	if t.Attrs, err = (Telephony{Language: lang, Currency: cur}).attrs(); err != nil {
+		panic(err)
+	}
+	return Found(t, r)
+}
+
 // as is r with another status, for answers the renderers must write
 // whether or not a lookup would give them.
 func as(status string, r Result) Result {
@@ -149,6 +165,10 @@ func TestJSONFormat(t *testing.T) {
 		{"escapes", as(StatusFound, foundIn(escapedName, "O\"Neil\\\n\t\x01\u2028\xff")),
 			`{"status":"found","fields":[{"id":"colF","name":"Name \u003ca\u0026b\u003e","value":"O\"Neil\\\n\t\u0001\u2028\ufffd"}]}`},
 		{"nothing shown carried", foundIn(invoiceAndBalance, "-", "-", "500"), `{"status":"not_payable","reason":"no_balance"}`},
+		{"in the database's language", foundSpeaking(money.FrFR, money.EUR, invoiceAndBalance[1:], "100000000", "2100"),
+			`{"status":"found","balance":{"minor":100000000,"amount":"1000000.00","say":"un million d'euros"},` +
+				`"min_payment":{"minor":2100,"amount":"21.00","say":"vingt et un euros"},` +
+				`"max_payment":{"minor":100000000,"amount":"1000000.00","say":"un million d'euros"}}`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -177,7 +197,8 @@ func FuzzAppendJSON(f *testing.F) {
 	f.Fuzz(func(t *testing.T, name, value string, minor int64) {
 		cols := []Column{{ID: "colA", Name: name, Type: columndb.TypeText, Visible: true},
 			{ID: "colB", Name: "Balance", Type: columndb.TypeCurrency, IVRField: RoleBalance}}
-		r := foundIn(cols, value, strconv.FormatInt(minor, 10))
+		lang := money.Languages[uint64(minor)%uint64(len(money.Languages))]
+		r := foundSpeaking(lang, money.EUR, cols, value, strconv.FormatInt(minor, 10))
 		got := JSONFormat{}.AppendResult(nil, r)
 		if want := reference(t, r); string(got) != want {
 			t.Fatalf("JSON:\n got %s\nwant %s", got, want)

@@ -61,9 +61,9 @@ func (KVFormat) AppendError(b []byte, msg string) []byte {
 // appendRecordKV appends a found caller's amounts and shown columns.
 func appendRecordKV(b []byte, rec *Record) []byte {
 	if a, ok := rec.Amounts(); ok {
-		b = appendAmountKV(b, "&balance=", "&balance_minor=", "&balance_say=", a.Balance)
-		b = appendAmountKV(b, "&min_payment=", "&min_payment_minor=", "&min_payment_say=", a.MinPayment)
-		b = appendAmountKV(b, "&max_payment=", "&max_payment_minor=", "&max_payment_say=", a.MaxPayment)
+		b = appendAmountKV(b, rec, "&balance=", "&balance_minor=", "&balance_say=", a.Balance)
+		b = appendAmountKV(b, rec, "&min_payment=", "&min_payment_minor=", "&min_payment_say=", a.MinPayment)
+		b = appendAmountKV(b, rec, "&max_payment=", "&max_payment_minor=", "&max_payment_say=", a.MaxPayment)
 	}
 	for i, c := range rec.Shown() {
 		v, ok := rec.Value(i)
@@ -82,14 +82,22 @@ func appendRecordKV(b []byte, rec *Record) []byte {
 	return b
 }
 
-func appendAmountKV(b []byte, amountKey, minorKey, sayKey string, minor int64) []byte {
+func appendAmountKV(b []byte, rec *Record, amountKey, minorKey, sayKey string, minor int64) []byte {
 	b = append(b, amountKey...)
 	b = money.AppendMinor(b, minor) // digits, '.', '-': unreserved
 	b = append(b, minorKey...)
 	b = strconv.AppendInt(b, minor, 10)
 	b = append(b, sayKey...)
 	start := len(b)
-	b = money.AppendSay(b, minor)
+	b = rec.AppendSay(b, minor)
+	for i := start; i < len(b); i++ {
+		if c := b[i]; c >= 0x80 || c == '\'' {
+			// Accents and d'euros: escaped as QueryEscape does. English
+			// words never get here.
+			var tmp [512]byte
+			return appendQueryEscape(b[:start], string(append(tmp[:0], b[start:]...)))
+		}
+	}
 	for i := start; i < len(b); i++ { // the words are letters, '-' and spaces
 		if b[i] == ' ' {
 			b[i] = '+'

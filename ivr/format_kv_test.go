@@ -28,7 +28,7 @@ func kvReference(r Result) string {
 			}{{"balance", a.Balance}, {"min_payment", a.MinPayment}, {"max_payment", a.MaxPayment}} {
 				add(am.key, money.FormatMinor(am.minor))
 				add(am.key+"_minor", strconv.FormatInt(am.minor, 10))
-				add(am.key+"_say", money.Say(am.minor))
+				add(am.key+"_say", string(rec.AppendSay(nil, am.minor)))
 			}
 		}
 		for i, c := range rec.Shown() {
@@ -71,6 +71,14 @@ func TestKVFormat(t *testing.T) {
 		{"locked", Result{Status: StatusLocked, RetryAfter: 1500 * time.Millisecond}, "status=locked&retry_after=2"},
 		{"not found", Result{Status: StatusNotFound}, "status=not_found"},
 		{"escapes", as(StatusFound, foundIn(escapedName, "a=b&c d%é\n")), "status=found&colF=a%3Db%26c+d%25%C3%A9%0A"},
+		{"in the database's language", foundSpeaking(money.DeDE, money.EUR, balanceAndName[:1], "1250"),
+			"status=found&balance=12.50&balance_minor=1250&balance_say=zw%C3%B6lf+Euro+und+f%C3%BCnfzig+Cent" +
+				"&min_payment=0.01&min_payment_minor=1&min_payment_say=ein+Cent" +
+				"&max_payment=12.50&max_payment_minor=1250&max_payment_say=zw%C3%B6lf+Euro+und+f%C3%BCnfzig+Cent"},
+		{"an apostrophe escaped", foundSpeaking(money.FrFR, money.EUR, balanceAndName[:1], "100000000"),
+			"status=found&balance=1000000.00&balance_minor=100000000&balance_say=un+million+d%27euros" +
+				"&min_payment=0.01&min_payment_minor=1&min_payment_say=un+centime" +
+				"&max_payment=1000000.00&max_payment_minor=100000000&max_payment_say=un+million+d%27euros"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -111,6 +119,21 @@ func FuzzAppendQueryEscape(f *testing.F) {
 	f.Fuzz(func(t *testing.T, s string) {
 		if got, want := string(appendQueryEscape(nil, s)), url.QueryEscape(s); got != want {
 			t.Fatalf("appendQueryEscape(%q) = %q, want %q", s, got, want)
+		}
+	})
+}
+
+// FuzzKVSay holds the spoken amounts of every language to url.QueryEscape.
+func FuzzKVSay(f *testing.F) {
+	for _, n := range []int64{1, 1250, 100000000, 2100, -5} {
+		f.Add(n, uint8(0))
+	}
+	f.Fuzz(func(t *testing.T, minor int64, l uint8) {
+		lang := money.Languages[int(l)%len(money.Languages)]
+		cols := []Column{{ID: "colB", Name: "Balance", Type: columndb.TypeCurrency, IVRField: RoleBalance}}
+		r := foundSpeaking(lang, money.EUR, cols, strconv.FormatInt(minor, 10))
+		if got, want := string(KVFormat{}.AppendResult(nil, r)), kvReference(r); got != want {
+			t.Fatalf("KV:\n got %s\nwant %s", got, want)
 		}
 	})
 }

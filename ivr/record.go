@@ -4,6 +4,7 @@ import (
 	"strconv"
 
 	"github.com/tonebase/tonebase/columndb"
+	"github.com/tonebase/tonebase/internal/money"
 )
 
 // Record is a found caller's row as an answer shows it: the amounts in minor
@@ -55,6 +56,25 @@ func (r *Record) Found() bool { return r.plan != nil }
 // Amounts returns the caller's amounts, false when the row has no balance.
 func (r *Record) Amounts() (Amounts, bool) {
 	return Amounts{Balance: r.a.balance, MinPayment: r.a.minPay, MaxPayment: r.a.maxPay}, r.a.hasBalance
+}
+
+// AppendSay appends the phrase a TTS engine reads for minor units of the
+// caller database's currency, in its language ("twelve pounds and fifty
+// pence", "zwölf Euro und fünfzig Cent"). British English pounds for no
+// caller.
+func (r *Record) AppendSay(b []byte, minor int64) []byte {
+	if r.plan == nil {
+		return money.AppendSay(b, minor)
+	}
+	return money.AppendSayIn(b, r.plan.lang, r.plan.cur, minor)
+}
+
+// Currency is the caller database's currency; pounds for no caller.
+func (r *Record) Currency() money.Currency {
+	if r.plan == nil {
+		return money.GBP
+	}
+	return r.plan.cur
 }
 
 // Shown returns the columns the answer shows, in column order; Value(i)

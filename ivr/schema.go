@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/tonebase/tonebase/columndb"
+	"github.com/tonebase/tonebase/internal/money"
 )
 
 // callerSchema is a caller database's rules read once from a table
@@ -20,8 +21,12 @@ type schemaKey struct{}
 
 func compileSchema(t *columndb.Table) any {
 	s := &callerSchema{cols: make([]Column, len(t.Columns))}
+	tel := telephonyOf(t)
 	for i := range t.Columns {
 		s.cols[i] = columnOf(t.Columns[i])
+		if s.cols[i].Type == columndb.TypeCurrency && (tel.Language != money.EnGB || tel.Currency != money.GBP) {
+			s.cols[i].amountsIn = &tel
+		}
 	}
 	s.refs = refPositions(s.cols)
 	s.keyedByRefs = len(s.refs) > 0 && columndb.CoversPrimaryKey(t.Columns, s.refs)

@@ -171,3 +171,32 @@ func (s *Server) Status(ctx *fasthttp.RequestCtx) {
 	s.audit(ctx, sess(ctx).user, action, clientTarget(c))
 	httpx.Redirect(ctx, clientHref(c.CID)+"?msg="+status, 303)
 }
+
+// Signing serves POST /admin/clients/{cid}/signing: require the
+// request-bound upload signature (require_hmac=on) or accept ActivePay's
+// Hash again (off).
+func (s *Server) Signing(ctx *fasthttp.RequestCtx) {
+	c, ok := s.client(ctx)
+	if !ok {
+		return
+	}
+	var require bool
+	switch string(ctx.FormValue("require_hmac")) {
+	case "on":
+		require = true
+	case "off":
+	default:
+		s.fail(ctx, fmt.Errorf("%w: choose whether uploads must be signed with X-Tonebase-Signature (on or off)", errBadInput))
+		return
+	}
+	if _, err := s.cfg.Clients.SetRequireHMAC(c.CID, require); err != nil {
+		s.fail(ctx, err)
+		return
+	}
+	action, msg := "accepts ActivePay Hash uploads again", "hmac-optional"
+	if require {
+		action, msg = "requires X-Tonebase-Signature on uploads", "hmac-required"
+	}
+	s.audit(ctx, sess(ctx).user, action, clientTarget(c))
+	httpx.Redirect(ctx, clientHref(c.CID)+"?msg="+msg, 303)
+}

@@ -126,7 +126,7 @@ func (s *Server) Describe(ctx *fasthttp.RequestCtx) {
 		s.fieldsPage(ctx, 400, c, db, []string{"Enter a description of 1 to 200 characters."})
 		return
 	}
-	if _, err := s.cfg.Databases.Update(db.CID, db.DBID, ivr.DatabaseSpec{Description: desc, Columns: db.Columns}); err != nil {
+	if _, err := s.cfg.Databases.Update(db.CID, db.DBID, ivr.DatabaseSpec{Description: desc, Columns: db.Columns, Telephony: db.Telephony}); err != nil {
 		s.fail(ctx, err)
 		return
 	}

@@ -164,7 +164,7 @@ func (s *Server) FieldPost(ctx *fasthttp.RequestCtx) {
 // redefine stores new columns and returns the schema's refusals, each
 // naming its column and field; other errors are returned as errors.
 func (s *Server) redefine(db ivr.Database, cols []ivr.Column) ([]columndb.Problem, error) {
-	_, err := s.cfg.Databases.Update(db.CID, db.DBID, ivr.DatabaseSpec{Description: db.Description, Columns: cols})
+	_, err := s.cfg.Databases.Update(db.CID, db.DBID, ivr.DatabaseSpec{Description: db.Description, Columns: cols, Telephony: db.Telephony})
 	if err == nil {
 		return nil, nil
 	}

@@ -247,6 +247,8 @@ var flashes = map[string]string{
 	"expired":           "Your session had ended, so nothing was saved. Sign in and do it again.",
 	"suspended":         "The client is suspended: its uploads and lookups are refused until it is reactivated.",
 	"active":            "The client is active again.",
+	"hmac-required":     "Uploads signed with a Hash alone are now refused: this client must send X-Tonebase-Timestamp and X-Tonebase-Signature.",
+	"hmac-optional":     "Uploads signed with ActivePay's Hash are accepted again.",
 	"db-created":        "Database created. Now set up its fields: press Edit against colA.",
 	"db-deleted":        "The database and all its rows were deleted.",
 	"field-saved":       "Field updated.",

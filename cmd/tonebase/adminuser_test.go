@@ -66,7 +66,18 @@ func signsIn(t *testing.T, data, name, password string) bool {
 	return resp.StatusCode == 303 && err == nil && to.Path == "/admin/"
 }
 
+// writeKey writes a master key file, mode 0600, as an operator makes one.
+func writeKey(t *testing.T) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "master.key")
+	if err := os.WriteFile(path, []byte(strings.Repeat("7f", 32)+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
 func TestAdminAddUser(t *testing.T) {
+	testKeyFile := writeKey(t)
 	const password = "correct horse battery"
 	tests := []struct {
 		name    string
@@ -75,6 +86,7 @@ func TestAdminAddUser(t *testing.T) {
 		setEnv  bool
 		stdin   string
 		before  func(t *testing.T, data string)
+		noStore bool // the data folder holds no store
 		wantErr string
 		// who signs in afterwards, with what
 		user, password string
@@ -116,6 +128,21 @@ func TestAdminAddUser(t *testing.T) {
 				t.Cleanup(func() { store.Close() })
 			},
 			wantErr: "stop tonebase serve first"},
+		{name: "a folder with no store: refused, and none made", args: []string{"add-user", "--name", "ada"}, stdin: password + "\n",
+			noStore: true, wantErr: "holds no tonebase store"},
+		{name: "a folder --demo made: its own master key is found", args: []string{"add-user", "--name", "ada"}, stdin: password + "\n",
+			noStore: true, before: func(t *testing.T, data string) {
+				startServer(t, func(c *serveConfig) { c.Data, c.Demo = data, true }).stop()
+			}},
+		{name: "a folder made with a master key, and none given", args: []string{"add-user", "--name", "ada"}, stdin: password + "\n",
+			noStore: true, before: func(t *testing.T, data string) {
+				startServer(t, func(c *serveConfig) { c.Data, c.MasterKeyFile = data, testKeyFile }).stop()
+			},
+			wantErr: "made with a master key: give add-user the key"},
+		{name: "a folder made with a master key, given as serve takes it", args: []string{"add-user", "--name", "ada", "--master-key-file", testKeyFile},
+			stdin: password + "\n", noStore: true, before: func(t *testing.T, data string) {
+				startServer(t, func(c *serveConfig) { c.Data, c.MasterKeyFile = data, testKeyFile }).stop()
+			}},
 		{name: "an unknown flag", args: []string{"add-user", "--name", "ada", "--password", password}, wantErr: "flag provided but not defined"},
 		{name: "no such subcommand", args: []string{"remove-user", "--name", "ada"}, wantErr: "usage: tonebase admin add-user"},
 		{name: "no subcommand", wantErr: "usage: tonebase admin add-user"},
@@ -129,6 +156,10 @@ func TestAdminAddUser(t *testing.T) {
 				t.Setenv("TONEBASE_PASSWORD", tt.env)
 			}
 			data := t.TempDir()
+			unsetenv(t, "TONEBASE_MASTER_KEY")
+			if !tt.noStore {
+				withStore(t, data, func(*columndb.Store) {})
+			}
 			if tt.before != nil {
 				tt.before(t, data)
 			}
@@ -153,6 +184,11 @@ func TestAdminAddUser(t *testing.T) {
 			}
 			if tt.setEnv && (stdin.Len() != len(tt.stdin) || strings.Contains(out.String(), "Password")) {
 				t.Fatal("asked for the password on standard input although TONEBASE_PASSWORD is set")
+			}
+			if tt.noStore && tt.before == nil {
+				if entries, _ := os.ReadDir(data); len(entries) > 0 {
+					t.Fatalf("the refused command made %v in the data folder", entries)
+				}
 			}
 			if tt.user != "" && !signsIn(t, data, tt.user, tt.password) {
 				t.Fatalf("%s cannot sign in with %q", tt.user, tt.password)

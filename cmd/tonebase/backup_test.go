@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"github.com/rs/zerolog"
+
+	"github.com/tonebase/tonebase/internal/testkit"
 )
 
 // debtorRows is an upload body of n guide rows from invoice first on.
@@ -240,7 +242,7 @@ func TestRestoreRefuses(t *testing.T) {
 		t.Fatal(err)
 	}
 	good := file.Bytes()
-	write := func(b []byte) string { return writeFile(t, b) }
+	write := func(b []byte) string { return writeFile(t, "f.backup", string(b)) }
 	flip := func(i int) []byte { b := bytes.Clone(good); b[i] ^= 0x20; return b }
 	full := t.TempDir()
 	if err := os.WriteFile(filepath.Join(full, "notes.txt"), []byte("x"), 0o600); err != nil {
@@ -346,19 +348,10 @@ func TestBackupEndpoint(t *testing.T) {
 	}
 }
 
-func writeFile(t *testing.T, b []byte) string {
-	t.Helper()
-	p := filepath.Join(t.TempDir(), "f.backup")
-	if err := os.WriteFile(p, b, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return p
-}
-
 // TestBackupLogsNoSecrets: the backup's log line says what it did and
 // carries nothing of the request (its token) or of the data.
 func TestBackupLogsNoSecrets(t *testing.T) {
-	logs := &syncBuffer{}
+	logs := &testkit.SyncBuffer{}
 	s := startLogging(t, zerolog.New(logs).Level(zerolog.TraceLevel), func(c *serveConfig) { c.LogLevel = "trace"; c.AccessLog = true })
 	c := s.newClient("Acme")
 	dbid := s.newDatabase(c.CID)

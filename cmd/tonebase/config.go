@@ -1,8 +1,11 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
+	"io"
+	"net"
 	"os"
 	"runtime"
 	"strconv"
@@ -15,10 +18,15 @@ import (
 type envFlags struct {
 	*flag.FlagSet
 	errs []string
+	// bad is the first flag whose value did not parse, in its own words:
+	// the flag package would print every flag and a bare reason.
+	bad error
 }
 
 func newFlags(name string) *envFlags {
-	return &envFlags{FlagSet: flag.NewFlagSet(name, flag.ContinueOnError)}
+	f := &envFlags{FlagSet: flag.NewFlagSet(name, flag.ContinueOnError)}
+	f.SetOutput(io.Discard) // errors are returned, and -h prints to stdout (parse)
+	return f
 }
 
 func envName(flagName string) string {
@@ -56,18 +64,69 @@ func (f *envFlags) integer(p *int, name string, def int, help string) {
 
 func (f *envFlags) duration(p *time.Duration, name string, def time.Duration, help string) {
 	if v, ok := os.LookupEnv(envName(name)); ok {
-		d, err := time.ParseDuration(v)
+		d, err := parseDuration(v)
 		if err != nil {
-			f.errs = append(f.errs, fmt.Sprintf("%s=%q is not a duration", envName(name), v))
+			f.errs = append(f.errs, fmt.Sprintf("%s=%q: %v", envName(name), v, err))
 		}
 		def = d
 	}
-	f.DurationVar(p, name, def, help+" ("+envName(name)+")")
+	*p = def
+	f.Var(durationValue{p: p, name: name, f: f}, name, help+" ("+envName(name)+")")
 }
 
+// durationValue is a duration flag that says what it wants when refused.
+type durationValue struct {
+	p    *time.Duration
+	name string
+	f    *envFlags
+}
+
+func (d durationValue) String() string {
+	if d.p == nil {
+		return ""
+	}
+	return d.p.String()
+}
+
+func (d durationValue) Set(s string) error {
+	v, err := parseDuration(s)
+	if err != nil {
+		if d.f.bad == nil {
+			d.f.bad = fmt.Errorf("--%s %q: %w", d.name, s, err)
+		}
+		return err
+	}
+	*d.p = v
+	return nil
+}
+
+// parseDuration reads a Go duration; a bare number is refused with the
+// units it could mean, since seconds and minutes are both plausible.
+func parseDuration(s string) (time.Duration, error) {
+	d, err := time.ParseDuration(s)
+	if err == nil {
+		return d, nil
+	}
+	if _, nerr := strconv.ParseFloat(s, 64); nerr == nil {
+		return 0, fmt.Errorf("a duration needs a unit: %ss, %sm or %sh", s, s, s)
+	}
+	return 0, errors.New("wants a duration such as 90s, 15m or 1h30m")
+}
+
+// parse reads args. -h prints the flags on standard output and returns
+// flag.ErrHelp, which main answers with exit status 0.
 func (f *envFlags) parse(args []string) error {
 	if err := f.Parse(args); err != nil {
-		return err
+		if errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintf(os.Stdout, "Usage of tonebase %s:\n", f.Name())
+			f.SetOutput(os.Stdout)
+			f.PrintDefaults()
+			return err
+		}
+		if f.bad != nil {
+			return f.bad
+		}
+		return fmt.Errorf("%w (tonebase %s -h lists its flags)", err, f.Name())
 	}
 	if len(f.errs) > 0 {
 		return fmt.Errorf("%s", strings.Join(f.errs, "; "))
@@ -112,6 +171,10 @@ type serveConfig struct {
 	// MasterKey is TONEBASE_MASTER_KEY: environment only, never a flag,
 	// so the key does not show in the process list.
 	MasterKey string
+
+	// StopTimeout bounds a stop on SIGINT or SIGTERM, requests in flight
+	// and the store's close together.
+	StopTimeout time.Duration
 }
 
 func parseServe(args []string) (serveConfig, error) {
@@ -129,6 +192,7 @@ func parseServe(args []string) (serveConfig, error) {
 	f.duration(&c.LockoutWindow, "lockout-window", 15*time.Minute, "window the lockout limit counts over")
 	f.duration(&c.RequestTimeout, "request-timeout", 4*time.Minute, "longest a request may take from its first byte to its answer, an upload's body included; a connection past it is closed")
 	f.duration(&c.IdleTimeout, "idle-timeout", 2*time.Minute, "longest a kept-alive connection may wait for its next request")
+	f.duration(&c.StopTimeout, "stop-timeout", 30*time.Second, "longest a stop on SIGINT or SIGTERM may take: requests in flight, then the store's close; past it tonebase exits 1, and the next start replays what the store's log holds")
 	f.integer(&c.TxnRows, "txn-rows", 256, "rows per storage transaction during uploads")
 	f.integer(&c.MinFreeMB, "min-free-mb", 256, "free space in MiB kept on the data folder's disk: below it writes answer 507 and lookups go on (0 turns it off)")
 	f.integer(&c.RowCacheMB, "row-cache-mb", 1024, "memory for rows kept for lookups by primary key, in MiB (0 turns it off)")
@@ -150,6 +214,9 @@ func parseServe(args []string) (serveConfig, error) {
 			c.Procs = 2 * c.CPUs
 		}
 	}
+	if err := checkServe(c); err != nil {
+		return c, err
+	}
 	if c.LogFormat != "json" && c.LogFormat != "console" {
 		return c, fmt.Errorf("--log-format must be json or console, not %q", c.LogFormat)
 	}
@@ -159,11 +226,30 @@ func parseServe(args []string) (serveConfig, error) {
 	if c.MinFreeMB < 0 {
 		return c, fmt.Errorf("--min-free-mb must not be negative")
 	}
-	if c.RequestTimeout <= 0 || c.IdleTimeout <= 0 {
-		return c, fmt.Errorf("--request-timeout and --idle-timeout must be positive")
+	if c.RequestTimeout <= 0 || c.IdleTimeout <= 0 || c.StopTimeout <= 0 {
+		return c, fmt.Errorf("--request-timeout, --idle-timeout and --stop-timeout must be positive")
 	}
 	if c.MaxUploadMB < 1 || c.MaxUploadMB > 2047 {
 		return c, fmt.Errorf("--max-upload-mb must be between 1 and 2047")
 	}
 	return c, nil
+}
+
+// checkServe refuses flags that would otherwise be read as something else
+// (an unknown log level as info) or fail only once the store is made.
+func checkServe(c serveConfig) error {
+	switch c.LogLevel {
+	case "trace", "debug", "info", "warn", "error":
+	default:
+		return fmt.Errorf("--log-level must be debug, info, warn or error (or trace), not %q", c.LogLevel)
+	}
+	for flagName, addr := range map[string]string{"--addr": c.Addr, "--debug-addr": c.DebugAddr} {
+		if addr == "" && flagName == "--debug-addr" {
+			continue
+		}
+		if _, port, err := net.SplitHostPort(addr); err != nil || port == "" {
+			return fmt.Errorf("%s wants host:port, such as 127.0.0.1:8080 (or :8080 for every interface), not %q", flagName, addr)
+		}
+	}
+	return nil
 }

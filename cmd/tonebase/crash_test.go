@@ -14,8 +14,14 @@ import (
 	"time"
 )
 
-// TestMain lets the crash test run this binary as the server it kills.
+// TestMain lets the crash test run this binary as the server it kills, and
+// other tests run it as the tonebase command (TONEBASE_TEST_MAIN).
 func TestMain(m *testing.M) {
+	if args := os.Getenv("TONEBASE_TEST_MAIN"); args != "" {
+		os.Args = append([]string{"tonebase"}, strings.Fields(args)...)
+		main()
+		os.Exit(0)
+	}
 	if args := os.Getenv("TONEBASE_TEST_SERVE"); args != "" {
 		if err := serve(strings.Fields(args)); err != nil {
 			fmt.Fprintln(os.Stderr, err)

@@ -46,7 +46,7 @@ func TestFullDisk(t *testing.T) {
 		}
 	}
 	data, addr, token := filepath.Join(fs, "data"), freeAddr(t), "disk-test-admin-token-0123"
-	env := []string{"TONEBASE_MIN_FREE_MB=12"}
+	env := []string{"TONEBASE_MIN_FREE_MB=12", "TONEBASE_STOP_TIMEOUT=" + stopBound.String()}
 	child, logs := startDiskChild(t, addr, data, token, env)
 	s := &testServer{t: t, base: "http://" + addr, token: token}
 	c := s.newClient("Disk")
@@ -119,12 +119,36 @@ func TestFullDisk(t *testing.T) {
 	acked = append(acked, invs...)
 	checkRows(t, s, c.CID, dbid, acked)
 
-	// Full again, killed, started on the full disk: refused, saying why.
+	// Full again, and fuller than the reserve by what else fills the disk:
+	// stopped with SIGTERM, the stop must end in time without flushing
+	// (a flush into the full disk dies of SIGBUS or never ends), exit 1
+	// saying so, and lose nothing acknowledged.
 	fill()
-	// Killed, not stopped: a stop flushes the memtable, which on a disk
-	// this small needs more than its reserve (see the README).
-	_ = child.Process.Kill()
-	_ = child.Wait()
+	var st syscall.Statfs_t
+	if err := syscall.Statfs(fs, &st); err != nil {
+		t.Fatal(err)
+	}
+	if free := int64(st.Bavail) * st.Bsize; free > 2<<20 {
+		if err := os.WriteFile(ballast+"-more", make([]byte, free-(2<<20)), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_ = child.Process.Signal(syscall.SIGTERM)
+	exited := make(chan error, 1)
+	go func() { exited <- child.Wait() }()
+	select {
+	case <-exited:
+	case <-time.After(stopBound + 10*time.Second):
+		_ = child.Process.Kill()
+		<-exited
+		t.Fatalf("SIGTERM on a full disk did not stop the server within %v\n%s", stopBound+10*time.Second, logs.tail())
+	}
+	if ps := child.ProcessState; ps.ExitCode() != 1 || !strings.Contains(logs.String(), "synced and not flushed") {
+		t.Fatalf("SIGTERM on a full disk: %v, want exit status 1 saying the store was synced and not flushed\n%s", ps, logs.tail())
+	}
+	if err := os.Remove(ballast + "-more"); err != nil {
+		t.Fatal(err)
+	}
 	var out bytes.Buffer
 	restart := exec.Command(os.Args[0], "-test.run=^$")
 	restart.Env = append(os.Environ(), append(env, "TONEBASE_TEST_SERVE="+serveArgs(addr, data, token))...)
@@ -141,6 +165,9 @@ func TestFullDisk(t *testing.T) {
 	defer func() { _ = child.Process.Signal(syscall.SIGTERM); _ = child.Wait() }()
 	checkRows(t, s, c.CID, dbid, acked)
 }
+
+// stopBound is the --stop-timeout the disk test's servers run with.
+const stopBound = 10 * time.Second
 
 func serveArgs(addr, data, token string) string {
 	return "--addr " + addr + " --data " + data + " --admin-token " + token + " --log-format json --access-log=false"

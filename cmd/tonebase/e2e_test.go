@@ -17,6 +17,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/tonebase/tonebase/hash"
+	"github.com/tonebase/tonebase/ivr"
 )
 
 // testServer runs the wired service on a loopback listener.
@@ -261,6 +262,8 @@ func TestUploadErrors(t *testing.T) {
 		{"unknown client", fmt.Sprintf("cid=999999&dbid=%d&Hash=%s", dbid, sig), body, 404, "Invalid clientid"},
 		{"no client", fmt.Sprintf("dbid=%d&Hash=%s", dbid, sig), body, 404, "Invalid clientid"},
 		{"unknown database", fmt.Sprintf("cid=%d&dbid=77&Hash=%s", c.CID, sig), body, 404, "Invalid database ID"},
+		{"no hash", fmt.Sprintf("cid=%d&dbid=%d", c.CID, dbid), body, 403, ivr.ErrMissingHash.Error()},
+		{"an empty hash", fmt.Sprintf("cid=%d&dbid=%d&Hash=", c.CID, dbid), body, 403, ivr.ErrMissingHash.Error()},
 		{"wrong hash", fmt.Sprintf("cid=%d&dbid=%d&Hash=%s", c.CID, dbid, sig[:80]+"AAAAAA2"), body, 403, "Invalid hash"},
 		{"signature of another body", fmt.Sprintf("cid=%d&dbid=%d&Hash=%s", c.CID, dbid, sig), `{"colA":"123456","colB":"01021990","colC":"999"}`, 403, "Invalid hash"},
 		{"parameter names in any case", fmt.Sprintf("CID=%d&DbId=%d&hash=%s", c.CID, dbid, sig), body, 200, ""},

@@ -1,36 +1,16 @@
 package main
 
 import (
-	"bytes"
 	"encoding/base64"
 	"io"
 	"net"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/rs/zerolog"
+	"github.com/tonebase/tonebase/internal/testkit"
 )
-
-// syncBuffer is a log sink the server's goroutines write to while the test
-// reads it.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // Broken and cut-off requests make fasthttp log a connection error, and its
 // text quotes what it read. Each request here carries secrets; none may
@@ -45,6 +25,7 @@ func TestBrokenRequestsLogNoRequestBytes(t *testing.T) {
 		bearer    = "BEARERleak0c8e77"
 		upload    = "HASHleakQ2x9Zk"
 		card      = "4111111111111111"
+		cvv       = "7319"
 	)
 	basic := base64.StdEncoding.EncodeToString([]byte(apiKey + ":" + apiSecret))
 	lookup := "/ivr/v1/1/1/lookup?ref1=" + invoice + "&ref2=" + birth + "&caller=" + caller
@@ -63,8 +44,13 @@ func TestBrokenRequestsLogNoRequestBytes(t *testing.T) {
 			"GET " + lookup + " HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + bearer + "\r\nAuthorization: Basic " + basic},
 		{"hung up inside the body",
 			"POST /cppdb/api/database?cid=1&dbid=1&Hash=" + upload + " HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n[{\"colA\":\"" + card},
+		{"a OnePay request cut off inside its card",
+			"POST /customer HTTP/1.1\r\nHost: x\r\nx-authorization: " + apiKey + ":" + apiSecret + "\r\nContent-Length: 200\r\n\r\n" +
+				`{"customer":{"customer_id":"` + invoice + `"},"card":{"number":"` + card + `","code":"` + cvv + `","track_data":";` + card + `=3012`},
+		{"a OnePay request with bytes past its length",
+			"POST /Customer HTTP/1.1\r\nHost: x\r\nx-authorization: " + apiKey + ":" + apiSecret + "\r\nContent-Length: 2\r\n\r\n{}" + card + " " + cvv + "\r\n\r\n"},
 	}
-	logs := &syncBuffer{}
+	logs := &testkit.SyncBuffer{}
 	cfg := serveConfig{Data: t.TempDir(), LogFormat: "json", LogLevel: "trace", AdminToken: "test-admin-token-0123456789",
 		MaxUploadMB: 1, LockoutLimit: 5, LockoutWindow: 15 * time.Minute, TxnRows: 256, RowCacheMB: 8,
 		RequestTimeout: time.Minute, IdleTimeout: time.Minute, AccessLog: true}
@@ -101,7 +87,7 @@ func TestBrokenRequestsLogNoRequestBytes(t *testing.T) {
 	if !strings.Contains(got, "error when serving connection") {
 		t.Fatalf("no connection error was logged, so nothing was tested; log:\n%s", got)
 	}
-	for _, secret := range []string{apiKey, apiSecret, basic, invoice, birth, caller, bearer, upload, card} {
+	for _, secret := range []string{apiKey, apiSecret, basic, invoice, birth, caller, bearer, upload, card, cvv} {
 		if strings.Contains(got, secret) {
 			t.Errorf("the log carries %q:\n%s", secret, got)
 		}

@@ -4,6 +4,8 @@
 package main
 
 import (
+	"errors"
+	"flag"
 	"fmt"
 	"os"
 )
@@ -13,8 +15,9 @@ const usage = `tonebase: an embedded IVR caller-lookup service
 Usage:
   tonebase serve  [--addr 127.0.0.1:8080] [--data ./tonebase-data] [--demo] [--log-format json|console]
   tonebase hash   --cid N --dbid N --password P [--file body.json | --body '{...}']
-  tonebase admin add-user --name NAME [--data ./tonebase-data]   (password on stdin or TONEBASE_PASSWORD)
+  tonebase admin add-user --name NAME [--data ./tonebase-data] [--master-key-file FILE]   (password on stdin or TONEBASE_PASSWORD)
   tonebase upload --cid N --dbid N --password P --file rows.json [--url http://127.0.0.1:8080] [--batch 5000] [--delete]
+  tonebase upload --cid N --dbid N --password P --file debtors.csv --mode upsert|replace   (uploads sign with X-Tonebase-Signature; --scheme activepay for the Hash)
   tonebase backup --admin-token T [--url http://127.0.0.1:8080] [--out FILE] > tonebase.backup
   tonebase restore --data DIR [--master-key-file F] < tonebase.backup
 
@@ -35,7 +38,7 @@ func main() {
 	case "hash":
 		err = hashCmd(os.Args[2:], os.Stdin, os.Stdout)
 	case "upload":
-		err = uploadCmd(os.Args[2:])
+		err = uploadCmd(os.Args[2:], os.Stdout, os.Stderr)
 	case "backup":
 		err = backupCmd(os.Args[2:], os.Stdout, os.Stderr)
 	case "restore":
@@ -48,6 +51,9 @@ func main() {
 	default:
 		fmt.Fprintf(os.Stderr, "tonebase: unknown command %q\n\n%s", os.Args[1], usage)
 		os.Exit(2)
+	}
+	if errors.Is(err, flag.ErrHelp) {
+		return // -h printed the command's flags
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "tonebase:", err)

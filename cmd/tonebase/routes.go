@@ -1,12 +1,17 @@
 package main
 
 import (
+	"bytes"
+	"strings"
+
 	"github.com/fasthttp/router"
 	"github.com/valyala/fasthttp"
 
 	"github.com/tonebase/tonebase/admin"
 	"github.com/tonebase/tonebase/admin/web"
 	"github.com/tonebase/tonebase/customer/hipfinity"
+	"github.com/tonebase/tonebase/customer/onepay"
+	"github.com/tonebase/tonebase/customer/receivepay"
 	"github.com/tonebase/tonebase/internal/httpx"
 	"github.com/tonebase/tonebase/internal/observe"
 	"github.com/tonebase/tonebase/ivr"
@@ -35,7 +40,7 @@ func bodyOf(rt route) httpx.Body {
 }
 
 // routes is every route the service answers, in one place.
-func routes(a *app, ivrH *ivr.Handlers, api *admin.API, cust *hipfinity.Handlers) []route {
+func routes(a *app, ivrH *ivr.Handlers, api *admin.API, cust *hipfinity.Handlers, op *onepay.Handlers, rp *receivepay.Handlers) []route {
 	g := api.Guard
 	return append([]route{
 		{"GET", "/healthz", a.healthz},
@@ -52,6 +57,7 @@ func routes(a *app, ivrH *ivr.Handlers, api *admin.API, cust *hipfinity.Handlers
 		{"PUT", "/admin/api/clients/{cid}", g(api.UpdateClient)},
 		{"POST", "/admin/api/clients/{cid}/api-secret", g(api.RotateSecret)},
 		{"POST", "/admin/api/clients/{cid}/upload-password", g(api.RotatePassword)},
+		{"PUT", "/admin/api/clients/{cid}/twilio", g(api.SetTwilio)},
 		{"POST", "/admin/api/clients/{cid}/databases", g(api.CreateDatabase)},
 		{"GET", "/admin/api/clients/{cid}/databases", g(api.ListDatabases)},
 		{"GET", "/admin/api/clients/{cid}/databases/{dbid}", g(api.GetDatabase)},
@@ -83,7 +89,45 @@ func routes(a *app, ivrH *ivr.Handlers, api *admin.API, cust *hipfinity.Handlers
 		{"GET", "/apis/api/RecurringTrans/GetRecurringTrans", cust.GetPlans},
 		{"GET", "/apis/api/RecurringTrans/GetSchedule/{id}", cust.GetSchedule},
 		{"GET", "/apis/api/RecurringTrans/GetDue", cust.GetDue},
-	}, webRoutes(a.web)...)
+
+		{"POST", onepay.Path, op.Customer},
+		// ReceivePay's XML API: one endpoint, at every path its clients post to.
+		{"POST", "/api", rp.API},
+		{"POST", "/api/", rp.API},
+		{"POST", "/index.php/api", rp.API},
+		{"POST", "/index.php/api/", rp.API},
+	}, append(callRoutes(a.calls), webRoutes(a.web)...)...)
+}
+
+// callRoutes are the telephony platforms' endpoints, where tonebase runs
+// the caller's side of the call itself.
+func callRoutes(p platforms) []route {
+	return []route{
+		{"POST", "/twilio/v1/{cid}/{dbid}/voice", p.twilio.Voice},
+		{"GET", "/vxml/v1/{cid}/{dbid}/start", p.vxml.Start},
+		{"POST", "/vxml/v1/{cid}/{dbid}/lookup", p.vxml.Lookup},
+		{"POST", "/connect/v1/{cid}/{dbid}/lookup", p.connect.Lookup},
+	}
+}
+
+// caseless are the paths of the table matched ignoring case, as the
+// ASP.NET service whose clients they serve matches them.
+func caseless() []string { return []string{onepay.Path} }
+
+// matchCase gives a request for a caseless path that path's case, so the
+// router finds it. It compares lengths before bytes and allocates nothing:
+// every request passes through it.
+func matchCase(paths []string, next fasthttp.RequestHandler) fasthttp.RequestHandler {
+	return func(ctx *fasthttp.RequestCtx) {
+		p := ctx.Path()
+		for _, c := range paths {
+			if len(p) == len(c) && string(p) != c && bytes.EqualFold(p, []byte(c)) {
+				ctx.URI().SetPath(c)
+				break
+			}
+		}
+		next(ctx)
+	}
 }
 
 // webRoutes are the admin pages. Page needs a signed-in admin; Form also
@@ -105,6 +149,7 @@ func webRoutes(w *web.Server) []route {
 		{"GET", "/admin/clients/{cid}", p(w.Client)},
 		{"POST", "/admin/clients/{cid}/rotate", f(w.Rotate)},
 		{"POST", "/admin/clients/{cid}/status", f(w.Status)},
+		{"POST", "/admin/clients/{cid}/signing", f(w.Signing)},
 		{"POST", "/admin/clients/{cid}/databases", f(w.CreateDatabase)},
 		{"GET", db, p(w.Fields)},
 		{"POST", db + "/description", f(w.Describe)},
@@ -135,9 +180,20 @@ func handler(a *app, table []route) fasthttp.RequestHandler {
 	// request's Host, which a request may set to any site.
 	r.RedirectFixedPath = false
 	small := min(httpx.SmallBodyLimit, a.cfg.MaxUploadMB<<20)
+	// The router holds one of "/x" and "/x/"; a route listed both ways (a
+	// wire whose clients post to either) answers the slashed one from here.
+	listed := map[string]bool{}
 	for _, rt := range table {
-		h := httpx.TakeBody(bodyOf(rt), small, a.serverError, rt.handler)
-		r.Handle(rt.method, rt.path, observe.Wrap(a.accessLog, a.reg, rt.path, h))
+		listed[rt.method+" "+rt.path] = true
+	}
+	slashed := map[string]fasthttp.RequestHandler{}
+	for _, rt := range table {
+		h := observe.Wrap(a.accessLog, a.reg, rt.path, httpx.TakeBody(bodyOf(rt), small, a.serverError, rt.handler))
+		if twin, ok := strings.CutSuffix(rt.path, "/"); ok && twin != "" && listed[rt.method+" "+twin] {
+			slashed[rt.method+" "+rt.path] = h
+			continue
+		}
+		r.Handle(rt.method, rt.path, h)
 	}
 	r.NotFound = observe.Wrap(a.accessLog, a.reg, "not_found", func(ctx *fasthttp.RequestCtx) {
 		if web.IsPage(ctx.Path()) {
@@ -153,5 +209,15 @@ func handler(a *app, table []route) fasthttp.RequestHandler {
 		ctx.SetContentType("application/json")
 		ctx.SetBodyString(`{"error":"method not allowed on this endpoint"}`)
 	})
-	return r.Handler
+	next := r.Handler
+	if len(slashed) > 0 {
+		next = func(ctx *fasthttp.RequestCtx) {
+			if h, ok := slashed[string(ctx.Method())+" "+string(ctx.Path())]; ok {
+				h(ctx)
+				return
+			}
+			r.Handler(ctx)
+		}
+	}
+	return matchCase(caseless(), next)
 }

@@ -20,6 +20,8 @@ import (
 	"github.com/tonebase/tonebase/columndb"
 	"github.com/tonebase/tonebase/customer"
 	"github.com/tonebase/tonebase/customer/hipfinity"
+	"github.com/tonebase/tonebase/customer/onepay"
+	"github.com/tonebase/tonebase/customer/receivepay"
 	"github.com/tonebase/tonebase/customer/vault"
 	"github.com/tonebase/tonebase/internal/conns"
 	"github.com/tonebase/tonebase/internal/diskfree"
@@ -44,6 +46,7 @@ type app struct {
 	server    *fasthttp.Server
 	conns     *conns.Sweeper
 	disk      *diskfree.Guard
+	calls     platforms // the telephony platforms' handlers
 	backups   *admin.Backups
 }
 
@@ -58,28 +61,35 @@ func serve(args []string) error {
 	// a lookup waits behind them. With spare slots it runs at once and the
 	// kernel shares the CPUs, favouring the threads that slept.
 	runtime.GOMAXPROCS(cfg.Procs)
-	a, err := newApp(cfg, log)
-	if err != nil {
-		return err
-	}
+	// The listeners are bound before anything is created, so a port in use
+	// leaves no data folder, key or token behind.
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
-		_ = a.close()
-		return fmt.Errorf("listen: %w", err)
+		return fmt.Errorf("listen on --addr %s: %w", cfg.Addr, err)
+	}
+	var dln net.Listener
+	if cfg.DebugAddr != "" {
+		if dln, err = net.Listen("tcp", cfg.DebugAddr); err != nil {
+			_ = ln.Close()
+			return fmt.Errorf("listen on --debug-addr %s: %w", cfg.DebugAddr, err)
+		}
+	}
+	a, err := newApp(cfg, log)
+	if err != nil {
+		_ = ln.Close()
+		if dln != nil {
+			_ = dln.Close()
+		}
+		return permissionHint(err, cfg.Data)
 	}
 	if cfg.Demo {
 		if err := a.demo(ln.Addr().String()); err != nil {
+			_ = ln.Close()
 			_ = a.close()
 			return err
 		}
 	}
-	if cfg.DebugAddr != "" {
-		dln, err := net.Listen("tcp", cfg.DebugAddr)
-		if err != nil {
-			_ = ln.Close()
-			_ = a.close()
-			return fmt.Errorf("debug listener: %w", err)
-		}
+	if dln != nil {
 		defer observe.DebugServer(dln).Close()
 		log.Warn().Str("addr", dln.Addr().String()).Msg("serving Go profiles under /debug/pprof/; keep this address private")
 	}
@@ -88,22 +98,54 @@ func serve(args []string) error {
 	signal.Notify(stop, syscall.SIGINT, syscall.SIGTERM)
 	done := make(chan error, 1)
 	go func() { done <- a.serve(ln) }()
+	var deadline time.Time
 	select {
 	case err = <-done:
+		deadline = time.Now().Add(cfg.StopTimeout)
 	case sig := <-stop:
-		log.Info().Str("signal", sig.String()).Msg("shutting down")
-		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		log.Info().Str("signal", sig.String()).Dur("stop_timeout", cfg.StopTimeout).Msg("shutting down")
+		deadline = time.Now().Add(cfg.StopTimeout)
+		// Requests in flight get most of the bound; the store the rest.
+		ctx, cancel := context.WithDeadline(context.Background(), deadline.Add(-cfg.StopTimeout/4))
 		err = a.server.ShutdownWithContext(ctx)
 		cancel()
 	}
-	if cerr := a.close(); cerr != nil && err == nil {
-		err = cerr
+	if cerr := closeWithin(a.close, time.Until(deadline)); cerr != nil {
+		log.Error().Err(cerr).Msg("stopped without closing the store")
+		if err == nil {
+			err = cerr
+		}
 	}
 	if err == nil {
 		log.Info().Msg("stopped cleanly")
 	}
 	return err
 }
+
+// closeWithin runs close and waits for it at most d: a stop must end, and
+// what a store that did not close leaves is what a killed process leaves.
+func closeWithin(close func() error, d time.Duration) error {
+	done := make(chan error, 1)
+	go func() { done <- close() }()
+	select {
+	case err := <-done:
+		return err
+	case <-time.After(max(d, 0)):
+		return fmt.Errorf("the store did not close within --stop-timeout (%v); %s", d.Round(time.Millisecond), unflushed)
+	}
+}
+
+// unflushed says what a stop that did not flush the store leaves: every
+// acknowledged write was synced to Badger's log before its answer, and
+// the next start replays it, as after a crash.
+const unflushed = "nothing acknowledged is lost: every acknowledged write is in the store's synced log, which the next start replays"
+
+// errLowStop is a stop on a disk below its reserve. Closing the store
+// flushes its memtable into a new table, written through a memory map,
+// and a write into a map on a full disk kills the process (SIGBUS) or
+// leaves Badger retrying forever: so the store is synced and left as a
+// crash would leave it.
+var errLowStop = errors.New("the disk is below --min-free-mb, so the store was synced and not flushed; " + unflushed + " once space is free")
 
 // logWarm reports the row cache's warm-up once it ends.
 func logWarm(log zerolog.Logger, store *columndb.Store) {
@@ -181,13 +223,7 @@ func newApp(cfg serveConfig, log zerolog.Logger) (*app, error) {
 		if low := disk.Check(); low != nil {
 			return nil, diskFull(cfg, low)
 		}
-		switch {
-		case master != nil:
-			return nil, fmt.Errorf("%w (with a master key the store is encrypted at rest: a folder made without one, or with another key, does not open)", err)
-		case errors.Is(err, columndb.ErrWrongKey):
-			return nil, fmt.Errorf("%w (this folder was made with a master key: start with the same key, or with --demo if --demo made it)", err)
-		}
-		return nil, err
+		return nil, openHint(err, master != nil, "start with the same key, or with --demo if --demo made it")
 	}
 	go logWarm(log, store)
 	clients, err := tenant.New(store, box)
@@ -235,6 +271,13 @@ func newApp(cfg serveConfig, log zerolog.Logger) (*app, error) {
 		NoVault: "the server has no master key; " + vault.HowToMakeKey})
 	a.cust.Start()
 	custH := hipfinity.NewHandlers(a.cust, clients, log)
+	onepayH := onepay.NewHandlers(a.cust, clients, log, nil)
+	rpH := receivepay.NewHandlers(a.cust, clients, log, nil)
+	if a.calls, err = newPlatforms(a.svc, clients, observe.NewEvents(a.reg), log, key); err != nil {
+		a.cust.Close()
+		_ = store.Close()
+		return nil, err
+	}
 	// Stalled connections are closed by a sweep, not by fasthttp's
 	// ReadTimeout, WriteTimeout and IdleTimeout: those cost three timer
 	// updates a request (package conns).
@@ -243,7 +286,7 @@ func newApp(cfg serveConfig, log zerolog.Logger) (*app, error) {
 	go a.conns.Run()
 	a.backups = api.Backups(admin.BackupConfig{Store: store, Files: readBackupFiles(cfg.Data), Key: backupKey(master), Stream: a.conns.Stream})
 	a.server = &fasthttp.Server{
-		Handler:            handler(a, routes(a, ivrH, api, custH)),
+		Handler:            handler(a, routes(a, ivrH, api, custH, onepayH, rpH)),
 		Name:               "tonebase",
 		MaxRequestBodySize: cfg.MaxUploadMB << 20,
 		ConnState:          a.conns.ConnState,
@@ -257,10 +300,18 @@ func newApp(cfg serveConfig, log zerolog.Logger) (*app, error) {
 // serve answers HTTP on ln until the server shuts down.
 func (a *app) serve(ln net.Listener) error { return a.server.Serve(a.conns.Listener(ln)) }
 
+// close closes everything, the store last; on a disk below its reserve
+// the store is only synced (errLowStop).
 func (a *app) close() error {
 	a.conns.Close()
 	a.cust.Close()
 	_ = a.web.Close() // waits for running imports, which write to the store
+	if a.disk.Check() != nil {
+		if err := a.store.Sync(); err != nil {
+			return fmt.Errorf("%w (and the sync failed: %v)", errLowStop, err)
+		}
+		return errLowStop
+	}
 	return a.store.Close()
 }
 

@@ -59,24 +59,36 @@ func hashCmd(args []string, stdin io.Reader, stdout io.Writer) error {
 	return nil
 }
 
-// uploadCmd signs and posts a JSON file of rows in batches.
-func uploadCmd(args []string) error {
+// uploadCmd signs and posts a JSON file of rows in batches, or a CSV file
+// whole with --mode.
+func uploadCmd(args []string, stdout, stderr io.Writer) error {
 	var cid, dbid, batch int
-	var password, file, base string
+	var password, file, base, scheme, mode string
 	var del bool
 	f := newFlags("upload")
 	f.str(&base, "url", "http://127.0.0.1:8080", "service base URL")
 	f.integer(&cid, "cid", 0, "client id")
 	f.integer(&dbid, "dbid", 0, "database id")
 	f.str(&password, "password", "", "upload password")
-	f.str(&file, "file", "", "JSON file: an array of row objects (- for standard input)")
-	f.integer(&batch, "batch", 5000, "rows per signed request")
-	f.boolean(&del, "delete", false, "delete the rows whose keys the file holds")
+	f.str(&file, "file", "", "JSON file: an array of row objects; with --mode, a CSV debtor file (- for standard input)")
+	f.integer(&batch, "batch", 5000, "rows per signed request (JSON only)")
+	f.boolean(&del, "delete", false, "delete the rows whose keys the file holds (JSON only)")
+	f.str(&mode, "mode", "", "post a CSV file to /cppdb/api/file in this mode: upsert, or replace (all or nothing)")
+	f.str(&scheme, "scheme", uploader.SchemeHMAC, "signature: hmac (X-Tonebase-Signature), or activepay (the Hash alone, for servers before tonebase's own scheme)")
 	if err := f.parse(args); err != nil {
 		return err
 	}
 	if cid <= 0 || dbid <= 0 || password == "" || file == "" {
 		return errors.New("upload needs --cid, --dbid, --password and --file")
+	}
+	if scheme != uploader.SchemeHMAC && scheme != uploader.SchemeActivePay {
+		return fmt.Errorf("--scheme must be %s or %s, not %q", uploader.SchemeHMAC, uploader.SchemeActivePay, scheme)
+	}
+	if mode != "" && mode != "upsert" && mode != "replace" {
+		return fmt.Errorf("--mode must be upsert or replace, not %q", mode)
+	}
+	if mode != "" && del {
+		return errors.New("--delete works on JSON uploads; a CSV file's --mode replace deletes the rows the file does not hold")
 	}
 	in, size := io.Reader(os.Stdin), int64(0)
 	if file != "-" {
@@ -92,20 +104,36 @@ func uploadCmd(args []string) error {
 	}
 	start := time.Now()
 	cfg := uploader.Config{URL: strings.TrimRight(base, "/"), CID: int64(cid), DBID: int64(dbid),
-		Password: password, Batch: batch, Delete: del}
+		Password: password, Batch: batch, Delete: del, Scheme: scheme}
+	signing := "signing with X-Tonebase-Timestamp and X-Tonebase-Signature (HMAC-SHA256); --scheme activepay for a server without them"
+	if scheme == uploader.SchemeActivePay {
+		signing = "signing with ActivePay's Hash (--scheme activepay); the default, hmac, also signs the method, endpoint and time"
+	}
+	fmt.Fprintln(stderr, "tonebase upload:", signing)
 	if isTerminal(os.Stderr) {
 		cfg.Progress = func(read int64, rows int) { progress(os.Stderr, read, size, rows, time.Since(start)) }
 	}
-	sum, err := uploader.Run(cfg, in)
+	var sum uploader.Summary
+	var err error
+	if mode != "" {
+		sum, err = uploader.RunFile(cfg, mode, in)
+	} else {
+		sum, err = uploader.Run(cfg, in)
+	}
 	if cfg.Progress != nil {
 		fmt.Fprintln(os.Stderr)
 	}
-	out, _ := json.MarshalIndent(sum, "", "  ")
-	fmt.Println(string(out))
 	if err != nil {
+		// The error alone: a summary of zeros beside it reads as success.
+		if sum.Received > 0 {
+			return fmt.Errorf("%w (the %d rows before it were answered and stay: %d inserted, %d updated, %d unchanged, %d deleted, %d refused)",
+				err, sum.Received, sum.Inserted, sum.Updated, sum.Unchanged, sum.Deleted, len(sum.Invalid)+sum.InvalidMore)
+		}
 		return err
 	}
-	fmt.Fprintf(os.Stderr, "%d rows in %s\n", sum.Received, time.Since(start).Round(time.Millisecond))
+	out, _ := json.MarshalIndent(sum, "", "  ")
+	fmt.Fprintln(stdout, string(out))
+	fmt.Fprintf(stderr, "%d rows in %s\n", sum.Received, time.Since(start).Round(time.Millisecond))
 	return nil
 }
 

@@ -15,9 +15,6 @@ import (
 // fieldBody names problems with the body as a whole.
 const fieldBody = "body"
 
-// jsonSpace is the whitespace RFC 8259 allows between tokens.
-const jsonSpace = " \t\r\n"
-
 // ParseInput decodes a JSON object body into an Input. It is strict where
 // encoding/json is lenient, because each leniency stores something other
 // than what was sent: data after the object is refused (as the upload API
@@ -35,10 +32,7 @@ func ParseInput(body []byte) (Input, error) {
 	if raw == nil {
 		return nil, bodyError("a JSON object is required")
 	}
-	// JSON's whitespace is these four bytes only; bytes.TrimSpace would
-	// also pass a vertical tab or form feed, which no JSON reader accepts.
-	if end := dec.InputOffset(); len(bytes.TrimLeft(body[end:], jsonSpace)) > 0 {
-		at := end + int64(len(body[end:])-len(bytes.TrimLeft(body[end:], jsonSpace)))
+	if at, more := field.DataAfter(body, dec.InputOffset()); more {
 		return nil, bodyError(fmt.Sprintf("data after the JSON object, at byte %d: send one object", at))
 	}
 	return readObject(body)
@@ -90,24 +84,12 @@ func readObject(body []byte) (Input, error) {
 	}
 	if len(ps) == 0 && !utf8.Valid(body) { // in a key or an unknown field: no known field to name
 		ps = append(ps, customer.Problem{Field: fieldBody, Code: customer.CodeInvalid,
-			Reason: fmt.Sprintf("is not valid UTF-8, at byte %d", invalidUTF8At(body))})
+			Reason: fmt.Sprintf("is not valid UTF-8, at byte %d", field.InvalidUTF8At(body))})
 	}
 	if len(ps) > 0 {
 		return nil, &customer.InputError{Problems: ps}
 	}
 	return in, nil
-}
-
-// invalidUTF8At is the offset of the first byte that is not valid UTF-8.
-func invalidUTF8At(b []byte) int {
-	for i := 0; i < len(b); {
-		r, n := utf8.DecodeRune(b[i:])
-		if r == utf8.RuneError && n == 1 {
-			return i
-		}
-		i += n
-	}
-	return len(b)
 }
 
 func bodyError(reason string) error {

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/base64"
 	"encoding/json"
-	"errors"
 	"io"
 	"net"
 	"net/http"
@@ -21,17 +20,11 @@ import (
 	"github.com/tonebase/tonebase/customer"
 	"github.com/tonebase/tonebase/customer/vault"
 	"github.com/tonebase/tonebase/internal/observe"
+	"github.com/tonebase/tonebase/internal/testkit"
 )
 
-// fakeClients authenticates two tenants.
-type fakeClients map[string]int64
-
-func (f fakeClients) Authenticate(key, secret []byte) (int64, error) {
-	if cid, ok := f[string(key)+":"+string(secret)]; ok {
-		return cid, nil
-	}
-	return 0, errors.New("bad credentials")
-}
+// fakeClients authenticates the tests' tenants.
+type fakeClients = testkit.Clients
 
 const (
 	tenantA = "keyA:secretA"
@@ -52,17 +45,7 @@ func (c *clock) Add(d time.Duration) {
 }
 
 // syncBuffer collects log output from concurrent handlers.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
+type syncBuffer = testkit.SyncBuffer
 
 type env struct {
 	t     *testing.T

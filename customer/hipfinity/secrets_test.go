@@ -1,16 +1,13 @@
 package hipfinity
 
 import (
-	"bytes"
 	"context"
-	"io/fs"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/tonebase/tonebase/columndb"
 	"github.com/tonebase/tonebase/customer/vault"
+	"github.com/tonebase/tonebase/internal/testkit"
 )
 
 // Distinctive secrets, so a match in a few megabytes of ciphertext is not chance.
@@ -22,6 +19,22 @@ const (
 	leakTrack   = "B5555555555554444^SMIRES/THAMI^30121010000000000000"
 	leakPIN     = "0412AC89ABCDEF67"
 )
+
+// checkFiles fails the test for each secret found in clear in the store's
+// files, and, with encryption at rest, for a customer's name.
+func checkFiles(t *testing.T, dir string, secrets []string, atRest bool) {
+	t.Helper()
+	if atRest {
+		secrets = append(secrets, "FirstLEAK")
+	}
+	found, files, err := testkit.SecretsInFiles(dir, secrets)
+	if err != nil || files == 0 {
+		t.Fatalf("read %d files: %v", files, err)
+	}
+	for _, f := range found {
+		t.Errorf("%s holds %s in clear", f.File, f.Secret)
+	}
+}
 
 // TestNoSecretsLeak proves that no card number, account number, CVV, track
 // data or PIN block reaches the logs, the files of the store, or any
@@ -80,34 +93,13 @@ func TestNoSecretsLeak(t *testing.T) {
 			if err := e.store.Close(); err != nil {
 				t.Fatal(err)
 			}
-			files := 0
-			err := filepath.WalkDir(e.dir, func(path string, d fs.DirEntry, err error) error {
-				if err != nil || d.IsDir() {
-					return err
-				}
-				b, err := os.ReadFile(path)
-				if err != nil {
-					return err
-				}
-				files++
-				for _, s := range secrets {
-					if bytes.Contains(b, []byte(s)) {
-						t.Errorf("%s holds %s in clear", filepath.Base(path), s)
-					}
-				}
-				if atRest && bytes.Contains(b, []byte("FirstLEAK")) {
-					t.Errorf("%s holds a customer name in clear: encryption at rest is off", filepath.Base(path))
-				}
-				return nil
-			})
-			if err != nil || files == 0 {
-				t.Fatalf("walked %d files: %v", files, err)
-			}
+			checkFiles(t, e.dir, secrets, atRest)
 			// Reopen so the cleanup's Close has a store to close.
 			opts := columndb.Options{Dir: e.dir}
 			if atRest {
 				opts.EncryptionKey = vault.StoreKey(testMaster)
 			}
+			var err error
 			if e.store, err = columndb.Open(opts); err != nil {
 				t.Fatal(err)
 			}

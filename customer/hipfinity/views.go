@@ -81,6 +81,8 @@ type PaymentItem struct {
 	Description   string  `json:"Description"`
 	PaymentType   int     `json:"PaymentType"`
 	CardNumber    *string `json:"CardNumber"`
+	// Token is the method's other name, which the OnePay API uses.
+	Token string `json:"Token"`
 }
 
 // CardInfo is GetPaymentInfo's answer for a card.
@@ -94,6 +96,7 @@ type CardInfo struct {
 	Address     string `json:"Address"`
 	ZipCode     string `json:"ZipCode"`
 	IsPrimary   bool   `json:"isPrimary"`
+	Token       string `json:"Token"`
 }
 
 // BankInfo is GetPaymentInfo's answer for a bank account.
@@ -106,13 +109,14 @@ type BankInfo struct {
 	FullName      string `json:"FullName"`
 	AccountType   string `json:"AccountType"`
 	IsPrimary     bool   `json:"isPrimary"`
+	Token         string `json:"Token"`
 }
 
 func ptr(s string) *string { return &s }
 
 func paymentItem(cid int64, m customer.PaymentMethod) PaymentItem {
 	it := PaymentItem{ID: m.ID, CompanyID: cid, CustomerID: m.CustomerID, IsPrimary: m.Primary,
-		FullName: m.HolderName, Description: m.Description, PaymentType: paymentTypeNumber(m.Kind)}
+		FullName: m.HolderName, Description: m.Description, PaymentType: paymentTypeNumber(m.Kind), Token: m.Token}
 	if m.Kind == customer.KindCard {
 		it.ExpDate, it.Address, it.ZipCode = ptr(m.Card.Expiry), ptr(m.Card.Address), ptr(m.Card.Zip)
 		it.CardNumber = ptr(m.Masked)
@@ -126,28 +130,32 @@ func paymentItem(cid int64, m customer.PaymentMethod) PaymentItem {
 func paymentInfo(m customer.PaymentMethod) any {
 	if m.Kind == customer.KindCard {
 		return CardInfo{ID: m.ID, CustomerID: m.CustomerID, CardNumber: m.Masked, ExpDate: m.Card.Expiry,
-			Description: m.Description, FullName: m.HolderName, Address: m.Card.Address, ZipCode: m.Card.Zip, IsPrimary: m.Primary}
+			Description: m.Description, FullName: m.HolderName, Address: m.Card.Address, ZipCode: m.Card.Zip, IsPrimary: m.Primary,
+			Token: m.Token}
 	}
 	return BankInfo{ID: m.ID, CustomerID: m.CustomerID, RoutingNumber: field.MaskLast4(m.Bank.Routing),
 		AccountNumber: m.Masked, Description: m.Description, FullName: m.HolderName,
-		AccountType: bankKindNumber(m.Bank.AccountKind), IsPrimary: m.Primary}
+		AccountType: bankKindNumber(m.Bank.AccountKind), IsPrimary: m.Primary, Token: m.Token}
 }
 
 // PlanView is a plan as the API answers it: numbers as strings, as the API
 // shows them. Beyond the published fields it carries the customer id, both
 // amounts, the status and the next payment date.
 type PlanView struct {
-	RecurringID               string `json:"RecurringID"`
-	CustomerID                string `json:"CustomerId"`
-	CustomerNumber            string `json:"CustomerNumber"`
-	FullName                  string `json:"FullName"`
-	BillingCompanyName        string `json:"BillingCompanyName"`
-	Identification            string `json:"Identification"`
-	PaymentInfoID             string `json:"PaymentInfo_Id"`
-	InvoiceNumber             string `json:"InvoiceNumber"`
-	PlanType                  string `json:"PlanType"`
-	EffectiveDate             string `json:"EffectiveDate"`
-	Frequency                 string `json:"Frequency"`
+	RecurringID        string `json:"RecurringID"`
+	CustomerID         string `json:"CustomerId"`
+	CustomerNumber     string `json:"CustomerNumber"`
+	FullName           string `json:"FullName"`
+	BillingCompanyName string `json:"BillingCompanyName"`
+	Identification     string `json:"Identification"`
+	PaymentInfoID      string `json:"PaymentInfo_Id"`
+	InvoiceNumber      string `json:"InvoiceNumber"`
+	PlanType           string `json:"PlanType"`
+	EffectiveDate      string `json:"EffectiveDate"`
+	Frequency          string `json:"Frequency"`
+	// IntervalDays is set only for an every-N-days plan (made through
+	// another wire), whose Frequency is -1: none of the API's numbers.
+	IntervalDays              string `json:"IntervalDays,omitempty"`
 	NumberOfPayments          string `json:"NumberOfPayments"`
 	RemainingNumberOfPayments string `json:"RemainingNumberOfPayments"`
 	PaymentType               string `json:"PaymentType"`
@@ -188,6 +196,10 @@ func planView(_ int64, v customer.PlanView) PlanView {
 		TotalAmount: field.FormatMoney(v.Total), Unlimited: onOff(v.Unlimited),
 		DateCreated: FormatDateTime(v.Created), Status: strconv.Itoa(int(v.State.Status)),
 		Active: onOff(v.State.Status == customer.StatusActive)}
+	if v.Frequency.Custom() {
+		n, _ := v.Frequency.IntervalDays()
+		out.Frequency, out.IntervalDays = "-1", strconv.Itoa(n)
+	}
 	if !v.State.Next.IsZero() && v.State.Status == customer.StatusActive {
 		out.NextPaymentDate = FormatDate(v.State.Next)
 	}

@@ -34,6 +34,16 @@ type Plan struct {
 	// Count is the number of payments; 0 means unlimited.
 	Count  int
 	Pauses []Pause
+	// End, if set, is the last day the plan may charge.
+	End time.Time
+}
+
+// endIndex is the first index past End (noStop without one).
+func (p Plan) endIndex() int {
+	if p.End.IsZero() {
+		return noStop
+	}
+	return p.Frequency.index(p.Start, p.End.AddDate(0, 0, 1))
 }
 
 // Payment is one charge: its number from 1 and its date.
@@ -137,7 +147,7 @@ func (l layout) skipping(k int) (span, bool) {
 // Made counts the payments dated before day: the ones already charged.
 func (p Plan) Made(day time.Time) int {
 	l := p.layout()
-	k := min(p.Frequency.index(p.Start, day), l.stop)
+	k := min(p.Frequency.index(p.Start, day), l.stop, p.endIndex())
 	made := k - l.skipped(k)
 	if p.Count > 0 {
 		made = min(made, p.Count)
@@ -152,7 +162,8 @@ func (p Plan) Made(day time.Time) int {
 func (p Plan) Remaining(day time.Time, limit int) []Payment {
 	l := p.layout()
 	var out []Payment
-	for k := p.Frequency.index(p.Start, day); len(out) < limit && k < l.stop; k++ {
+	stop := min(l.stop, p.endIndex())
+	for k := p.Frequency.index(p.Start, day); len(out) < limit && k < stop; k++ {
 		if s, ok := l.skipping(k); ok {
 			k = s.hi - 1
 			continue
@@ -174,7 +185,7 @@ func (p Plan) DueOn(day time.Time) (Payment, bool) {
 	}
 	l := p.layout()
 	k := p.Frequency.index(p.Start, day)
-	if k >= l.stop || !p.Frequency.Occurrence(p.Start, k).Equal(day) {
+	if k >= min(l.stop, p.endIndex()) || !p.Frequency.Occurrence(p.Start, k).Equal(day) {
 		return Payment{}, false
 	}
 	if _, ok := l.skipping(k); ok {

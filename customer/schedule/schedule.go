@@ -7,7 +7,10 @@
 // the dates before it, so a far day costs what a near one does.
 package schedule
 
-import "time"
+import (
+	"fmt"
+	"time"
+)
 
 // Frequency is how often a plan charges, numbered as the API numbers it.
 type Frequency int
@@ -50,6 +53,9 @@ func (f Frequency) days() int64 {
 	case BiWeekly:
 		return 14
 	}
+	if f.Custom() {
+		return int64(-f)
+	}
 	return 1
 }
 
@@ -91,6 +97,9 @@ func (f Frequency) String() string {
 	names := []string{"daily", "weekly", "bi-weekly", "monthly", "yearly", "quarterly", "semi-annually"}
 	if f.Valid() {
 		return names[f]
+	}
+	if f.Custom() {
+		return fmt.Sprintf("every %d days", -f)
 	}
 	return "unknown"
 }

@@ -52,8 +52,15 @@ type Sweeper struct {
 	limits  Limits
 	tick    time.Duration
 	epoch   time.Time
-	now     atomic.Int64 // milliseconds since epoch as of the last sweep: the stamp of a state change
+	now     atomic.Int64 // the last sweep's number: the stamp of a state change
 	expired Counter
+
+	// Only the sweep reads and writes these. A state change stamped with
+	// sweep k happened before sweep k+1 was numbered, so before times[k+1];
+	// the sweep measures a stall from there, which holds however late the
+	// ticker delivers a sweep on a loaded machine.
+	sweeps int64
+	times  [sweepRing]time.Duration // since epoch, when sweep n%sweepRing was numbered
 
 	mu    sync.Mutex
 	conns map[*conn]struct{}
@@ -62,14 +69,20 @@ type Sweeper struct {
 	done chan struct{}
 }
 
+// sweepRing is how many sweeps' times are kept. A stamp older than that is
+// measured from the oldest time kept, which is later than its own, so such
+// a stall is only ever underestimated; limits span eight sweeps.
+const sweepRing = 64
+
 // Counter counts expired connections by the state they stalled in: new,
 // active or idle.
 type Counter interface{ Inc(values ...string) }
 
 // New returns a Sweeper that checks its connections every eighth of the
 // shortest limit, at least every second and at most every 10 ms. A state
-// change is stamped with the clock of the last check, so a connection is
-// expired at most two checks past its limit, never before it.
+// change is stamped with the number of the last check, so a connection is
+// expired at most two checks past its limit, never before it, even when
+// checks run late.
 // expired, if not nil, counts the connections it expires.
 func New(l Limits, expired Counter) *Sweeper {
 	tick := time.Second
@@ -91,8 +104,8 @@ func (s *Sweeper) Run() {
 		select {
 		case <-s.stop:
 			return
-		case now := <-t.C:
-			s.sweep(now)
+		case <-t.C:
+			s.sweep()
 		}
 	}
 }
@@ -139,12 +152,16 @@ func unwrap(nc net.Conn) *conn {
 	return nil
 }
 
-func mark(ms int64, state fasthttp.ConnState) uint64 { return uint64(ms)<<3 | uint64(state) }
+func mark(sweep int64, state fasthttp.ConnState) uint64 { return uint64(sweep)<<3 | uint64(state) }
 
 // sweep expires every connection stalled past its state's limit.
-func (s *Sweeper) sweep(now time.Time) {
-	ms := now.Sub(s.epoch).Milliseconds()
-	s.now.Store(ms)
+func (s *Sweeper) sweep() {
+	// Numbered before the clock is read: every change stamped with the
+	// previous number happened before this time.
+	s.sweeps++
+	s.now.Store(s.sweeps)
+	now := time.Since(s.epoch)
+	s.times[s.sweeps%sweepRing] = now
 	type stall struct {
 		c     *conn
 		state fasthttp.ConnState
@@ -154,7 +171,12 @@ func (s *Sweeper) sweep(now time.Time) {
 	for c := range s.conns {
 		m := c.mark.Load()
 		state := fasthttp.ConnState(m & 7)
-		if limit := s.limits.of(state); limit > 0 && ms-int64(m>>3) > (limit+s.tick).Milliseconds() {
+		limit := s.limits.of(state)
+		stamp := int64(m >> 3)
+		if limit <= 0 || stamp >= s.sweeps {
+			continue // no limit, or changed since this sweep was numbered
+		}
+		if now-s.times[max(stamp+1, s.sweeps-sweepRing+1)%sweepRing] > limit {
 			stalled = append(stalled, stall{c, state})
 			delete(s.conns, c) // once: its owner closes it next
 		}
@@ -195,7 +217,7 @@ func (l listener) Accept() (net.Conn, error) {
 	return c, nil
 }
 
-// conn is an accepted connection and its state: since << 3 | state.
+// conn is an accepted connection and its state: sweep << 3 | state.
 // Padded to 128 bytes, a size class Go aligns to 128, so that no two
 // connections share a cache line: each one's goroutine stores its state,
 // and reads Conn for every read and write, on whichever core it runs.

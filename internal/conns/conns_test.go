@@ -269,3 +269,30 @@ type pipeAddr struct{}
 
 func (pipeAddr) Network() string { return "pipe" }
 func (pipeAddr) String() string  { return "pipe" }
+
+// TestLateSweepExpiresNothingEarly: on a loaded machine the ticker can
+// deliver a sweep long after the one before. A state change made during
+// that gap was once measured from the earlier sweep, so a connection idle
+// for a fraction of its limit was closed; it must be measured from the
+// late sweep, and closed once a full limit has passed.
+func TestLateSweepExpiresNothingEarly(t *testing.T) {
+	const limit = 50 * time.Millisecond
+	s := New(Limits{Idle: limit}, nil)
+	a, b := net.Pipe()
+	defer b.Close()
+	c := &conn{Conn: a, s: s}
+	s.conns[c] = struct{}{}
+	s.sweep()
+	time.Sleep(4 * limit) // the next sweep is late
+	s.ConnState(c, fasthttp.StateIdle)
+	time.Sleep(limit / 2)
+	s.sweep()
+	if _, kept := s.conns[c]; !kept {
+		t.Fatalf("expired %v after its change, before the %v limit", limit/2, limit)
+	}
+	time.Sleep(limit + limit/5)
+	s.sweep()
+	if _, kept := s.conns[c]; kept {
+		t.Fatalf("not expired %v past its limit", limit+limit/5)
+	}
+}

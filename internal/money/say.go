@@ -18,37 +18,45 @@ func Say(minor int64) string { return string(AppendSay(nil, minor)) }
 
 // AppendSay appends Say(minor) to dst without allocating.
 func AppendSay(dst []byte, minor int64) []byte {
-	u := uint64(minor)
+	return appendEnglish(dst, englishUnits(GBP), minor, true)
+}
+
+// appendEnglish appends minor units in English; british puts "and"
+// before the tens ("one hundred and five"), as the US does not.
+func appendEnglish(dst []byte, u unitNames, minor int64, british bool) []byte {
+	n := uint64(minor)
 	if minor < 0 {
 		dst = append(dst, "minus "...)
-		u = -u // two's complement: right for math.MinInt64 too
+		n = -n // two's complement: right for math.MinInt64 too
 	}
-	pounds, pence := u/100, u%100
-	if pounds > 0 || pence == 0 {
-		dst = appendWords(dst, pounds)
-		if pounds == 1 {
-			dst = append(dst, " pound"...)
+	major, minorPart := n/100, n%100
+	if major > 0 || minorPart == 0 {
+		dst = appendWords(dst, major, british)
+		dst = append(dst, ' ')
+		if major == 1 {
+			dst = append(dst, u.major...)
 		} else {
-			dst = append(dst, " pounds"...)
+			dst = append(dst, u.majors...)
 		}
 	}
-	if pence > 0 {
-		if pounds > 0 {
+	if minorPart > 0 {
+		if major > 0 {
 			dst = append(dst, " and "...)
 		}
-		dst = appendWords(dst, pence)
-		if pence == 1 {
-			dst = append(dst, " penny"...)
+		dst = appendWords(dst, minorPart, british)
+		dst = append(dst, ' ')
+		if minorPart == 1 {
+			dst = append(dst, u.minor...)
 		} else {
-			dst = append(dst, " pence"...)
+			dst = append(dst, u.minors...)
 		}
 	}
 	return dst
 }
 
-// appendWords spells a number the British way ("one hundred and five",
-// "two thousand and one").
-func appendWords(dst []byte, n uint64) []byte {
+// appendWords spells a number in English, the British way ("one hundred
+// and five", "two thousand and one") or the American ("one hundred five").
+func appendWords(dst []byte, n uint64, british bool) []byte {
 	if n < 20 {
 		return append(dst, ones[n]...)
 	}
@@ -61,7 +69,7 @@ func appendWords(dst []byte, n uint64) []byte {
 	for _, s := range scales {
 		if n >= uint64(s.size) {
 			sep()
-			dst = appendWords(dst, n/uint64(s.size))
+			dst = appendWords(dst, n/uint64(s.size), british)
 			dst = append(dst, ' ')
 			dst = append(dst, s.name...)
 			n %= uint64(s.size)
@@ -74,7 +82,7 @@ func appendWords(dst []byte, n uint64) []byte {
 		n %= 100
 	}
 	if n > 0 {
-		if len(dst) > start {
+		if british && len(dst) > start {
 			dst = append(dst, " and"...)
 		}
 		sep()

@@ -245,9 +245,10 @@ func sortedKeys[V any](m map[string]V) []string {
 // Events records what the services report: lookups by outcome and latency,
 // rows by what happened to them.
 type Events struct {
-	lookups *CounterVec
-	latency *HistogramVec
-	rows    *CounterVec
+	lookups  *CounterVec
+	latency  *HistogramVec
+	rows     *CounterVec
+	platform *CounterVec
 }
 
 // NewEvents registers the service metrics in reg.
@@ -256,7 +257,17 @@ func NewEvents(reg *Registry) *Events {
 		lookups: reg.Counter("tonebase_lookups_total", "IVR lookups by status.", "status"),
 		latency: reg.Histogram("tonebase_lookup_duration_seconds", "IVR lookup latency inside the handler.", "status"),
 		rows:    reg.Counter("tonebase_rows_total", "Uploaded rows by outcome.", "op"),
+		platform: reg.Counter("tonebase_platform_lookups_total",
+			"Lookups made by calls tonebase runs on a telephony platform, by platform and status.", "platform", "status"),
 	}
+}
+
+// PlatformLookup records a lookup a call on a telephony platform made: in
+// the lookups' own counter and latency, as every lookup is, and by
+// platform. The plain lookup's path stays one label.
+func (e *Events) PlatformLookup(platform, status string, d time.Duration) {
+	e.Lookup(status, d)
+	e.platform.Inc(platform, status)
 }
 
 // Lookup records one lookup's outcome.

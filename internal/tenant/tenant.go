@@ -44,14 +44,22 @@ const MaxCID = 1<<31 - 1
 
 // Client is a merchant as stored. Secrets are never in it in clear.
 type Client struct {
-	CID            int64     `json:"cid"`
-	Name           string    `json:"name"`
-	Status         string    `json:"status"`
-	APIKey         string    `json:"api_key"`
-	SecretHash     string    `json:"secret_hash"`
-	SealedPassword string    `json:"sealed_upload_password"`
-	Created        time.Time `json:"created"`
-	Updated        time.Time `json:"updated"`
+	CID            int64  `json:"cid"`
+	Name           string `json:"name"`
+	Status         string `json:"status"`
+	APIKey         string `json:"api_key"`
+	SecretHash     string `json:"secret_hash"`
+	SealedPassword string `json:"sealed_upload_password"`
+	// RequireHMAC refuses the client's uploads signed with ActivePay's
+	// Hash alone, which covers neither the request nor its time, once every
+	// system of the client signs with X-Tonebase-Signature.
+	RequireHMAC bool `json:"require_hmac,omitempty"`
+	// SealedTwilioToken is the client's Twilio auth token, which signs
+	// the webhooks Twilio sends; sealed as the upload password is, since
+	// checking a signature needs it in clear.
+	SealedTwilioToken string    `json:"sealed_twilio_token,omitempty"`
+	Created           time.Time `json:"created"`
+	Updated           time.Time `json:"updated"`
 }
 
 // Credentials are what a merchant is shown once, at creation or rotation.
@@ -214,6 +222,50 @@ func (r *Registry) UploadPassword(cid int64) (string, error) {
 	return string(p), nil
 }
 
+// ErrNoTwilio is a client without a Twilio auth token.
+var ErrNoTwilio = errors.New("tenant: no Twilio auth token set")
+
+// SetTwilioToken stores the client's Twilio auth token, sealed; an empty
+// token removes it.
+func (r *Registry) SetTwilioToken(cid int64, token string) (Client, error) {
+	token = strings.TrimSpace(token)
+	if len(token) > 256 || strings.ContainsAny(token, " \t\r\n") {
+		return Client{}, fmt.Errorf("%w: auth_token must be at most 256 characters without spaces", ErrInvalid)
+	}
+	err := r.change(cid, func(c *Client) error {
+		if token == "" {
+			c.SealedTwilioToken = ""
+			return nil
+		}
+		var err error
+		c.SealedTwilioToken, err = r.box.Seal([]byte(token))
+		return err
+	})
+	if err != nil {
+		return Client{}, err
+	}
+	return r.Get(cid)
+}
+
+// TwilioToken returns an active client's Twilio auth token.
+func (r *Registry) TwilioToken(cid int64) (string, error) {
+	c, err := r.Get(cid)
+	if err != nil {
+		return "", err
+	}
+	if c.Status != StatusActive {
+		return "", ErrSuspended
+	}
+	if c.SealedTwilioToken == "" {
+		return "", ErrNoTwilio
+	}
+	p, err := r.box.Open(c.SealedTwilioToken)
+	if err != nil {
+		return "", err
+	}
+	return string(p), nil
+}
+
 // RotateSecret issues a new API secret; the old one stops working at once.
 func (r *Registry) RotateSecret(cid int64) (Credentials, error) {
 	creds := Credentials{APISecret: randomToken(24)}
@@ -243,6 +295,23 @@ func (r *Registry) SetStatus(cid int64, status string) (Client, error) {
 		return Client{}, err
 	}
 	return r.Get(cid)
+}
+
+// SetRequireHMAC says whether the client's uploads must use the
+// request-bound scheme.
+func (r *Registry) SetRequireHMAC(cid int64, require bool) (Client, error) {
+	if err := r.change(cid, func(c *Client) error { c.RequireHMAC = require; return nil }); err != nil {
+		return Client{}, err
+	}
+	return r.Get(cid)
+}
+
+// RequiresHMAC reports whether the client refuses ActivePay's Hash; an
+// unknown client does not, so it is answered as unknown, not as unsigned.
+func (r *Registry) RequiresHMAC(cid int64) bool {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	return r.byCID[cid].RequireHMAC
 }
 
 // Rename changes a client's display name.

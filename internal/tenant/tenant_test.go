@@ -134,3 +134,42 @@ func TestBox(t *testing.T) {
 		t.Fatal("accepted a 16-byte key")
 	}
 }
+
+func TestRequireHMAC(t *testing.T) {
+	dir := t.TempDir()
+	r, s := newRegistry(t, dir)
+	c, _, err := r.Create("Strict Collections", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, _, err := r.Create("Easy Collections", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.RequiresHMAC(c.CID) {
+		t.Fatal("a new client requires HMAC")
+	}
+	got, err := r.SetRequireHMAC(c.CID, true)
+	if err != nil || !got.RequireHMAC {
+		t.Fatalf("SetRequireHMAC = %+v, %v", got, err)
+	}
+	if !r.RequiresHMAC(c.CID) || r.RequiresHMAC(other.CID) || r.RequiresHMAC(999999) {
+		t.Fatal("RequiresHMAC answers for the wrong clients")
+	}
+	if _, err := r.SetRequireHMAC(999999, true); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("unknown client: %v", err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	r2, s2 := newRegistry(t, dir)
+	if !r2.RequiresHMAC(c.CID) || r2.RequiresHMAC(other.CID) {
+		t.Fatal("require_hmac did not survive a restart")
+	}
+	if _, err := r2.SetRequireHMAC(c.CID, false); err != nil || r2.RequiresHMAC(c.CID) {
+		t.Fatalf("turning it off: %v", err)
+	}
+	if err := s2.Close(); err != nil {
+		t.Fatal(err)
+	}
+}

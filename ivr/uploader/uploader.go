@@ -1,6 +1,7 @@
 // Package uploader is the merchant's side of the signed upload: it splits a
-// JSON file of rows into batches, signs each with the client's upload
-// password and posts it, so integrating needs no C#.
+// JSON file of rows into batches, or takes a CSV file whole, signs each
+// request with the client's upload password and posts it, so integrating
+// needs no C#.
 package uploader
 
 import (
@@ -13,6 +14,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/tonebase/tonebase/hash"
@@ -26,15 +28,34 @@ type Config struct {
 	Password string
 	Batch    int  // rows per request
 	Delete   bool // delete the rows' keys instead of upserting
+	// Scheme is SchemeHMAC (the default) or SchemeActivePay, for servers
+	// that predate the request-bound signature.
+	Scheme string
+	// Now gives the X-Tonebase-Timestamp; time.Now when nil.
+	Now func() time.Time
 	// Progress, if set, is called after each batch with the bytes of input
 	// consumed so far and the rows sent.
 	Progress func(bytesRead int64, rows int)
 	Client   *http.Client
 }
 
-// RowError is a refused row, indexed in the whole file.
+// The signature schemes, as --scheme names them.
+const (
+	SchemeHMAC      = "hmac"      // X-Tonebase-Timestamp and X-Tonebase-Signature over the whole request
+	SchemeActivePay = "activepay" // ActivePay's Hash over the body
+)
+
+// The endpoints: JSON rows in batches, or a CSV file whole.
+const (
+	databasePath = "/cppdb/api/database"
+	filePath     = "/cppdb/api/file"
+)
+
+// RowError is a refused row, indexed in the whole file; a CSV file's also
+// carry their line.
 type RowError struct {
 	Index  int    `json:"index"`
+	Line   int    `json:"line,omitempty"`
 	Column string `json:"column,omitempty"`
 	Error  string `json:"error"`
 }
@@ -48,6 +69,8 @@ type Summary struct {
 	Deleted   int        `json:"deleted"`
 	NotFound  int        `json:"not_found"`
 	Invalid   []RowError `json:"invalid"`
+	// InvalidMore counts refused rows the server did not list.
+	InvalidMore int `json:"invalid_more,omitempty"`
 }
 
 type batch struct {
@@ -58,13 +81,30 @@ type batch struct {
 	err   error
 }
 
-// Run uploads every row read from r: a JSON array of row objects, or one row.
-func Run(cfg Config, r io.Reader) (Summary, error) {
+func (cfg *Config) defaults() error {
 	if cfg.Batch <= 0 {
 		cfg.Batch = 5000
 	}
 	if cfg.Client == nil {
 		cfg.Client = &http.Client{Timeout: 10 * time.Minute}
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	switch cfg.Scheme {
+	case "":
+		cfg.Scheme = SchemeHMAC
+	case SchemeHMAC, SchemeActivePay:
+	default:
+		return fmt.Errorf("uploader: the scheme must be %s or %s, not %q", SchemeHMAC, SchemeActivePay, cfg.Scheme)
+	}
+	return nil
+}
+
+// Run uploads every row read from r: a JSON array of row objects, or one row.
+func Run(cfg Config, r io.Reader) (Summary, error) {
+	if err := cfg.defaults(); err != nil {
+		return Summary{}, err
 	}
 	batches := make(chan batch, 2) // read the next batch while one is in flight
 	stop := make(chan struct{})
@@ -187,23 +227,86 @@ func compact(raw []byte) []byte {
 	return b.Bytes()
 }
 
+// RunFile posts a CSV debtor file whole to the CSV endpoint in mode
+// (upsert or replace): replace is all or nothing, so the file is one
+// request, signed with its mode.
+func RunFile(cfg Config, mode string, r io.Reader) (Summary, error) {
+	if err := cfg.defaults(); err != nil {
+		return Summary{}, err
+	}
+	if mode != "upsert" && mode != "replace" {
+		return Summary{}, fmt.Errorf("uploader: the mode must be upsert or replace, not %q", mode)
+	}
+	body, err := io.ReadAll(r)
+	if err != nil {
+		return Summary{}, fmt.Errorf("uploader: read the file: %w", err)
+	}
+	var sum Summary
+	if err := send(cfg, http.MethodPost, filePath, mode, body, "text/csv", "the file", &sum, 0); err != nil {
+		return sum, err
+	}
+	if cfg.Progress != nil {
+		cfg.Progress(int64(len(body)), sum.Received)
+	}
+	return sum, nil
+}
+
+// request builds a signed request: the query holds cid, dbid and, at the
+// CSV endpoint, the mode; then either the Hash, or the timestamp and
+// signature headers over method, path, that query and the body.
+func request(cfg Config, method, path, mode string, body []byte) (*http.Request, error) {
+	base, err := url.Parse(cfg.URL)
+	if err != nil {
+		return nil, fmt.Errorf("uploader: --url: %w", err)
+	}
+	params := []hash.Param{{Name: "cid", Value: strconv.FormatInt(cfg.CID, 10)}, {Name: "dbid", Value: strconv.FormatInt(cfg.DBID, 10)}}
+	if mode != "" {
+		params = append(params, hash.Param{Name: "mode", Value: mode})
+	}
+	query := hash.CanonicalQuery(params)
+	path = strings.TrimRight(base.EscapedPath(), "/") + path
+	var ts, sig string
+	if cfg.Scheme == SchemeActivePay {
+		h := hash.Sign(cfg.CID, cfg.DBID, cfg.Password, body)
+		if mode != "" {
+			h = hash.SignMode(cfg.CID, cfg.DBID, cfg.Password, mode, body)
+		}
+		query += "&Hash=" + h // a URL token needs no escaping
+	} else {
+		ts = strconv.FormatInt(cfg.Now().Unix(), 10)
+		sig = hash.SignRequest(cfg.Password, hash.Request{Method: method, Path: path, Query: query, Timestamp: ts}, body)
+	}
+	req, err := http.NewRequest(method, base.Scheme+"://"+base.Host+path+"?"+query, bytes.NewReader(body))
+	if err != nil {
+		return nil, fmt.Errorf("uploader: %w", err)
+	}
+	if sig != "" {
+		req.Header.Set(hash.TimestampHeader, ts)
+		req.Header.Set(hash.SignatureHeader, sig)
+	}
+	return req, nil
+}
+
 func post(cfg Config, b batch, sum *Summary) error {
-	q := url.Values{}
-	q.Set("cid", strconv.FormatInt(cfg.CID, 10))
-	q.Set("dbid", strconv.FormatInt(cfg.DBID, 10))
-	q.Set("Hash", hash.Sign(cfg.CID, cfg.DBID, cfg.Password, b.body))
 	method := http.MethodPost
 	if cfg.Delete {
 		method = http.MethodDelete
 	}
-	req, err := http.NewRequest(method, cfg.URL+"/cppdb/api/database?"+q.Encode(), bytes.NewReader(b.body))
+	what := fmt.Sprintf("rows %d–%d", b.first, b.first+b.rows-1)
+	return send(cfg, method, databasePath, "", b.body, "application/json", what, sum, b.first)
+}
+
+// send posts one signed body and adds its answer to sum, the refused rows
+// indexed from first.
+func send(cfg Config, method, path, mode string, body []byte, contentType, what string, sum *Summary, first int) error {
+	req, err := request(cfg, method, path, mode, body)
 	if err != nil {
-		return fmt.Errorf("uploader: %w", err)
+		return err
 	}
-	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Content-Type", contentType)
 	resp, err := cfg.Client.Do(req)
 	if err != nil {
-		return fmt.Errorf("uploader: rows %d–%d: %w", b.first, b.first+b.rows-1, err)
+		return fmt.Errorf("uploader: %s: %w", what, err)
 	}
 	defer resp.Body.Close()
 	data, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
@@ -218,7 +321,7 @@ func post(cfg Config, b batch, sum *Summary) error {
 		if e.Error == "" {
 			e.Error = string(data)
 		}
-		return fmt.Errorf("uploader: rows %d–%d: %s: %s", b.first, b.first+b.rows-1, resp.Status, e.Error)
+		return fmt.Errorf("uploader: %s: %s: %s", what, resp.Status, e.Error)
 	}
 	var got Summary
 	if err := json.Unmarshal(data, &got); err != nil {
@@ -230,8 +333,9 @@ func post(cfg Config, b batch, sum *Summary) error {
 	sum.Unchanged += got.Unchanged
 	sum.Deleted += got.Deleted
 	sum.NotFound += got.NotFound
+	sum.InvalidMore += got.InvalidMore
 	for _, e := range got.Invalid {
-		e.Index += b.first
+		e.Index += first
 		sum.Invalid = append(sum.Invalid, e)
 	}
 	return nil

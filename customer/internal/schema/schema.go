@@ -28,11 +28,17 @@ const (
 
 // Customer columns.
 const (
-	CustID          = "Id"
-	CustNumber      = "CustomerNumber"
-	CustSeq         = "Seq"
-	CustCreated     = "DateTime"
-	CustAccountType = "AccountType"
+	CustID           = "Id"
+	CustNumber       = "CustomerNumber"
+	CustSeq          = "Seq"
+	CustCreated      = "DateTime"
+	CustAccountType  = "AccountType"
+	CustNotes        = "Notes"
+	CustEmailReceipt = "EmailReceipt"
+	// CustDeleted is when a customer was deleted; CustDeletedNumber keeps
+	// its number, which leaves the unique index so it can be used again.
+	CustDeleted       = "Deleted"
+	CustDeletedNumber = "DeletedNumber"
 )
 
 // AddressColumns are the column ids of one side (billing or shipping) of a
@@ -75,6 +81,8 @@ const (
 	PayBankNumber  = "BankNumber"
 	PayCreated     = "Created"
 	PayToken       = "Token"
+	PayBankName    = "BankName"
+	PayEntryClass  = "EntryClass"
 )
 
 // Plan columns.
@@ -98,6 +106,10 @@ const (
 	PlanCancelled  = "Cancelled"
 	PlanPauses     = "Pauses"
 	PlanCreated    = "DateCreated"
+	// Added after the first release, so optional.
+	PlanNotifyURL   = "NotificationUrl"
+	PlanEnd         = "EndDate"
+	PlanCancelledAt = "CancelledAt"
 )
 
 // Idempotency record columns.
@@ -125,13 +137,15 @@ func pkCol(id string) columndb.Column {
 // release (Seq, the second address lines) come last and are optional, so
 // stored rows without them stay valid.
 func CustomerTable(cid int64) columndb.Table {
-	cols := []columndb.Column{pkCol(CustID), col(CustNumber, columndb.TypeText, true)}
+	// The number is optional: some wires make customers without one.
+	cols := []columndb.Column{pkCol(CustID), text(CustNumber)}
 	b, s := Billing().List(), Shipping().List()
 	for _, id := range append(b[:len(b)-1:len(b)-1], s[:len(s)-1]...) {
 		cols = append(cols, text(id))
 	}
 	cols = append(cols, col(CustCreated, columndb.TypeInteger, true), integer(CustAccountType),
-		integer(CustSeq), text(Billing().Line2), text(Shipping().Line2))
+		integer(CustSeq), text(Billing().Line2), text(Shipping().Line2), text(CustNotes), integer(CustEmailReceipt),
+		integer(CustDeleted), text(CustDeletedNumber))
 	return columndb.Table{Tenant: cid, Name: Customers, Description: "customers (customer API)", Columns: cols,
 		Indexes: []columndb.Index{
 			{Name: IdxNumber, Columns: []string{CustNumber}, Unique: true},
@@ -149,7 +163,8 @@ func PaymentTable(cid int64) columndb.Table {
 		col(PaySecret, columndb.TypeText, true), col(PayFingerprint, columndb.TypeText, true),
 		col(PayMasked, columndb.TypeText, true), text(PayExpiry), text(PayHolder), text(PayAddress),
 		text(PayZip), text(PayDescription), text(PayRouting), integer(PayAccountKind),
-		text(PayBankNumber), col(PayCreated, columndb.TypeInteger, true), text(PayToken)}
+		text(PayBankNumber), col(PayCreated, columndb.TypeInteger, true), text(PayToken),
+		text(PayBankName), text(PayEntryClass)}
 	return columndb.Table{Tenant: cid, Name: Payments, Description: "payment methods (customer API)", Columns: cols,
 		Indexes: []columndb.Index{
 			{Name: IdxCustomer, Columns: []string{PayCustomer, PayKind}},
@@ -169,7 +184,8 @@ func PlanTable(cid int64) columndb.Table {
 		req(PlanUnlimited, columndb.TypeInteger), integer(PlanRecurring),
 		integer(PlanTotal), req(PlanFee, columndb.TypeInteger),
 		text(PlanFeeLabel), text(PlanInvoice), text(PlanReference), req(PlanAmount, columndb.TypeInteger),
-		req(PlanCancelled, columndb.TypeInteger), text(PlanPauses), req(PlanCreated, columndb.TypeInteger)}
+		req(PlanCancelled, columndb.TypeInteger), text(PlanPauses), req(PlanCreated, columndb.TypeInteger),
+		text(PlanNotifyURL), text(PlanEnd), integer(PlanCancelledAt)}
 	return columndb.Table{Tenant: cid, Name: Plans, Description: "recurring and installment plans (customer API)", Columns: cols,
 		Indexes: []columndb.Index{
 			{Name: IdxCustomer, Columns: []string{PlanCustomer}},
