@@ -172,8 +172,10 @@ func TestBackupDuringUploadRestores(t *testing.T) {
 			t.Fatalf("row %06d was acknowledged before the backup began and is not restored (%d rows restored)", i, len(have))
 		}
 	}
-	if int64(len(have)) > during || len(have)%200 != 100 {
-		t.Errorf("restored %d rows: not the rows of whole uploads acknowledged by the backup's end (%d)", len(have), during)
+	// One upload runs at a time: the backup may hold the one whose answer
+	// was on its way when the backup ended, whole, but never part of one.
+	if int64(len(have)) > during+200 || len(have)%200 != 100 {
+		t.Errorf("restored %d rows: not whole uploads, at most one past the %d acknowledged by the backup's end", len(have), during)
 	}
 
 	// The same lookups answer the same, with the same credentials.
