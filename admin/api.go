@@ -333,7 +333,7 @@ func (a *API) fail(ctx *fasthttp.RequestCtx, err error) {
 		httpx.WriteJSON(ctx, 404, errorBody{Error: trimPrefix(err)})
 	case errors.Is(err, tenant.ErrInvalid), errors.Is(err, ivr.ErrInvalid):
 		httpx.WriteJSON(ctx, 400, errorBody{Error: trimPrefix(err)})
-	case errors.Is(err, tenant.ErrExists), errors.Is(err, ivr.ErrConflict):
+	case errors.Is(err, tenant.ErrExists), errors.Is(err, ivr.ErrConflict), errors.Is(err, ErrBackupRunning):
 		httpx.WriteJSON(ctx, 409, errorBody{Error: trimPrefix(err)})
 	case errors.Is(err, diskfree.ErrLow):
 		a.log.Warn().Err(err).Str("request_id", httpx.RequestID(ctx)).Msg("admin api: write refused")
@@ -347,7 +347,7 @@ func (a *API) fail(ctx *fasthttp.RequestCtx, err error) {
 // trimPrefix drops the package prefixes an admin does not need to read.
 func trimPrefix(err error) string {
 	s := err.Error()
-	for _, p := range []string{"ivr: ", "tenant: ", "columndb: "} {
+	for _, p := range []string{"ivr: ", "tenant: ", "columndb: ", "admin: "} {
 		s = strings.ReplaceAll(s, p, "")
 	}
 	return s

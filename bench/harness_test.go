@@ -89,3 +89,18 @@ func build(t *testing.T, namesAndPkgs ...string) (string, []string) {
 	}
 	return dir, bins
 }
+
+// TestBackupHarness runs the backup measurement small: the backup and
+// restore commands, timed, and the restored server answering.
+func TestBackupHarness(t *testing.T) {
+	dir, bins := build(t, "tonebase", "../cmd/tonebase")
+	var out strings.Builder
+	r, err := BackupRestore(&out, dir, bins[0], 5000, 1000, 2, 200, 4)
+	t.Log("\n" + out.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.FileBytes == 0 || r.Restore <= 0 || r.During.Requests == 0 || r.During.Errors != 0 {
+		t.Fatalf("a phase failed: %+v", r)
+	}
+}

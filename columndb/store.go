@@ -106,9 +106,10 @@ type Store struct {
 	ts          uint64        // last commit timestamp issued; guarded by commitMu
 	done        atomic.Uint64 // last commit timestamp applied: what readers read at
 	landMu      sync.Mutex
-	landing     []*landing // commits issued and not yet readable, in timestamp order; guarded by landMu
-	discardMark uint64     // guarded by commitMu
-	discardAt   time.Time  // guarded by commitMu
+	landing     []*landing     // commits issued and not yet readable, in timestamp order; guarded by landMu
+	discardMark uint64         // guarded by commitMu
+	discardAt   time.Time      // guarded by commitMu
+	pins        map[uint64]int // read timestamps of running backups; guarded by commitMu
 
 	warmStop  chan struct{}
 	warmDone  chan struct{}
@@ -197,15 +198,15 @@ func (s *Store) await(l *landing) error {
 // past. Reads last microseconds, so a mark a few seconds old is safe.
 func (s *Store) advanceDiscard() {
 	if now := time.Now(); now.Sub(s.discardAt) > 5*time.Second {
-		if s.discardMark > 0 {
-			s.db.SetDiscardTs(s.discardMark)
+		if mark := s.discardBelow(s.discardMark); mark > 0 {
+			s.db.SetDiscardTs(mark)
 		}
 		s.discardMark, s.discardAt = s.ts, now
 	}
 }
 
-// Open opens or creates the store in opts.Dir.
-func Open(opts Options) (*Store, error) {
+// badgerOptions are the Badger options of a store in opts.Dir.
+func badgerOptions(opts Options) badger.Options {
 	bo := badger.DefaultOptions(opts.Dir).
 		WithInMemory(opts.InMemory).
 		// Writers to one table are serialised by the store, so Badger's
@@ -221,6 +222,12 @@ func Open(opts Options) (*Store, error) {
 		// Badger requires an index cache when tables are encrypted.
 		bo = bo.WithEncryptionKey(opts.EncryptionKey).WithIndexCacheSize(64 << 20)
 	}
+	return bo
+}
+
+// Open opens or creates the store in opts.Dir.
+func Open(opts Options) (*Store, error) {
+	bo := badgerOptions(opts)
 	// Managed mode: the store hands out read timestamps itself, always
 	// that of the last finished commit, so a read never waits for a commit
 	// still in Badger's write pipeline. In Badger's own mode a new read

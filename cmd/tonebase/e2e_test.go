@@ -31,13 +31,19 @@ type testServer struct {
 
 func startServer(t *testing.T, mutate ...func(*serveConfig)) *testServer {
 	t.Helper()
+	return startLogging(t, zerolog.New(io.Discard), mutate...)
+}
+
+// startLogging is startServer with the server's log written to log.
+func startLogging(t *testing.T, log zerolog.Logger, mutate ...func(*serveConfig)) *testServer {
+	t.Helper()
 	cfg := serveConfig{Data: t.TempDir(), LogFormat: "json", LogLevel: "warn", AdminToken: "test-admin-token-0123456789",
 		MaxUploadMB: 1, LockoutLimit: 5, LockoutWindow: 15 * time.Minute, TxnRows: 256, RowCacheMB: 64,
 		RequestTimeout: time.Minute, IdleTimeout: time.Minute}
 	for _, m := range mutate {
 		m(&cfg)
 	}
-	a, err := newApp(cfg, zerolog.New(io.Discard))
+	a, err := newApp(cfg, log)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -18,6 +18,8 @@ Usage:
   tonebase admin add-user --name NAME [--data ./tonebase-data] [--master-key-file FILE]   (password on stdin or TONEBASE_PASSWORD)
   tonebase upload --cid N --dbid N --password P --file rows.json [--url http://127.0.0.1:8080] [--batch 5000] [--delete]
   tonebase upload --cid N --dbid N --password P --file debtors.csv --mode upsert|replace   (uploads sign with X-Tonebase-Signature; --scheme activepay for the Hash)
+  tonebase backup --admin-token T [--url http://127.0.0.1:8080] [--out FILE] > tonebase.backup
+  tonebase restore --data DIR [--master-key-file F] < tonebase.backup
 
 Every flag can also be set as TONEBASE_<FLAG> in the environment (TONEBASE_ADDR,
 TONEBASE_ADMIN_TOKEN, ...); a flag on the command line wins.
@@ -37,6 +39,10 @@ func main() {
 		err = hashCmd(os.Args[2:], os.Stdin, os.Stdout)
 	case "upload":
 		err = uploadCmd(os.Args[2:], os.Stdout, os.Stderr)
+	case "backup":
+		err = backupCmd(os.Args[2:], os.Stdout, os.Stderr)
+	case "restore":
+		err = restoreCmd(os.Args[2:], os.Stdin, os.Stderr)
 	case "admin":
 		err = adminCmd(os.Args[2:], os.Stdin, os.Stdout)
 	case "-h", "--help", "help":

@@ -66,6 +66,7 @@ func routes(a *app, ivrH *ivr.Handlers, api *admin.API, cust *hipfinity.Handlers
 		{"GET", "/admin/api/clients/{cid}/databases/{dbid}/rows", g(api.Rows)},
 		{"POST", "/admin/api/keys/rotate", g(cust.RotateKeys)},
 		{"GET", "/admin/api/keys", g(cust.Keys)},
+		{"GET", "/admin/api/backup", g(a.backups.Download)},
 
 		{"POST", "/apis/api/Customers", cust.CreateCustomer},
 		{"PUT", "/apis/api/Customers/{id}", cust.UpdateCustomer},

@@ -47,6 +47,7 @@ type app struct {
 	conns     *conns.Sweeper
 	disk      *diskfree.Guard
 	calls     platforms // the telephony platforms' handlers
+	backups   *admin.Backups
 }
 
 func serve(args []string) error {
@@ -283,6 +284,7 @@ func newApp(cfg serveConfig, log zerolog.Logger) (*app, error) {
 	a.conns = conns.New(conns.Limits{Busy: cfg.RequestTimeout, Idle: cfg.IdleTimeout},
 		a.reg.Counter("tonebase_http_connections_expired_total", "Connections closed for stalling, by the state they stalled in.", "state"))
 	go a.conns.Run()
+	a.backups = api.Backups(admin.BackupConfig{Store: store, Files: readBackupFiles(cfg.Data), Key: backupKey(master), Stream: a.conns.Stream})
 	a.server = &fasthttp.Server{
 		Handler:            handler(a, routes(a, ivrH, api, custH, onepayH, rpH)),
 		Name:               "tonebase",

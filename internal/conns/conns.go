@@ -133,6 +133,9 @@ func (s *Sweeper) ConnState(nc net.Conn, state fasthttp.ConnState) {
 		s.forget(c)
 		return
 	}
+	if c.streaming.Load() {
+		c.streaming.Store(false) // the streamed answer has ended
+	}
 	c.mark.Store(mark(s.now.Load(), state))
 }
 
@@ -220,13 +223,38 @@ func (l listener) Accept() (net.Conn, error) {
 // and reads Conn for every read and write, on whichever core it runs.
 type conn struct {
 	net.Conn
-	s    *Sweeper
-	mark atomic.Uint64
-	_    [128 - 32]byte
+	s         *Sweeper
+	mark      atomic.Uint64
+	streaming atomic.Bool // see Stream
+	_         [128 - 36]byte
+}
+
+// Write stamps a streamed answer's progress.
+func (c *conn) Write(b []byte) (int, error) {
+	n, err := c.Conn.Write(b)
+	if n > 0 && c.streaming.Load() {
+		c.mark.Store(mark(c.s.now.Load(), fasthttp.StateActive))
+	}
+	return n, err
 }
 
 // Close forgets c as well, whoever closes it.
 func (c *conn) Close() error {
 	c.s.forget(c)
 	return c.Conn.Close()
+}
+
+// Stream makes the Busy limit bound the stalls of the answer being
+// written on nc rather than its length: until nc's next state change every
+// write that moves bytes stamps it as busy from now. A backup streamed for
+// longer than the limit is then cut only if its client stops reading for
+// that long. For a connection not from Listener it does nothing.
+func (s *Sweeper) Stream(nc net.Conn) {
+	c, ok := nc.(*conn)
+	if !ok {
+		if c = unwrap(nc); c == nil {
+			return
+		}
+	}
+	c.streaming.Store(true)
 }

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -167,6 +168,107 @@ func TestConnStateSeesThroughTLS(t *testing.T) {
 		})
 	}
 }
+
+// TestStreamBoundsStallsNotLength: an answer read slowly and steadily
+// over many times the Busy limit arrives whole when its connection
+// streams, and is cut when it does not; a client that stops reading a
+// streaming answer is cut off too. The connections are in-memory pipes,
+// which buffer almost nothing, so the server's writes wait on the reader
+// as they would on a socket whose buffers are full.
+func TestStreamBoundsStallsNotLength(t *testing.T) {
+	s := New(Limits{Busy: limit, Idle: limit}, nil)
+	go s.Run()
+	ln := pipeListener{conns: make(chan net.Conn), done: make(chan struct{})}
+	const size = 2 << 20
+	chunk := []byte(strings.Repeat("x", 64<<10))
+	srv := &fasthttp.Server{ConnState: s.ConnState, Handler: func(ctx *fasthttp.RequestCtx) {
+		if ctx.QueryArgs().Has("stream") {
+			s.Stream(ctx.Conn())
+		}
+		ctx.SetBodyStreamWriter(func(w *bufio.Writer) {
+			for range size / len(chunk) {
+				if _, err := w.Write(chunk); err != nil {
+					return
+				}
+			}
+		})
+	}}
+	go srv.Serve(s.Listener(&ln)) //nolint:errcheck // ends with Shutdown
+	t.Cleanup(func() { _ = srv.Shutdown(); s.Close() })
+	for _, tt := range []struct {
+		name, query string
+		pause       time.Duration // between reads of 64 KiB
+		whole       bool
+	}{
+		{"streaming, read steadily", "stream", limit / 8, true},
+		{"not streaming, read steadily", "", limit / 8, false},
+		{"streaming, client stops reading", "stream", 3 * limit, false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			c := ln.dial()
+			defer c.Close()
+			if _, err := io.WriteString(c, "GET /?"+tt.query+" HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"); err != nil {
+				t.Fatal(err)
+			}
+			_ = c.SetReadDeadline(time.Now().Add(30 * time.Second))
+			start := time.Now()
+			got, buf := 0, make([]byte, 64<<10)
+			for {
+				n, err := io.ReadFull(c, buf)
+				got += n
+				if err != nil {
+					break
+				}
+				if tt.pause > limit {
+					if got > 256<<10 {
+						time.Sleep(tt.pause) // once, well into the answer
+						tt.pause = 0
+					}
+				} else {
+					time.Sleep(tt.pause)
+				}
+			}
+			whole := got > size // the body and its chunked framing
+			if whole != tt.whole {
+				t.Fatalf("%d bytes of %d in %v: whole %v, want %v", got, size, time.Since(start), whole, tt.whole)
+			}
+			if tt.whole && time.Since(start) < 3*limit {
+				t.Fatalf("read in %v: too fast to outlast the limit, so nothing was tested", time.Since(start))
+			}
+		})
+	}
+}
+
+// pipeListener accepts the server ends of net.Pipe connections, which
+// buffer nothing: a write waits for the reader.
+type pipeListener struct {
+	conns chan net.Conn
+	done  chan struct{}
+	once  sync.Once
+}
+
+func (l *pipeListener) dial() net.Conn {
+	server, client := net.Pipe()
+	l.conns <- server
+	return client
+}
+
+func (l *pipeListener) Accept() (net.Conn, error) {
+	select {
+	case c := <-l.conns:
+		return c, nil
+	case <-l.done:
+		return nil, net.ErrClosed
+	}
+}
+
+func (l *pipeListener) Close() error   { l.once.Do(func() { close(l.done) }); return nil }
+func (l *pipeListener) Addr() net.Addr { return pipeAddr{} }
+
+type pipeAddr struct{}
+
+func (pipeAddr) Network() string { return "pipe" }
+func (pipeAddr) String() string  { return "pipe" }
 
 // TestLateSweepExpiresNothingEarly: on a loaded machine the ticker can
 // deliver a sweep long after the one before. A state change made during

@@ -31,6 +31,7 @@ func main() {
 	abLookups := flag.Bool("ab-lookups", false, "with -ab, load -rows into every binary once and compare lookups at -c connections in turns of -d instead of ingest")
 	abRestart := flag.Duration("ab-restart", 0, "with -ab, load -rows, restart the server, wait this long, and compare loading -rows new rows into the same table")
 	abDuring := flag.Bool("ab-during", false, "with -ab, compare the lookups' latency during an upload (-during-rate on -during-c connections) instead of ingest")
+	backup := flag.Bool("backup", false, "instead of the full run, load -rows into -tonebase, then time its backup alone, with -during-rate lookups on -during-c connections, and its restore")
 	flag.Parse()
 	if *constant != "" {
 		body, err := os.ReadFile(*constantBody)
@@ -96,6 +97,22 @@ func main() {
 	if cfg.Tonebase == "" {
 		fmt.Fprintln(os.Stderr, "loadtest: -tonebase or -ab is required")
 		os.Exit(2)
+	}
+	if *backup {
+		conns := cfg.DuringConns
+		if conns == 0 {
+			conns = cfg.Concurrency
+		}
+		work, err := os.MkdirTemp("", "tonebase-backup-")
+		if err == nil {
+			_, err = bench.BackupRestore(os.Stdout, work, cfg.Tonebase, cfg.Rows, cfg.BatchRows, cfg.Inflight, cfg.DuringRate, conns)
+			os.RemoveAll(work)
+		}
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "loadtest:", err)
+			os.Exit(1)
+		}
+		return
 	}
 	self, err := os.Executable()
 	if err != nil {
