@@ -103,6 +103,8 @@ type ClientData struct {
 	Databases   []ivr.Database
 	Description string
 	Error       string
+	// TwilioError is why the Twilio auth token just entered was refused.
+	TwilioError string
 }
 
 // Client serves GET /admin/clients/{cid}.

@@ -10,14 +10,22 @@ import (
 
 	"github.com/tonebase/tonebase/columndb"
 	"github.com/tonebase/tonebase/internal/httpx"
+	"github.com/tonebase/tonebase/internal/money"
 	"github.com/tonebase/tonebase/internal/tenant"
 	"github.com/tonebase/tonebase/ivr"
 )
 
-// FieldsData is the Database Fields page: one row per column.
+// FieldsData is the Database Fields page: one row per column, and the
+// settings of the database's calls.
 type FieldsData struct {
 	DB       ivr.Database
 	Problems []string
+	// Calls is what the calls form shows: the stored settings, or those
+	// just refused, with the reason for each refused field in Errors.
+	Calls      ivr.Telephony
+	Errors     map[string]string
+	Languages  []money.Language
+	Currencies []money.Currency
 }
 
 // Fields serves GET /admin/clients/{cid}/databases/{dbid}.
@@ -30,8 +38,16 @@ func (s *Server) Fields(ctx *fasthttp.RequestCtx) {
 }
 
 func (s *Server) fieldsPage(ctx *fasthttp.RequestCtx, status int, c tenant.Client, db ivr.Database, problems []string) {
-	s.render(ctx, status, "database", &view{Title: db.Description, Nav: "clients", Flash: flash(ctx),
-		Crumbs: dbCrumbs(c.Name, db)[:2], Data: FieldsData{DB: db, Problems: readable(problems)}})
+	s.fieldsPageWith(ctx, status, c, FieldsData{DB: db, Calls: db.Telephony}, problems)
+}
+
+func (s *Server) fieldsPageWith(ctx *fasthttp.RequestCtx, status int, c tenant.Client, d FieldsData, problems []string) {
+	d.Problems, d.Languages, d.Currencies = readable(problems), money.Languages, money.Currencies
+	if d.Errors == nil {
+		d.Errors = map[string]string{}
+	}
+	s.render(ctx, status, "database", &view{Title: d.DB.Description, Nav: "clients", Flash: flash(ctx),
+		Crumbs: dbCrumbs(c.Name, d.DB)[:2], Data: d})
 }
 
 // FieldData is the edit form of one column, with the reason for each
@@ -137,7 +153,7 @@ func (s *Server) FieldPost(ctx *fasthttp.RequestCtx) {
 	} else {
 		cols[pos] = d.Col
 	}
-	problems, err := s.redefine(db, cols)
+	problems, err := s.redefine(db, cols, db.Telephony)
 	if err != nil {
 		s.fail(ctx, err)
 		return
@@ -161,10 +177,11 @@ func (s *Server) FieldPost(ctx *fasthttp.RequestCtx) {
 	httpx.Redirect(ctx, dbHref(db)+"?msg="+msg, 303)
 }
 
-// redefine stores new columns and returns the schema's refusals, each
-// naming its column and field; other errors are returned as errors.
-func (s *Server) redefine(db ivr.Database, cols []ivr.Column) ([]columndb.Problem, error) {
-	_, err := s.cfg.Databases.Update(db.CID, db.DBID, ivr.DatabaseSpec{Description: db.Description, Columns: cols, Telephony: db.Telephony})
+// redefine stores new columns and call settings and returns the schema's
+// refusals, each naming its column or setting and field; other errors are
+// returned as errors.
+func (s *Server) redefine(db ivr.Database, cols []ivr.Column, tel ivr.Telephony) ([]columndb.Problem, error) {
+	_, err := s.cfg.Databases.Update(db.CID, db.DBID, ivr.DatabaseSpec{Description: db.Description, Columns: cols, Telephony: tel})
 	if err == nil {
 		return nil, nil
 	}
@@ -229,7 +246,8 @@ func formField(field string) string {
 	return ""
 }
 
-var apiWords = strings.NewReplacer("min_dtmf", "Min DTMF IP", "max_dtmf", "Max DTMF IP", "ivr_field", "IVR Control Field")
+var apiWords = strings.NewReplacer("min_dtmf", "Min DTMF IP", "max_dtmf", "Max DTMF IP", "ivr_field", "IVR Control Field",
+	"redirect_url", "Redirect URL", "auth_token", "The auth token")
 
 // readable rewrites the API's field names into the page's labels.
 func readable(ps []string) []string {
@@ -278,7 +296,7 @@ func (s *Server) FieldRemove(ctx *fasthttp.RequestCtx) {
 }
 
 func (s *Server) applyColumns(ctx *fasthttp.RequestCtx, c tenant.Client, db ivr.Database, cols []ivr.Column, action, id, msg string) {
-	problems, err := s.redefine(db, cols)
+	problems, err := s.redefine(db, cols, db.Telephony)
 	if err != nil {
 		s.fail(ctx, err)
 		return

@@ -10,6 +10,7 @@ import (
 
 	"github.com/tonebase/tonebase/admin"
 	"github.com/tonebase/tonebase/columndb"
+	"github.com/tonebase/tonebase/internal/money"
 	"github.com/tonebase/tonebase/internal/tenant"
 	"github.com/tonebase/tonebase/ivr"
 )
@@ -27,6 +28,8 @@ func TestGolden(t *testing.T) {
 	client := tenant.Client{CID: 1000, Name: "Demo Merchant", Status: "active", APIKey: "tb_key", Created: at, Updated: at}
 	db := ivr.Database{CID: 1000, DBID: 1, Description: "Debtors", Columns: admin.DemoColumns(), Rows: 1000, Created: at, Updated: at}
 	crumbs := dbCrumbs(client.Name, db)
+	withTwilio := client
+	withTwilio.SealedTwilioToken = "sealed-token-never-shown"
 	row := map[string]string{"colA": "012345", "colB": "01021990", "colC": "1250", "colD": "500", "colE": "1250", "colF": "Alice Jones"}
 	job := JobView{ID: "abc123", CID: 1000, DBID: 1, Database: "Debtors", File: "debtors.csv", Mode: ivr.ImportUpsert,
 		Format: ivr.FormatCSV, User: "ada", Size: 120, Started: at, Done: true, Finished: at, Percent: 100,
@@ -44,8 +47,12 @@ func TestGolden(t *testing.T) {
 		"audit":       user(&view{Title: "Audit log", Nav: "audit", Data: AuditData{Entries: []AuditEntry{{Seq: 2, When: at, Who: "ada", Action: "signed in", IP: "127.0.0.1"}}, Older: "/admin/audit?before=2"}}),
 		"clients":     user(&view{Title: "Clients", Nav: "clients", Data: ClientsData{Clients: []tenant.Client{client}, Errors: map[string]string{"name": "Enter the client's name, 1 to 100 characters."}}}),
 		"credentials": user(&view{Title: "Credentials for Demo Merchant", Data: CredentialsData{Client: client, Creds: tenant.Credentials{APISecret: "secret", UploadPassword: "password"}}}),
-		"client":      user(&view{Title: "Demo Merchant", Nav: "clients", Flash: flashes["db-deleted"], Data: ClientData{Client: client, Databases: []ivr.Database{db}}}),
-		"database":    user(&view{Title: "Debtors", Nav: "clients", Crumbs: crumbs[:2], Data: FieldsData{DB: db, Problems: []string{"colB: a column cannot be removed while rows exist"}}}),
+		"client": user(&view{Title: "Demo Merchant", Nav: "clients", Flash: flashes["db-deleted"], Data: ClientData{Client: withTwilio,
+			Databases: []ivr.Database{db}, TwilioError: "The auth token must be at most 256 characters without spaces"}}),
+		"database": user(&view{Title: "Debtors", Nav: "clients", Crumbs: crumbs[:2], Data: FieldsData{DB: db, Problems: []string{"colB: a column cannot be removed while rows exist"},
+			Calls:     ivr.Telephony{Language: "xx-XX", Currency: money.EUR, Twilio: &ivr.TwilioSettings{RedirectURL: "https://pay.example.com/ivr?step=pay"}},
+			Errors:    map[string]string{"language": `language "xx-XX" must be one of en-GB, en-US, es-ES, es-US, fr-FR, de-DE`},
+			Languages: money.Languages, Currencies: money.Currencies}}),
 		"field": user(&view{Title: "Edit colA", Nav: "clients", Crumbs: crumbs, Data: FieldData{DB: db, Col: db.Columns[0], Min: "8", Max: "6",
 			Errors: map[string]string{"max_dtmf": "Min DTMF IP 8 is more than Max DTMF IP 6"}, General: []string{"ref2 needs a ref1: callers are asked for refs in order"},
 			Types: columndb.Types, Formats: columndb.DateFormats, IVR: ivr.Roles}}),
@@ -77,6 +84,9 @@ func TestGolden(t *testing.T) {
 			t.Fatalf("%s: %v", name, err)
 		}
 		path := filepath.Join("testdata", "golden", name+".html")
+		if bytes.Contains(buf.Bytes(), []byte(withTwilio.SealedTwilioToken)) {
+			t.Errorf("%s shows the sealed Twilio token", name)
+		}
 		if *update {
 			if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 				t.Fatal(err)

@@ -244,6 +244,9 @@ func flash(ctx *fasthttp.RequestCtx) string {
 
 var flashes = map[string]string{
 	"signed-out":        "You have signed out.",
+	"twilio-set":        "Twilio auth token saved. It is not shown again; Twilio's webhooks for this client are now checked with it.",
+	"twilio-removed":    "Twilio auth token removed: this client's Twilio webhooks are refused until one is set.",
+	"calls-saved":       "Call settings saved.",
 	"expired":           "Your session had ended, so nothing was saved. Sign in and do it again.",
 	"suspended":         "The client is suspended: its uploads and lookups are refused until it is reactivated.",
 	"active":            "The client is active again.",
@@ -322,6 +325,14 @@ func label(v any) string {
 		return ivrLabels[x]
 	case columndb.Type:
 		return typeLabels[x]
+	case money.Language:
+		if l, ok := languageLabels[x]; ok {
+			return l
+		}
+	case money.Currency:
+		if l, ok := currencyLabels[x]; ok {
+			return l
+		}
 	}
 	return fmt.Sprint(v)
 }
@@ -330,6 +341,15 @@ var ivrLabels = map[ivr.Role]string{
 	ivr.RoleNone: "None", ivr.RoleRef1: "Reference 1 (asked first)", ivr.RoleRef2: "Reference 2",
 	ivr.RoleRef3: "Reference 3", ivr.RoleBalance: "Balance", ivr.RoleMinPayment: "Minimum payment",
 	ivr.RoleMaxPayment: "Maximum payment",
+}
+
+var languageLabels = map[money.Language]string{
+	money.EnGB: "English (UK)", money.EnUS: "English (US)", money.EsES: "Spanish (Spain)",
+	money.EsUS: "Spanish (US)", money.FrFR: "French (France)", money.DeDE: "German (Germany)",
+}
+
+var currencyLabels = map[money.Currency]string{
+	money.GBP: "Pounds sterling (GBP)", money.USD: "US dollars (USD)", money.EUR: "Euros (EUR)", money.CAD: "Canadian dollars (CAD)",
 }
 
 var typeLabels = map[columndb.Type]string{
