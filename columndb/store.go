@@ -58,6 +58,10 @@ type Options struct {
 	// Space, if set, is asked before every batch reaches Badger, and a
 	// batch it refuses is not written: Apply returns its error, wrapped.
 	Space Space
+	// BadgerMemory, if above zero, is the memory Badger's memtables and
+	// caches are sized to fit in (memory.go), beside RowCacheBytes; 0
+	// keeps Badger's defaults.
+	BadgerMemory int64
 }
 
 // Space keeps the disk from filling under the store. Badger writes its
@@ -219,6 +223,7 @@ func Open(opts Options) (*Store, error) {
 		// Badger requires an index cache when tables are encrypted.
 		bo = bo.WithEncryptionKey(opts.EncryptionKey).WithIndexCacheSize(64 << 20)
 	}
+	bo = sizeBadger(bo, opts.BadgerMemory, len(opts.EncryptionKey) > 0)
 	// Managed mode: the store hands out read timestamps itself, always
 	// that of the last finished commit, so a read never waits for a commit
 	// still in Badger's write pipeline. In Badger's own mode a new read

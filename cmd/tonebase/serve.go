@@ -9,6 +9,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"syscall"
 	"time"
 
@@ -24,6 +25,7 @@ import (
 	"github.com/tonebase/tonebase/internal/conns"
 	"github.com/tonebase/tonebase/internal/diskfree"
 	"github.com/tonebase/tonebase/internal/httpx"
+	"github.com/tonebase/tonebase/internal/logsink"
 	"github.com/tonebase/tonebase/internal/observe"
 	"github.com/tonebase/tonebase/internal/tenant"
 	"github.com/tonebase/tonebase/ivr"
@@ -44,6 +46,7 @@ type app struct {
 	server    *fasthttp.Server
 	conns     *conns.Sweeper
 	disk      *diskfree.Guard
+	async     *logsink.Async // the access log's writer, flushed at close; nil when there is none
 }
 
 func serve(args []string) error {
@@ -57,7 +60,10 @@ func serve(args []string) error {
 	// a lookup waits behind them. With spare slots it runs at once and the
 	// kernel shares the CPUs, favouring the threads that slept.
 	runtime.GOMAXPROCS(cfg.Procs)
-	a, err := newApp(cfg, log)
+	if cfg.MemoryLimitMB > 0 {
+		debug.SetMemoryLimit(int64(cfg.MemoryLimitMB) << 20)
+	}
+	a, err := newApp(cfg, log, withAccessLog(logOutput(cfg.LogFormat, os.Stderr), accessLines))
 	if err != nil {
 		return err
 	}
@@ -120,17 +126,15 @@ func newLogger(cfg serveConfig) zerolog.Logger {
 	if err != nil {
 		level = zerolog.InfoLevel
 	}
-	var log zerolog.Logger
-	if cfg.LogFormat == "console" {
-		log = zerolog.New(zerolog.ConsoleWriter{Out: os.Stderr, TimeFormat: time.TimeOnly})
-	} else {
-		log = zerolog.New(os.Stderr)
-	}
-	return log.Level(level).With().Timestamp().Logger()
+	return zerolog.New(logOutput(cfg.LogFormat, os.Stderr)).Level(level).With().Timestamp().Logger()
 }
 
 // newApp opens the store and wires every package.
-func newApp(cfg serveConfig, log zerolog.Logger) (*app, error) {
+func newApp(cfg serveConfig, log zerolog.Logger, opts ...appOption) (*app, error) {
+	var wiring appWiring
+	for _, o := range opts {
+		o(&wiring)
+	}
 	if err := os.MkdirAll(cfg.Data, 0o700); err != nil {
 		return nil, fmt.Errorf("data folder: %w", err)
 	}
@@ -173,7 +177,7 @@ func newApp(cfg serveConfig, log zerolog.Logger) (*app, error) {
 	pacer := ivr.NewPacer(time.Second)
 	store, err := columndb.Open(columndb.Options{Pacer: pacer, Dir: filepath.Join(cfg.Data, "db"), EncryptionKey: atRest,
 		Logger: badgerLogger{log.With().Str("component", "badger").Logger()}, TxnRows: cfg.TxnRows,
-		RowCacheBytes: int64(cfg.RowCacheMB) << 20, WarmRowCache: true, Space: disk})
+		RowCacheBytes: int64(cfg.RowCacheMB) << 20, WarmRowCache: true, Space: disk, BadgerMemory: badgerMemory(cfg)})
 	if err != nil {
 		// A disk that filled while the store opened fails it in ways that
 		// look like a wrong key: say what it is.
@@ -194,10 +198,8 @@ func newApp(cfg serveConfig, log zerolog.Logger) (*app, error) {
 		_ = store.Close()
 		return nil, err
 	}
-	a := &app{cfg: cfg, log: log, accessLog: log, store: store, reg: observe.New(), clients: clients, token: token, disk: disk}
-	if !cfg.AccessLog {
-		a.accessLog = zerolog.Nop()
-	}
+	a := &app{cfg: cfg, log: log, store: store, reg: observe.New(), clients: clients, token: token, disk: disk}
+	a.accessLog, a.async = accessLogger(cfg, log, wiring.access, wiring.accessLines, a.reg)
 	catalog := ivr.NewCatalog(store)
 	// Bodies whose signature is checked only once they are whole may hold
 	// this much of the disk between them, so outsiders posting large
@@ -259,7 +261,11 @@ func (a *app) close() error {
 	a.conns.Close()
 	a.cust.Close()
 	_ = a.web.Close() // waits for running imports, which write to the store
-	return a.store.Close()
+	err := a.store.Close()
+	if a.async != nil {
+		a.async.Close(5 * time.Second) // the last requests' lines
+	}
+	return err
 }
 
 // serverError answers what fasthttp refuses before routing, above all a
