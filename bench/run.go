@@ -30,6 +30,7 @@ type Config struct {
 
 // Report is what a run measured.
 type Report struct {
+	ServerArgs           string // the arguments tonebase was started with
 	IngestRowsPerSec     float64
 	CeilingRowsPerSec    float64
 	Lookup               Stats
@@ -73,6 +74,9 @@ func Run(cfg Config, w io.Writer) (Report, error) {
 		return r, err
 	}
 	defer svc.Stop()
+	r.ServerArgs = svc.Args()
+	fmt.Fprintf(w, "server: %s %s\n        (default flags otherwise; its log, JSON with the access log on, in %s)\n",
+		cfg.Tonebase, svc.Args(), filepath.Join(cfg.Work, "tonebase.log"))
 	t, err := Setup(svc.Addr, token)
 	if err != nil {
 		return r, err

@@ -60,8 +60,8 @@ func serve(args []string) error {
 	// a lookup waits behind them. With spare slots it runs at once and the
 	// kernel shares the CPUs, favouring the threads that slept.
 	runtime.GOMAXPROCS(cfg.Procs)
-	if cfg.MemoryLimitMB > 0 {
-		debug.SetMemoryLimit(int64(cfg.MemoryLimitMB) << 20)
+	if limit := goMemoryLimit(cfg); limit > 0 {
+		debug.SetMemoryLimit(limit)
 	}
 	a, err := newApp(cfg, log, withAccessLog(logOutput(cfg.LogFormat, os.Stderr), accessLines))
 	if err != nil {

@@ -31,6 +31,8 @@ func main() {
 	abLookups := flag.Bool("ab-lookups", false, "with -ab, load -rows into every binary once and compare lookups at -c connections in turns of -d instead of ingest")
 	abRestart := flag.Duration("ab-restart", 0, "with -ab, load -rows, restart the server, wait this long, and compare loading -rows new rows into the same table")
 	abDuring := flag.Bool("ab-during", false, "with -ab, compare the lookups' latency during an upload (-during-rate on -during-c connections) instead of ingest")
+	memory := flag.String("memory", "", "instead of the full run, load rows up to each of these counts (comma-separated, e.g. 1000000,5000000,10000000) into one server, and print its memory from /proc after each, then after a restart")
+	settle := flag.Duration("settle", 20*time.Second, "with -memory, how long the server rests after each load before it is measured")
 	flag.Parse()
 	if *constant != "" {
 		body, err := os.ReadFile(*constantBody)
@@ -96,6 +98,23 @@ func main() {
 	if cfg.Tonebase == "" {
 		fmt.Fprintln(os.Stderr, "loadtest: -tonebase or -ab is required")
 		os.Exit(2)
+	}
+	if *memory != "" {
+		steps, err := bench.SplitCounts(*memory)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "loadtest: -memory:", err)
+			os.Exit(2)
+		}
+		work, err := os.MkdirTemp("", "tonebase-memory-")
+		if err == nil {
+			_, err = bench.MemoryCurve(os.Stdout, cfg.Tonebase, work, steps, cfg.BatchRows, cfg.Inflight, cfg.Concurrency, *settle, 3*time.Second)
+			os.RemoveAll(work)
+		}
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "loadtest:", err)
+			os.Exit(1)
+		}
+		return
 	}
 	self, err := os.Executable()
 	if err != nil {
