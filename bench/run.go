@@ -197,8 +197,8 @@ func Run(cfg Config, w io.Writer) (Report, error) {
 	if err := prof.wait(); err != nil {
 		return r, err
 	}
-	fmt.Fprintf(w, "during upload %v at %d/s on %d connections while ingesting %.0f rows/s; %d over 50ms\n",
-		r.DuringUpload, rate, conns, r.DuringUploadRowsSec, r.DuringUpload.Over(50*time.Millisecond))
+	fmt.Fprintf(w, "during upload %v at %d/s on %d connections while ingesting %.0f rows/s (%.0f%% of the ingest alone); %d over 50ms\n",
+		r.DuringUpload, rate, conns, r.DuringUploadRowsSec, 100*r.DuringUploadRowsSec/r.IngestRowsPerSec, r.DuringUpload.Over(50*time.Millisecond))
 	return r, nil
 }
 
