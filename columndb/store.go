@@ -84,9 +84,10 @@ type Space interface {
 type Pacer interface {
 	// Yield is called with how long the writer has worked since the last call.
 	Yield(busy time.Duration)
-	// Active reports whether reads are arriving. A bulk write then sends
-	// one transaction at a time instead of filling the next while Badger
-	// writes the last, so it takes less of the CPU from them.
+	// Active reports whether reads arriving need much of the CPUs. A bulk
+	// write then sends one transaction at a time instead of filling the
+	// next while Badger writes the last, so it takes less of the CPU from
+	// them.
 	Active() bool
 }
 

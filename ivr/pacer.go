@@ -44,6 +44,9 @@ const (
 	// parts rest to one of work the lookups' tail during a million-row
 	// upload was as short as it gets, and the upload still moves.
 	maxShare = 0.8
+	// crowdedShare is the lookups' share from which bulk work also stops
+	// overlapping its steps (Active): 2,500 lookups a second.
+	crowdedShare = 0.5
 	// sampleEvery is how often the lookup rate is recomputed.
 	sampleEvery = 250 * time.Millisecond
 	// minRest is the shortest rest taken: a goroutine that sleeps less
@@ -70,10 +73,27 @@ func (p *Pacer) Lookup(now time.Time) {
 	}
 }
 
-// Active reports whether lookups have arrived recently.
-func (p *Pacer) Active() bool {
+// arrived reports whether lookups have arrived recently.
+func (p *Pacer) arrived() bool {
 	return p != nil && time.Since(time.Unix(0, p.last.Load())) <= p.recent
 }
+
+// Active reports whether lookups arriving need a large share of the
+// CPUs (crowdedShare): bulk work then works one step at a time, without
+// overlapping its parsing with its writes or its transactions with each
+// other, so it keeps fewer threads busy at once. A few lookups a second
+// only make it rest a little.
+func (p *Pacer) Active() bool {
+	if !p.arrived() {
+		return false
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.share() >= crowdedShare
+}
+
+// share is the part of the time the lookups get (p.mu held).
+func (p *Pacer) share() float64 { return min(p.rate*p.cost.Seconds()*headroom, maxShare) }
 
 // rest adds what a step of busy owes to the lookups, the share s of the
 // time the step and its rest take together, and returns the rest to take
@@ -87,7 +107,7 @@ func (p *Pacer) rest(busy time.Duration, now time.Time) time.Duration {
 		}
 		p.sampledAt, p.sampled = now, n
 	}
-	s := min(p.rate*p.cost.Seconds()*headroom, maxShare)
+	s := p.share()
 	p.owed = min(p.owed+time.Duration(float64(busy)*s/(1-s)), p.max)
 	if p.owed < minRest {
 		return 0
@@ -100,7 +120,7 @@ func (p *Pacer) rest(busy time.Duration, now time.Time) time.Duration {
 // Yield is called by bulk work between steps with how long it worked since
 // the last call.
 func (p *Pacer) Yield(busy time.Duration) {
-	if !p.Active() {
+	if !p.arrived() {
 		runtime.Gosched()
 		return
 	}

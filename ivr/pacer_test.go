@@ -85,8 +85,8 @@ func TestPacerYield(t *testing.T) {
 			if tt.lookupAgo >= 0 {
 				tt.pacer.Lookup(time.Now().Add(-tt.lookupAgo))
 			}
-			if got := tt.pacer.Active(); got != tt.active {
-				t.Fatalf("Active() = %v, want %v", got, tt.active)
+			if got := tt.pacer.arrived(); got != tt.active {
+				t.Fatalf("arrived() = %v, want %v", got, tt.active)
 			}
 			start := time.Now()
 			tt.pacer.Yield(tt.busy)
@@ -118,4 +118,32 @@ func TestPacerSteps(t *testing.T) {
 	}
 	var none *Pacer
 	none.Steps()() // a service without a pacer only yields
+}
+
+// TestPacerActive: bulk work stops overlapping its steps only when the
+// lookups need a large share of the CPUs, not for a few a second.
+func TestPacerActive(t *testing.T) {
+	tests := []struct {
+		name      string
+		lookupAgo time.Duration // < 0: no lookup ever
+		rate      float64
+		want      bool
+	}{
+		{"no lookups", -1, 1e6, false},
+		{"a thousand a second", 0, 1000, false},
+		{"ten thousand a second", 0, 10_000, true},
+		{"ten thousand a second, long ago", 2 * time.Second, 10_000, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := NewPacer(time.Second)
+			p.sampledAt, p.rate = time.Now(), tt.rate
+			if tt.lookupAgo >= 0 {
+				p.Lookup(time.Now().Add(-tt.lookupAgo))
+			}
+			if got := p.Active(); got != tt.want {
+				t.Fatalf("Active() = %v, want %v", got, tt.want)
+			}
+		})
+	}
 }

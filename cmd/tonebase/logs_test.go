@@ -162,7 +162,9 @@ func TestStalledLogDelaysNoRequest(t *testing.T) {
 	closed = true
 	written := strings.Count(sink.String(), "\n")
 	total := a.reg.Counter("tonebase_log_lines_dropped_total", "").Value()
-	if int64(written)+total != int64(requests+metricsAsked) {
+	// Exact but for a write meeting the reader in its slot, counted once
+	// too many (logsink's test).
+	if off := int64(written) + total - int64(requests+metricsAsked); off < 0 || off > requests/100 {
 		t.Fatalf("%d lines written and %d dropped of %d requests", written, total, requests+metricsAsked)
 	}
 	if !strings.Contains(sink.String(), `"route":"/healthz"`) {

@@ -15,7 +15,9 @@ import (
 // arrive (a stalled pipe, a terminal scrolling), the oldest lines not yet
 // written are overwritten, and dropped learns how many once the writer
 // reaches them: a request that logs costs a copy and an atomic add,
-// whatever the sink does.
+// whatever the sink does. The count is exact but for a line written into
+// the very slot the writer is taking while the ring overflows, which the
+// diode moves to the next slot and counts once as dropped too.
 type Async struct {
 	ring    diode.Writer
 	out     *batcher
