@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -10,7 +9,6 @@ import (
 	"net/http"
 	"os"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -65,21 +63,12 @@ func TestLogFormat(t *testing.T) {
 // stopped; then it keeps what it is given.
 type stalledSink struct {
 	release chan struct{}
-	mu      sync.Mutex
-	buf     bytes.Buffer
+	syncBuffer
 }
 
 func (s *stalledSink) Write(p []byte) (int, error) {
 	<-s.release
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.buf.Write(p)
-}
-
-func (s *stalledSink) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.buf.String()
+	return s.syncBuffer.Write(p)
 }
 
 // TestStalledLogDelaysNoRequest: with the access log's destination taking
