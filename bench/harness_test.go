@@ -1,6 +1,8 @@
 package bench
 
 import (
+	"encoding/json"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -24,6 +26,32 @@ func TestHarness(t *testing.T) {
 	if r.IngestRowsPerSec <= 0 || r.Lookup.Requests == 0 || r.Lookup.Errors != 0 || r.HalfRate.Errors != 0 ||
 		r.NoUpload.Requests == 0 || r.NoUpload.Errors != 0 || r.DuringUpload.Errors != 0 {
 		t.Fatalf("a phase failed: %+v", r)
+	}
+	// The server ran as an operator starts it: no flag but where it
+	// listens, where its data is and its admin token, and it logged
+	// every request, in JSON since its log is a file.
+	var flags []string
+	for _, f := range strings.Fields(r.ServerArgs) {
+		if strings.HasPrefix(f, "--") {
+			flags = append(flags, f)
+		}
+	}
+	if strings.Join(flags, " ") != "--addr --data --admin-token" || !strings.Contains(out.String(), r.ServerArgs) {
+		t.Fatalf("the server ran with %q; want the default flags, printed", r.ServerArgs)
+	}
+	logs, err := os.ReadFile(filepath.Join(dir, "tonebase.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	accessLines := 0
+	for _, line := range strings.Split(string(logs), "\n") {
+		var l struct{ Route string }
+		if json.Unmarshal([]byte(line), &l) == nil && l.Route == "/ivr/v1/{cid}/{dbid}/lookup" {
+			accessLines++
+		}
+	}
+	if accessLines < r.Lookup.Requests {
+		t.Fatalf("%d lookups and %d access lines of them in the server's JSON log", r.Lookup.Requests, accessLines)
 	}
 }
 

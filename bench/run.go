@@ -30,6 +30,7 @@ type Config struct {
 
 // Report is what a run measured.
 type Report struct {
+	ServerArgs           string // the arguments tonebase was started with
 	IngestRowsPerSec     float64
 	CeilingRowsPerSec    float64
 	Lookup               Stats
@@ -73,6 +74,9 @@ func Run(cfg Config, w io.Writer) (Report, error) {
 		return r, err
 	}
 	defer svc.Stop()
+	r.ServerArgs = svc.Args()
+	fmt.Fprintf(w, "server: %s %s\n        (default flags otherwise; its log, JSON with the access log on, in %s)\n",
+		cfg.Tonebase, svc.Args(), filepath.Join(cfg.Work, "tonebase.log"))
 	t, err := Setup(svc.Addr, token)
 	if err != nil {
 		return r, err
@@ -193,8 +197,8 @@ func Run(cfg Config, w io.Writer) (Report, error) {
 	if err := prof.wait(); err != nil {
 		return r, err
 	}
-	fmt.Fprintf(w, "during upload %v at %d/s on %d connections while ingesting %.0f rows/s; %d over 50ms\n",
-		r.DuringUpload, rate, conns, r.DuringUploadRowsSec, r.DuringUpload.Over(50*time.Millisecond))
+	fmt.Fprintf(w, "during upload %v at %d/s on %d connections while ingesting %.0f rows/s (%.0f%% of the ingest alone); %d over 50ms\n",
+		r.DuringUpload, rate, conns, r.DuringUploadRowsSec, 100*r.DuringUploadRowsSec/r.IngestRowsPerSec, r.DuringUpload.Over(50*time.Millisecond))
 	return r, nil
 }
 

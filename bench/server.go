@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
@@ -89,9 +90,17 @@ func FreeAddr() (string, error) {
 }
 
 // Start runs a command that serves on addr and waits until path answers.
+// Its standard error is the harness's.
 func Start(addr, path string, name string, args ...string) (*Process, error) {
+	return start(addr, path, os.Stderr, "", name, args...)
+}
+
+// start runs a command whose standard error goes to stderr, and waits
+// until path answers on addr. logPath, if set, is the file stderr writes,
+// whose end is quoted when the command does not come up.
+func start(addr, path string, stderr io.Writer, logPath string, name string, args ...string) (*Process, error) {
 	cmd := exec.Command(name, args...)
-	cmd.Stderr = os.Stderr
+	cmd.Stderr = stderr
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("bench: start %s: %w", name, err)
 	}
@@ -101,7 +110,7 @@ func Start(addr, path string, name string, args ...string) (*Process, error) {
 	for {
 		select {
 		case <-p.exited:
-			return nil, fmt.Errorf("bench: %s exited before serving", name)
+			return nil, fmt.Errorf("bench: %s exited before serving%s", name, logTail(logPath))
 		default:
 		}
 		resp, err := http.Get("http://" + addr + path)
@@ -111,22 +120,50 @@ func Start(addr, path string, name string, args ...string) (*Process, error) {
 		}
 		if time.Now().After(deadline) {
 			p.Stop()
-			return nil, fmt.Errorf("bench: %s did not answer on %s: %w", name, addr, err)
+			return nil, fmt.Errorf("bench: %s did not answer on %s: %w%s", name, addr, err, logTail(logPath))
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
 }
 
-// StartTonebase runs the tonebase binary with a fresh data folder.
-// Extra arguments go to serve after the harness's own.
+// logTail is the end of a server's log, for an error saying it failed.
+func logTail(path string) string {
+	if path == "" {
+		return ""
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return ""
+	}
+	return "; its log ends:\n" + string(b[max(0, len(b)-2000):])
+}
+
+// Args are the arguments the process was started with, for a report to
+// say exactly how the server ran.
+func (p *Process) Args() string { return strings.Join(p.cmd.Args[1:], " ") }
+
+// StartTonebase runs the tonebase binary with a fresh data folder and its
+// default flags, as an operator starts it: only the address, the data
+// folder and the admin token are given, then extra. Its log goes to a file
+// beside the data folder, as a service manager would keep it: standard
+// error is then not a terminal, so the server logs JSON, access log on.
 func StartTonebase(bin, data, token string, extra ...string) (*Process, error) {
+	return StartTonebaseLogging(bin, data, token, data+".log", extra...)
+}
+
+// StartTonebaseLogging is StartTonebase with the log appended to logPath.
+func StartTonebaseLogging(bin, data, token, logPath string, extra ...string) (*Process, error) {
 	addr, err := FreeAddr()
 	if err != nil {
 		return nil, err
 	}
-	args := append([]string{"serve", "--addr", addr, "--data", data, "--admin-token", token,
-		"--access-log=false", "--log-format", "json", "--log-level", "warn", "--max-upload-mb", "256"}, extra...)
-	return Start(addr, "/healthz", bin, args...)
+	f, err := os.OpenFile(logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("bench: server log: %w", err)
+	}
+	defer f.Close() // the child holds its own descriptor
+	args := append([]string{"serve", "--addr", addr, "--data", data, "--admin-token", token}, extra...)
+	return start(addr, "/healthz", f, logPath, bin, args...)
 }
 
 // ServeConstant answers every request with body, whatever was asked: the

@@ -60,6 +60,10 @@ type Options struct {
 	// Space, if set, is asked before every batch reaches Badger, and a
 	// batch it refuses is not written: Apply returns its error, wrapped.
 	Space Space
+	// BadgerMemory, if above zero, is the memory Badger's memtables and
+	// caches are sized to fit in (memory.go), beside RowCacheBytes; 0
+	// keeps Badger's defaults.
+	BadgerMemory int64
 }
 
 // Space keeps the disk from filling under the store. Badger writes its
@@ -82,9 +86,10 @@ type Space interface {
 type Pacer interface {
 	// Yield is called with how long the writer has worked since the last call.
 	Yield(busy time.Duration)
-	// Active reports whether reads are arriving. A bulk write then sends
-	// one transaction at a time instead of filling the next while Badger
-	// writes the last, so it takes less of the CPU from them.
+	// Active reports whether reads arriving need much of the CPUs. A bulk
+	// write then sends one transaction at a time instead of filling the
+	// next while Badger writes the last, so it takes less of the CPU from
+	// them.
 	Active() bool
 }
 
@@ -222,6 +227,7 @@ func badgerOptions(opts Options) badger.Options {
 		// Badger requires an index cache when tables are encrypted.
 		bo = bo.WithEncryptionKey(opts.EncryptionKey).WithIndexCacheSize(64 << 20)
 	}
+	bo = sizeBadger(bo, opts.BadgerMemory, len(opts.EncryptionKey) > 0)
 	return bo
 }
 

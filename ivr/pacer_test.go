@@ -5,32 +5,88 @@ import (
 	"time"
 )
 
-func TestPacer(t *testing.T) {
-	slow := func() *Pacer { p := NewPacer(time.Second); p.max = time.Second; return p }
+// TestPacerRest checks the rest bulk work owes for a step at a lookup rate.
+func TestPacerRest(t *testing.T) {
+	tests := []struct {
+		name     string
+		rate     float64 // lookups a second in the last sample
+		busy     time.Duration
+		steps    int           // steps of busy taken, the rest of the last returned
+		min, max time.Duration // the rest the last step returns
+	}{
+		{"no lookups: no rest", 0, 10 * time.Millisecond, 1, 0, 0},
+		// 1,000 a second of 50 µs need 5% of a core; with headroom 4 the
+		// lookups take 20% of the time: 2.5 ms of rest for 10 ms of work.
+		{"a thousand a second: a quarter of the work", 1000, 10 * time.Millisecond, 1, 2400 * time.Microsecond, 2600 * time.Microsecond},
+		{"a flood: four times the work, at most", 1e6, 4 * time.Millisecond, 1, 15 * time.Millisecond, 17 * time.Millisecond},
+		{"a long step's rest is capped", 1e6, time.Second, 1, 20 * time.Millisecond, 20 * time.Millisecond},
+		// 100 a second owe 2% of the time: 20 µs per millisecond step,
+		// owed until they add up to a millisecond.
+		{"short rests are owed, not taken", 100, time.Millisecond, 10, 0, 0},
+		{"owed rests are taken once they add up", 100, time.Millisecond, 50, 1000 * time.Microsecond, 1100 * time.Microsecond},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := NewPacer(time.Second)
+			now := time.Now()
+			p.sampledAt, p.rate = now, tt.rate // a sample just taken
+			var got time.Duration
+			for range tt.steps {
+				got = p.rest(tt.busy, now)
+			}
+			if got < tt.min || got > tt.max {
+				t.Fatalf("rest %v, want between %v and %v", got, tt.min, tt.max)
+			}
+		})
+	}
+}
+
+// TestPacerMeasuresTheRate: lookups counted over a sample set the rate.
+func TestPacerMeasuresTheRate(t *testing.T) {
+	p := NewPacer(time.Second)
+	start := time.Now()
+	p.rest(0, start) // the first sample
+	for range 500 {
+		p.Lookup(start)
+	}
+	p.rest(0, start.Add(sampleEvery/2)) // too early for a new sample
+	if p.rate != 0 {
+		t.Fatalf("rate %v before a sample was due", p.rate)
+	}
+	p.rest(0, start.Add(sampleEvery))
+	if want := 500 / sampleEvery.Seconds(); p.rate < want*0.99 || p.rate > want*1.01 {
+		t.Fatalf("rate %v, want %v", p.rate, want)
+	}
+}
+
+func TestPacerYield(t *testing.T) {
 	tests := []struct {
 		name      string
 		pacer     *Pacer
 		lookupAgo time.Duration // < 0: no lookup ever
+		rate      float64
 		busy      time.Duration
 		minRest   time.Duration
 		maxRest   time.Duration
 		active    bool
 	}{
 		// Bounds are far apart so that a busy machine cannot blur them: a
-		// pacer that should not rest would rest 500ms.
-		{"no lookups: no rest", slow(), -1, 500 * time.Millisecond, 0, 250 * time.Millisecond, false},
-		{"lookup just now: rest in proportion to the work", slow(), 0, 100 * time.Millisecond, restPerWork * 100 * time.Millisecond, 10 * time.Second, true},
-		{"lookup long ago: no rest", slow(), 2 * time.Second, 500 * time.Millisecond, 0, 250 * time.Millisecond, false},
-		{"long work: rest is capped", NewPacer(time.Second), 0, time.Minute, NewPacer(time.Second).max, 30 * time.Second, true},
-		{"no pacer", nil, 0, 500 * time.Millisecond, 0, 250 * time.Millisecond, false},
+		// pacer that should not rest would rest 20ms.
+		{"no lookups: no rest", NewPacer(time.Second), -1, 1e6, 500 * time.Millisecond, 0, 10 * time.Millisecond, false},
+		{"lookups just now: rest", NewPacer(time.Second), 0, 1e6, 500 * time.Millisecond, 20 * time.Millisecond, 10 * time.Second, true},
+		{"lookups long ago: no rest", NewPacer(time.Second), 2 * time.Second, 1e6, 500 * time.Millisecond, 0, 10 * time.Millisecond, false},
+		{"no pacer", nil, 0, 0, 500 * time.Millisecond, 0, 10 * time.Millisecond, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			if tt.pacer != nil {
+				tt.pacer.sampledAt, tt.pacer.rate = time.Now(), tt.rate
+			}
 			if tt.lookupAgo >= 0 {
 				tt.pacer.Lookup(time.Now().Add(-tt.lookupAgo))
 			}
-			if got := tt.pacer.Active(); got != tt.active {
-				t.Fatalf("Active() = %v, want %v", got, tt.active)
+			if got := tt.pacer.arrived(); got != tt.active {
+				t.Fatalf("arrived() = %v, want %v", got, tt.active)
 			}
 			start := time.Now()
 			tt.pacer.Yield(tt.busy)
@@ -47,14 +103,47 @@ func TestPacerSteps(t *testing.T) {
 	p := NewPacer(time.Second)
 	p.max = time.Second
 	p.Lookup(time.Now())
+	p.sampledAt, p.rate = time.Now(), 1e6
 	step := p.Steps()
 	time.Sleep(100 * time.Millisecond) // the first step's work
-	step()
 	start := time.Now()
+	step()
+	if rest := time.Since(start); rest < 300*time.Millisecond {
+		t.Fatalf("a step of 100ms rested %v, want 400ms", rest)
+	}
+	start = time.Now()
 	step() // no work since the last step: almost no rest
 	if rest := time.Since(start); rest > 50*time.Millisecond {
 		t.Fatalf("a step with no work rested %v", rest)
 	}
 	var none *Pacer
 	none.Steps()() // a service without a pacer only yields
+}
+
+// TestPacerActive: bulk work stops overlapping its steps only when the
+// lookups need a large share of the CPUs, not for a few a second.
+func TestPacerActive(t *testing.T) {
+	tests := []struct {
+		name      string
+		lookupAgo time.Duration // < 0: no lookup ever
+		rate      float64
+		want      bool
+	}{
+		{"no lookups", -1, 1e6, false},
+		{"a thousand a second", 0, 1000, false},
+		{"ten thousand a second", 0, 10_000, true},
+		{"ten thousand a second, long ago", 2 * time.Second, 10_000, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := NewPacer(time.Second)
+			p.sampledAt, p.rate = time.Now(), tt.rate
+			if tt.lookupAgo >= 0 {
+				p.Lookup(time.Now().Add(-tt.lookupAgo))
+			}
+			if got := p.Active(); got != tt.want {
+				t.Fatalf("Active() = %v, want %v", got, tt.want)
+			}
+		})
+	}
 }

@@ -29,9 +29,9 @@ func (b heldBody) Open() io.Reader       { return bytes.NewReader(b) }
 const uploadBatch = 5000
 
 // eachBatch parses body into rows of t and hands them to apply a batch at
-// a time, returning the elements the body held. While lookups are
-// arriving the ingest slot is taken first, so that one upload at a time
-// works and lookups keep the other cores. Otherwise the first batch is
+// a time, returning the elements the body held. While lookups need much
+// of the CPUs (Pacer.Active) the ingest slot is taken first, so that one
+// upload at a time works and lookups keep the other cores. Otherwise the first batch is
 // parsed under a parse token of its own before the slot is taken: the next
 // upload in flight then parses while the last one's rows are written, and
 // parsing is about a quarter of what an upload costs. The slot is then

@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/tonebase/tonebase/internal/logsink"
 )
 
 // envFlags defines flags whose defaults come from TONEBASE_* variables, so
@@ -155,6 +157,9 @@ type serveConfig struct {
 	IdleTimeout    time.Duration
 	TxnRows        int
 	RowCacheMB     int
+	// MemoryLimitMB is Go's soft memory limit in MiB (--memory-limit);
+	// 0 keeps the one GOMEMLIMIT set.
+	MemoryLimitMB int
 	// MinFreeMB is the free space kept on the data folder's disk: below
 	// it writes are refused (507) and reads go on. 0 turns it off.
 	MinFreeMB     int
@@ -183,7 +188,7 @@ func parseServe(args []string) (serveConfig, error) {
 	f.str(&c.Addr, "addr", "127.0.0.1:8080", "listen address")
 	f.str(&c.Data, "data", "./tonebase-data", "data folder")
 	f.boolean(&c.Demo, "demo", false, "create a demo client and database and print how to use them")
-	f.str(&c.LogFormat, "log-format", "console", "log format: json or console")
+	f.str(&c.LogFormat, "log-format", "auto", "log format: auto (console on a terminal, json otherwise), json or console")
 	f.str(&c.LogLevel, "log-level", "info", "log level: debug, info, warn, error")
 	f.boolean(&c.AccessLog, "access-log", true, "log one line per request")
 	f.str(&c.AdminToken, "admin-token", "", "admin API bearer token (default: generated into the data folder)")
@@ -196,6 +201,8 @@ func parseServe(args []string) (serveConfig, error) {
 	f.integer(&c.TxnRows, "txn-rows", 256, "rows per storage transaction during uploads")
 	f.integer(&c.MinFreeMB, "min-free-mb", 256, "free space in MiB kept on the data folder's disk: below it writes answer 507 and lookups go on (0 turns it off)")
 	f.integer(&c.RowCacheMB, "row-cache-mb", 1024, "memory for rows kept for lookups by primary key, in MiB (0 turns it off)")
+	var memLimit string
+	f.str(&memLimit, "memory-limit", "", "memory the process plans to hold, in MiB (or with MiB or GiB); Go's soft memory limit, and Badger's caches are sized to fit beside the row cache (default --row-cache-mb + 512; a GOMEMLIMIT setting is kept)")
 	f.str(&c.MasterKeyFile, "master-key-file", "", "file holding the 32-byte master key that seals stored cards and encrypts the store at rest (or TONEBASE_MASTER_KEY)")
 	f.boolean(&c.AnyKeyMode, "master-key-any-mode", false, "accept a --master-key-file that group or others may read (refused otherwise)")
 	f.str(&c.DebugAddr, "debug-addr", "", "serve Go profiles (/debug/pprof/) on this address, e.g. 127.0.0.1:6060; off when empty")
@@ -204,6 +211,7 @@ func parseServe(args []string) (serveConfig, error) {
 	if err := f.parse(args); err != nil {
 		return c, err
 	}
+	var err error
 	c.CPUs = runtime.GOMAXPROCS(0)
 	if c.Procs < 0 {
 		return c, fmt.Errorf("--procs must not be negative")
@@ -217,11 +225,14 @@ func parseServe(args []string) (serveConfig, error) {
 	if err := checkServe(c); err != nil {
 		return c, err
 	}
-	if c.LogFormat != "json" && c.LogFormat != "console" {
-		return c, fmt.Errorf("--log-format must be json or console, not %q", c.LogFormat)
+	if _, err := logsink.Resolve(c.LogFormat, false); err != nil {
+		return c, fmt.Errorf("--log-format must be auto, json or console, not %q", c.LogFormat)
 	}
 	if c.RowCacheMB < 0 {
 		return c, fmt.Errorf("--row-cache-mb must not be negative")
+	}
+	if c.MemoryLimitMB, err = memoryLimit(memLimit, c.RowCacheMB); err != nil {
+		return c, err
 	}
 	if c.MinFreeMB < 0 {
 		return c, fmt.Errorf("--min-free-mb must not be negative")
@@ -252,4 +263,36 @@ func checkServe(c serveConfig) error {
 		}
 	}
 	return nil
+}
+
+// memoryHeadroomMB is what the process holds beyond the row cache by
+// default: Badger's memtables and caches, uploads being parsed,
+// connections' buffers, and the garbage collector's room to work.
+const memoryHeadroomMB = 512
+
+// memoryLimit reads --memory-limit: MiB, bare or with a MiB or GiB
+// suffix. Unset, it is the row cache plus memoryHeadroomMB, unless
+// GOMEMLIMIT is set, which is kept (0).
+func memoryLimit(s string, rowCacheMB int) (int, error) {
+	if s == "" {
+		if os.Getenv("GOMEMLIMIT") != "" {
+			return 0, nil
+		}
+		return rowCacheMB + memoryHeadroomMB, nil
+	}
+	num, mul := s, 1
+	switch {
+	case strings.HasSuffix(s, "GiB"):
+		num, mul = strings.TrimSuffix(s, "GiB"), 1024
+	case strings.HasSuffix(s, "MiB"):
+		num = strings.TrimSuffix(s, "MiB")
+	}
+	n, err := strconv.Atoi(num)
+	if err != nil || n < 1 {
+		return 0, fmt.Errorf("--memory-limit %q: want MiB above zero, such as 1536 or 1536MiB or 2GiB", s)
+	}
+	if n*mul < rowCacheMB+64 {
+		return 0, fmt.Errorf("--memory-limit %d MiB leaves the rest of the process under 64 MiB beside --row-cache-mb %d: raise it or lower --row-cache-mb", n*mul, rowCacheMB)
+	}
+	return n * mul, nil
 }

@@ -16,11 +16,18 @@ import (
 
 // BenchmarkLookupHandler measures one lookup through the whole handler
 // chain (routing, auth, DTMF rules, index, rendering) without the network,
-// so a profile of it shows where a lookup's time goes.
+// so a profile of it shows where a lookup's time goes: without the access
+// log, and with it as serve writes it (JSON through the asynchronous
+// writer, here into io.Discard).
 func BenchmarkLookupHandler(b *testing.B) {
-	cfg := serveConfig{Data: b.TempDir(), LogFormat: "json", LogLevel: "warn", AdminToken: "bench-admin-token-0123456789",
-		MaxUploadMB: 64, LockoutLimit: 5, LockoutWindow: 15 * time.Minute, TxnRows: 256, AccessLog: false, RowCacheMB: 512}
-	a, err := newApp(cfg, zerolog.New(io.Discard))
+	b.Run("access-log=off", func(b *testing.B) { benchmarkLookupHandler(b, false) })
+	b.Run("access-log=on", func(b *testing.B) { benchmarkLookupHandler(b, true) })
+}
+
+func benchmarkLookupHandler(b *testing.B, accessLog bool) {
+	cfg := serveConfig{Data: b.TempDir(), LogFormat: "json", LogLevel: "info", AdminToken: "bench-admin-token-0123456789",
+		MaxUploadMB: 64, LockoutLimit: 5, LockoutWindow: 15 * time.Minute, TxnRows: 256, AccessLog: accessLog, RowCacheMB: 512}
+	a, err := newApp(cfg, zerolog.New(io.Discard), withAccessLog(io.Discard, accessLines))
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -9,6 +9,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"syscall"
 	"time"
 
@@ -26,6 +27,7 @@ import (
 	"github.com/tonebase/tonebase/internal/conns"
 	"github.com/tonebase/tonebase/internal/diskfree"
 	"github.com/tonebase/tonebase/internal/httpx"
+	"github.com/tonebase/tonebase/internal/logsink"
 	"github.com/tonebase/tonebase/internal/observe"
 	"github.com/tonebase/tonebase/internal/tenant"
 	"github.com/tonebase/tonebase/ivr"
@@ -48,6 +50,7 @@ type app struct {
 	disk      *diskfree.Guard
 	calls     platforms // the telephony platforms' handlers
 	backups   *admin.Backups
+	async     *logsink.Async // the access log's writer, flushed at close; nil when there is none
 }
 
 func serve(args []string) error {
@@ -63,6 +66,9 @@ func serve(args []string) error {
 	runtime.GOMAXPROCS(cfg.Procs)
 	// The listeners are bound before anything is created, so a port in use
 	// leaves no data folder, key or token behind.
+	if limit := goMemoryLimit(cfg); limit > 0 {
+		debug.SetMemoryLimit(limit)
+	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen on --addr %s: %w", cfg.Addr, err)
@@ -74,7 +80,7 @@ func serve(args []string) error {
 			return fmt.Errorf("listen on --debug-addr %s: %w", cfg.DebugAddr, err)
 		}
 	}
-	a, err := newApp(cfg, log)
+	a, err := newApp(cfg, log, withAccessLog(logOutput(cfg.LogFormat, os.Stderr), accessLines))
 	if err != nil {
 		_ = ln.Close()
 		if dln != nil {
@@ -163,17 +169,15 @@ func newLogger(cfg serveConfig) zerolog.Logger {
 	if err != nil {
 		level = zerolog.InfoLevel
 	}
-	var log zerolog.Logger
-	if cfg.LogFormat == "console" {
-		log = zerolog.New(zerolog.ConsoleWriter{Out: os.Stderr, TimeFormat: time.TimeOnly})
-	} else {
-		log = zerolog.New(os.Stderr)
-	}
-	return log.Level(level).With().Timestamp().Logger()
+	return zerolog.New(logOutput(cfg.LogFormat, os.Stderr)).Level(level).With().Timestamp().Logger()
 }
 
 // newApp opens the store and wires every package.
-func newApp(cfg serveConfig, log zerolog.Logger) (*app, error) {
+func newApp(cfg serveConfig, log zerolog.Logger, opts ...appOption) (*app, error) {
+	var wiring appWiring
+	for _, o := range opts {
+		o(&wiring)
+	}
 	if err := os.MkdirAll(cfg.Data, 0o700); err != nil {
 		return nil, fmt.Errorf("data folder: %w", err)
 	}
@@ -216,7 +220,7 @@ func newApp(cfg serveConfig, log zerolog.Logger) (*app, error) {
 	pacer := ivr.NewPacer(time.Second)
 	store, err := columndb.Open(columndb.Options{Pacer: pacer, Dir: filepath.Join(cfg.Data, "db"), EncryptionKey: atRest,
 		Logger: badgerLogger{log.With().Str("component", "badger").Logger()}, TxnRows: cfg.TxnRows,
-		RowCacheBytes: int64(cfg.RowCacheMB) << 20, WarmRowCache: true, Space: disk})
+		RowCacheBytes: int64(cfg.RowCacheMB) << 20, WarmRowCache: true, Space: disk, BadgerMemory: badgerMemory(cfg)})
 	if err != nil {
 		// A disk that filled while the store opened fails it in ways that
 		// look like a wrong key: say what it is.
@@ -231,10 +235,8 @@ func newApp(cfg serveConfig, log zerolog.Logger) (*app, error) {
 		_ = store.Close()
 		return nil, err
 	}
-	a := &app{cfg: cfg, log: log, accessLog: log, store: store, reg: observe.New(), clients: clients, token: token, disk: disk}
-	if !cfg.AccessLog {
-		a.accessLog = zerolog.Nop()
-	}
+	a := &app{cfg: cfg, log: log, store: store, reg: observe.New(), clients: clients, token: token, disk: disk}
+	a.accessLog, a.async = accessLogger(cfg, log, wiring.access, wiring.accessLines, a.reg)
 	catalog := ivr.NewCatalog(store)
 	// Bodies whose signature is checked only once they are whole may hold
 	// this much of the disk between them, so outsiders posting large
@@ -307,12 +309,16 @@ func (a *app) close() error {
 	a.cust.Close()
 	_ = a.web.Close() // waits for running imports, which write to the store
 	if a.disk.Check() != nil {
-		if err := a.store.Sync(); err != nil {
+		err := a.store.Sync()
+		a.closeAccessLog()
+		if err != nil {
 			return fmt.Errorf("%w (and the sync failed: %v)", errLowStop, err)
 		}
 		return errLowStop
 	}
-	return a.store.Close()
+	err := a.store.Close()
+	a.closeAccessLog()
+	return err
 }
 
 // serverError answers what fasthttp refuses before routing, above all a
@@ -372,4 +378,12 @@ func (a *app) demo(addr string) error {
 	}
 	fmt.Print(d.Instructions("http://"+addr, a.token))
 	return nil
+}
+
+// closeAccessLog writes out the last requests' access lines, waiting at
+// most 5 s for a stalled sink.
+func (a *app) closeAccessLog() {
+	if a.async != nil {
+		a.async.Close(5 * time.Second)
+	}
 }

@@ -32,6 +32,8 @@ func main() {
 	abRestart := flag.Duration("ab-restart", 0, "with -ab, load -rows, restart the server, wait this long, and compare loading -rows new rows into the same table")
 	abDuring := flag.Bool("ab-during", false, "with -ab, compare the lookups' latency during an upload (-during-rate on -during-c connections) instead of ingest")
 	backup := flag.Bool("backup", false, "instead of the full run, load -rows into -tonebase, then time its backup alone, with -during-rate lookups on -during-c connections, and its restore")
+	memory := flag.String("memory", "", "instead of the full run, load rows up to each of these counts (comma-separated, e.g. 1000000,5000000,10000000) into one server, and print its memory from /proc after each, then after a restart")
+	settle := flag.Duration("settle", 20*time.Second, "with -memory, how long the server rests after each load before it is measured")
 	flag.Parse()
 	if *constant != "" {
 		body, err := os.ReadFile(*constantBody)
@@ -106,6 +108,23 @@ func main() {
 		work, err := os.MkdirTemp("", "tonebase-backup-")
 		if err == nil {
 			_, err = bench.BackupRestore(os.Stdout, work, cfg.Tonebase, cfg.Rows, cfg.BatchRows, cfg.Inflight, cfg.DuringRate, conns)
+			os.RemoveAll(work)
+		}
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "loadtest:", err)
+			os.Exit(1)
+		}
+		return
+	}
+	if *memory != "" {
+		steps, err := bench.SplitCounts(*memory)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "loadtest: -memory:", err)
+			os.Exit(2)
+		}
+		work, err := os.MkdirTemp("", "tonebase-memory-")
+		if err == nil {
+			_, err = bench.MemoryCurve(os.Stdout, cfg.Tonebase, work, steps, cfg.BatchRows, cfg.Inflight, cfg.Concurrency, *settle, 3*time.Second)
 			os.RemoveAll(work)
 		}
 		if err != nil {
