@@ -214,9 +214,13 @@ func handler(a *app, table []route) fasthttp.RequestHandler {
 	next := r.Handler
 	if len(slashed) > 0 {
 		next = func(ctx *fasthttp.RequestCtx) {
-			if h, ok := slashed[string(ctx.Method())+" "+string(ctx.Path())]; ok {
-				h(ctx)
-				return
+			// Only a path ending in a slash can be a twin: every other
+			// request (a lookup) builds no key.
+			if p := ctx.Path(); len(p) > 1 && p[len(p)-1] == '/' {
+				if h, ok := slashed[string(ctx.Method())+" "+string(p)]; ok {
+					h(ctx)
+					return
+				}
 			}
 			r.Handler(ctx)
 		}

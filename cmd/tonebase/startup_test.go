@@ -93,7 +93,7 @@ func TestPermissionErrorNamesFolderAndUser(t *testing.T) {
 	if os.Geteuid() == 0 {
 		nobody, err := user.Lookup("nobody")
 		if err != nil {
-			t.Skipf("no user nobody to run as: %v", err)
+			needed(t, fmt.Sprintf("no user nobody to run as: %v", err))
 		}
 		var uid, gid uint32
 		fmt.Sscan(nobody.Uid, &uid)
@@ -118,7 +118,7 @@ func TestPermissionErrorNamesFolderAndUser(t *testing.T) {
 		}
 		u, err := user.Current()
 		if err != nil {
-			t.Skip(err)
+			needed(t, err.Error())
 		}
 		who = u.Username
 	}

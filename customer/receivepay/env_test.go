@@ -21,6 +21,7 @@ import (
 	"github.com/tonebase/tonebase/customer"
 	"github.com/tonebase/tonebase/customer/hipfinity"
 	"github.com/tonebase/tonebase/customer/vault"
+	"github.com/tonebase/tonebase/internal/testkit"
 )
 
 // clients authenticates two tenants, as the tenant registry does: by key
@@ -55,18 +56,6 @@ func (c *clock) Add(d time.Duration) {
 	c.mu.Unlock()
 }
 
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
-
 type env struct {
 	t       *testing.T
 	url     string
@@ -74,8 +63,8 @@ type env struct {
 	svc     *customer.Service
 	clients *clients
 	clock   *clock
-	logs    *syncBuffer
-	answers syncBuffer
+	logs    *testkit.SyncBuffer
+	answers testkit.SyncBuffer
 }
 
 var testMaster = bytes.Repeat([]byte{0x42}, 32)
@@ -84,7 +73,7 @@ var testMaster = bytes.Repeat([]byte{0x42}, 32)
 // over a real listener, with logs captured at debug level.
 func newEnv(t *testing.T) *env {
 	t.Helper()
-	e := &env{t: t, dir: t.TempDir(), logs: &syncBuffer{}, clients: &clients{suspended: map[int64]bool{}},
+	e := &env{t: t, dir: t.TempDir(), logs: &testkit.SyncBuffer{}, clients: &clients{suspended: map[int64]bool{}},
 		clock: &clock{t: time.Date(2026, 12, 1, 18, 5, 9, 0, time.UTC)}}
 	log := zerolog.New(e.logs).Level(zerolog.DebugLevel)
 	store, err := columndb.Open(columndb.Options{Dir: e.dir})
