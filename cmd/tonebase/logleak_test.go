@@ -54,7 +54,7 @@ func TestBrokenRequestsLogNoRequestBytes(t *testing.T) {
 	cfg := serveConfig{Data: t.TempDir(), LogFormat: "json", LogLevel: "trace", AdminToken: "test-admin-token-0123456789",
 		MaxUploadMB: 1, LockoutLimit: 5, LockoutWindow: 15 * time.Minute, TxnRows: 256, RowCacheMB: 8,
 		RequestTimeout: time.Minute, IdleTimeout: time.Minute, AccessLog: true}
-	a, err := newApp(cfg, zerolog.New(logs).Level(zerolog.TraceLevel))
+	a, err := newApp(cfg, zerolog.New(logs).Level(zerolog.TraceLevel), withAccessLog(logs, accessLines))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -83,6 +83,7 @@ func TestBrokenRequestsLogNoRequestBytes(t *testing.T) {
 		_ = c.Close()
 	}
 	_ = a.server.Shutdown() // the connection errors are logged by now
+	a.closeAccessLog()
 	got := logs.String()
 	if !strings.Contains(got, "error when serving connection") {
 		t.Fatalf("no connection error was logged, so nothing was tested; log:\n%s", got)

@@ -37,7 +37,7 @@ import (
 type app struct {
 	cfg       serveConfig
 	log       zerolog.Logger
-	accessLog zerolog.Logger
+	accessLog observe.AccessLog
 	store     *columndb.Store
 	reg       *observe.Registry
 	clients   *tenant.Registry
@@ -50,7 +50,7 @@ type app struct {
 	disk      *diskfree.Guard
 	calls     platforms // the telephony platforms' handlers
 	backups   *admin.Backups
-	async     *logsink.Async // the access log's writer, flushed at close; nil when there is none
+	async     *logsink.Lines // the access log's writer, flushed at close; nil when there is none
 }
 
 func serve(args []string) error {
