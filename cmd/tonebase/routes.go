@@ -47,6 +47,8 @@ func routes(a *app, ivrH *ivr.Handlers, api *admin.API, cust *hipfinity.Handlers
 		{"GET", "/metrics", a.metrics},
 
 		{"GET", "/ivr/v1/{cid}/{dbid}/lookup", ivrH.Lookup},
+		{"POST", "/ivr/v1/{cid}/{dbid}/payments", a.pay.Post},
+		{"GET", "/ivr/v1/{cid}/{dbid}/payments", a.pay.List},
 		{"POST", "/cppdb/api/database", ivrH.Upload},
 		{"DELETE", "/cppdb/api/database", ivrH.Delete},
 		{"POST", "/cppdb/api/file", ivrH.File},

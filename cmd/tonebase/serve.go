@@ -42,6 +42,8 @@ type app struct {
 	reg       *observe.Registry
 	clients   *tenant.Registry
 	svc       *ivr.Service
+	payments  *ivr.Payments
+	pay       *ivr.PaymentHandlers
 	cust      *customer.Service
 	token     string
 	web       *web.Server
@@ -251,6 +253,8 @@ func newApp(cfg serveConfig, log zerolog.Logger, opts ...appOption) (*app, error
 		return nil, err
 	}
 	ivrH := ivr.NewHandlers(a.svc, log, observe.NewEvents(a.reg))
+	a.payments = ivr.NewPayments(a.svc, store)
+	a.pay = ivr.NewPaymentHandlers(a.payments, log)
 	api := admin.NewAPI(token, clients, catalog, log)
 	// The lookup tester gets its own service with the lockout off, so an
 	// admin testing wrong dates of birth never locks out a real caller.
