@@ -170,6 +170,8 @@ func webRoutes(w *web.Server) []route {
 		{"GET", db + "/import", p(w.ImportForm)},
 		{"POST", db + "/import", f(w.ImportPost)},
 		{"GET", db + "/test", p(w.Tester)},
+		{"GET", db + "/payments", p(w.LedgerPage)},
+		{"GET", db + "/payments.csv", p(w.LedgerCSV)},
 		{"GET", "/admin/imports/{id}", p(w.ImportStatus)},
 		{"GET", "/admin/imports/{id}/progress", p(w.ImportProgress)},
 		{"GET", "/admin/imports/{id}/rejected.csv", p(w.Rejected)},

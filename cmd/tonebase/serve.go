@@ -260,7 +260,7 @@ func newApp(cfg serveConfig, log zerolog.Logger, opts ...appOption) (*app, error
 	// admin testing wrong dates of birth never locks out a real caller.
 	tester := ivr.NewService(store, catalog, clients, ivr.Config{})
 	a.web, err = web.New(web.Config{AdminToken: token, Docs: store, Clients: clients, Databases: catalog,
-		Rows: a.svc, Tester: tester, Counts: observe.NewEvents(a.reg), Log: log,
+		Rows: a.svc, Tester: tester, Counts: observe.NewEvents(a.reg), Log: log, Ledger: a.payments,
 		WorkDir: workDir(cfg), Spools: spools, MaxUpload: int64(cfg.MaxUploadMB) << 20})
 	if err != nil {
 		_ = store.Close()
