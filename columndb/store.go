@@ -116,6 +116,8 @@ type Store struct {
 	discardAt   time.Time      // guarded by commitMu
 	pins        map[uint64]int // read timestamps of running backups; guarded by commitMu
 
+	syncs syncGroup
+
 	warmStop  chan struct{}
 	warmDone  chan struct{}
 	warmStats WarmStats // written before warmDone closes
@@ -284,9 +286,10 @@ func (s *Store) Close() error {
 	return nil
 }
 
-// Sync makes every committed write durable: a power cut after it loses none.
+// Sync makes every committed write durable: a power cut after it loses
+// none. Writers syncing at once share one sync (syncgroup.go).
 func (s *Store) Sync() error {
-	if err := s.db.Sync(); err != nil {
+	if err := s.syncs.do(s.db.Sync); err != nil {
 		return fmt.Errorf("columndb: sync: %w", err)
 	}
 	return nil
