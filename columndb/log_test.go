@@ -1,6 +1,7 @@
 package columndb
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"slices"
@@ -257,5 +258,36 @@ func TestLogDurableAndDropped(t *testing.T) {
 	}
 	if _, err := s.LogByKey(tb, "PSP-1"); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("dropped key: %v", err)
+	}
+}
+
+// TestLogInBackup: a backup carries the log, its keys and its marks.
+func TestLogInBackup(t *testing.T) {
+	s := openStore(t, "")
+	tb := debtors(t, s, "ivr/1")
+	mustUpsert(t, s, tb, debtor(tb, "colA", "123456", "colB", "01021990", "colC", "1000"))
+	if _, err := s.Modify(tb, []string{"123456"}, "PSP-1", debit(tb, 1)); err != nil {
+		t.Fatal(err)
+	}
+	mustUpsert(t, s, tb, debtor(tb, "colA", "123456", "colC", "1000"))
+	var buf bytes.Buffer
+	if _, err := s.Backup(&buf); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	if _, err := Restore(Options{Dir: dir}, &buf); err != nil {
+		t.Fatal(err)
+	}
+	r := openStore(t, dir)
+	rt, err := r.GetTable(1, "ivr/1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.Modify(rt, []string{"123456"}, "PSP-1", debit(rt, 1)); !errors.Is(err, ErrLogKeyUsed) {
+		t.Fatalf("restored key: %v, want ErrLogKeyUsed", err)
+	}
+	es, _, err := r.LogAfter(rt, 0, 10)
+	if err != nil || len(es) != 1 || !es[0].Overwritten {
+		t.Fatalf("restored log %+v, %v; want the entry, overwritten", es, err)
 	}
 }

@@ -388,7 +388,7 @@ func (p *Payments) debit(t *columndb.Table, cur columndb.Row, ok bool, pay payme
 	}
 	after := found(plan, next)
 	na, _ := after.Record.Amounts()
-	rec := ledgerRecord{Time: p.now().UTC(), Refs: map[string]string{}, Amount: pay.amt,
+	rec := ledgerRecord{Time: p.now().UTC().Truncate(time.Millisecond), Refs: map[string]string{}, Amount: pay.amt,
 		Before: a.balance, After: na.Balance, Min: na.MinPayment, Max: na.MaxPayment,
 		Status: after.Status, Reason: after.Reason, Method: pay.in.Method,
 		CardLast4: pay.in.CardLast4, AccountLast4: pay.in.AccountLast4, Caller: pay.in.Caller,
