@@ -153,7 +153,7 @@ func (p *Payments) Post(cid, dbid int64, in PaymentInput) (PaymentResult, error)
 		res, err := p.post(cid, dbid, in)
 		// An admin redefining the database meanwhile: the payment is
 		// checked again against the new definition.
-		if errors.Is(err, columndb.ErrStale) && try < 5 {
+		if errors.Is(err, columndb.ErrStale) && try < 10 {
 			continue
 		}
 		return res, err

@@ -8,6 +8,7 @@ import (
 	"github.com/rs/zerolog"
 	"github.com/valyala/fasthttp"
 
+	"github.com/tonebase/tonebase/columndb"
 	"github.com/tonebase/tonebase/internal/diskfree"
 	"github.com/tonebase/tonebase/internal/httpx"
 	"github.com/tonebase/tonebase/internal/money"
@@ -203,6 +204,8 @@ func (h *PaymentHandlers) fail(ctx *fasthttp.RequestCtx, err error) {
 		status, body["error"] = fasthttp.StatusNotFound, "no such database"
 	case errors.Is(err, ErrInvalid):
 		status, body["error"] = fasthttp.StatusBadRequest, err.Error()
+	case errors.Is(err, columndb.ErrStale):
+		status, body["error"] = fasthttp.StatusConflict, "the database definition kept changing during the payment; nothing was debited, send it again"
 	case errors.Is(err, diskfree.ErrLow):
 		status, body["error"] = fasthttp.StatusInsufficientStorage, httpx.DiskFull
 		h.log.Warn().Err(err).Str("request_id", httpx.RequestID(ctx)).Msg("payment refused")

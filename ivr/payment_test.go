@@ -337,3 +337,38 @@ func TestLedgerPages(t *testing.T) {
 		t.Fatalf("another client's database: %v", err)
 	}
 }
+
+// TestPostWhileRedefined: an admin redefining the database while payments
+// run makes none of them fail or go missing: each is checked again under
+// the new definition.
+func TestPostWhileRedefined(t *testing.T) {
+	s, p, dbid := newPaymentService(t)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for i := range 30 {
+			if _, err := s.Catalog().Update(1234, dbid, DatabaseSpec{Description: fmt.Sprint("Debtors ", i), Columns: guideColumns()}); err != nil {
+				t.Error(err)
+				return
+			}
+			time.Sleep(2 * time.Millisecond) // an admin's changes come apart, if only just
+		}
+	}()
+	n := 0
+	for i := 0; ; i++ {
+		select {
+		case <-done:
+		default:
+			if _, err := p.Post(1234, dbid, pay("444444", "0.01", fmt.Sprint("r", i))); err != nil {
+				t.Fatalf("payment %d during a redefinition: %v", i, err)
+			}
+			n++
+			continue
+		}
+		break
+	}
+	led, err := p.Ledger(1234, dbid, "", MaxLedgerLimit)
+	if err != nil || len(led.Entries) != n {
+		t.Fatalf("ledger holds %d (%v), %d posted", len(led.Entries), err, n)
+	}
+}
