@@ -241,17 +241,9 @@ func checkPayment(t *columndb.Table, in PaymentInput, q Query) (payment, *Paymen
 	if len(refs) == 0 {
 		return pay, inputRefused("ref1", ReasonMissing)
 	}
-	for _, pos := range refs {
-		col := callerColumn(t, pos)
-		raw, present := q.Param(col.ID)
-		if !present {
-			raw, present = q.Param(string(col.IVRField))
-		}
-		v, inErr := ParseDTMF(col.IVRField, col, raw, present)
-		if inErr != nil {
-			return pay, &PaymentError{Code: PayInvalidInput, Input: inErr}
-		}
-		pay.refs = append(pay.refs, v)
+	pay.refs = make([]string, len(refs))
+	if inErr := parseRefs(t, refs, q, pay.refs); inErr != nil {
+		return pay, &PaymentError{Code: PayInvalidInput, Input: inErr}
 	}
 	tel := telephonyOf(t)
 	switch {
