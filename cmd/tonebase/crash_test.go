@@ -81,38 +81,16 @@ func TestCrashKeepsAcknowledgedRows(t *testing.T) {
 	dbid := s.newDatabase(c.CID)
 
 	var acked sync.Map
-	var n atomic.Int64
-	killed := make(chan struct{})
-	var once sync.Once
-	var wg sync.WaitGroup
-	for w := 0; w < 4; w++ {
-		wg.Add(1)
-		go func(w int) {
-			defer wg.Done()
-			for i := 0; ; i++ {
-				select {
-				case <-killed:
-					return
-				default:
-				}
-				inv := fmt.Sprintf("%d%05d", w+1, i)
-				body := fmt.Sprintf(`[{"colA":%q,"colB":"01021990","colC":"%d"},{"colA":"9%05d","colB":"01021990","colC":"1"}]`, inv, i+1, w*100000+i)
-				r, err := tryUpload(s, c, dbid, body)
-				if err != nil || r != 200 {
-					return // the server is gone
-				}
-				acked.Store(inv, true)
-				if n.Add(1) == 200 {
-					once.Do(func() {
-						_ = child.Process.Signal(syscall.SIGKILL)
-						close(killed)
-					})
-				}
-			}
-		}(w)
-	}
-	wg.Wait()
-	_, _ = child.Process.Wait()
+	killAfterAcks(child, 200, func(w, i int) bool {
+		inv := fmt.Sprintf("%d%05d", w+1, i)
+		body := fmt.Sprintf(`[{"colA":%q,"colB":"01021990","colC":"%d"},{"colA":"9%05d","colB":"01021990","colC":"1"}]`, inv, i+1, w*100000+i)
+		r, err := tryUpload(s, c, dbid, body)
+		if err != nil || r != 200 {
+			return false // the server is gone
+		}
+		acked.Store(inv, true)
+		return true
+	})
 
 	child = startChild(t, addr, data, token)
 	defer func() { _ = child.Process.Signal(syscall.SIGTERM); _, _ = child.Process.Wait() }()
@@ -130,6 +108,41 @@ func TestCrashKeepsAcknowledgedRows(t *testing.T) {
 	if total < 200 {
 		t.Fatalf("only %d acknowledgements before the kill", total)
 	}
+}
+
+// killAfterAcks runs four workers calling step with their number and a
+// count until it returns false, and kills the child with SIGKILL right
+// after the n-th true (an acknowledgement); it returns once the child is
+// gone and every worker has stopped.
+func killAfterAcks(child *exec.Cmd, n int64, step func(w, i int) bool) {
+	var acks atomic.Int64
+	killed := make(chan struct{})
+	var once sync.Once
+	var wg sync.WaitGroup
+	for w := 0; w < 4; w++ {
+		wg.Add(1)
+		go func(w int) {
+			defer wg.Done()
+			for i := 0; ; i++ {
+				select {
+				case <-killed:
+					return
+				default:
+				}
+				if !step(w, i) {
+					return
+				}
+				if acks.Add(1) == n {
+					once.Do(func() {
+						_ = child.Process.Signal(syscall.SIGKILL)
+						close(killed)
+					})
+				}
+			}
+		}(w)
+	}
+	wg.Wait()
+	_, _ = child.Process.Wait()
 }
 
 func tryUpload(s *testServer, c client, dbid int64, body string) (int, error) {
@@ -165,37 +178,15 @@ func TestCrashKeepsAcknowledgedPayments(t *testing.T) {
 	}
 	paymentsURL := fmt.Sprintf("%s/ivr/v1/%d/%d/payments", s.base, c.CID, dbid)
 	var acked sync.Map // reference → payment id
-	var n atomic.Int64
-	killed := make(chan struct{})
-	var once sync.Once
-	var wg sync.WaitGroup
-	for w := 0; w < 4; w++ {
-		wg.Add(1)
-		go func(w int) {
-			defer wg.Done()
-			for i := 0; ; i++ {
-				select {
-				case <-killed:
-					return
-				default:
-				}
-				ref := fmt.Sprintf("PSP-%d-%d", w, i)
-				status, id, err := tryPay(paymentsURL, c, ref)
-				if err != nil || status != 201 {
-					return // the server is gone
-				}
-				acked.Store(ref, id)
-				if n.Add(1) == 200 {
-					once.Do(func() {
-						_ = child.Process.Signal(syscall.SIGKILL)
-						close(killed)
-					})
-				}
-			}
-		}(w)
-	}
-	wg.Wait()
-	_, _ = child.Process.Wait()
+	killAfterAcks(child, 200, func(w, i int) bool {
+		ref := fmt.Sprintf("PSP-%d-%d", w, i)
+		status, id, err := tryPay(paymentsURL, c, ref)
+		if err != nil || status != 201 {
+			return false // the server is gone
+		}
+		acked.Store(ref, id)
+		return true
+	})
 
 	child = startChild(t, addr, data, token)
 	defer func() { _ = child.Process.Signal(syscall.SIGTERM); _, _ = child.Process.Wait() }()
