@@ -1,12 +1,10 @@
 package columndb
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"slices"
 	"sort"
 
 	"github.com/dgraph-io/badger/v4"
@@ -77,6 +75,10 @@ type ModifyFunc func(cur Row, found bool, seq uint64) (next Row, entry []byte, e
 // If key is not empty and an entry already holds it, fn is not called and
 // the error is a *LogKeyError with that entry. A schema changed since t was
 // read answers ErrStale: the caller reads the table again and retries.
+//
+// Modifications of one table that arrive together are committed together
+// (modqueue.go), so fn may run on another caller's goroutine; it must not
+// keep cur.
 func (s *Store) Modify(t *Table, pk []string, key string, fn ModifyFunc) (LogEntry, error) {
 	if len(key) > MaxLogKey {
 		return LogEntry{}, fmt.Errorf("columndb: modify %s: log key longer than %d bytes", t.Name, MaxLogKey)
@@ -89,84 +91,6 @@ func (s *Store) Modify(t *Table, pk []string, key string, fn ModifyFunc) (LogEnt
 		return LogEntry{}, err
 	}
 	return e, nil
-}
-
-func (s *Store) modify(t *Table, pk []string, key string, fn ModifyFunc) (LogEntry, error) {
-	lock := s.tableLock(t.Number)
-	lock.Lock()
-	defer lock.Unlock()
-	if err := s.checkCurrent(t); err != nil {
-		return LogEntry{}, err
-	}
-	view := s.readTxn()
-	defer view.Discard()
-	if key != "" {
-		if seq, found, err := logSeqOf(view, t.Number, key); err != nil {
-			return LogEntry{}, fmt.Errorf("columndb: modify %s: %w", t.Name, err)
-		} else if found {
-			e, err := readLogEntry(view, t.Number, seq)
-			if err != nil {
-				return LogEntry{}, fmt.Errorf("columndb: modify %s: %w", t.Name, err)
-			}
-			return LogEntry{}, &LogKeyError{Entry: e}
-		}
-	}
-	count, err := readCount(view, t.Number)
-	if err != nil {
-		return LogEntry{}, fmt.Errorf("columndb: modify %s: %w", t.Name, err)
-	}
-	w := &writer{s: s, t: t, txn: view, count: count, ops: newPending(1)}
-	pkb := appendTuple(nil, pk...)
-	cur, found, err := w.get(t, pkb)
-	if err != nil {
-		return LogEntry{}, fmt.Errorf("columndb: modify %s: %w", t.Name, err)
-	}
-	last, err := readU64(view, logKey(t.Number, logHead, nil))
-	if err != nil {
-		return LogEntry{}, fmt.Errorf("columndb: modify %s: %w", t.Name, err)
-	}
-	seq := last + 1
-	next, value, err := fn(cur, found, seq)
-	if err != nil {
-		return LogEntry{}, err
-	}
-	if got, col, ok := t.pkBytes(next); !ok || !bytes.Equal(got, pkb) {
-		return LogEntry{}, fmt.Errorf("%w: %s: a modified row must keep its primary key (column %s)", ErrInvalidRow, t.Name, col)
-	}
-	if col, ok := t.missingRequired(next); !ok {
-		return LogEntry{}, fmt.Errorf("%w: %s: required column %s missing", ErrInvalidRow, t.Name, col)
-	}
-	if col, err := w.putRow(t, pkb, cur, found, next); err != nil {
-		if errors.Is(err, errUnique) {
-			return LogEntry{}, fmt.Errorf("%w: %s: column %s", ErrDuplicate, t.Name, col)
-		}
-		return LogEntry{}, fmt.Errorf("columndb: modify %s: %w", t.Name, err)
-	}
-	if !found {
-		w.count++
-		w.ops.b.Put(tablePrefix(spaceCount, t.Number), countValue(w.count))
-	}
-	st, hasState, err := readRowState(view, t.Number, pkb)
-	if err != nil {
-		return LogEntry{}, fmt.Errorf("columndb: modify %s: %w", t.Name, err)
-	}
-	if hasState && (!found || fingerprint(t, cur) != st.print) {
-		// Written by another since the last entry: that entry and every
-		// one before it on this row were overwritten.
-		st.overwritten = st.last
-	}
-	st.last, st.print = seq, fingerprint(t, next)
-	b := w.ops.b
-	b.Put(logKey(t.Number, logEntries, binary.BigEndian.AppendUint64(nil, seq)), encodeLogEntry(key, pkb, value))
-	if key != "" {
-		b.Put(logKey(t.Number, logKeys, []byte(key)), binary.BigEndian.AppendUint64(nil, seq))
-	}
-	b.Put(logKey(t.Number, logRows, pkb), st.encode())
-	b.Put(logKey(t.Number, logHead, nil), binary.BigEndian.AppendUint64(nil, seq))
-	if err := s.Apply(b); err != nil {
-		return LogEntry{}, fmt.Errorf("columndb: modify %s: %w", t.Name, err)
-	}
-	return LogEntry{Seq: seq, Key: key, PK: slices.Clone(pk), Value: value}, nil
 }
 
 // LogByKey returns the entry holding key, or ErrNotFound.
@@ -355,8 +279,12 @@ func (st rowState) encode() []byte {
 }
 
 func readRowState(txn *badger.Txn, number uint32, pk []byte) (rowState, bool, error) {
+	return readRowStateKey(txn, logKey(number, logRows, pk))
+}
+
+func readRowStateKey(txn *badger.Txn, key []byte) (rowState, bool, error) {
 	var st rowState
-	item, err := txn.Get(logKey(number, logRows, pk))
+	item, err := txn.Get(key)
 	if errors.Is(err, badger.ErrKeyNotFound) {
 		return st, false, nil
 	}
@@ -364,14 +292,21 @@ func readRowState(txn *badger.Txn, number uint32, pk []byte) (rowState, bool, er
 		return st, false, err
 	}
 	err = item.Value(func(v []byte) error {
-		if len(v) != 16+sha256.Size {
-			return errCorruptLog
-		}
-		st.last, st.overwritten = binary.BigEndian.Uint64(v), binary.BigEndian.Uint64(v[8:])
-		copy(st.print[:], v[16:])
-		return nil
+		var err error
+		st, err = decodeRowState(v)
+		return err
 	})
 	return st, err == nil, err
+}
+
+func decodeRowState(v []byte) (rowState, error) {
+	var st rowState
+	if len(v) != 16+sha256.Size {
+		return st, errCorruptLog
+	}
+	st.last, st.overwritten = binary.BigEndian.Uint64(v), binary.BigEndian.Uint64(v[8:])
+	copy(st.print[:], v[16:])
+	return st, nil
 }
 
 // fingerprint identifies a row's values whatever order its columns are in:

@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 // debit returns a ModifyFunc taking n off colC (the balance), refusing to
@@ -289,5 +291,73 @@ func TestLogInBackup(t *testing.T) {
 	es, _, err := r.LogAfter(rt, 0, 10)
 	if err != nil || len(es) != 1 || !es[0].Overwritten {
 		t.Fatalf("restored log %+v, %v; want the entry, overwritten", es, err)
+	}
+}
+
+// TestModifyCombined: modifications queued while the table's lock is held
+// are decided together, in order, each seeing the ones before it: two
+// debits of one row both land, a key taken earlier in the batch answers
+// with that entry, and a refused one leaves the rest alone.
+func TestModifyCombined(t *testing.T) {
+	s := openStore(t, "")
+	tb := debtors(t, s, "ivr/1")
+	mustUpsert(t, s, tb, debtor(tb, "colA", "123456", "colB", "01021990", "colC", "100"),
+		debtor(tb, "colA", "654321", "colB", "01021990", "colC", "100"))
+	lock := s.tableLock(tb.Number)
+	lock.Lock()
+	type try struct {
+		pk, key string
+		n       int64
+	}
+	tries := []try{{"123456", "a", 30}, {"123456", "b", 30}, {"123456", "a", 1}, {"654321", "c", 500}, {"123456", "d", 40}, {"123456", "e", 1}}
+	type result struct {
+		e   LogEntry
+		err error
+	}
+	results := make([]chan result, len(tries))
+	q := s.modQueue(tb.Number)
+	for i, tr := range tries {
+		results[i] = make(chan result, 1)
+		go func() {
+			e, err := s.Modify(tb, []string{tr.pk}, tr.key, debit(tb, tr.n))
+			results[i] <- result{e, err}
+		}()
+		for { // queued in this order
+			q.mu.Lock()
+			n := len(q.reqs)
+			q.mu.Unlock()
+			if n == i+1 {
+				break
+			}
+			time.Sleep(time.Millisecond)
+		}
+	}
+	lock.Unlock()
+	var got []string
+	for i := range tries {
+		r := <-results[i]
+		var used *LogKeyError
+		switch {
+		case r.err == nil:
+			got = append(got, fmt.Sprintf("%s:%d", r.e.Key, r.e.Seq))
+		case errors.As(r.err, &used):
+			got = append(got, fmt.Sprintf("used by %d", used.Entry.Seq))
+		case errors.Is(r.err, errBelowZero):
+			got = append(got, "below zero")
+		default:
+			t.Fatal(r.err)
+		}
+	}
+	// 100 - 30 - 30 = 40, then d takes the last 40 and e finds nothing.
+	want := "a:1 b:2 used by 1 below zero d:3 below zero"
+	if strings.Join(got, " ") != want {
+		t.Fatalf("got %q, want %q", strings.Join(got, " "), want)
+	}
+	if b := balance(t, s, tb, "123456"); b != "0" {
+		t.Fatalf("balance %s, want 0", b)
+	}
+	es, _, err := s.LogAfter(tb, 0, 10)
+	if err != nil || len(es) != 3 || es[2].Overwritten {
+		t.Fatalf("log %+v, %v", es, err)
 	}
 }

@@ -105,6 +105,7 @@ type Store struct {
 	tables map[string]*Table // catalog key → immutable schema
 	drops  uint64            // tables dropped; guarded by mu: a schema read from before a drop is not cached
 	locks  map[uint32]*sync.Mutex
+	modqs  map[uint32]*modQueue // a table's modifications waiting for its lock (modqueue.go)
 
 	updateMu    sync.Mutex
 	commitMu    sync.Mutex
