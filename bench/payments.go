@@ -22,6 +22,7 @@ type PaymentsConfig struct {
 	LookupConns int           // lookup connections
 	Duration    time.Duration // per phase
 	Rate        int           // payments/s beside the lookups (1,000 in the README)
+	Profiles    string        // if set, the server's profiles of the phases beside payments are written here
 }
 
 // PaymentsReport is what a payments run measured.
@@ -44,11 +45,24 @@ const hotBalance = "£10000000.00"
 // lookups alone and with cfg.Rate payments a second beside them.
 func Payments(cfg PaymentsConfig, w io.Writer) (PaymentsReport, error) {
 	var r PaymentsReport
+	var err error
 	host, _ := os.Hostname()
 	fmt.Fprintf(w, "tonebase payments harness: %d rows, %d payment connections, %d lookup connections, %v phases, %d CPUs (%s, %s)\n",
 		cfg.Rows, cfg.Concurrency, cfg.LookupConns, cfg.Duration, runtime.NumCPU(), host, time.Now().UTC().Format(time.DateOnly))
 	token := "bench-admin-token-0123456789"
-	svc, err := StartTonebase(cfg.Tonebase, filepath.Join(cfg.Work, "tonebase"), token)
+	var prof profiler
+	var extra []string
+	if cfg.Profiles != "" {
+		if prof.addr, err = FreeAddr(); err != nil {
+			return r, err
+		}
+		prof.dir = cfg.Profiles
+		if err := os.MkdirAll(prof.dir, 0o755); err != nil {
+			return r, fmt.Errorf("bench: profiles: %w", err)
+		}
+		extra = append(extra, "--debug-addr", prof.addr)
+	}
+	svc, err := StartTonebase(cfg.Tonebase, filepath.Join(cfg.Work, "tonebase"), token, extra...)
 	if err != nil {
 		return r, err
 	}
@@ -84,7 +98,8 @@ func Payments(cfg PaymentsConfig, w io.Writer) (PaymentsReport, error) {
 	fmt.Fprintf(w, "%d rows %v (payments, %d connections)\n", cfg.Rows, r.Spread, cfg.Concurrency)
 
 	lookup := LookupTarget(svc.Addr, t, cfg.Rows)
-	beside := func(run func() Stats) (Stats, Stats) {
+	beside := func(phase string, run func() Stats) (Stats, Stats) {
+		prof.capture(phase, min(cfg.Duration-time.Second, 5*time.Second))
 		done := make(chan Stats)
 		pays := payTarget(spread)
 		// As many connections as the lookups have: a slow payment then
@@ -96,17 +111,17 @@ func Payments(cfg PaymentsConfig, w io.Writer) (PaymentsReport, error) {
 	r.LookupsAlone = ClosedLoop(lookup, cfg.LookupConns, cfg.Duration)
 	fmt.Fprintf(w, "lookups    %v (alone, %d connections)\n", r.LookupsAlone, cfg.LookupConns)
 	var p1, p2 Stats
-	r.LookupsBeside, p1 = beside(func() Stats { return ClosedLoop(lookup, cfg.LookupConns, cfg.Duration) })
+	r.LookupsBeside, p1 = beside("lookups-beside-payments", func() Stats { return ClosedLoop(lookup, cfg.LookupConns, cfg.Duration) })
 	fmt.Fprintf(w, "lookups    %v (beside %d payments/s on %d connections)\n", r.LookupsBeside, cfg.Rate, cfg.LookupConns)
 	fmt.Fprintf(w, "  payments %v (beside them, from when each was due)\n", p1)
 	half := max(int(r.LookupsAlone.Rate()/2), 100)
 	r.HalfAlone = OpenLoop(lookup, half, cfg.LookupConns, cfg.Duration)
 	fmt.Fprintf(w, "half rate  %v (lookups alone at %d/s)\n", r.HalfAlone, half)
-	r.HalfBeside, p2 = beside(func() Stats { return OpenLoop(lookup, half, cfg.LookupConns, cfg.Duration) })
+	r.HalfBeside, p2 = beside("half-rate-beside-payments", func() Stats { return OpenLoop(lookup, half, cfg.LookupConns, cfg.Duration) })
 	fmt.Fprintf(w, "half rate  %v (lookups at %d/s beside %d payments/s)\n", r.HalfBeside, half, cfg.Rate)
 	fmt.Fprintf(w, "  payments %v (beside them)\n", p2)
 	r.PaymentsBeside = merge([]Stats{p1, p2})
-	return r, nil
+	return r, prof.wait()
 }
 
 // paymentRows are rows [0, n) of the benchmark database owing £1,000.00

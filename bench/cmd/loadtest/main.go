@@ -123,7 +123,7 @@ func main() {
 		work, err := os.MkdirTemp("", "tonebase-payments-")
 		if err == nil {
 			_, err = bench.Payments(bench.PaymentsConfig{Tonebase: cfg.Tonebase, Work: work, Rows: *payments, Concurrency: *paymentsC,
-				LookupConns: cfg.Concurrency, Duration: cfg.Duration, Rate: *paymentsRate}, os.Stdout)
+				LookupConns: cfg.Concurrency, Duration: cfg.Duration, Rate: *paymentsRate, Profiles: cfg.Profiles}, os.Stdout)
 			os.RemoveAll(work)
 		}
 		if err != nil {
