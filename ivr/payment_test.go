@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tonebase/tonebase/columndb"
 	"github.com/tonebase/tonebase/hash"
 )
 
@@ -370,5 +371,33 @@ func TestPostWhileRedefined(t *testing.T) {
 	led, err := p.Ledger(1234, dbid, "", MaxLedgerLimit)
 	if err != nil || len(led.Entries) != n {
 		t.Fatalf("ledger holds %d (%v), %d posted", len(led.Entries), err, n)
+	}
+}
+
+// TestPostIndexedDatabase: a database whose refs are not its primary key
+// finds the payer through its lookup index, and refs two rows share pay
+// neither.
+func TestPostIndexedDatabase(t *testing.T) {
+	store, cat, dbid := newTestCatalog(t, []Column{
+		{ID: "colA", Name: "Account", Type: columndb.TypeText, Visible: true, Required: true, PrimaryKey: true},
+		{ID: "colB", Name: "PIN", Type: columndb.TypeNumeric, Required: true, IVRField: RoleRef1, MinDTMF: 4, MaxDTMF: 4},
+		{ID: "colC", Name: "Balance", Type: columndb.TypeCurrency, Visible: true, IVRField: RoleBalance},
+	})
+	s := NewService(store, cat, fakeClients{}, Config{LockoutLimit: 3, LockoutWindow: time.Hour})
+	uploadRows(t, s, dbid, `[{"colA":"acc-1","colB":"1234","colC":"£6.00"},{"colA":"acc-2","colB":"5555","colC":"£1.00"},{"colA":"acc-3","colB":"5555","colC":"£2.00"}]`)
+	p := NewPayments(s, store)
+	in := func(pin, ref string) PaymentInput {
+		return PaymentInput{Refs: map[string]string{"ref1": pin}, Amount: "1.00", Reference: ref}
+	}
+	res, err := p.Post(1234, dbid, in("1234", "r1"))
+	if err != nil || res.Balance != 500 {
+		t.Fatalf("indexed payment: %+v %v", res, err)
+	}
+	if _, err := p.Post(1234, dbid, in("5555", "r2")); !isPayCode(err, PayAmbiguous) {
+		t.Fatalf("two rows with one PIN: %v, want ambiguous", err)
+	}
+	led, err := p.Ledger(1234, dbid, "", 10)
+	if err != nil || len(led.Entries) != 1 || led.Entries[0].Refs["ref1"] != "1234" {
+		t.Fatalf("ledger %+v %v", led, err)
 	}
 }
