@@ -19,7 +19,8 @@ func TestPaymentsHarness(t *testing.T) {
 		t.Fatal(err)
 	}
 	for name, s := range map[string]Stats{"hot row": r.HotRow, "spread": r.Spread, "lookups": r.LookupsAlone,
-		"lookups beside": r.LookupsBeside, "half": r.HalfAlone, "half beside": r.HalfBeside, "payments beside": r.PaymentsBeside} {
+		"lookups beside": r.LookupsBeside, "half": r.HalfAlone, "half beside": r.HalfBeside,
+		"slow": r.SlowAlone, "slow beside": r.SlowBeside, "payments beside": r.PaymentsBeside} {
 		if s.Requests == 0 || s.Errors != 0 {
 			t.Errorf("%s: %d requests, %d errors", name, s.Requests, s.Errors)
 		}

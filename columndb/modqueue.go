@@ -11,10 +11,13 @@ import (
 
 // Modifications of a table are serialised by its write lock, and each
 // holds the lock while its commit lands, which takes longer than deciding
-// it. So the modifications that arrive while one holds the lock queue up,
-// and the next to take the lock decides them all, in arrival order, each
-// seeing the ones before it, and commits them as one batch: one commit and
-// one sync for many payments instead of one each.
+// it. So the modifications that arrive while one is being applied queue up,
+// and one of them, the leader, takes the lock and decides them all, in
+// arrival order, each seeing the ones before it, and commits them as one
+// batch: one commit and one sync for many payments instead of one each.
+// The others wait for their answer, not for the lock. A leader applies one
+// batch and hands the lead to the first request queued meanwhile, so no
+// caller keeps serving others while its own answer waits.
 
 // modRequest is one Modify waiting for its table's lock.
 type modRequest struct {
@@ -23,14 +26,16 @@ type modRequest struct {
 	key  string
 	fn   ModifyFunc
 	done chan struct{} // closed once entry and err are set
+	lead chan struct{} // closed to make this request the next leader
 	e    LogEntry
 	err  error
 }
 
-// modQueue is a table's modifications waiting for its lock.
+// modQueue is a table's modifications waiting to be applied.
 type modQueue struct {
 	mu   sync.Mutex
 	reqs []*modRequest
+	busy bool // a leader is applying a batch, or has been chosen to
 }
 
 func (s *Store) modQueue(number uint32) *modQueue {
@@ -47,28 +52,40 @@ func (s *Store) modQueue(number uint32) *modQueue {
 	return q
 }
 
-// modify queues the request and, once it holds the table's lock, applies
-// every request queued by then, unless another caller has already applied
-// this one.
+// modify queues the request and waits for its answer, or, when no leader
+// is at work, leads: it takes the table's lock and applies every request
+// queued by then.
 func (s *Store) modify(t *Table, pk []string, key string, fn ModifyFunc) (LogEntry, error) {
-	req := &modRequest{t: t, pk: pk, key: key, fn: fn, done: make(chan struct{})}
+	req := &modRequest{t: t, pk: pk, key: key, fn: fn, done: make(chan struct{}), lead: make(chan struct{})}
 	q := s.modQueue(t.Number)
 	q.mu.Lock()
 	q.reqs = append(q.reqs, req)
-	q.mu.Unlock()
+	if q.busy {
+		q.mu.Unlock()
+		select {
+		case <-req.done:
+			return req.e, req.err
+		case <-req.lead:
+		}
+	} else {
+		q.busy = true
+		q.mu.Unlock()
+	}
 	lock := s.tableLock(t.Number)
 	lock.Lock()
-	select {
-	case <-req.done:
-	default:
-		q.mu.Lock()
-		reqs := q.reqs
-		q.reqs = nil
-		q.mu.Unlock()
-		s.applyModifications(t.Number, reqs)
-	}
+	q.mu.Lock()
+	reqs := q.reqs
+	q.reqs = nil
+	q.mu.Unlock()
+	s.applyModifications(t.Number, reqs)
 	lock.Unlock()
-	<-req.done
+	q.mu.Lock()
+	if len(q.reqs) > 0 {
+		close(q.reqs[0].lead)
+	} else {
+		q.busy = false
+	}
+	q.mu.Unlock()
 	return req.e, req.err
 }
 
