@@ -42,6 +42,8 @@ type app struct {
 	reg       *observe.Registry
 	clients   *tenant.Registry
 	svc       *ivr.Service
+	payments  *ivr.Payments
+	pay       *ivr.PaymentHandlers
 	cust      *customer.Service
 	token     string
 	web       *web.Server
@@ -251,12 +253,14 @@ func newApp(cfg serveConfig, log zerolog.Logger, opts ...appOption) (*app, error
 		return nil, err
 	}
 	ivrH := ivr.NewHandlers(a.svc, log, observe.NewEvents(a.reg))
+	a.payments = ivr.NewPayments(a.svc, store)
+	a.pay = ivr.NewPaymentHandlers(a.payments, log)
 	api := admin.NewAPI(token, clients, catalog, log)
 	// The lookup tester gets its own service with the lockout off, so an
 	// admin testing wrong dates of birth never locks out a real caller.
 	tester := ivr.NewService(store, catalog, clients, ivr.Config{})
 	a.web, err = web.New(web.Config{AdminToken: token, Docs: store, Clients: clients, Databases: catalog,
-		Rows: a.svc, Tester: tester, Counts: observe.NewEvents(a.reg), Log: log,
+		Rows: a.svc, Tester: tester, Counts: observe.NewEvents(a.reg), Log: log, Ledger: a.payments,
 		WorkDir: workDir(cfg), Spools: spools, MaxUpload: int64(cfg.MaxUploadMB) << 20})
 	if err != nil {
 		_ = store.Close()
