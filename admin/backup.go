@@ -84,10 +84,10 @@ func (b *Backups) Download(ctx *fasthttp.RequestCtx) {
 		defer b.running.Store(false)
 		var st columndb.BackupStats
 		var err error
-		// Reading, sealing and sending the whole store is bulk work: at the
-		// lowest priority the kernel gives the cores to lookups first. The
+		// Reading, sealing and sending the whole store is bulk work: at a
+		// lowered priority the kernel gives the cores to lookups first. The
 		// store's lock it takes (to pin its version) holds up only commits.
-		lowprio.Run(func() {
+		lowprio.Bulk(func() {
 			_, err = backup.Write(w, b.cfg.Key, files, func(sw io.Writer) error {
 				var err error
 				st, err = b.cfg.Store.Backup(sw)

@@ -89,10 +89,10 @@ func (s *Service) Import(cid, dbid int64, format ImportFormat, r io.Reader, opt 
 	return s.importInto(t, format, r, opt)
 }
 
-// importInto parses at the lowest priority and writes each batch at
+// importInto parses at a lowered priority and writes each batch at
 // normal priority, as uploads do (eachBatch).
 func (s *Service) importInto(t *columndb.Table, format ImportFormat, r io.Reader, opt ImportOptions) (res ImportResult, err error) {
-	lowprio.Run(func() { res, err = s.importNow(t, format, r, opt) })
+	lowprio.Bulk(func() { res, err = s.importNow(t, format, r, opt) })
 	return res, err
 }
 

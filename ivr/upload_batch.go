@@ -29,7 +29,7 @@ func (b heldBody) Open() io.Reader       { return bytes.NewReader(b) }
 // harness's uploads, and most merchants', are one batch.
 const uploadBatch = 5000
 
-// eachBatch runs at the operating system's lowest priority (lowprio): an
+// eachBatch runs at a lowered OS priority (lowprio.Bulk, nice 10): an
 // upload is a merchant's batch job and a lookup is a caller waiting on the
 // line, so while both want the cores the kernel gives them to lookups
 // first. Each batch is written at normal priority (lowprio.Normal): the
@@ -37,7 +37,7 @@ const uploadBatch = 5000
 // still apply: they also keep what is handed to Badger to flush and
 // compact in proportion.
 func (s *Service) eachBatch(t *columndb.Table, body rowSource, keysOnly bool, apply func(*decoded) error) (n int, err error) {
-	lowprio.Run(func() { n, err = s.eachBatchNow(t, body, keysOnly, apply) })
+	lowprio.Bulk(func() { n, err = s.eachBatchNow(t, body, keysOnly, apply) })
 	return n, err
 }
 

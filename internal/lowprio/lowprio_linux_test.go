@@ -78,3 +78,12 @@ func TestNormalRunsAtTheCallersPriority(t *testing.T) {
 		}
 	}
 }
+
+// TestBulkRunsAtNiceTen: bulk work is lowered, less than a password check.
+func TestBulkRunsAtNiceTen(t *testing.T) {
+	var inside int
+	Bulk(func() { inside = threadNice(t) })
+	if inside != bulk {
+		t.Fatalf("bulk work ran at nice %d, want %d", inside, bulk)
+	}
+}
