@@ -74,6 +74,9 @@ func TestModify(t *testing.T) {
 			next.Set(0, "654321")
 			return next, nil, nil
 		}, want: ErrInvalidRow, balance: "1000"},
+		{name: "panics", pk: "123456", key: "PSP-6", fn: func(Row, bool, uint64) (Row, []byte, error) {
+			panic("a bug in the change")
+		}, want: ErrModifyPanicked, balance: "1000"},
 		{name: "no key", pk: "123456", fn: debit(tb, 100), balance: "900"},
 	}
 	for _, tt := range tests {

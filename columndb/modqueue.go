@@ -175,7 +175,7 @@ func (s *Store) modifyOne(w *writer, r *modRequest, seq uint64, entries map[uint
 	if err != nil {
 		return 0, fmt.Errorf("columndb: modify %s: %w", t.Name, err)
 	}
-	next, value, err := r.fn(cur, found, seq)
+	next, value, err := decide(r.fn, cur, found, seq)
 	if err != nil {
 		return 0, err
 	}
@@ -224,4 +224,20 @@ func (w *writer) rowState(key []byte) (rowState, bool, error) {
 	}
 	st, has, err := readRowStateKey(w.txn, key)
 	return st, has, err
+}
+
+// ErrModifyPanicked reports a ModifyFunc that panicked; nothing of its
+// modification was written.
+var ErrModifyPanicked = errors.New("columndb: modify: the change panicked")
+
+// decide calls fn for one request. fn runs on the leader's goroutine, for
+// others too: a panic in it fails that request alone, instead of leaving
+// the requests queued behind it (and the table's queue) waiting forever.
+func decide(fn ModifyFunc, cur Row, found bool, seq uint64) (next Row, value []byte, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			next, value, err = Row{}, nil, fmt.Errorf("%w: %v", ErrModifyPanicked, p)
+		}
+	}()
+	return fn(cur, found, seq)
 }
