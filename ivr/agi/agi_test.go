@@ -36,6 +36,12 @@ func TestFlowSessions(t *testing.T) {
 			2, []string{`SAY NUMBER 12 ""`, `SAY DIGITS 50 ""`, `SAY NUMBER 5 ""`}, []string{"beep", "custom/dob"}},
 		{"short entry re-prompted, then corrected", []string{"12345#", "123456#", "01021990#"},
 			map[string]string{"LOOKUP_STATUS": "found", "BALANCE": "12.50"}, 3, nil, []string{"beep", "beep", "custom/dob"}},
+		// Seven keys fill GET DATA's seven, so the '#' after them ends the
+		// next GET DATA at once: that is not the caller's next try.
+		{"too long, its '#' left over, then right", []string{"1234567#", "123456#", "01021990#"},
+			map[string]string{"LOOKUP_STATUS": "found"}, 4, nil, []string{"beep", "beep", "beep", "custom/dob"}},
+		{"too long three times", []string{"1234567#", "1234567#", "1234567#"},
+			map[string]string{"LOOKUP_STATUS": "invalid_input", "LOOKUP_REASON": "too_long", "LOOKUP_FIELD": "ref1"}, 5, nil, nil},
 		{"star and silence", []string{"*#", "", ""}, map[string]string{
 			"LOOKUP_STATUS": "invalid_input", "LOOKUP_FIELD": "ref1", "LOOKUP_REASON": "missing", "BALANCE": "", "BALANCE_MINOR": ""},
 			3, nil, nil},

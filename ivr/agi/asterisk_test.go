@@ -95,6 +95,9 @@ func TestAsterisk(t *testing.T) {
 	calls := []asteriskCall{
 		{name: "found", caller: "+447700900001", agi: flow, keys: []string{"123456#", "01021990#"}, want: "found|12.50|1250||"},
 		{name: "short", caller: "+447700900002", agi: flow, keys: []string{"12345#", "123456#", "01021990#"}, want: "found|12.50|1250||"},
+		// Seven keys fill GET DATA's seven and leave their '#' to end the
+		// next GET DATA at once; twice, then right on the third try.
+		{name: "toolong", caller: "+447700900007", agi: flow, keys: []string{"1234567#", "1234567#", "123456#", "01021990#"}, want: "found|12.50|1250||"},
 		{name: "star", caller: "+447700900003", agi: flow, keys: []string{"*#"}, want: "invalid_input|||missing|ref1"},
 		{name: "notfound", caller: "+447700900004", agi: flow, keys: []string{"123456#", "02021990#"}, want: "not_found||||"},
 		{name: "lookup", caller: "+447700900005", agi: lookup + ",ref1=123456,ref2=01021990", want: "found|12.50|1250||"},

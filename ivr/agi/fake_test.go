@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -137,10 +138,21 @@ func (f *fakeCall) run(t *testing.T, addr string) {
 			if len(f.keys) > 0 {
 				k, f.keys = f.keys[0], f.keys[1:]
 			}
-			// Asterisk keeps the '#' that ended the entry to itself.
-			if d, ok := strings.CutSuffix(k, "#"); ok {
+			// Asterisk keeps the '#' that ended the entry to itself; an
+			// entry of maxdigits keys ends without one, and anything else
+			// by the timeout.
+			words := strings.Fields(cmd)
+			maxDigits, _ := strconv.Atoi(words[len(words)-1])
+			d, hash := strings.CutSuffix(k, "#")
+			switch {
+			case len(d) >= maxDigits:
+				reply = "200 result=" + k[:maxDigits]
+				if rest := k[maxDigits:]; rest != "" {
+					f.keys = append([]string{rest}, f.keys...)
+				}
+			case hash:
 				reply = "200 result=" + d
-			} else {
+			default:
 				reply = "200 result=" + k + " (timeout)"
 			}
 		case strings.HasPrefix(cmd, "SAY "):

@@ -142,6 +142,7 @@ func (s *Server) authenticate(ss *session, req *request) (int64, error) {
 // runFlow asks for each ref with GET DATA until the flow ends the call.
 func (s *Server) runFlow(ss *session, req *request, caller string) (callflow.Turn, error) {
 	turn, err := s.flow.Start(req.cid, req.dbid)
+	filled := false // the last entry took every key GET DATA allowed
 	for err == nil && turn.Kind == callflow.Ask {
 		prompt := defaultPrompt
 		if p := turn.Script.AGI; p != nil && p.Prompts[string(turn.Ref.IVRField)] != "" {
@@ -149,11 +150,19 @@ func (s *Server) runFlow(ss *session, req *request, caller string) (callflow.Tur
 		}
 		// One key more than the ref takes, so the caller's '#' is
 		// consumed here rather than ending the next prompt empty.
-		digits, present, gerr := ss.getData(prompt, s.cfg.DigitTimeout, turn.Ref.MaxDTMF+1)
+		maxDigits := turn.Ref.MaxDTMF + 1
+		e, gerr := ss.getData(prompt, s.cfg.DigitTimeout, maxDigits)
+		if gerr == nil && filled && e.digits == "" && !e.timedOut {
+			// An entry too long to end with its '#' left the '#' to end
+			// this one at once: that is the last entry's, and the caller
+			// is asked again without losing a try.
+			e, gerr = ss.getData(prompt, s.cfg.DigitTimeout, maxDigits)
+		}
 		if gerr != nil {
 			return callflow.Turn{}, gerr
 		}
-		turn, err = s.flow.Step(req.cid, req.dbid, turn.State, callflow.Input{Digits: digits, Present: present, Caller: caller})
+		filled = len(e.digits) >= maxDigits
+		turn, err = s.flow.Step(req.cid, req.dbid, turn.State, callflow.Input{Digits: e.digits, Present: e.digits != "", Caller: caller})
 	}
 	return turn, err
 }

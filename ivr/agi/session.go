@@ -149,22 +149,28 @@ func (s *session) getVariable(name string) (string, bool, error) {
 	return "", false, fmt.Errorf("%w: GET VARIABLE answered %q", errMalformed, r.Result)
 }
 
+// entry is what one GET DATA gathered: the keys before the '#' that ended
+// it (Asterisk keeps the '#'), and whether it ended by waiting in vain.
+type entry struct {
+	digits   string
+	timedOut bool
+}
+
 // getData plays prompt and gathers up to maxDigits keys, waiting timeout
-// for each. present is false when the caller keyed nothing before the
-// timeout.
-func (s *session) getData(prompt string, timeout time.Duration, maxDigits int) (digits string, present bool, err error) {
+// for each.
+func (s *session) getData(prompt string, timeout time.Duration, maxDigits int) (entry, error) {
 	ms := strconv.FormatInt(timeout.Milliseconds(), 10)
 	r, err := s.command(time.Duration(maxDigits+1)*timeout, "GET", "DATA", prompt, ms, strconv.Itoa(maxDigits))
 	if err != nil {
-		return "", false, err
+		return entry{}, err
 	}
 	if r.Failed() {
-		return "", false, errHangup
+		return entry{}, errHangup
 	}
 	if r.HasData && r.Data != "timeout" {
-		return "", false, fmt.Errorf("%w: GET DATA answered (%s)", errMalformed, r.Data)
+		return entry{}, fmt.Errorf("%w: GET DATA answered (%s)", errMalformed, r.Data)
 	}
-	return r.Result, r.Result != "", nil
+	return entry{digits: r.Result, timedOut: r.HasData}, nil
 }
 
 // sayNumber says n in the channel's language. A sound Asterisk cannot
