@@ -13,6 +13,7 @@ import (
 
 	"github.com/tonebase/tonebase/internal/ivrtest"
 	"github.com/tonebase/tonebase/internal/observe"
+	"github.com/tonebase/tonebase/internal/testkit"
 	"github.com/tonebase/tonebase/ivr/callflow"
 )
 
@@ -78,7 +79,7 @@ func TestAsterisk(t *testing.T) {
 	root := asteriskRoot(t)
 	netns := newNetns(t)
 	env := ivrtest.New(t, ivrtest.Options{Lockout: 5})
-	log := &syncBuffer{}
+	log := &testkit.SyncBuffer{}
 	srv := New(callflow.New(env.Service), env.Clients, observe.NewEvents(observe.New()), zerolog.New(log).Level(zerolog.DebugLevel),
 		Config{DigitTimeout: 2 * time.Second, Idle: 10 * time.Second})
 	ln := listenIn(t, netns)

@@ -7,7 +7,6 @@ import (
 	"net"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -15,6 +14,7 @@ import (
 
 	"github.com/tonebase/tonebase/internal/ivrtest"
 	"github.com/tonebase/tonebase/internal/observe"
+	"github.com/tonebase/tonebase/internal/testkit"
 	"github.com/tonebase/tonebase/ivr/callflow"
 )
 
@@ -23,31 +23,13 @@ type testServer struct {
 	env  *ivrtest.Env
 	srv  *Server
 	addr string
-	log  *syncBuffer
-}
-
-// syncBuffer is a log sink the test reads while sessions write.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
+	log  *testkit.SyncBuffer
 }
 
 func startServer(t *testing.T, o ivrtest.Options, cfg Config) *testServer {
 	t.Helper()
 	env := ivrtest.New(t, o)
-	log := &syncBuffer{}
+	log := &testkit.SyncBuffer{}
 	srv := New(callflow.New(env.Service), env.Clients, observe.NewEvents(observe.New()),
 		zerolog.New(log).Level(zerolog.DebugLevel), cfg)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
