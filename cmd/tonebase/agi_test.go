@@ -40,9 +40,10 @@ func TestParseServeAGI(t *testing.T) {
 	}
 }
 
-// agiLookup is one FastAGI /lookup session as Asterisk opens it, with the
-// secret left in TONEBASE_SECRET; it returns the variables set.
-func agiLookup(t *testing.T, addr, script, secret string) map[string]string {
+// agiSession is one FastAGI session as Asterisk opens it, with the secret
+// left in TONEBASE_SECRET and every GET DATA timing out; it returns the
+// variables set and the sound each GET DATA played.
+func agiSession(t *testing.T, addr, script, secret string) (vars map[string]string, prompts []string) {
 	t.Helper()
 	c, err := net.Dial("tcp", addr)
 	if err != nil {
@@ -51,12 +52,12 @@ func agiLookup(t *testing.T, addr, script, secret string) map[string]string {
 	defer c.Close()
 	_ = c.SetDeadline(time.Now().Add(10 * time.Second))
 	fmt.Fprintf(c, "agi_network: yes\nagi_network_script: %s\nagi_request: agi://%s/%s\nagi_callerid: +447700900123\n\n", script, addr, script)
-	vars := map[string]string{}
+	vars = map[string]string{}
 	r := bufio.NewReader(c)
 	for {
 		line, err := r.ReadString('\n')
 		if err != nil {
-			return vars
+			return vars, prompts
 		}
 		cmd := strings.TrimSpace(line)
 		switch {
@@ -66,6 +67,9 @@ func agiLookup(t *testing.T, addr, script, secret string) map[string]string {
 			name, value, _ := strings.Cut(strings.TrimPrefix(cmd, "SET VARIABLE "), " ")
 			vars[name] = strings.Trim(value, `"`)
 			fmt.Fprint(c, "200 result=1\n")
+		case strings.HasPrefix(cmd, "GET DATA "):
+			prompts = append(prompts, strings.Fields(cmd)[2])
+			fmt.Fprint(c, "200 result= (timeout)\n")
 		default:
 			fmt.Fprint(c, "510 Invalid or unknown command\n")
 		}
@@ -85,12 +89,29 @@ func TestAGIWiring(t *testing.T) {
 	go s.a.calls.agi.Serve(ln) //nolint:errcheck // ends with the listener
 	t.Cleanup(func() { ln.Close() })
 	script := fmt.Sprintf("lookup?cid=%d&dbid=%d&key=%s&ref1=123456&ref2=01021990", c.CID, dbid, c.APIKey)
-	if got := agiLookup(t, ln.Addr().String(), script, c.APISecret); got["LOOKUP_STATUS"] != "not_found" {
+	if got, _ := agiSession(t, ln.Addr().String(), script, c.APISecret); got["LOOKUP_STATUS"] != "not_found" {
 		t.Fatalf("lookup: %v", got)
 	}
 	other := s.newClient("Other")
-	if got := agiLookup(t, ln.Addr().String(), script, other.APISecret); got["LOOKUP_STATUS"] != "error" || got["LOOKUP_REASON"] != "unauthorized" {
+	if got, _ := agiSession(t, ln.Addr().String(), script, other.APISecret); got["LOOKUP_STATUS"] != "error" || got["LOOKUP_REASON"] != "unauthorized" {
 		t.Fatalf("another client's secret: %v", got)
+	}
+	// The database's sound files, set through the admin API, are what
+	// /flow plays before each ref.
+	r := s.admin("PUT", fmt.Sprintf("/admin/api/clients/%d/databases/%d", c.CID, dbid),
+		`{"description":"Debtors","agi":{"prompts":{"ref1":"custom/invoice"}},"columns":`+guideColumns+`}`)
+	if r.status != 200 || !strings.Contains(string(r.body), `"agi":{"prompts":{"ref1":"custom/invoice"}}`) {
+		t.Fatalf("define the prompts: %d %s", r.status, r.body)
+	}
+	if r = s.admin("PUT", fmt.Sprintf("/admin/api/clients/%d/databases/%d", c.CID, dbid),
+		`{"description":"Debtors","agi":{"prompts":{"ref1":"custom/x\"; EXEC"}},"columns":`+guideColumns+`}`); r.status != 400 {
+		t.Fatalf("a sound name that would write an AGI command: %d %s", r.status, r.body)
+	}
+	flow := fmt.Sprintf("flow?cid=%d&dbid=%d&key=%s", c.CID, dbid, c.APIKey)
+	vars, prompts := agiSession(t, ln.Addr().String(), flow, c.APISecret)
+	if vars["LOOKUP_STATUS"] != "invalid_input" || vars["LOOKUP_FIELD"] != "ref1" ||
+		strings.Join(prompts, " ") != "custom/invoice custom/invoice custom/invoice" {
+		t.Fatalf("flow: %v, prompts %q", vars, prompts)
 	}
 	m := string(s.do("GET", "/metrics", "", nil).body)
 	if !strings.Contains(m, `platform="agi"`) {
