@@ -26,6 +26,9 @@ type asteriskCall struct {
 	keys   []string // SendDTMF groups, a second apart; "" waits without keying
 	hangup bool     // the caller hangs up after the keys instead of waiting
 	want   string   // STATUS|BALANCE|BALANCE_MINOR|REASON|FIELD
+	// message, if set, is what LOOKUP_MESSAGE must hold: set through
+	// Asterisk's own parsing of a quoted SET VARIABLE.
+	message string
 }
 
 // resultLine is what the dialplan writes once the AGI returns.
@@ -43,6 +46,7 @@ func dialplan(dir, secret string, calls []asteriskCall) string {
 		fmt.Fprintf(&b, " same => n,Set(CASE=%s)\n", c.name)
 		fmt.Fprintf(&b, " same => n,Set(CALLERID(num)=%s)\n", c.caller)
 		fmt.Fprintf(&b, " same => n,AGI(%s)\n", c.agi)
+		fmt.Fprintf(&b, " same => n,System(echo '${LOOKUP_MESSAGE}' > %s/results/%s.message)\n", dir, c.name)
 		fmt.Fprintf(&b, " same => n,System(echo '%s' > %s/results/%s.tmp && mv %s/results/%s.tmp %s/results/%s)\n",
 			resultLine, dir, c.name, dir, c.name, dir, c.name)
 		b.WriteString(" same => n,Hangup()\n")
@@ -94,7 +98,8 @@ func TestAsterisk(t *testing.T) {
 	flow := fmt.Sprintf("agi://%s/flow?cid=%d&dbid=%d&key=%s", ln.Addr(), env.CID, env.DBID, env.Key)
 	lookup := fmt.Sprintf("agi://%s/lookup?cid=%d&dbid=%d&key=%s", ln.Addr(), env.CID, env.DBID, env.Key)
 	calls := []asteriskCall{
-		{name: "found", caller: "+447700900001", agi: flow, keys: []string{"123456#", "01021990#"}, want: "found|12.50|1250||"},
+		{name: "found", caller: "+447700900001", agi: flow, keys: []string{"123456#", "01021990#"}, want: "found|12.50|1250||",
+			message: "Your balance is twelve pounds and fifty pence. The least you may pay is five pounds."},
 		{name: "short", caller: "+447700900002", agi: flow, keys: []string{"12345#", "123456#", "01021990#"}, want: "found|12.50|1250||"},
 		// Seven keys fill GET DATA's seven and leave their '#' to end the
 		// next GET DATA at once; twice, then right on the third try.
@@ -132,6 +137,11 @@ func TestAsterisk(t *testing.T) {
 		got, ok := ast.result(t, c.name, 40*time.Second)
 		if !ok || got != c.want {
 			t.Errorf("%s: %q (written %v), want %q", c.name, got, ok, c.want)
+		}
+		if c.message != "" {
+			if msg, _ := ast.result(t, c.name+".message", time.Second); msg != c.message {
+				t.Errorf("%s: LOOKUP_MESSAGE %q, want %q", c.name, msg, c.message)
+			}
 		}
 	}
 	var locks []asteriskCall
