@@ -203,7 +203,17 @@ func TestBadSessionsAreDroppedAlone(t *testing.T) {
 		}
 		return c
 	}
+	drip := open("agi_network: yes\n")
+	go func() { // a line every 200 ms, each within the idle bound
+		for i := range 20 {
+			time.Sleep(200 * time.Millisecond)
+			if _, err := fmt.Fprintf(drip, "agi_x%d: y\n", i); err != nil {
+				return
+			}
+		}
+	}()
 	bad := []net.Conn{
+		drip,
 		open("GET / HTTP/1.1\r\nHost: x\r\n\r\n"),
 		open("agi_request: " + strings.Repeat("a", 1000)),
 		open("agi_network: yes\n"), // then silence

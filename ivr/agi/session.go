@@ -44,11 +44,14 @@ func (s *session) readLine(wait time.Duration) (string, error) {
 	return string(b), nil
 }
 
-// readEnv reads the agi_ environment.
+// readEnv reads the agi_ environment. Asterisk writes it whole at once,
+// so all of it must come within the idle bound: a peer dripping a line at
+// a time holds no session for long.
 func (s *session) readEnv() (Env, error) {
 	var b envBuilder
+	deadline := time.Now().Add(s.idle)
 	for {
-		line, err := s.readLine(s.idle)
+		line, err := s.readLine(time.Until(deadline))
 		if err != nil {
 			return Env{}, err
 		}
