@@ -167,6 +167,25 @@ func TestCallerFeedsTheLockout(t *testing.T) {
 	}
 }
 
+// TestUnplayablePrompt: a database's sound Asterisk does not have gives
+// way to beep; without beep either the call ends with error no_sound.
+func TestUnplayablePrompt(t *testing.T) {
+	s := startServer(t, ivrtest.Options{Telephony: ivr.Telephony{AGI: &ivr.AGISettings{Prompts: map[string]string{"ref1": "custom/missing"}}}}, Config{})
+	f := &fakeCall{script: s.url("flow", "&secret="+s.env.Secret), keys: []string{"123456#", "01021990#"}, sounds: []string{"beep"}}
+	f.run(t, s.addr)
+	if f.vars["LOOKUP_STATUS"] != "found" || len(f.gets) != 3 || !strings.HasPrefix(f.gets[1], "GET DATA beep ") {
+		t.Fatalf("a missing sound: %v, %q", f.vars, f.gets)
+	}
+	if !strings.Contains(s.log.String(), `"sound":"custom/missing"`) {
+		t.Errorf("the missing sound was not logged:\n%s", s.log)
+	}
+	f = &fakeCall{script: s.url("flow", "&secret="+s.env.Secret), keys: []string{"123456#"}, sounds: []string{}}
+	f.run(t, s.addr)
+	if f.vars["LOOKUP_STATUS"] != "error" || f.vars["LOOKUP_REASON"] != "no_sound" {
+		t.Fatalf("no sounds at all: %v, %q", f.vars, f.gets)
+	}
+}
+
 func TestHangupMidFlow(t *testing.T) {
 	s := startServer(t, ivrtest.Options{}, Config{})
 	f := &fakeCall{script: s.url("flow", "&secret="+s.env.Secret), keys: []string{"123456#"}, hangupAt: 2}

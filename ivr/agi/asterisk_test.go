@@ -14,6 +14,7 @@ import (
 	"github.com/tonebase/tonebase/internal/ivrtest"
 	"github.com/tonebase/tonebase/internal/observe"
 	"github.com/tonebase/tonebase/internal/testkit"
+	"github.com/tonebase/tonebase/ivr"
 	"github.com/tonebase/tonebase/ivr/callflow"
 )
 
@@ -82,7 +83,10 @@ func callFile(name string) string {
 func TestAsterisk(t *testing.T) {
 	root := asteriskRoot(t)
 	netns := newNetns(t)
-	env := ivrtest.New(t, ivrtest.Options{Lockout: 5})
+	// The date of birth's sound is one Asterisk does not have: GET DATA
+	// fails on it, and the flow plays beep instead.
+	env := ivrtest.New(t, ivrtest.Options{Lockout: 5,
+		Telephony: ivr.Telephony{AGI: &ivr.AGISettings{Prompts: map[string]string{"ref2": "custom/no-such-sound"}}}})
 	log := &testkit.SyncBuffer{}
 	srv := New(callflow.New(env.Service), env.Clients, observe.NewEvents(observe.New()), zerolog.New(log).Level(zerolog.DebugLevel),
 		Config{DigitTimeout: 2 * time.Second, Idle: 10 * time.Second})
@@ -176,6 +180,9 @@ func TestAsterisk(t *testing.T) {
 		if strings.Contains(line, "AGI") && strings.Contains(line, env.Secret) {
 			t.Errorf("the secret is in Asterisk's log of an AGI: %s", line)
 		}
+	}
+	if !strings.Contains(log.String(), `"sound":"custom/no-such-sound"`) {
+		t.Errorf("the unplayable sound was not logged:\n%s", log)
 	}
 	if !strings.Contains(log.String(), `"why":"hangup"`) {
 		t.Errorf("the hang-up mid-flow was not seen as one:\n%s", log)

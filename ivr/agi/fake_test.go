@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -61,6 +62,9 @@ type fakeCall struct {
 	keys   []string          // what each GET DATA gathers; "" is a timeout
 	// hangupAt, if > 0, answers that GET DATA with HANGUP.
 	hangupAt int
+	// sounds, if set, are the only prompts GET DATA can play: another
+	// answers -1, as Asterisk does for a sound it does not have.
+	sounds []string
 
 	gets     []string // GET DATA commands seen
 	says     []string // SAY commands seen
@@ -110,11 +114,17 @@ func (f *fakeCall) run(t *testing.T, addr string) {
 			if v, ok := f.vars[strings.TrimPrefix(cmd, "GET VARIABLE ")]; ok {
 				reply = "200 result=1 (" + v + ")"
 			}
+		case cmd == "CHANNEL STATUS":
+			reply = "200 result=6" // up
 		case strings.HasPrefix(cmd, "GET DATA "):
 			f.gets = append(f.gets, cmd)
 			if len(f.gets) == f.hangupAt {
 				_, _ = c.Write([]byte("HANGUP\n"))
 				continue
+			}
+			if f.sounds != nil && !slices.Contains(f.sounds, strings.Fields(cmd)[2]) {
+				reply = "200 result=-1"
+				break
 			}
 			k := ""
 			if len(f.keys) > 0 {

@@ -41,6 +41,7 @@ const (
 	reasonNoDatabase   = "no_database"
 	reasonBadRequest   = "bad_request"
 	reasonInternal     = "internal"
+	reasonNoSound      = "no_sound"
 )
 
 // serveSession reads the environment and runs the script it asks for.
@@ -90,6 +91,9 @@ func (s *Server) serveSession(ss *session) {
 		}
 		reason := reasonInternal
 		switch {
+		case errors.Is(err, errNoSound):
+			reason = reasonNoSound
+			s.log.Error().Int64("cid", req.cid).Int64("dbid", req.dbid).Msg("agi call failed: Asterisk cannot play beep; install its core sounds")
 		case errors.Is(err, ivr.ErrNoDatabase):
 			reason = reasonNoDatabase
 		case errors.Is(err, ivr.ErrInvalid):
@@ -151,12 +155,12 @@ func (s *Server) runFlow(ss *session, req *request, caller string) (callflow.Tur
 		// One key more than the ref takes, so the caller's '#' is
 		// consumed here rather than ending the next prompt empty.
 		maxDigits := turn.Ref.MaxDTMF + 1
-		e, gerr := ss.getData(prompt, s.cfg.DigitTimeout, maxDigits)
+		e, gerr := s.gather(ss, prompt, maxDigits)
 		if gerr == nil && filled && e.digits == "" && !e.timedOut {
 			// An entry too long to end with its '#' left the '#' to end
 			// this one at once: that is the last entry's, and the caller
 			// is asked again without losing a try.
-			e, gerr = ss.getData(prompt, s.cfg.DigitTimeout, maxDigits)
+			e, gerr = s.gather(ss, prompt, maxDigits)
 		}
 		if gerr != nil {
 			return callflow.Turn{}, gerr
@@ -165,6 +169,34 @@ func (s *Server) runFlow(ss *session, req *request, caller string) (callflow.Tur
 		turn, err = s.flow.Step(req.cid, req.dbid, turn.State, callflow.Input{Digits: e.digits, Present: e.digits != "", Caller: caller})
 	}
 	return turn, err
+}
+
+// errNoSound is a call whose prompts Asterisk cannot play, beep included:
+// its sounds are not installed.
+var errNoSound = errors.New("agi: Asterisk cannot play the prompt, nor beep")
+
+// gather runs one GET DATA. Its -1 is a hang-up or a prompt Asterisk could
+// not play; a channel still up means the latter, and the database's sound
+// (a name the admin may have mistyped) gives way to beep rather than end
+// every call.
+func (s *Server) gather(ss *session, prompt string, maxDigits int) (entry, error) {
+	for {
+		e, err := ss.getData(prompt, s.cfg.DigitTimeout, maxDigits)
+		if !errors.Is(err, errGetData) {
+			return e, err
+		}
+		up, err := ss.channelUp()
+		switch {
+		case err != nil:
+			return entry{}, err
+		case !up:
+			return entry{}, errHangup
+		case prompt == defaultPrompt:
+			return entry{}, errNoSound
+		}
+		s.log.Warn().Str("sound", prompt).Msg("agi prompt not playable; playing beep instead")
+		prompt = defaultPrompt
+	}
 }
 
 // sayAmounts reads the amounts the outcome tells, each as its whole units

@@ -168,12 +168,26 @@ func (s *session) getData(prompt string, timeout time.Duration, maxDigits int) (
 		return entry{}, err
 	}
 	if r.Failed() {
-		return entry{}, errHangup
+		return entry{}, errGetData
 	}
 	if r.HasData && r.Data != "timeout" {
 		return entry{}, fmt.Errorf("%w: GET DATA answered (%s)", errMalformed, r.Data)
 	}
 	return entry{digits: r.Result, timedOut: r.HasData}, nil
+}
+
+// errGetData is GET DATA's -1: the channel hung up, or the prompt is a
+// sound Asterisk could not play (GET DATA gives up on its prompt).
+var errGetData = errors.New("agi: GET DATA failed")
+
+// channelUp reports whether the channel is still there.
+func (s *session) channelUp() (bool, error) {
+	r, err := s.command(0, "CHANNEL", "STATUS")
+	if err != nil {
+		return false, err
+	}
+	state, err := strconv.Atoi(r.Result)
+	return err == nil && state >= 0, nil
 }
 
 // sayNumber says n in the channel's language. A sound Asterisk cannot
