@@ -38,10 +38,12 @@ func TestFlowSessions(t *testing.T) {
 			map[string]string{"LOOKUP_STATUS": "found", "BALANCE": "12.50"}, 3, nil, []string{"beep", "beep", "custom/dob"}},
 		// Seven keys fill GET DATA's seven, so the '#' after them ends the
 		// next GET DATA at once: that is not the caller's next try.
+		// "Please try again" is stopped by that '#', which is not the
+		// caller's next try either.
 		{"too long, its '#' left over, then right", []string{"1234567#", "123456#", "01021990#"},
-			map[string]string{"LOOKUP_STATUS": "found"}, 4, nil, []string{"beep", "beep", "beep", "custom/dob"}},
+			map[string]string{"LOOKUP_STATUS": "found"}, 3, nil, []string{"beep", "beep", "custom/dob"}},
 		{"too long three times", []string{"1234567#", "1234567#", "1234567#"},
-			map[string]string{"LOOKUP_STATUS": "invalid_input", "LOOKUP_REASON": "too_long", "LOOKUP_FIELD": "ref1"}, 5, nil, nil},
+			map[string]string{"LOOKUP_STATUS": "invalid_input", "LOOKUP_REASON": "too_long", "LOOKUP_FIELD": "ref1"}, 3, nil, nil},
 		{"star and silence", []string{"*#", "", ""}, map[string]string{
 			"LOOKUP_STATUS": "invalid_input", "LOOKUP_FIELD": "ref1", "LOOKUP_REASON": "missing", "BALANCE": "", "BALANCE_MINOR": ""},
 			3, nil, nil},
@@ -164,6 +166,26 @@ func TestCallerFeedsTheLockout(t *testing.T) {
 	}
 	if got := call("+447700900123", "01021990"); got != "locked" {
 		t.Fatalf("the right date while locked: %s", got)
+	}
+}
+
+// TestKeyingDuringTryAgain: a caller who keys while "please try again"
+// plays keeps that key, and GET DATA takes the rest after silence.
+func TestKeyingDuringTryAgain(t *testing.T) {
+	s := startServer(t, ivrtest.Options{}, Config{})
+	f := &fakeCall{script: s.url("flow", "&secret="+s.env.Secret), keys: []string{"12345#", "123456#", "01021990#"}, early: true}
+	f.run(t, s.addr)
+	if f.vars["LOOKUP_STATUS"] != "found" || len(f.streams) != 1 || !strings.HasPrefix(f.streams[0], `STREAM FILE please-try-again "0123456789*#"`) {
+		t.Fatalf("%v, streams %q", f.vars, f.streams)
+	}
+	if len(f.gets) != 3 || f.gets[1] != "GET DATA silence/1 5000 6" {
+		t.Fatalf("GET DATA %q", f.gets)
+	}
+	// A '#' alone during it is an empty entry.
+	f = &fakeCall{script: s.url("flow", "&secret="+s.env.Secret), keys: []string{"12345#", "#", "#"}, early: true}
+	f.run(t, s.addr)
+	if f.vars["LOOKUP_STATUS"] != "invalid_input" || f.vars["LOOKUP_REASON"] != "missing" || len(f.gets) != 1 {
+		t.Fatalf("'#' alone: %v, GET DATA %q", f.vars, f.gets)
 	}
 }
 

@@ -65,6 +65,12 @@ type fakeCall struct {
 	// sounds, if set, are the only prompts GET DATA can play: another
 	// answers -1, as Asterisk does for a sound it does not have.
 	sounds []string
+	// early makes the caller key during STREAM FILE: its first key stops
+	// the sound. Keys left over from an entry too long for GET DATA stop
+	// it anyway, being typed already.
+	early    bool
+	leftover bool
+	streams  []string // STREAM FILE commands seen
 
 	gets     []string // GET DATA commands seen
 	says     []string // SAY commands seen
@@ -114,6 +120,17 @@ func (f *fakeCall) run(t *testing.T, addr string) {
 			if v, ok := f.vars[strings.TrimPrefix(cmd, "GET VARIABLE ")]; ok {
 				reply = "200 result=1 (" + v + ")"
 			}
+		case strings.HasPrefix(cmd, "STREAM FILE "):
+			f.streams = append(f.streams, cmd)
+			reply = "200 result=0 endpos=8000"
+			if len(f.keys) > 0 && f.keys[0] != "" && (f.early || f.leftover) {
+				k := f.keys[0]
+				reply = fmt.Sprintf("200 result=%d endpos=1200", k[0])
+				if f.keys[0] = k[1:]; f.keys[0] == "" {
+					f.keys = f.keys[1:]
+				}
+			}
+			f.leftover = false
 		case cmd == "CHANNEL STATUS":
 			reply = "200 result=6" // up
 		case strings.HasPrefix(cmd, "GET DATA "):
@@ -141,6 +158,7 @@ func (f *fakeCall) run(t *testing.T, addr string) {
 				reply = "200 result=" + k[:maxDigits]
 				if rest := k[maxDigits:]; rest != "" {
 					f.keys = append([]string{rest}, f.keys...)
+					f.leftover = true
 				}
 			case hash:
 				reply = "200 result=" + d

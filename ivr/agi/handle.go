@@ -2,6 +2,7 @@ package agi
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"os"
@@ -34,6 +35,15 @@ const (
 
 // defaultPrompt is played before each ref a database names no sound for.
 const defaultPrompt = "beep"
+
+// retryPrompt is said when an entry was refused, before the ref's prompt:
+// Asterisk's own "Please try again." (GET DATA takes one sound, not a
+// list joined by '&': Asterisk 22 answers -1 to one).
+const retryPrompt = "please-try-again"
+
+// keyingPrompt is what GET DATA plays when the caller started keying
+// during retryPrompt: a second of silence, so no beep cuts into the entry.
+const keyingPrompt = "silence/1"
 
 // Reasons a session ends with status error, in LOOKUP_REASON.
 const (
@@ -146,7 +156,10 @@ func (s *Server) authenticate(ss *session, req *request) (int64, error) {
 // runFlow asks for each ref with GET DATA until the flow ends the call.
 func (s *Server) runFlow(ss *session, req *request, caller string) (callflow.Turn, error) {
 	turn, err := s.flow.Start(req.cid, req.dbid)
-	filled := false // the last entry took every key GET DATA allowed
+	// stray is true while a '#' of the last entry may still be on its way:
+	// an entry too long to end with its '#' leaves the '#' to end whatever
+	// listens next, which is not the caller's next try.
+	stray := false
 	for err == nil && turn.Kind == callflow.Ask {
 		prompt := defaultPrompt
 		if p := turn.Script.AGI; p != nil && p.Prompts[string(turn.Ref.IVRField)] != "" {
@@ -155,20 +168,65 @@ func (s *Server) runFlow(ss *session, req *request, caller string) (callflow.Tur
 		// One key more than the ref takes, so the caller's '#' is
 		// consumed here rather than ending the next prompt empty.
 		maxDigits := turn.Ref.MaxDTMF + 1
-		e, gerr := s.gather(ss, prompt, maxDigits)
-		if gerr == nil && filled && e.digits == "" && !e.timedOut {
-			// An entry too long to end with its '#' left the '#' to end
-			// this one at once: that is the last entry's, and the caller
-			// is asked again without losing a try.
+		first := "" // a key that stopped "please try again"
+		if len(turn.Say) > 0 { // the flow refused the last entry
+			k, rerr := s.retry(ss)
+			if rerr != nil {
+				return callflow.Turn{}, rerr
+			}
+			if k == "#" && stray {
+				k, stray = "", false
+			}
+			first = k
+		}
+		var e entry
+		var gerr error
+		switch first {
+		case "#": // a '#' alone: an empty entry
+		case "":
 			e, gerr = s.gather(ss, prompt, maxDigits)
+			if gerr == nil && stray && e.digits == "" && !e.timedOut {
+				e, gerr = s.gather(ss, prompt, maxDigits)
+			}
+		default:
+			// The caller is keying already: the rest of the entry, after
+			// a second of silence rather than the prompt.
+			e, gerr = s.gather(ss, keyingPrompt, maxDigits-1)
+			e.digits = first + e.digits
 		}
 		if gerr != nil {
 			return callflow.Turn{}, gerr
 		}
-		filled = len(e.digits) >= maxDigits
+		stray = len(e.digits) >= maxDigits
 		turn, err = s.flow.Step(req.cid, req.dbid, turn.State, callflow.Input{Digits: e.digits, Present: e.digits != "", Caller: caller})
 	}
 	return turn, err
+}
+
+// retry plays retryPrompt, which any key stops; it returns that key, if
+// one was pressed. A sound Asterisk cannot play is skipped.
+func (s *Server) retry(ss *session) (string, error) {
+	r, err := ss.command(0, "STREAM", "FILE", retryPrompt, `"0123456789*#"`)
+	if err != nil {
+		return "", err
+	}
+	if r.Failed() {
+		if up, err := ss.channelUp(); err != nil || !up {
+			return "", errHangup
+		}
+		return "", nil
+	}
+	code, err := strconv.Atoi(r.Result)
+	if err != nil || code < 0 || code > 127 {
+		return "", fmt.Errorf("%w: STREAM FILE answered %q", errMalformed, r.Result)
+	}
+	if code == 0 {
+		return "", nil
+	}
+	if k := rune(code); strings.ContainsRune("0123456789*#", k) {
+		return string(k), nil
+	}
+	return "", fmt.Errorf("%w: STREAM FILE stopped by %d", errMalformed, code)
 }
 
 // errNoSound is a call whose prompts Asterisk cannot play, beep included:
