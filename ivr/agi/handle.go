@@ -168,7 +168,7 @@ func (s *Server) runFlow(ss *session, req *request, caller string) (callflow.Tur
 		// One key more than the ref takes, so the caller's '#' is
 		// consumed here rather than ending the next prompt empty.
 		maxDigits := turn.Ref.MaxDTMF + 1
-		first := "" // a key that stopped "please try again"
+		first := ""            // a key that stopped "please try again"
 		if len(turn.Say) > 0 { // the flow refused the last entry
 			k, rerr := s.retry(ss)
 			if rerr != nil {
