@@ -67,6 +67,8 @@ func agiSession(t *testing.T, addr, script, secret string) (vars map[string]stri
 			name, value, _ := strings.Cut(strings.TrimPrefix(cmd, "SET VARIABLE "), " ")
 			vars[name] = strings.Trim(value, `"`)
 			fmt.Fprint(c, "200 result=1\n")
+		case strings.HasPrefix(cmd, "STREAM FILE "):
+			fmt.Fprint(c, "200 result=0 endpos=8000\n")
 		case strings.HasPrefix(cmd, "GET DATA "):
 			prompts = append(prompts, strings.Fields(cmd)[2])
 			fmt.Fprint(c, "200 result= (timeout)\n")
