@@ -137,6 +137,10 @@ func session(c *config) (string, error) {
 			reply = "200 result=" + c.refs[keyed]
 			keyed++
 		case strings.HasPrefix(cmd, "SAY "):
+		case strings.HasPrefix(cmd, "STREAM FILE "):
+			reply = "200 result=0 endpos=8000"
+		case cmd == "CHANNEL STATUS":
+			reply = "200 result=6"
 		default:
 			return "", fmt.Errorf("unexpected command")
 		}
