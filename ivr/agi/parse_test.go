@@ -1,9 +1,19 @@
 package agi
 
 import (
+	"fmt"
+	"io"
+	"net"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/tonebase/tonebase/internal/ivrtest"
+	"github.com/tonebase/tonebase/internal/observe"
+	"github.com/tonebase/tonebase/ivr/callflow"
 )
 
 func TestParseReply(t *testing.T) {
@@ -209,5 +219,37 @@ func FuzzParseEnv(f *testing.F) {
 				t.Fatalf("%s left among the refs", k)
 			}
 		}
+	})
+}
+
+// FuzzSession feeds a whole session's worth of bytes from "Asterisk" (the
+// environment, then replies) to the server's session handling, outside
+// the recover that guards a real session: nothing Asterisk sends may
+// panic it or keep it from ending once the peer goes.
+func FuzzSession(f *testing.F) {
+	env := ivrtest.New(f, ivrtest.Options{})
+	srv := New(callflow.New(env.Service), env.Clients, observe.NewEvents(observe.New()), zerolog.Nop(),
+		Config{Idle: time.Second, MaxLine: 512, DigitTimeout: time.Millisecond})
+	lookup := fmt.Sprintf("agi_network_script: lookup?cid=%d&dbid=%d&key=%s&ref1=123456&ref2=01021990\nagi_request: agi://x/lookup\n\n", env.CID, env.DBID, env.Key)
+	flow := fmt.Sprintf("agi_network_script: flow?cid=%d&dbid=%d&key=%s\nagi_request: agi://x/flow\nagi_callerid: 1\n\n", env.CID, env.DBID, env.Key)
+	f.Add(lookup + "200 result=1 (" + env.Secret + ")\n" + strings.Repeat("200 result=1\n", 9))
+	f.Add(flow + "200 result=1 (" + env.Secret + ")\n200 result=12345\n200 result=0 endpos=10\n200 result=123456\n200 result=-1\n200 result=6\n" +
+		"200 result=01021990\n200 result=0\n200 result=0\n" + strings.Repeat("200 result=1\n", 9))
+	f.Add(flow + "200 result=1 (" + env.Secret + ")\nHANGUP\n")
+	f.Add(flow + "200 result=1 (" + env.Secret + ")\n520-Invalid command syntax.\nUsage: x\n520 End of proper usage.\n")
+	f.Fuzz(func(t *testing.T, in string) {
+		server, peer := net.Pipe()
+		done := make(chan struct{})
+		go func() { // drain what the server writes
+			defer close(done)
+			_, _ = io.Copy(io.Discard, peer)
+		}()
+		go func() {
+			_, _ = peer.Write([]byte(in))
+			_ = peer.Close()
+		}()
+		srv.serveSession(newSession(server, srv.cfg.MaxLine, srv.cfg.Idle))
+		_ = server.Close()
+		<-done
 	})
 }
