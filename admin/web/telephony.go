@@ -51,6 +51,44 @@ func (s *Server) Twilio(ctx *fasthttp.RequestCtx) {
 	httpx.Redirect(ctx, clientHref(c.CID)+"?msg="+msg, 303)
 }
 
+// PayConnector serves POST /admin/clients/{cid}/pay-connector: set or
+// replace the client's Generic Pay Connector credentials (username,
+// password), or remove them (remove=1), through the registry method the
+// admin API uses. The password is never shown again nor echoed back.
+func (s *Server) PayConnector(ctx *fasthttp.RequestCtx) {
+	c, ok := s.client(ctx)
+	if !ok {
+		return
+	}
+	user, pass := strings.TrimSpace(string(ctx.FormValue("username"))), string(ctx.FormValue("password"))
+	remove := string(ctx.FormValue("remove")) == "1"
+	if !remove && (user == "" || pass == "") {
+		s.clientPage(ctx, 400, c, ClientData{PayConnectorError: "Enter a username and a password, the same as in the Twilio console, or remove the ones set."})
+		return
+	}
+	if remove {
+		user, pass = "", ""
+	}
+	had := c.PayConnector != nil
+	if _, err := s.cfg.Clients.SetPayConnector(c.CID, user, pass); err != nil {
+		if errors.Is(err, tenant.ErrInvalid) {
+			s.clientPage(ctx, 400, c, ClientData{PayConnectorError: readable([]string{trimPrefix(err)})[0]})
+			return
+		}
+		s.fail(ctx, err)
+		return
+	}
+	action, msg := "set the pay connector credentials", "pay-connector-set"
+	switch {
+	case remove:
+		action, msg = "removed the pay connector credentials", "pay-connector-removed"
+	case had:
+		action = "replaced the pay connector credentials"
+	}
+	s.audit(ctx, sess(ctx).user, action, clientTarget(c))
+	httpx.Redirect(ctx, clientHref(c.CID)+"?msg="+msg, 303)
+}
+
 // callFields are the calls form's fields, by the name the catalog gives
 // each problem (the admin API's spelling).
 var callFields = map[string]string{"language": "language", "currency": "currency", "twilio.redirect_url": "redirect_url"}

@@ -197,3 +197,65 @@ func TestCallSettingsForm(t *testing.T) {
 	code, body, _ = b.post(db+"/calls", url.Values{"language": {"de-DE"}, "currency": {"EUR"}, "csrf": {"forged"}})
 	expect(t, "a forged form", code, body, 403, "out of date")
 }
+
+func TestPayConnectorForm(t *testing.T) {
+	s, b := twilioClient(t)
+	reg := s.cfg.Clients.(*tenant.Registry)
+	const user, pass, next = "acme-twilio", "connector password one", "connector password two"
+	page := "/admin/clients/4242"
+	check := func(p string) error { return reg.CheckPayConnector(4242, []byte(user), []byte(p)) }
+	code, body, _ := b.get(page)
+	expect(t, "a client without credentials", code, body, 200, "<dt>Pay connector</dt><dd>Not set</dd>", "Save the credentials", "/pay/v1/4242/twilio-connector")
+	if strings.Contains(body, "Remove the credentials") {
+		t.Fatal("the page offers to remove credentials that are not set")
+	}
+	tests := []struct {
+		name   string
+		form   url.Values
+		status int
+		text   []string
+	}{
+		{"empty", url.Values{"username": {" "}, "password": {""}}, 400, []string{`id="connector-error"`, "Enter a username and a password"}},
+		{"short password", url.Values{"username": {user}, "password": {"short pass"}}, 400, []string{`id="connector-error"`, "16 to 256 characters"}},
+		{"colon in username", url.Values{"username": {"a:b"}, "password": {pass}}, 400, []string{"without a colon"}},
+		{"forged form", url.Values{"username": {user}, "password": {pass}, "csrf": {"forged"}}, 403, []string{"out of date"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			b.get(page)
+			code, body, _ := b.post(page+"/pay-connector", tt.form)
+			expect(t, tt.name, code, body, tt.status, tt.text...)
+			if v := tt.form.Get("password"); v != "" && strings.Contains(body, v) {
+				t.Fatal("the refused password is echoed back")
+			}
+			if c, _ := reg.Get(4242); c.PayConnector != nil {
+				t.Fatal("a refused form stored credentials")
+			}
+		})
+	}
+	b.get(page)
+	code, _, loc := b.post(page+"/pay-connector", url.Values{"username": {user}, "password": {pass}})
+	if code != 303 || loc != page+"?msg=pay-connector-set" || check(pass) != nil {
+		t.Fatalf("set: %d %s %v", code, loc, check(pass))
+	}
+	code, body, _ = b.get(loc)
+	expect(t, "a client with credentials", code, body, 200, "<dt>Pay connector</dt><dd>Set</dd>", "Replace the credentials", "Remove the credentials", user)
+	for _, p := range []string{page, "/admin/clients", "/admin/", "/admin/audit"} {
+		if _, body, _ := b.get(p); strings.Contains(body, pass) {
+			t.Fatalf("%s shows the connector password", p)
+		}
+	}
+	code, _, _ = b.post(page+"/pay-connector", url.Values{"username": {user}, "password": {next}})
+	if code != 303 || check(next) != nil || check(pass) == nil {
+		t.Fatalf("replace: %d", code)
+	}
+	b.get(page)
+	code, _, loc = b.post(page+"/pay-connector", url.Values{"remove": {"1"}})
+	if code != 303 || loc != page+"?msg=pay-connector-removed" || check(next) == nil {
+		t.Fatalf("remove: %d %s", code, loc)
+	}
+	code, body, _ = b.get("/admin/audit")
+	expect(t, "the audit log", code, body, 200, "set the pay connector credentials", "replaced the pay connector credentials", "removed the pay connector credentials")
+	code, body, _ = b.post("/admin/clients/9999/pay-connector", url.Values{"username": {user}, "password": {pass}})
+	expect(t, "another client", code, body, 404)
+}
