@@ -216,7 +216,7 @@ func TestPayConnectorForm(t *testing.T) {
 		text   []string
 	}{
 		{"empty", url.Values{"username": {" "}, "password": {""}}, 400, []string{`id="connector-error"`, "Enter a username and a password"}},
-		{"short password", url.Values{"username": {user}, "password": {"short pass"}}, 400, []string{`id="connector-error"`, "16 to 256 characters"}},
+		{"short password", url.Values{"username": {user}, "password": {"short pass"}}, 400, []string{`id="connector-error"`, "16 to 120 characters"}},
 		{"colon in username", url.Values{"username": {"a:b"}, "password": {pass}}, 400, []string{"without a colon"}},
 		{"forged form", url.Values{"username": {user}, "password": {pass}, "csrf": {"forged"}}, 403, []string{"out of date"}},
 	}

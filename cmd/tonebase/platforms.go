@@ -3,6 +3,7 @@ package main
 import (
 	"github.com/rs/zerolog"
 
+	"github.com/tonebase/tonebase/customer/payconnector"
 	"github.com/tonebase/tonebase/internal/observe"
 	"github.com/tonebase/tonebase/internal/tenant"
 	"github.com/tonebase/tonebase/ivr"
@@ -18,6 +19,9 @@ type platforms struct {
 	twilio  *twilio.Handlers
 	vxml    *vxml.Handlers
 	connect *connect.Handlers
+	// payConnector is tonebase as the Twilio Generic Pay Connector that
+	// keeps a caller's card on file.
+	payConnector *payconnector.Handler
 }
 
 func newPlatforms(svc *ivr.Service, clients *tenant.Registry, events *observe.Events, log zerolog.Logger, secret []byte) (platforms, error) {

@@ -108,6 +108,7 @@ func callRoutes(p platforms) []route {
 		{"GET", "/vxml/v1/{cid}/{dbid}/start", p.vxml.Start},
 		{"POST", "/vxml/v1/{cid}/{dbid}/lookup", p.vxml.Lookup},
 		{"POST", "/connect/v1/{cid}/{dbid}/lookup", p.connect.Lookup},
+		{"POST", "/pay/v1/{cid}/twilio-connector", p.payConnector.Connector},
 	}
 }
 

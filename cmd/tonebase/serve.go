@@ -22,6 +22,7 @@ import (
 	"github.com/tonebase/tonebase/customer"
 	"github.com/tonebase/tonebase/customer/hipfinity"
 	"github.com/tonebase/tonebase/customer/onepay"
+	"github.com/tonebase/tonebase/customer/payconnector"
 	"github.com/tonebase/tonebase/customer/receivepay"
 	"github.com/tonebase/tonebase/customer/vault"
 	"github.com/tonebase/tonebase/internal/conns"
@@ -280,6 +281,7 @@ func newApp(cfg serveConfig, log zerolog.Logger, opts ...appOption) (*app, error
 		_ = store.Close()
 		return nil, err
 	}
+	a.calls.payConnector = payconnector.New(clients, a.cust, store, log.With().Str("component", "payconnector").Logger())
 	// Stalled connections are closed by a sweep, not by fasthttp's
 	// ReadTimeout, WriteTimeout and IdleTimeout: those cost three timer
 	// updates a request (package conns).

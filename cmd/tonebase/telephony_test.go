@@ -43,7 +43,11 @@ func TestTwilioWiring(t *testing.T) {
 	if r.status != 200 || !strings.Contains(string(r.body), `<Say language="en-US">Please enter your 6 digit invoice number, then press hash.</Say>`) {
 		t.Fatalf("first turn: %d %s", r.status, r.body)
 	}
-	hdr["X-Twilio-Signature"] = "x" + sig[1:]
+	other := "x" // a signature that differs in its first character, whatever that was
+	if sig[0] == 'x' {
+		other = "y"
+	}
+	hdr["X-Twilio-Signature"] = other + sig[1:]
 	if r = s.do("POST", path, form.Encode(), hdr); r.status != 403 {
 		t.Fatalf("a wrong signature: %d %s", r.status, r.body)
 	}
@@ -71,5 +75,35 @@ func TestVXMLWiring(t *testing.T) {
 	}
 	if r = s.do("GET", fmt.Sprintf("/vxml/v1/%d/%d/start", c.CID, dbid), "", nil); r.status != 401 {
 		t.Fatalf("no credentials: %d", r.status)
+	}
+}
+
+// TestPayConnectorWiring sets a client's pay connector credentials through
+// the admin API and stores a card through the wired connector endpoint.
+func TestPayConnectorWiring(t *testing.T) {
+	keyFile := writeMasterKey(t, 0x33)
+	s := startServer(t, func(c *serveConfig) { c.MasterKeyFile = keyFile })
+	c := s.newClient("Acme")
+	const user, pass = "twilio-acme", "connector password 0001"
+	r := s.admin("PUT", fmt.Sprintf("/admin/api/clients/%d/pay-connector", c.CID), `{"username":"`+user+`","password":"`+pass+`"}`)
+	if r.status != 200 || !strings.Contains(string(r.body), `"pay_connector":true`) || strings.Contains(string(r.body), pass) {
+		t.Fatalf("set credentials: %d %s", r.status, r.body)
+	}
+	if r = s.admin("PUT", fmt.Sprintf("/admin/api/clients/%d/pay-connector", c.CID), `{"username":"x"}`); r.status != 400 {
+		t.Fatalf("no password: %d %s", r.status, r.body)
+	}
+	if r = s.admin("PUT", fmt.Sprintf("/admin/api/clients/%d/pay-connector", c.CID), `{"username":"x","password":"short"}`); r.status != 400 {
+		t.Fatalf("a short password: %d %s", r.status, r.body)
+	}
+	path := fmt.Sprintf("/pay/v1/%d/twilio-connector", c.CID)
+	body := `{"method":"tokenize","transaction_id":"PA1","cardnumber":"4111111111111111","cvv":"123","expiry_month":"12","expiry_year":"2039","parameters":{"ref1":"123456"}}`
+	hdr := map[string]string{"Content-Type": "application/json", "Authorization": "Basic " + base64.StdEncoding.EncodeToString([]byte(user+":"+pass))}
+	r = s.do("POST", path, body, hdr)
+	if r.status != 200 || !strings.Contains(string(r.body), `"token_id":"`) || !strings.Contains(string(r.body), `"error_code":null`) {
+		t.Fatalf("tokenize: %d %s", r.status, r.body)
+	}
+	hdr["Authorization"] = "Basic " + base64.StdEncoding.EncodeToString([]byte(user+":wrong password here"))
+	if r = s.do("POST", path, body, hdr); r.status != 401 {
+		t.Fatalf("wrong password: %d %s", r.status, r.body)
 	}
 }

@@ -3,7 +3,6 @@ package tenant
 import (
 	"crypto/sha256"
 	"crypto/subtle"
-	"errors"
 	"fmt"
 	"strings"
 )
@@ -16,15 +15,12 @@ type PayConnector struct {
 	SealedPassword string `json:"sealed_password"`
 }
 
-// ErrNoPayConnector is a client without pay connector credentials.
-var ErrNoPayConnector = errors.New("tenant: no pay connector credentials set")
-
-// Limits of the connector's credentials: the console takes short text, and
-// HTTP Basic cannot carry a colon in the username.
+// Limits of the connector's credentials: HTTP Basic cannot carry a colon
+// in the username, and the decoded header is bounded (httpx.BasicAuth).
 const (
 	maxConnectorUser     = 64
 	minConnectorPassword = 16
-	maxConnectorPassword = 256
+	maxConnectorPassword = 120
 )
 
 // SetPayConnector stores the client's pay connector credentials, the
