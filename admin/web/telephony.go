@@ -91,7 +91,8 @@ func (s *Server) PayConnector(ctx *fasthttp.RequestCtx) {
 
 // callFields are the calls form's fields, by the name the catalog gives
 // each problem (the admin API's spelling).
-var callFields = map[string]string{"language": "language", "currency": "currency", "twilio.redirect_url": "redirect_url"}
+var callFields = map[string]string{"language": "language", "currency": "currency", "twilio.redirect_url": "redirect_url",
+	"twilio.pay_connector": "pay_connector"}
 
 // Calls serves POST .../databases/{dbid}/calls: the language, currency and
 // Twilio redirect of the database's calls. The catalog checks them, as it
@@ -105,8 +106,8 @@ func (s *Server) Calls(ctx *fasthttp.RequestCtx) {
 	tel := db.Telephony
 	tel.Language, tel.Currency = money.Language(v("language")), money.Currency(v("currency"))
 	tel.Twilio = nil
-	if u := v("redirect_url"); u != "" {
-		tel.Twilio = &ivr.TwilioSettings{RedirectURL: u}
+	if u, pc := v("redirect_url"), v("pay_connector"); u != "" || pc != "" {
+		tel.Twilio = &ivr.TwilioSettings{RedirectURL: u, PayConnector: pc}
 	}
 	problems, err := s.redefine(db, db.Columns, tel)
 	if err != nil {
@@ -134,8 +135,11 @@ func (s *Server) Calls(ctx *fasthttp.RequestCtx) {
 // redirect URL is the merchant's own address, so only whether one is set.
 func callSummary(t ivr.Telephony) string {
 	redirect := "hang up at the end"
-	if t.Twilio != nil {
+	if t.Twilio != nil && t.Twilio.RedirectURL != "" {
 		redirect = "redirect at the end"
+	}
+	if t.Twilio != nil && t.Twilio.PayConnector != "" {
+		redirect += ", take payments with <Pay> through " + t.Twilio.PayConnector
 	}
 	return string(t.Language) + ", " + string(t.Currency) + ", Twilio: " + redirect
 }
