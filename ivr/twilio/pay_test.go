@@ -1,0 +1,335 @@
+package twilio
+
+import (
+	"errors"
+	"fmt"
+	"maps"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/tonebase/tonebase/internal/ivrtest"
+	"github.com/tonebase/tonebase/internal/money"
+	"github.com/tonebase/tonebase/ivr"
+	"github.com/tonebase/tonebase/ivr/callflow"
+)
+
+// ledger is this package's tests' stand-in for the payments ledger: it
+// keeps the rules the real one keeps (within the row's minimum and
+// maximum, never above the balance, one debit per reference, the same
+// reference with another payment refused) over rows by ref1/ref2.
+type ledger struct {
+	mu       sync.Mutex
+	rows     map[string]*Posted
+	posted   map[string]Payment // by reference
+	results  map[string]Posted
+	fail     error // every post fails with it, when set
+	attempts int
+}
+
+func newLedger() *ledger {
+	return &ledger{rows: map[string]*Posted{
+		"123456/01021990": {Status: ivr.StatusFound, Balance: 1250, MinPayment: 500, MaxPayment: 1250},
+		"111111/01011980": {Status: ivr.StatusFound, Balance: 5000, MinPayment: 1000, MaxPayment: 3000},
+	}, posted: map[string]Payment{}, results: map[string]Posted{}}
+}
+
+func (l *ledger) PostPayment(cid, dbid int64, p Payment) (Posted, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.attempts++
+	if l.fail != nil {
+		return Posted{}, l.fail
+	}
+	if prev, ok := l.posted[p.Reference]; ok {
+		if prev.AmountMinor != p.AmountMinor || !maps.Equal(prev.Refs, p.Refs) {
+			return Posted{}, fmt.Errorf("%w: reference %s was another payment", ErrPaymentRefused, p.Reference)
+		}
+		return l.results[p.Reference], nil
+	}
+	row, ok := l.rows[p.Refs["ref1"]+"/"+p.Refs["ref2"]]
+	switch {
+	case !ok:
+		return Posted{}, fmt.Errorf("%w: no such row", ErrPaymentRefused)
+	case p.AmountMinor < row.MinPayment || p.AmountMinor > row.MaxPayment || p.AmountMinor > row.Balance:
+		return Posted{}, fmt.Errorf("%w: out of range", ErrPaymentRefused)
+	}
+	row.Balance -= p.AmountMinor
+	row.MaxPayment, row.MinPayment = min(row.MaxPayment, row.Balance), min(row.MinPayment, row.Balance)
+	if row.Balance == 0 {
+		row.Status = ivr.StatusNotPayable
+	}
+	l.posted[p.Reference], l.results[p.Reference] = p, *row
+	return *row, nil
+}
+
+func (l *ledger) count() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return len(l.posted)
+}
+
+// payRows add a debtor whose maximum is below the balance, so paying in
+// full is not offered.
+const payRows = ivrtest.GuideRows + "111111,01011980,5000,1000,3000\n"
+
+func payServer(t *testing.T, lang money.Language, cur money.Currency) (*server, *ledger) {
+	t.Helper()
+	l := newLedger()
+	s := startWith(t, ivrtest.Options{Rows: payRows, Telephony: ivr.Telephony{Language: lang, Currency: cur,
+		Twilio: &ivr.TwilioSettings{PayConnector: "Stripe_Live"}}}, l)
+	return s, l
+}
+
+func says(lang money.Language, texts ...string) []map[string]any {
+	out := make([]map[string]any, len(texts))
+	for i, s := range texts {
+		out[i] = map[string]any{"language": string(lang), "text": s}
+	}
+	return out
+}
+
+// askWant is what Twilio's builder makes of a turn that gathers keys.
+func askWant(c *call, lang money.Language, numDigits int, texts ...string) string {
+	return c.p.twiml(c.t, []map[string]any{{"gather": map[string]any{"input": "dtmf", "finishOnKey": "#",
+		"numDigits": numDigits, "timeout": GatherTimeout, "actionOnEmptyResult": true, "method": "POST", "action": c.path},
+		"says": says(lang, texts...)}})
+}
+
+// payWant is what Twilio's builder makes of the turn that hands the
+// caller to <Pay>.
+func payWant(c *call, lang money.Language, amount, currency, ref1 string, dbid int64, texts ...string) string {
+	var verbs []map[string]any
+	for _, s := range says(lang, texts...) {
+		verbs = append(verbs, map[string]any{"say": s})
+	}
+	return c.p.twiml(c.t, append(verbs, map[string]any{
+		"pay": map[string]any{"input": "dtmf", "paymentConnector": "Stripe_Live", "chargeAmount": amount, "currency": currency,
+			"language": string(lang), "method": "POST", "action": c.path},
+		"parameters": []map[string]any{{"name": "dbid", "value": strconv.FormatInt(dbid, 10)}, {"name": "ref1", "value": ref1}}}))
+}
+
+func endIn(c *call, lang money.Language, texts ...string) string {
+	var verbs []map[string]any
+	for _, s := range says(lang, texts...) {
+		verbs = append(verbs, map[string]any{"say": s})
+	}
+	return c.p.twiml(c.t, append(verbs, map[string]any{"hangup": true}))
+}
+
+// result posts <Pay>'s action request, as Twilio signs it.
+func (c *call) result(params map[string]string) string {
+	c.t.Helper()
+	status, body := c.post(c.path, params, nil)
+	if status != 200 {
+		c.t.Fatalf("the <Pay> action answered %d: %s", status, body)
+	}
+	return body
+}
+
+var success = map[string]string{"Result": "success", "PaymentConfirmationCode": "ch_77A1", "PaymentCardNumber": "xxxxxxxxxxxx1111",
+	"PaymentCardType": "visa", "ExpirationDate": "1239", "PaymentMethod": "credit-card", "PaymentToken": "tok_1"}
+
+const (
+	youOwe   = "Your balance is twelve pounds and fifty pence."
+	leastFiv = "The least you may pay is five pounds."
+	choose   = "To pay twelve pounds and fifty pence now, press 1. To pay another amount, press 2."
+)
+
+func TestPayInFull(t *testing.T) {
+	s, l := payServer(t, money.EnGB, money.GBP)
+	c := s.call(t, s.env.CID, s.env.DBID, "CAP1")
+	c.step(nil)
+	c.step(keys("123456"))
+	got := c.step(keys("01021990"))
+	sameTwiML(t, got, askWant(c, money.EnGB, 1, youOwe, leastFiv, choose))
+	got = c.step(keys("1"))
+	sameTwiML(t, got, payWant(c, money.EnGB, "12.50", "gbp", "123456", s.env.DBID, "You are paying twelve pounds and fifty pence."))
+	if strings.Contains(c.path, "123456") {
+		t.Fatalf("the ref is in the <Pay> action URL: %s", c.path)
+	}
+	got = c.result(success)
+	want := endIn(c, money.EnGB, "Thank you. Your payment of twelve pounds and fifty pence has been taken.",
+		"Your confirmation code is c h _ 7 7 A 1.", "Your account is now paid in full.", goodbye)
+	sameTwiML(t, got, want)
+	p := l.posted["ch_77A1"]
+	if l.count() != 1 || p.AmountMinor != 1250 || p.CardLast4 != "1111" || p.Method != MethodCard || p.Caller != "+447700900123" ||
+		p.Platform != "twilio" || p.Refs["ref1"] != "123456" || p.Refs["ref2"] != "01021990" {
+		t.Fatalf("posted %+v (%d payments)", p, l.count())
+	}
+	// Twilio retrying the action posts nothing twice and says the same.
+	sameTwiML(t, c.result(success), want)
+	if l.count() != 1 || l.rows["123456/01021990"].Balance != 0 {
+		t.Fatalf("after a retry: %d payments, balance %d", l.count(), l.rows["123456/01021990"].Balance)
+	}
+	if n := s.events.Lookups(ivr.StatusFound); n != 1 {
+		t.Fatalf("found lookups counted: %d, want the one lookup", n)
+	}
+}
+
+func TestPayAnotherAmount(t *testing.T) {
+	s, l := payServer(t, money.EnGB, money.GBP)
+	c := s.call(t, s.env.CID, s.env.DBID, "CAP2")
+	c.step(nil)
+	c.step(keys("123456"))
+	c.step(keys("01021990"))
+	keyAmount := "Please enter the amount you wish to pay, between five pounds and twelve pounds and fifty pence, as digits without a decimal point, then press hash. For twelve pounds and fifty pence, enter 1 2 5 0."
+	sameTwiML(t, c.step(keys("3")), askWant(c, money.EnGB, 1, "Please press 1 or 2.", choose))
+	sameTwiML(t, c.step(keys("2")), askWant(c, money.EnGB, 5, keyAmount))
+	sameTwiML(t, c.step(keys("499")), askWant(c, money.EnGB, 5, "four pounds and ninety-nine pence is not between five pounds and twelve pounds and fifty pence.", keyAmount))
+	sameTwiML(t, c.step(keys("12.5")), askWant(c, money.EnGB, 5, "Please use only the number keys.", keyAmount))
+	got := c.step(keys("700#"))
+	sameTwiML(t, got, payWant(c, money.EnGB, "7.00", "gbp", "123456", s.env.DBID, "You are paying seven pounds."))
+	got = c.result(map[string]string{"Result": "success", "PaymentConfirmationCode": "AB12", "PaymentCardNumber": "xxxxxxxxxxxx4444"})
+	sameTwiML(t, got, endIn(c, money.EnGB, "Thank you. Your payment of seven pounds has been taken.", "Your confirmation code is A B 1 2.",
+		"Your balance is now five pounds and fifty pence.", goodbye))
+	if p := l.posted["AB12"]; p.AmountMinor != 700 || p.CardLast4 != "4444" {
+		t.Fatalf("posted %+v", p)
+	}
+}
+
+func TestPayWhenTheMaximumIsBelowTheBalance(t *testing.T) {
+	s, _ := payServer(t, money.EnGB, money.GBP)
+	c := s.call(t, s.env.CID, s.env.DBID, "CAP3")
+	c.step(nil)
+	c.step(keys("111111"))
+	got := c.step(keys("01011980"))
+	// Paying in full is not allowed: the caller is asked for an amount.
+	sameTwiML(t, got, askWant(c, money.EnGB, 5, "Your balance is fifty pounds.", "You may pay between ten pounds and thirty pounds.",
+		"Please enter the amount you wish to pay, between ten pounds and thirty pounds, as digits without a decimal point, then press hash. For thirty pounds, enter 3 0 0 0."))
+	sameTwiML(t, c.step(keys("3001")), askWant(c, money.EnGB, 5, "thirty pounds and one penny is not between ten pounds and thirty pounds.",
+		"Please enter the amount you wish to pay, between ten pounds and thirty pounds, as digits without a decimal point, then press hash. For thirty pounds, enter 3 0 0 0."))
+}
+
+func TestPayNotTaken(t *testing.T) {
+	tests := []struct {
+		result string
+		says   string
+	}{
+		{"caller-interrupted-with-star", "You cancelled the payment. No payment has been taken."},
+		{"too-many-failed-attempts", "Your card details were not accepted. No payment has been taken."},
+		{"validation-error", "Your card details were not accepted. No payment has been taken."},
+		{"input-timeout", "We did not receive your card details. No payment has been taken."},
+		{"payment-connector-error", "We could not reach the payment service. No payment has been taken."},
+		{"caller-hung-up", "Your payment could not be completed. No payment has been taken."},
+		{"", "Your payment could not be completed. No payment has been taken."},
+	}
+	s, l := payServer(t, money.EnGB, money.GBP)
+	for i, tc := range tests {
+		t.Run(tc.result, func(t *testing.T) {
+			c := s.call(t, s.env.CID, s.env.DBID, "CAP4"+strconv.Itoa(i))
+			c.step(nil)
+			c.step(keys("123456"))
+			c.step(keys("01021990"))
+			c.step(keys("1"))
+			got := c.result(map[string]string{"Result": tc.result, "PaymentConfirmationCode": "never"})
+			sameTwiML(t, got, endIn(c, money.EnGB, tc.says, goodbye))
+		})
+	}
+	if l.attempts != 0 {
+		t.Fatalf("failed payments were posted: %d", l.attempts)
+	}
+}
+
+func TestPayChoiceRunsOut(t *testing.T) {
+	s, l := payServer(t, money.EnGB, money.GBP)
+	c := s.call(t, s.env.CID, s.env.DBID, "CAP5")
+	c.step(nil)
+	c.step(keys("123456"))
+	c.step(keys("01021990"))
+	c.step(nil)
+	c.step(keys("9"))
+	sameTwiML(t, c.step(keys("*")), endIn(c, money.EnGB, "Please press 1 or 2.", "No payment has been taken.", goodbye))
+	if l.attempts != 0 {
+		t.Fatal("a payment was posted")
+	}
+}
+
+func TestPayTakenButNotRecorded(t *testing.T) {
+	s, l := payServer(t, money.EnGB, money.GBP)
+	l.fail = errors.New("the disk is full")
+	c := s.call(t, s.env.CID, s.env.DBID, "CAP6")
+	c.step(nil)
+	c.step(keys("123456"))
+	c.step(keys("01021990"))
+	c.step(keys("1"))
+	sameTwiML(t, c.result(success), endIn(c, money.EnGB, "Thank you. Your payment of twelve pounds and fifty pence has been taken.",
+		"Your confirmation code is c h _ 7 7 A 1.", "Your balance will be updated shortly.", goodbye))
+
+	// A <Pay> action whose state does not open (changed, or another
+	// call's) posts nothing, and the caller is not told of a balance.
+	l.fail = nil
+	c2 := s.call(t, s.env.CID, s.env.DBID, "CAP7")
+	c2.path = c.path
+	sameTwiML(t, c2.result(success), endIn(c2, money.EnGB, "Your confirmation code is c h _ 7 7 A 1.", "Your balance will be updated shortly.", goodbye))
+	if l.count() != 0 {
+		t.Fatal("a payment without its state was posted")
+	}
+}
+
+func TestPayActionRefusesWhatTwilioDidNotSign(t *testing.T) {
+	s, l := payServer(t, money.EnGB, money.GBP)
+	otherCID, otherDB, _, _ := s.env.Other(t)
+	if _, err := s.env.Clients.SetTwilioToken(otherCID, "tok-other"); err != nil {
+		t.Fatal(err)
+	}
+	c := s.call(t, s.env.CID, s.env.DBID, "CAP8")
+	c.step(nil)
+	c.step(keys("123456"))
+	c.step(keys("01021990"))
+	c.step(keys("1"))
+	wrong := c.p.sign(t, "another token", s.base+c.path, success)
+	if status, body := c.post(c.path, success, &wrong); status != 403 {
+		t.Fatalf("a <Pay> action signed with another token: %d %s", status, body)
+	}
+	// This call's state on another client's webhook, signed with that
+	// client's token: nothing of this client is reached or posted.
+	foreign := s.call(t, otherCID, otherDB, "CAP8")
+	foreign.token = "tok-other"
+	_, q, _ := strings.Cut(c.path, "?")
+	foreign.path = webhook(otherCID, otherDB) + "?" + q
+	foreign.result(success)
+	if l.attempts != 0 {
+		t.Fatalf("posted %d payments", l.attempts)
+	}
+}
+
+func TestPayInEveryLanguage(t *testing.T) {
+	for _, tc := range []struct {
+		lang money.Language
+		cur  money.Currency
+	}{{money.EnUS, money.USD}, {money.EsES, money.EUR}, {money.EsUS, money.USD}, {money.FrFR, money.EUR}, {money.DeDE, money.EUR}, {money.EnGB, money.CAD}} {
+		t.Run(string(tc.lang), func(t *testing.T) {
+			s, _ := payServer(t, tc.lang, tc.cur)
+			sn := callflow.SentencesFor(tc.lang)
+			say := func(minor int64) string { return money.SayIn(tc.lang, tc.cur, minor) }
+			fill := func(tmpl string, kv ...string) string {
+				for i := 0; i+1 < len(kv); i += 2 {
+					tmpl = strings.ReplaceAll(tmpl, "{"+kv[i]+"}", kv[i+1])
+				}
+				return tmpl
+			}
+			c := s.call(t, s.env.CID, s.env.DBID, "CAP9")
+			c.step(nil)
+			c.step(keys("123456"))
+			got := c.step(keys("01021990"))
+			sameTwiML(t, got, askWant(c, tc.lang, 1, fill(sn.Balance, "amount", say(1250)), fill(sn.PayAtLeast, "min", say(500)),
+				fill(sn.PayChoice, "amount", say(1250))))
+			got = c.step(keys("1"))
+			sameTwiML(t, got, payWant(c, tc.lang, "12.50", strings.ToLower(string(tc.cur)), "123456", s.env.DBID, fill(sn.Paying, "amount", say(1250))))
+			got = c.result(map[string]string{"Result": "caller-interrupted-with-star"})
+			sameTwiML(t, got, endIn(c, tc.lang, sn.PayCancelled, sn.Goodbye))
+		})
+	}
+}
+
+// TestNoPaymentWithoutAConnector: a database naming no pay connector ends
+// its calls after the lookup, payments wired or not.
+func TestNoPaymentWithoutAConnector(t *testing.T) {
+	s := startWith(t, ivrtest.Options{}, newLedger())
+	c := s.call(t, s.env.CID, s.env.DBID, "CAPA")
+	c.step(nil)
+	c.step(keys("123456"))
+	sameTwiML(t, c.step(keys("01021990")), endWant(c, youOwe, leastFiv, goodbye))
+}
