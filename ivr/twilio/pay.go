@@ -22,7 +22,7 @@ type Payment struct {
 	// Reference is the processor's confirmation code: the payment's
 	// idempotency key, so Twilio's retries of the action cannot debit twice.
 	Reference string
-	Method    string // MethodCard or MethodACH
+	Method    string // MethodCard or MethodBank
 	CardLast4 string // "" for a bank account
 	Caller    string
 	Platform  string // Platform
@@ -31,7 +31,7 @@ type Payment struct {
 // The payment methods <Pay> takes.
 const (
 	MethodCard = "card"
-	MethodACH  = "ach"
+	MethodBank = "bank"
 )
 
 // Posted is the caller's row once a payment is posted.
@@ -120,7 +120,7 @@ func (h *Handlers) paid(ctx *fasthttp.RequestCtx, cid, dbid int64, st callflow.S
 	p := Payment{Refs: refs, AmountMinor: st.Amount, Reference: ref, Method: MethodCard,
 		CardLast4: last4(string(form.Peek("PaymentCardNumber"))), Caller: string(form.Peek("From")), Platform: Platform}
 	if string(form.Peek("PaymentMethod")) == "ach-debit" {
-		p.Method, p.CardLast4 = MethodACH, ""
+		p.Method, p.CardLast4 = MethodBank, ""
 	}
 	posted, err := h.payments.PostPayment(cid, dbid, p)
 	if err != nil {
