@@ -333,3 +333,29 @@ func TestNoPaymentWithoutAConnector(t *testing.T) {
 	c.step(keys("123456"))
 	sameTwiML(t, c.step(keys("01021990")), endWant(c, youOwe, leastFiv, goodbye))
 }
+
+func TestPayByBankAccount(t *testing.T) {
+	s, l := payServer(t, money.EnGB, money.GBP)
+	c := s.call(t, s.env.CID, s.env.DBID, "CAPB")
+	c.step(nil)
+	c.step(keys("123456"))
+	c.step(keys("01021990"))
+	c.step(keys("1"))
+	c.result(map[string]string{"Result": "success", "PaymentConfirmationCode": "ACH9", "PaymentMethod": "ach-debit", "PaymentCardNumber": ""})
+	if p := l.posted["ACH9"]; p.Method != MethodBank || p.CardLast4 != "" || p.AmountMinor != 1250 {
+		t.Fatalf("posted %+v", p)
+	}
+	// A connector that gives no confirmation code: the call is the
+	// reference, so a retry still debits once.
+	c2 := s.call(t, s.env.CID, s.env.DBID, "CAPC")
+	c2.step(nil)
+	c2.step(keys("111111"))
+	c2.step(keys("01011980"))
+	c2.step(keys("1500"))
+	for range 2 {
+		c2.result(map[string]string{"Result": "success", "PaymentCardNumber": "xxxx-xxxx-xxxx-0005"})
+	}
+	if p, ok := l.posted["twilio:CAPC"]; !ok || p.AmountMinor != 1500 || l.count() != 2 || l.rows["111111/01011980"].Balance != 3500 {
+		t.Fatalf("posted %+v (%d payments)", p, l.count())
+	}
+}
