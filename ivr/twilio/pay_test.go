@@ -118,6 +118,14 @@ func endIn(c *call, lang money.Language, texts ...string) string {
 	return c.p.twiml(c.t, append(verbs, map[string]any{"hangup": true}))
 }
 
+// lookUp keys the refs of a new call and returns the lookup's turn.
+func (c *call) lookUp(ref1, ref2 string) string {
+	c.t.Helper()
+	c.step(nil)
+	c.step(keys(ref1))
+	return c.step(keys(ref2))
+}
+
 // result posts <Pay>'s action request, as Twilio signs it.
 func (c *call) result(params map[string]string) string {
 	c.t.Helper()
@@ -140,9 +148,7 @@ const (
 func TestPayInFull(t *testing.T) {
 	s, l := payServer(t, money.EnGB, money.GBP)
 	c := s.call(t, s.env.CID, s.env.DBID, "CAP1")
-	c.step(nil)
-	c.step(keys("123456"))
-	got := c.step(keys("01021990"))
+	got := c.lookUp("123456", "01021990")
 	sameTwiML(t, got, askWant(c, money.EnGB, 1, youOwe, leastFiv, choose))
 	got = c.step(keys("1"))
 	sameTwiML(t, got, payWant(c, money.EnGB, "12.50", "gbp", "123456", s.env.DBID, "You are paying twelve pounds and fifty pence."))
@@ -171,9 +177,7 @@ func TestPayInFull(t *testing.T) {
 func TestPayAnotherAmount(t *testing.T) {
 	s, l := payServer(t, money.EnGB, money.GBP)
 	c := s.call(t, s.env.CID, s.env.DBID, "CAP2")
-	c.step(nil)
-	c.step(keys("123456"))
-	c.step(keys("01021990"))
+	c.lookUp("123456", "01021990")
 	keyAmount := "Please enter the amount you wish to pay, between five pounds and twelve pounds and fifty pence, as digits without a decimal point, then press hash. For twelve pounds and fifty pence, enter 1 2 5 0."
 	sameTwiML(t, c.step(keys("3")), askWant(c, money.EnGB, 1, "Please press 1 or 2.", choose))
 	sameTwiML(t, c.step(keys("2")), askWant(c, money.EnGB, 5, keyAmount))
@@ -192,9 +196,7 @@ func TestPayAnotherAmount(t *testing.T) {
 func TestPayWhenTheMaximumIsBelowTheBalance(t *testing.T) {
 	s, _ := payServer(t, money.EnGB, money.GBP)
 	c := s.call(t, s.env.CID, s.env.DBID, "CAP3")
-	c.step(nil)
-	c.step(keys("111111"))
-	got := c.step(keys("01011980"))
+	got := c.lookUp("111111", "01011980")
 	// Paying in full is not allowed: the caller is asked for an amount.
 	sameTwiML(t, got, askWant(c, money.EnGB, 5, "Your balance is fifty pounds.", "You may pay between ten pounds and thirty pounds.",
 		"Please enter the amount you wish to pay, between ten pounds and thirty pounds, as digits without a decimal point, then press hash. For thirty pounds, enter 3 0 0 0."))
@@ -219,9 +221,7 @@ func TestPayNotTaken(t *testing.T) {
 	for i, tc := range tests {
 		t.Run(tc.result, func(t *testing.T) {
 			c := s.call(t, s.env.CID, s.env.DBID, "CAP4"+strconv.Itoa(i))
-			c.step(nil)
-			c.step(keys("123456"))
-			c.step(keys("01021990"))
+			c.lookUp("123456", "01021990")
 			c.step(keys("1"))
 			got := c.result(map[string]string{"Result": tc.result, "PaymentConfirmationCode": "never"})
 			sameTwiML(t, got, endIn(c, money.EnGB, tc.says, goodbye))
@@ -235,9 +235,7 @@ func TestPayNotTaken(t *testing.T) {
 func TestPayChoiceRunsOut(t *testing.T) {
 	s, l := payServer(t, money.EnGB, money.GBP)
 	c := s.call(t, s.env.CID, s.env.DBID, "CAP5")
-	c.step(nil)
-	c.step(keys("123456"))
-	c.step(keys("01021990"))
+	c.lookUp("123456", "01021990")
 	c.step(nil)
 	c.step(keys("9"))
 	sameTwiML(t, c.step(keys("*")), endIn(c, money.EnGB, "Please press 1 or 2.", "No payment has been taken.", goodbye))
@@ -250,9 +248,7 @@ func TestPayTakenButNotRecorded(t *testing.T) {
 	s, l := payServer(t, money.EnGB, money.GBP)
 	l.fail = errors.New("the disk is full")
 	c := s.call(t, s.env.CID, s.env.DBID, "CAP6")
-	c.step(nil)
-	c.step(keys("123456"))
-	c.step(keys("01021990"))
+	c.lookUp("123456", "01021990")
 	c.step(keys("1"))
 	sameTwiML(t, c.result(success), endIn(c, money.EnGB, "Thank you. Your payment of twelve pounds and fifty pence has been taken.",
 		"Your confirmation code is c h _ 7 7 A 1.", "Your balance will be updated shortly.", goodbye))
@@ -275,9 +271,7 @@ func TestPayActionRefusesWhatTwilioDidNotSign(t *testing.T) {
 		t.Fatal(err)
 	}
 	c := s.call(t, s.env.CID, s.env.DBID, "CAP8")
-	c.step(nil)
-	c.step(keys("123456"))
-	c.step(keys("01021990"))
+	c.lookUp("123456", "01021990")
 	c.step(keys("1"))
 	wrong := c.p.sign(t, "another token", s.base+c.path, success)
 	if status, body := c.post(c.path, success, &wrong); status != 403 {
@@ -311,9 +305,7 @@ func TestPayInEveryLanguage(t *testing.T) {
 				return tmpl
 			}
 			c := s.call(t, s.env.CID, s.env.DBID, "CAP9")
-			c.step(nil)
-			c.step(keys("123456"))
-			got := c.step(keys("01021990"))
+			got := c.lookUp("123456", "01021990")
 			sameTwiML(t, got, askWant(c, tc.lang, 1, fill(sn.Balance, "amount", say(1250)), fill(sn.PayAtLeast, "min", say(500)),
 				fill(sn.PayChoice, "amount", say(1250))))
 			got = c.step(keys("1"))
@@ -337,9 +329,7 @@ func TestNoPaymentWithoutAConnector(t *testing.T) {
 func TestPayByBankAccount(t *testing.T) {
 	s, l := payServer(t, money.EnGB, money.GBP)
 	c := s.call(t, s.env.CID, s.env.DBID, "CAPB")
-	c.step(nil)
-	c.step(keys("123456"))
-	c.step(keys("01021990"))
+	c.lookUp("123456", "01021990")
 	c.step(keys("1"))
 	c.result(map[string]string{"Result": "success", "PaymentConfirmationCode": "ACH9", "PaymentMethod": "ach-debit", "PaymentCardNumber": ""})
 	if p := l.posted["ACH9"]; p.Method != MethodBank || p.CardLast4 != "" || p.AmountMinor != 1250 {
@@ -348,9 +338,7 @@ func TestPayByBankAccount(t *testing.T) {
 	// A connector that gives no confirmation code: the call is the
 	// reference, so a retry still debits once.
 	c2 := s.call(t, s.env.CID, s.env.DBID, "CAPC")
-	c2.step(nil)
-	c2.step(keys("111111"))
-	c2.step(keys("01011980"))
+	c2.lookUp("111111", "01011980")
 	c2.step(keys("1500"))
 	for range 2 {
 		c2.result(map[string]string{"Result": "success", "PaymentCardNumber": "xxxx-xxxx-xxxx-0005"})
