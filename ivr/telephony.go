@@ -31,6 +31,11 @@ type TwilioSettings struct {
 	// the call itself, through Twilio's <Pay>, and the payment is posted
 	// to the database before the call ends.
 	PayConnector string `json:"pay_connector,omitempty"`
+	// CardConnector, if set, is the unique name of the Generic Pay
+	// Connector in the merchant's Twilio account that points at tonebase's
+	// own (/pay/v1/{cid}/twilio-connector): a found caller is then offered
+	// to keep a card on file, which tonebase's vault stores under their ref1.
+	CardConnector string `json:"card_connector,omitempty"`
 }
 
 // maxConnectorName bounds a Pay Connector's unique name.
@@ -76,7 +81,8 @@ func (t *Telephony) normalize() {
 	if t.Twilio != nil {
 		t.Twilio.RedirectURL = strings.TrimSpace(t.Twilio.RedirectURL)
 		t.Twilio.PayConnector = strings.TrimSpace(t.Twilio.PayConnector)
-		if t.Twilio.RedirectURL == "" && t.Twilio.PayConnector == "" {
+		t.Twilio.CardConnector = strings.TrimSpace(t.Twilio.CardConnector)
+		if t.Twilio.RedirectURL == "" && t.Twilio.PayConnector == "" && t.Twilio.CardConnector == "" {
 			t.Twilio = nil
 		}
 	}
@@ -106,6 +112,9 @@ func (t *Telephony) check() []columndb.Problem {
 	}
 	if t.Twilio != nil && t.Twilio.PayConnector != "" && !connectorName(t.Twilio.PayConnector) {
 		add("twilio.pay_connector", columndb.CodeInvalid, "pay_connector must be the connector's unique name in the Twilio console: 1 to %d letters, digits, - and _", maxConnectorName)
+	}
+	if t.Twilio != nil && t.Twilio.CardConnector != "" && !connectorName(t.Twilio.CardConnector) {
+		add("twilio.card_connector", columndb.CodeInvalid, "card_connector must be the connector's unique name in the Twilio console: 1 to %d letters, digits, - and _", maxConnectorName)
 	}
 	if t.AGI != nil {
 		for k, v := range t.AGI.Prompts {

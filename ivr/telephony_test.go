@@ -25,6 +25,8 @@ func TestTelephonySettings(t *testing.T) {
 		{"redirect with credentials", Telephony{Twilio: &TwilioSettings{RedirectURL: "https://u:p@pay.example.com/"}}, []string{"twilio.redirect_url"}},
 		{"a pay connector", Telephony{Twilio: &TwilioSettings{PayConnector: "Stripe_Live-1"}}, nil},
 		{"a pay connector beside a redirect", Telephony{Twilio: &TwilioSettings{PayConnector: "Default", RedirectURL: "https://pay.example.com/"}}, nil},
+		{"a card connector", Telephony{Twilio: &TwilioSettings{CardConnector: "tonebase"}}, nil},
+		{"a card connector name with a slash", Telephony{Twilio: &TwilioSettings{CardConnector: "a/b"}}, []string{"twilio.card_connector"}},
 		{"a pay connector name with a space", Telephony{Twilio: &TwilioSettings{PayConnector: "my connector"}}, []string{"twilio.pay_connector"}},
 		{"a pay connector name with a quote", Telephony{Twilio: &TwilioSettings{PayConnector: `a"b`}}, []string{"twilio.pay_connector"}},
 		{"a long pay connector name", Telephony{Twilio: &TwilioSettings{PayConnector: strings.Repeat("a", 65)}}, []string{"twilio.pay_connector"}},

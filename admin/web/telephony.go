@@ -92,7 +92,7 @@ func (s *Server) PayConnector(ctx *fasthttp.RequestCtx) {
 // callFields are the calls form's fields, by the name the catalog gives
 // each problem (the admin API's spelling).
 var callFields = map[string]string{"language": "language", "currency": "currency", "twilio.redirect_url": "redirect_url",
-	"twilio.pay_connector": "pay_connector"}
+	"twilio.pay_connector": "pay_connector", "twilio.card_connector": "card_connector"}
 
 // Calls serves POST .../databases/{dbid}/calls: the language, currency and
 // Twilio redirect of the database's calls. The catalog checks them, as it
@@ -106,8 +106,8 @@ func (s *Server) Calls(ctx *fasthttp.RequestCtx) {
 	tel := db.Telephony
 	tel.Language, tel.Currency = money.Language(v("language")), money.Currency(v("currency"))
 	tel.Twilio = nil
-	if u, pc := v("redirect_url"), v("pay_connector"); u != "" || pc != "" {
-		tel.Twilio = &ivr.TwilioSettings{RedirectURL: u, PayConnector: pc}
+	if u, pc, cc := v("redirect_url"), v("pay_connector"), v("card_connector"); u != "" || pc != "" || cc != "" {
+		tel.Twilio = &ivr.TwilioSettings{RedirectURL: u, PayConnector: pc, CardConnector: cc}
 	}
 	problems, err := s.redefine(db, db.Columns, tel)
 	if err != nil {
@@ -140,6 +140,9 @@ func callSummary(t ivr.Telephony) string {
 	}
 	if t.Twilio != nil && t.Twilio.PayConnector != "" {
 		redirect += ", take payments with <Pay> through " + t.Twilio.PayConnector
+	}
+	if t.Twilio != nil && t.Twilio.CardConnector != "" {
+		redirect += ", keep cards on file through " + t.Twilio.CardConnector
 	}
 	return string(t.Language) + ", " + string(t.Currency) + ", Twilio: " + redirect
 }

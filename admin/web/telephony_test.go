@@ -132,6 +132,7 @@ func TestCallSettingsForm(t *testing.T) {
 		{"redirect with credentials", url.Values{"language": {"fr-FR"}, "currency": {"EUR"}, "redirect_url": {"https://u:p@pay.example.com/"}}, []string{"redirect_url"}, ""},
 		{"all three", url.Values{"language": {"klingon"}, "currency": {"XYZ"}, "redirect_url": {"ftp://pay.example.com/"}}, []string{"language", "currency", "redirect_url"}, ""},
 		{"pay connector with a space", url.Values{"language": {"fr-FR"}, "currency": {"EUR"}, "pay_connector": {"my connector"}}, []string{"pay_connector"}, `value="my connector"`},
+		{"card connector with a quote", url.Values{"language": {"fr-FR"}, "currency": {"EUR"}, "card_connector": {`a"b`}}, []string{"card_connector"}, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -171,12 +172,12 @@ func TestCallSettingsForm(t *testing.T) {
 		t.Fatalf("stored %s %s %s", lang, cur, u)
 	}
 	b.get(db)
-	code, _, _ = b.post(db+"/calls", url.Values{"language": {"de-DE"}, "currency": {"EUR"}, "redirect_url": {"https://pay.example.com/ivr?step=pay"}, "pay_connector": {"Stripe_Live"}})
-	if d, err := s.cfg.Databases.Get(4242, 1); code != 303 || err != nil || d.Twilio == nil || d.Twilio.PayConnector != "Stripe_Live" {
+	code, _, _ = b.post(db+"/calls", url.Values{"language": {"de-DE"}, "currency": {"EUR"}, "redirect_url": {"https://pay.example.com/ivr?step=pay"}, "pay_connector": {"Stripe_Live"}, "card_connector": {"tonebase"}})
+	if d, err := s.cfg.Databases.Get(4242, 1); code != 303 || err != nil || d.Twilio == nil || d.Twilio.PayConnector != "Stripe_Live" || d.Twilio.CardConnector != "tonebase" {
 		t.Fatalf("pay connector: %d %+v %v", code, d.Twilio, err)
 	}
 	code, body, _ = b.get(db)
-	expect(t, "the pay connector", code, body, 200, `value="Stripe_Live"`)
+	expect(t, "the pay connector", code, body, 200, `value="Stripe_Live"`, `value="tonebase"`)
 	code, _, _ = b.post(db+"/calls", url.Values{"language": {"de-DE"}, "currency": {"EUR"}, "redirect_url": {"https://pay.example.com/ivr?step=pay"}})
 	if d, _ := s.cfg.Databases.Get(4242, 1); code != 303 || d.Twilio == nil || d.Twilio.PayConnector != "" {
 		t.Fatalf("pay connector emptied: %d %+v", code, d.Twilio)

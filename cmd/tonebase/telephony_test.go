@@ -107,3 +107,89 @@ func TestPayConnectorWiring(t *testing.T) {
 		t.Fatalf("wrong password: %d %s", r.status, r.body)
 	}
 }
+
+// TestCardOnFileFromACall runs the whole loop through the wired server: a
+// Twilio call finds the caller and offers to keep a card; the <Pay> it
+// answers names tonebase's connector with dbid and ref1, which Twilio's
+// Generic Pay Connector posts back to tonebase with the card; the card is
+// then in the vault under customer number ref1, and the caller hears so.
+func TestCardOnFileFromACall(t *testing.T) {
+	keyFile := writeMasterKey(t, 0x44)
+	s := startServer(t, func(c *serveConfig) { c.MasterKeyFile = keyFile })
+	c := s.newClient("Acme")
+	dbid := s.newDatabase(c.CID)
+	const token, user, pass = "f0e1d2c3b4a5968778695a4b3c2d1e0f", "twilio-acme", "connector password 0001"
+	for path, body := range map[string]string{
+		"twilio":        `{"auth_token":"` + token + `"}`,
+		"pay-connector": `{"username":"` + user + `","password":"` + pass + `"}`,
+	} {
+		if r := s.admin("PUT", fmt.Sprintf("/admin/api/clients/%d/%s", c.CID, path), body); r.status != 200 {
+			t.Fatalf("%s: %d %s", path, r.status, r.body)
+		}
+	}
+	r := s.admin("PUT", fmt.Sprintf("/admin/api/clients/%d/databases/%d", c.CID, dbid),
+		`{"description":"Debtors","twilio":{"card_connector":"tonebase"},"columns":`+guideColumns+`}`)
+	if r.status != 200 || !strings.Contains(string(r.body), `"card_connector":"tonebase"`) {
+		t.Fatalf("define: %d %s", r.status, r.body)
+	}
+	if r := s.upload("POST", c, dbid, `[{"colA":"123456","colB":"01021990","colC":"12.50","colD":"5.00","colE":"12.50"}]`); r.status != 200 {
+		t.Fatalf("upload: %d %s", r.status, r.body)
+	}
+
+	path := fmt.Sprintf("/twilio/v1/%d/%d/voice", c.CID, dbid)
+	var twiml string
+	post := func(params map[string]string) {
+		t.Helper()
+		params["CallSid"], params["From"] = "CA9", "+447700900123"
+		form, signed := url.Values{}, []twilio.Param{}
+		for k, v := range params {
+			form.Set(k, v)
+			signed = append(signed, twilio.Param{Key: k, Value: v})
+		}
+		r := s.do("POST", path, form.Encode(), map[string]string{"Content-Type": "application/x-www-form-urlencoded",
+			"X-Twilio-Signature": twilio.Signature(token, s.base+path, signed)})
+		if r.status != 200 {
+			t.Fatalf("webhook: %d %s", r.status, r.body)
+		}
+		twiml = string(r.body)
+		if _, rest, ok := strings.Cut(twiml, ` action="`); ok {
+			path, _, _ = strings.Cut(rest, `"`)
+			path = strings.ReplaceAll(path, "&amp;", "&")
+		}
+	}
+	post(map[string]string{})
+	post(map[string]string{"Digits": "123456"})
+	post(map[string]string{"Digits": "01021990"})
+	if !strings.Contains(twiml, "To keep a card on file for your future payments, press 1.") {
+		t.Fatalf("no card offer: %s", twiml)
+	}
+	post(map[string]string{"Digits": "1"})
+	if !strings.Contains(twiml, `paymentConnector="tonebase"`) || !strings.Contains(twiml, `<Parameter name="ref1" value="123456"/>`) ||
+		!strings.Contains(twiml, fmt.Sprintf(`<Parameter name="dbid" value="%d"/>`, dbid)) {
+		t.Fatalf("the <Pay>: %s", twiml)
+	}
+
+	// Twilio's Generic Pay Connector, with the parameters <Pay> gave it.
+	body := fmt.Sprintf(`{"method":"tokenize","transaction_id":"PA9","cardnumber":"4111111111111111","cvv":"123","expiry_month":"12","expiry_year":"2039","parameters":{"dbid":"%d","ref1":"123456"}}`, dbid)
+	r = s.do("POST", fmt.Sprintf("/pay/v1/%d/twilio-connector", c.CID), body, map[string]string{"Content-Type": "application/json",
+		"Authorization": "Basic " + base64.StdEncoding.EncodeToString([]byte(user+":"+pass))})
+	var tok struct {
+		TokenID string `json:"token_id"`
+	}
+	r.json(t, &tok)
+	if r.status != 200 || len(tok.TokenID) != 16 {
+		t.Fatalf("tokenize: %d %s", r.status, r.body)
+	}
+	post(map[string]string{"Result": "success", "PaymentToken": tok.TokenID, "PaymentCardNumber": "xxxxxxxxxxxx1111"})
+	if !strings.Contains(twiml, "Thank you. Your card is now on file.") || !strings.Contains(twiml, "<Hangup/>") {
+		t.Fatalf("the end: %s", twiml)
+	}
+	m, err := s.a.cust.PaymentByToken(c.CID, tok.TokenID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cu, err := s.a.cust.CustomerByNumber(c.CID, "123456")
+	if err != nil || m.CustomerID != cu.ID {
+		t.Fatalf("the card is not the customer's: %+v %+v %v", m, cu, err)
+	}
+}

@@ -55,6 +55,9 @@ const (
 	// Pay: say Say, then take a card payment of State.Amount with the
 	// platform's own payment capture, and hand its result to Paid.
 	Pay
+	// SaveCard: say Say, then take a card to keep on file, charging
+	// nothing, and hand the result to Saved.
+	SaveCard
 )
 
 // Turn is one step of the call as a platform renders it.

@@ -14,10 +14,12 @@ type Stage uint8
 
 // The stages. A call is at StageRefs until the lookup finds the caller.
 const (
-	StageRefs   Stage = iota
-	StageChoice       // asked to press 1 for the balance, 2 for another amount
-	StageAmount       // asked to key an amount in minor units
-	StagePaying       // handed to the platform's payment capture
+	StageRefs      Stage = iota
+	StageChoice          // asked to press 1 for the balance, 2 for another amount
+	StageAmount          // asked to key an amount in minor units
+	StagePaying          // handed to the platform's payment capture
+	StageCardOffer       // asked to press 1 to keep a card on file
+	StageSaving          // handed to the platform's capture to keep a card
 )
 
 // maxAmountKeys bounds a keyed amount: 99,999,999.99 is ten digits.
@@ -58,14 +60,20 @@ func (f *Flow) Offer(t Turn) Turn {
 // stepPay takes a found caller's key or amount.
 func (f *Flow) stepPay(sc ivr.CallScript, st State, in Input) Turn {
 	s := sentencesFor(sc.Language)
-	if len(st.Keyed) != len(sc.Refs) || st.Least < 1 || st.Least > st.Most || st.Most > st.Balance {
+	amounts := st.Stage == StageChoice || st.Stage == StageAmount
+	if len(st.Keyed) != len(sc.Refs) || amounts && (st.Least < 1 || st.Least > st.Most || st.Most > st.Balance) {
 		// Not a state this flow handed out for this database's refs.
 		return ask(sc, State{}, nil)
 	}
 	again := func(why string) Turn {
 		st.Tries++
-		if st.Tries >= MaxTries {
+		switch {
+		case st.Tries >= MaxTries && st.Stage == StageCardOffer:
+			return Turn{Kind: End, Say: []string{why, s.Goodbye}, Status: ivr.StatusFound, Language: sc.Language, Script: sc}
+		case st.Tries >= MaxTries:
 			return Turn{Kind: End, Say: []string{why, s.PayNone, s.Goodbye}, Status: ivr.StatusFound, Language: sc.Language, Script: sc}
+		case st.Stage == StageCardOffer:
+			return Turn{Kind: Choose, Say: []string{why}, Prompt: s.CardOffer, Keys: 1, State: st, Language: sc.Language, Script: sc}
 		}
 		if st.Stage == StageChoice {
 			return Turn{Kind: Choose, Say: []string{why}, Prompt: fill(s.PayChoice, "amount", s.amount(sc, st.Balance)), Keys: 1,
@@ -96,8 +104,17 @@ func (f *Flow) stepPay(sc ivr.CallScript, st State, in Input) Turn {
 			return again(fill(s.PayOutOfRange, "amount", s.amount(sc, n), "min", s.amount(sc, st.Least), "max", s.amount(sc, st.Most)))
 		}
 		return paying(sc, st, n)
+	case StageCardOffer:
+		switch digits {
+		case "1":
+			st.Stage, st.Tries = StageSaving, 0
+			return Turn{Kind: SaveCard, Say: []string{s.CardAsk}, State: st, Status: ivr.StatusFound, Language: sc.Language, Script: sc}
+		case "2":
+			return Turn{Kind: End, Say: []string{s.Goodbye}, Status: ivr.StatusFound, Language: sc.Language, Script: sc}
+		}
+		return again(s.PayChoiceAgain)
 	}
-	// A paying state is answered by Paid, not by a step.
+	// A paying or saving state is answered by Paid or Saved, not by a step.
 	return ask(sc, State{}, nil)
 }
 
@@ -173,6 +190,16 @@ func (f *Flow) Paid(cid, dbid int64, st State, o Outcome) (Turn, error) {
 		return end(s.PayFailed), nil
 	}
 	var say []string
+	out := end
+	if st.Stage == StagePaying && len(st.Keyed) == len(sc.Refs) {
+		// The refs stay with the end, for a platform that goes on to
+		// offer keeping a card (OfferCard).
+		out = func(say ...string) Turn {
+			t := end(say...)
+			t.State = State{Ref: len(st.Keyed), Keyed: st.Keyed}
+			return t
+		}
+	}
 	if st.Stage == StagePaying && st.Amount > 0 {
 		say = append(say, fill(s.PayTaken, "amount", s.amount(sc, st.Amount)))
 	}
@@ -187,7 +214,46 @@ func (f *Flow) Paid(cid, dbid int64, st State, o Outcome) (Turn, error) {
 	default:
 		say = append(say, fill(s.PayNewBalance, "amount", s.amount(sc, o.Balance)))
 	}
-	return end(say...), nil
+	return out(say...), nil
+}
+
+// OfferCard continues a found caller's call, at its end, with the offer
+// to keep a card on file, for a platform whose capture can store one
+// (Twilio's <Pay> through tonebase's own connector). Any other turn is
+// returned as it is.
+func (f *Flow) OfferCard(t Turn) Turn {
+	sc := t.Script
+	if t.Kind != End || t.Status != ivr.StatusFound && t.Status != ivr.StatusNotPayable || len(sc.Refs) == 0 ||
+		len(t.State.Keyed) != len(sc.Refs) || len(t.Say) == 0 {
+		return t
+	}
+	keyed := make([]string, len(sc.Refs))
+	for i, k := range t.State.Keyed {
+		keyed[i] = strings.TrimSuffix(k, "#")
+	}
+	s := sentencesFor(sc.Language)
+	return Turn{Kind: Choose, Say: t.Say[:len(t.Say)-1], Prompt: s.CardOffer, Keys: 1,
+		State: State{Ref: len(sc.Refs), Keyed: keyed, Stage: StageCardOffer}, Status: t.Status, Result: t.Result,
+		Language: sc.Language, Script: sc}
+}
+
+// Saved ends a call whose card was handed to the platform to keep on
+// file: failure is "" when it was kept, else the platform's reason.
+func (f *Flow) Saved(cid, dbid int64, failure string) (Turn, error) {
+	sc, err := f.svc.CallScript(cid, dbid)
+	if err != nil {
+		return Turn{}, fmt.Errorf("callflow: %w", err)
+	}
+	s := sentencesFor(sc.Language)
+	said := s.CardSaved
+	switch failure {
+	case "":
+	case PayCallerStar:
+		said = s.CardCancelled
+	default:
+		said = s.CardNotSaved
+	}
+	return Turn{Kind: End, Say: []string{said, s.Goodbye}, Status: ivr.StatusFound, Language: sc.Language, Script: sc}, nil
 }
 
 // Refs are the refs a paying caller was found by, by ivr field, as a

@@ -66,6 +66,13 @@ type Sentences struct {
 	PayUnavailable string // the payment processor did not answer
 	PayFailed      string // any other failure
 
+	// Keeping a card on file (a connector that tokenizes into tonebase's vault).
+	CardOffer     string // 1 keeps a card on file, 2 does not
+	CardAsk       string // said before the card is asked for
+	CardSaved     string // the card is on file
+	CardCancelled string // the caller pressed star
+	CardNotSaved  string // any other failure
+
 	// KeepNameCase leaves display names as the admin wrote them; English,
 	// Spanish and French lower-case them inside a sentence ("your invoice
 	// number"), German capitalises its nouns.
@@ -115,6 +122,12 @@ var english = Sentences{
 	PayTimedOut:    "We did not receive your card details. No payment has been taken.",
 	PayUnavailable: "We could not reach the payment service. No payment has been taken.",
 	PayFailed:      "Your payment could not be completed. No payment has been taken.",
+
+	CardOffer:     "To keep a card on file for your future payments, press 1. Otherwise, press 2.",
+	CardAsk:       "Please enter the card you want to keep on file. No payment will be taken.",
+	CardSaved:     "Thank you. Your card is now on file.",
+	CardCancelled: "You cancelled. No card has been kept on file.",
+	CardNotSaved:  "Your card could not be kept on file.",
 }
 
 // spanish is Spain's and the United States' Spanish alike.
@@ -159,6 +172,12 @@ var spanish = Sentences{
 	PayTimedOut:    "No hemos recibido los datos de su tarjeta. No se ha realizado ningún pago.",
 	PayUnavailable: "No hemos podido conectar con el servicio de pago. No se ha realizado ningún pago.",
 	PayFailed:      "No se ha podido completar su pago. No se ha realizado ningún pago.",
+
+	CardOffer:     "Para guardar una tarjeta para sus próximos pagos, pulse 1. Si no, pulse 2.",
+	CardAsk:       "Por favor, introduzca la tarjeta que desea guardar. No se realizará ningún pago.",
+	CardSaved:     "Gracias. Su tarjeta ha quedado guardada.",
+	CardCancelled: "Ha cancelado. No se ha guardado ninguna tarjeta.",
+	CardNotSaved:  "No se ha podido guardar su tarjeta.",
 }
 
 var french = Sentences{
@@ -202,6 +221,12 @@ var french = Sentences{
 	PayTimedOut:    "Nous n'avons pas reçu les informations de votre carte. Aucun paiement n'a été effectué.",
 	PayUnavailable: "Nous n'avons pas pu joindre le service de paiement. Aucun paiement n'a été effectué.",
 	PayFailed:      "Votre paiement n'a pas pu aboutir. Aucun paiement n'a été effectué.",
+
+	CardOffer:     "Pour enregistrer une carte pour vos prochains paiements, appuyez sur 1. Sinon, appuyez sur 2.",
+	CardAsk:       "Veuillez saisir la carte que vous souhaitez enregistrer. Aucun paiement ne sera effectué.",
+	CardSaved:     "Merci. Votre carte est maintenant enregistrée.",
+	CardCancelled: "Vous avez annulé. Aucune carte n'a été enregistrée.",
+	CardNotSaved:  "Votre carte n'a pas pu être enregistrée.",
 }
 
 var german = Sentences{
@@ -246,6 +271,12 @@ var german = Sentences{
 	PayTimedOut:    "Wir haben keine Kartendaten erhalten. Es wurde keine Zahlung vorgenommen.",
 	PayUnavailable: "Der Zahlungsdienst war nicht erreichbar. Es wurde keine Zahlung vorgenommen.",
 	PayFailed:      "Ihre Zahlung konnte nicht abgeschlossen werden. Es wurde keine Zahlung vorgenommen.",
+
+	CardOffer:     "Um eine Karte für Ihre künftigen Zahlungen zu hinterlegen, drücken Sie die 1. Andernfalls drücken Sie die 2.",
+	CardAsk:       "Bitte geben Sie die Karte ein, die Sie hinterlegen möchten. Es wird keine Zahlung vorgenommen.",
+	CardSaved:     "Vielen Dank. Ihre Karte ist jetzt hinterlegt.",
+	CardCancelled: "Sie haben abgebrochen. Es wurde keine Karte hinterlegt.",
+	CardNotSaved:  "Ihre Karte konnte nicht hinterlegt werden.",
 }
 
 // tables are the sentences of every language tonebase speaks.

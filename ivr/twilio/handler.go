@@ -81,14 +81,15 @@ func (h *Handlers) Voice(ctx *fasthttp.RequestCtx) {
 	st, err := h.states.open(cid, dbid, callSid, string(ctx.QueryArgs().Peek("s")), start)
 	lookedUp := false
 	switch {
+	case form.Has("Result") && err == nil && st.Stage == callflow.StageSaving:
+		turn, err = h.saved(ctx, cid, dbid)
 	case form.Has("Result") && (st.Stage == callflow.StagePaying || err != nil):
 		// <Pay>'s action: the payment's outcome, even when the state did
 		// not open, since a card may have been charged.
-		if h.payments == nil {
-			err = errors.New("twilio: a <Pay> action, but payments are not wired")
-			break
-		}
 		turn, err = h.paid(ctx, cid, dbid, st)
+		if tw := turn.Script.Twilio; err == nil && tw != nil && tw.CardConnector != "" && string(form.Peek("Result")) == payResultSuccess {
+			turn = h.flow.OfferCard(turn)
+		}
 	case !ctx.QueryArgs().Has("s") || err != nil:
 		// A new call, or one whose caller waited past the state's life:
 		// the flow starts from the first ref.
@@ -109,6 +110,9 @@ func (h *Handlers) Voice(ctx *fasthttp.RequestCtx) {
 		if tw := turn.Script.Twilio; h.payments != nil && tw != nil && tw.PayConnector != "" {
 			turn = h.flow.Offer(turn)
 		}
+		if tw := turn.Script.Twilio; turn.Kind == callflow.End && tw != nil && tw.CardConnector != "" {
+			turn = h.flow.OfferCard(turn)
+		}
 		if turn.Kind == callflow.End {
 			redirect = redirectURL(&turn, token, callSid, start)
 		}
@@ -116,14 +120,14 @@ func (h *Handlers) Voice(ctx *fasthttp.RequestCtx) {
 	buf := h.bufs.Get().(*[]byte)
 	defer h.bufs.Put(buf)
 	switch turn.Kind {
-	case callflow.Ask, callflow.Choose, callflow.AskAmount, callflow.Pay:
+	case callflow.Ask, callflow.Choose, callflow.AskAmount, callflow.Pay, callflow.SaveCard:
 		sealed, err := h.states.seal(cid, dbid, callSid, turn.State, start)
 		if err != nil {
 			h.failed(ctx, err)
 			return
 		}
 		action := string(ctx.Path()) + "?s=" + sealed
-		if turn.Kind == callflow.Pay {
+		if turn.Kind == callflow.Pay || turn.Kind == callflow.SaveCard {
 			*buf = appendPay((*buf)[:0], &turn, dbid, action)
 		} else {
 			*buf = appendAsk((*buf)[:0], &turn, action)

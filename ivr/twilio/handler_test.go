@@ -113,6 +113,13 @@ func (c *call) step(digits *string) string {
 	if status != 200 {
 		c.t.Fatalf("webhook answered %d: %s", status, body)
 	}
+	c.follow(body)
+	return body
+}
+
+// follow makes the next request go to the action of the answer's Gather
+// or Pay, if it has one.
+func (c *call) follow(body string) {
 	for _, n := range parseXML(c.t, body).Children {
 		if n.Name != "Gather" && n.Name != "Pay" {
 			continue
@@ -123,7 +130,6 @@ func (c *call) step(digits *string) string {
 			}
 		}
 	}
-	return body
 }
 
 func keys(s string) *string { return &s }

@@ -1,6 +1,7 @@
 package twilio
 
 import (
+	"cmp"
 	"errors"
 	"strconv"
 	"strings"
@@ -55,21 +56,28 @@ var ErrPaymentRefused = errors.New("twilio: payment refused")
 // payResultSuccess is <Pay>'s Result for a payment taken.
 const payResultSuccess = "success"
 
-// appendPay writes the TwiML that hands the caller to Twilio's <Pay> for
-// the amount the turn's state chose, charged through the database's pay
-// connector. The dbid and ref1 go to the connector as <Parameter>s, so a
-// connector that keeps cards (tonebase's own) knows whose card it is.
+// appendPay writes the TwiML that hands the caller to Twilio's <Pay>: for
+// a Pay turn, a charge of the amount the turn's state chose through the
+// database's pay connector; for a SaveCard turn, a reusable token through
+// its card connector, charging nothing. The dbid and ref1 go to the
+// connector as <Parameter>s, so a connector that keeps cards (tonebase's
+// own) knows whose card it is.
 func appendPay(b []byte, t *callflow.Turn, dbid int64, action string) []byte {
 	b = append(b, xmlHeader+`<Response>`...)
 	for _, s := range t.Say {
 		b = appendSay(b, t.Language, s)
 	}
 	b = append(b, `<Pay input="dtmf" paymentConnector="`...)
-	b = appendEscaped(b, t.Script.Twilio.PayConnector)
-	b = append(b, `" chargeAmount="`...)
-	b = money.AppendMinor(b, t.State.Amount)
-	b = append(b, `" currency="`...)
-	b = append(b, strings.ToLower(string(t.Script.Currency))...)
+	if t.Kind == callflow.SaveCard {
+		b = appendEscaped(b, t.Script.Twilio.CardConnector)
+		b = append(b, `" tokenType="reusable`...)
+	} else {
+		b = appendEscaped(b, t.Script.Twilio.PayConnector)
+		b = append(b, `" chargeAmount="`...)
+		b = money.AppendMinor(b, t.State.Amount)
+		b = append(b, `" currency="`...)
+		b = append(b, strings.ToLower(string(t.Script.Currency))...)
+	}
 	b = append(b, `" language="`...)
 	b = appendEscaped(b, string(t.Language))
 	b = append(b, `" method="POST" action="`...)
@@ -83,6 +91,21 @@ func appendPay(b []byte, t *callflow.Turn, dbid int64, action string) []byte {
 		b = append(b, `"/>`...)
 	}
 	return append(b, `</Pay></Response>`...)
+}
+
+// saved serves <Pay>'s action request for a card kept on file: the
+// connector (tonebase's own) has stored it already; the caller hears so.
+func (h *Handlers) saved(ctx *fasthttp.RequestCtx, cid, dbid int64) (callflow.Turn, error) {
+	result := string(ctx.PostArgs().Peek("Result"))
+	failure := ""
+	if result != payResultSuccess {
+		if failure = result; failure == "" {
+			failure = "unknown"
+		}
+	}
+	h.log.Info().Int64("cid", cid).Int64("dbid", dbid).Str("call_sid", string(ctx.PostArgs().Peek("CallSid"))).
+		Str("result", cmp.Or(failure, payResultSuccess)).Str("request_id", httpx.RequestID(ctx)).Msg("twilio card on file")
+	return h.flow.Saved(cid, dbid, failure)
 }
 
 // paid serves <Pay>'s action request: a payment taken is posted, with the
@@ -121,6 +144,11 @@ func (h *Handlers) paid(ctx *fasthttp.RequestCtx, cid, dbid int64, st callflow.S
 		CardLast4: last4(string(form.Peek("PaymentCardNumber"))), Caller: string(form.Peek("From")), Platform: Platform}
 	if string(form.Peek("PaymentMethod")) == "ach-debit" {
 		p.Method, p.CardLast4 = MethodBank, ""
+	}
+	if h.payments == nil {
+		// No state to pay from is handed out without payments wired.
+		log.Error().Str("reference", ref).Msg("twilio payment taken but payments are not wired")
+		return h.flow.Paid(cid, dbid, st, o)
 	}
 	posted, err := h.payments.PostPayment(cid, dbid, p)
 	if err != nil {

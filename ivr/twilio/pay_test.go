@@ -133,6 +133,7 @@ func (c *call) result(params map[string]string) string {
 	if status != 200 {
 		c.t.Fatalf("the <Pay> action answered %d: %s", status, body)
 	}
+	c.follow(body)
 	return body
 }
 
@@ -346,4 +347,87 @@ func TestPayByBankAccount(t *testing.T) {
 	if p, ok := l.posted["twilio:CAPC"]; !ok || p.AmountMinor != 1500 || l.count() != 2 || l.rows["111111/01011980"].Balance != 3500 {
 		t.Fatalf("posted %+v (%d payments)", p, l.count())
 	}
+}
+
+// cardWant is what Twilio's builder makes of the turn that hands the
+// caller to <Pay> to keep a card on file.
+func cardWant(c *call, lang money.Language, ref1 string, dbid int64, texts ...string) string {
+	var verbs []map[string]any
+	for _, s := range says(lang, texts...) {
+		verbs = append(verbs, map[string]any{"say": s})
+	}
+	return c.p.twiml(c.t, append(verbs, map[string]any{
+		"pay": map[string]any{"input": "dtmf", "paymentConnector": "tonebase", "tokenType": "reusable",
+			"language": string(lang), "method": "POST", "action": c.path},
+		"parameters": []map[string]any{{"name": "dbid", "value": strconv.FormatInt(dbid, 10)}, {"name": "ref1", "value": ref1}}}))
+}
+
+const (
+	offerCard = "To keep a card on file for your future payments, press 1. Otherwise, press 2."
+	askCard   = "Please enter the card you want to keep on file. No payment will be taken."
+)
+
+func TestCardOnFileAfterTheLookup(t *testing.T) {
+	// No payments wired and no pay connector: the card offer needs neither.
+	s := startWith(t, ivrtest.Options{Telephony: ivr.Telephony{Twilio: &ivr.TwilioSettings{CardConnector: "tonebase"}}}, nil)
+	c := s.call(t, s.env.CID, s.env.DBID, "CAK1")
+	sameTwiML(t, c.lookUp("123456#", "01021990"), askWant(c, money.EnGB, 1, youOwe, leastFiv, offerCard))
+	sameTwiML(t, c.step(keys("1")), cardWant(c, money.EnGB, "123456", s.env.DBID, askCard))
+	sameTwiML(t, c.result(map[string]string{"Result": "success", "PaymentToken": "1234567890121111", "PaymentCardNumber": "xxxxxxxxxxxx1111"}),
+		endIn(c, money.EnGB, "Thank you. Your card is now on file.", goodbye))
+
+	tests := []struct {
+		name   string
+		keys   []string
+		result string
+		says   []string
+	}{
+		{"declined", []string{"2"}, "", []string{goodbye}},
+		{"cancelled with star", []string{"1"}, "caller-interrupted-with-star", []string{"You cancelled. No card has been kept on file.", goodbye}},
+		{"connector refused", []string{"1"}, "payment-connector-error", []string{"Your card could not be kept on file.", goodbye}},
+		{"no answer three times", []string{"", "9", "*"}, "", []string{"Please press 1 or 2.", goodbye}},
+	}
+	for i, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			c := s.call(t, s.env.CID, s.env.DBID, "CAK2"+strconv.Itoa(i))
+			c.lookUp("123456", "01021990")
+			var got string
+			for _, k := range tc.keys {
+				got = c.step(keys(k))
+			}
+			if tc.result != "" {
+				got = c.result(map[string]string{"Result": tc.result})
+			}
+			sameTwiML(t, got, endIn(c, money.EnGB, tc.says...))
+		})
+	}
+	// A caller who owes nothing may still keep a card for their plan.
+	c = s.call(t, s.env.CID, s.env.DBID, "CAK3")
+	sameTwiML(t, c.lookUp("234567", "15081985"), askWant(c, money.EnGB, 1, "There is nothing to pay on this account.", offerCard))
+	// A caller not found is offered nothing.
+	c = s.call(t, s.env.CID, s.env.DBID, "CAK4")
+	sameTwiML(t, c.lookUp("123456", "02021990"), endWant(c, "We could not find an account with those details.", goodbye))
+}
+
+func TestCardOnFileAfterAPayment(t *testing.T) {
+	l := newLedger()
+	s := startWith(t, ivrtest.Options{Rows: payRows, Telephony: ivr.Telephony{Language: money.DeDE, Currency: money.EUR,
+		Twilio: &ivr.TwilioSettings{PayConnector: "Stripe_Live", CardConnector: "tonebase"}}}, l)
+	sn := callflow.SentencesFor(money.DeDE)
+	c := s.call(t, s.env.CID, s.env.DBID, "CAK5")
+	c.lookUp("123456", "01021990")
+	c.step(keys("1"))
+	got := c.result(map[string]string{"Result": "success", "PaymentConfirmationCode": "Z9"})
+	sameTwiML(t, got, askWant(c, money.DeDE, 1, "Vielen Dank. Ihre Zahlung über zwölf Euro und fünfzig Cent ist erfolgt.",
+		"Ihr Bestätigungscode lautet Z 9.", sn.PayPaidInFull, sn.CardOffer))
+	sameTwiML(t, c.step(keys("1")), cardWant(c, money.DeDE, "123456", s.env.DBID, sn.CardAsk))
+	sameTwiML(t, c.result(map[string]string{"Result": "success"}), endIn(c, money.DeDE, sn.CardSaved, sn.Goodbye))
+	if l.count() != 1 {
+		t.Fatalf("payments posted: %d", l.count())
+	}
+	// A payment not taken is not followed by the offer.
+	c = s.call(t, s.env.CID, s.env.DBID, "CAK6")
+	c.lookUp("111111", "01011980")
+	c.step(keys("1000"))
+	sameTwiML(t, c.result(map[string]string{"Result": "input-timeout"}), endIn(c, money.DeDE, sn.PayTimedOut, sn.Goodbye))
 }

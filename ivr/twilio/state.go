@@ -21,8 +21,8 @@ import (
 const StateTTL = 15 * time.Minute
 
 // PayStateTTL is how long the state handed to <Pay> stays good: its
-// action request says a card was charged, which must be posted however
-// long the caller took over their card details.
+// action request says a card was charged (or kept), which must be posted
+// however long the caller took over their card details.
 const PayStateTTL = time.Hour
 
 // errState is a state parameter that does not open: expired, from another
@@ -112,7 +112,7 @@ func (s *sealer) open(cid, dbid int64, callSid, text string, now time.Time) (cal
 	}
 	st.Balance, st.Least, st.Most, st.Amount = amounts[0], amounts[1], amounts[2], amounts[3]
 	ttl := StateTTL
-	if st.Stage == callflow.StagePaying {
+	if st.Stage == callflow.StagePaying || st.Stage == callflow.StageSaving {
 		ttl = PayStateTTL
 	}
 	issued := time.Unix(int64(binary.BigEndian.Uint64(plain)), 0)
