@@ -40,7 +40,7 @@ type node struct {
 	log     *testkit.SyncBuffer
 }
 
-func start(t *testing.T, dir string) *node {
+func start(t testing.TB, dir string) *node {
 	t.Helper()
 	store, err := columndb.Open(columndb.Options{Dir: dir})
 	if err != nil {
@@ -73,7 +73,7 @@ func start(t *testing.T, dir string) *node {
 }
 
 // client adds a client with connector credentials and returns its cid.
-func (n *node) client(t *testing.T, name, u, p string) int64 {
+func (n *node) client(t testing.TB, name, u, p string) int64 {
 	t.Helper()
 	c, _, err := n.clients.Create(name, 0)
 	if err != nil {
