@@ -7,6 +7,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/rs/zerolog"
+
+	"github.com/tonebase/tonebase/internal/testkit"
 	"github.com/tonebase/tonebase/ivr/twilio"
 )
 
@@ -115,7 +118,8 @@ func TestPayConnectorWiring(t *testing.T) {
 // then in the vault under customer number ref1, and the caller hears so.
 func TestCardOnFileFromACall(t *testing.T) {
 	keyFile := writeMasterKey(t, 0x44)
-	s := startServer(t, func(c *serveConfig) { c.MasterKeyFile = keyFile })
+	logged := &testkit.SyncBuffer{}
+	s := startLogging(t, zerolog.New(logged), func(c *serveConfig) { c.MasterKeyFile = keyFile })
 	c := s.newClient("Acme")
 	dbid := s.newDatabase(c.CID)
 	const token, user, pass = "f0e1d2c3b4a5968778695a4b3c2d1e0f", "twilio-acme", "connector password 0001"
@@ -191,5 +195,13 @@ func TestCardOnFileFromACall(t *testing.T) {
 	cu, err := s.a.cust.CustomerByNumber(c.CID, "123456")
 	if err != nil || m.CustomerID != cu.ID {
 		t.Fatalf("the card is not the customer's: %+v %+v %v", m, cu, err)
+	}
+	for _, secret := range []string{"4111111111111111", `"cvv"`, pass, token} {
+		if strings.Contains(logged.String(), secret) {
+			t.Fatalf("the server's log holds %s", secret)
+		}
+	}
+	if !strings.Contains(logged.String(), `"outcome":"tokenized"`) {
+		t.Fatalf("the connector's request is not in the log:\n%s", logged.String())
 	}
 }
