@@ -71,6 +71,12 @@ func Parse(body []byte) (Request, error) {
 		return Request{}, err
 	}
 	if p, ok := raw["parameters"]; ok && string(p) != "null" {
+		// An object, or the same object sent as JSON text, as a form-minded
+		// sender may.
+		var text string
+		if json.Unmarshal(p, &text) == nil {
+			p = json.RawMessage(text)
+		}
 		var params map[string]json.RawMessage
 		if json.Unmarshal(p, &params) != nil {
 			return Request{}, fmt.Errorf("%w: parameters must be an object", errRequest)
