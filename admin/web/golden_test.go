@@ -66,6 +66,7 @@ func TestGolden(t *testing.T) {
 			JSON: `{"status":"found","balance":{"minor":1250,"amount":"12.50","say":"twelve pounds and fifty pence"}}`,
 			KV:   "status=found&balance=12.50&balance_minor=1250&balance_say=twelve+pounds+and+fifty+pence", URL: "/ivr/v1/1000/1/lookup?ref1=123456%23&ref2=01021990"}}),
 	}
+	pages["ledger"] = user(&view{Title: "Payments to Debtors", Nav: "clients", Crumbs: crumbs, Data: goldenLedger(db, at)})
 	running := job
 	running.Done, running.Percent, running.Records = false, 40, 1
 	pages["importjob-running"] = user(&view{Title: "Import of debtors.csv", Crumbs: crumbs, Data: running})

@@ -59,6 +59,7 @@ type Config struct {
 	// lockout is off, so testing never locks a real caller out.
 	Tester  Lookups
 	Counts  LookupCounts
+	Ledger  Ledger // the payments' ledger pages; without one they answer not found
 	Log     zerolog.Logger
 	WorkDir string // uploaded files and rejected-lines files live here during imports
 	// Spools spools uploaded files into WorkDir keeping the disk's

@@ -38,11 +38,13 @@ import (
 type app struct {
 	cfg       serveConfig
 	log       zerolog.Logger
-	accessLog zerolog.Logger
+	accessLog observe.AccessLog
 	store     *columndb.Store
 	reg       *observe.Registry
 	clients   *tenant.Registry
 	svc       *ivr.Service
+	payments  *ivr.Payments
+	pay       *ivr.PaymentHandlers
 	cust      *customer.Service
 	token     string
 	web       *web.Server
@@ -51,7 +53,7 @@ type app struct {
 	disk      *diskfree.Guard
 	calls     platforms // the telephony platforms' handlers
 	backups   *admin.Backups
-	async     *logsink.Async // the access log's writer, flushed at close; nil when there is none
+	async     *logsink.Lines // the access log's writer, flushed at close; nil when there is none
 }
 
 func serve(args []string) error {
@@ -252,12 +254,14 @@ func newApp(cfg serveConfig, log zerolog.Logger, opts ...appOption) (*app, error
 		return nil, err
 	}
 	ivrH := ivr.NewHandlers(a.svc, log, observe.NewEvents(a.reg))
+	a.payments = ivr.NewPayments(a.svc, store)
+	a.pay = ivr.NewPaymentHandlers(a.payments, log)
 	api := admin.NewAPI(token, clients, catalog, log)
 	// The lookup tester gets its own service with the lockout off, so an
 	// admin testing wrong dates of birth never locks out a real caller.
 	tester := ivr.NewService(store, catalog, clients, ivr.Config{})
 	a.web, err = web.New(web.Config{AdminToken: token, Docs: store, Clients: clients, Databases: catalog,
-		Rows: a.svc, Tester: tester, Counts: observe.NewEvents(a.reg), Log: log,
+		Rows: a.svc, Tester: tester, Counts: observe.NewEvents(a.reg), Log: log, Ledger: a.payments,
 		WorkDir: workDir(cfg), Spools: spools, MaxUpload: int64(cfg.MaxUploadMB) << 20})
 	if err != nil {
 		_ = store.Close()

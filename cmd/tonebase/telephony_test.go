@@ -7,8 +7,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/rs/zerolog"
-
 	"github.com/tonebase/tonebase/internal/testkit"
 	"github.com/tonebase/tonebase/ivr/twilio"
 )
@@ -119,7 +117,7 @@ func TestPayConnectorWiring(t *testing.T) {
 func TestCardOnFileFromACall(t *testing.T) {
 	keyFile := writeMasterKey(t, 0x44)
 	logged := &testkit.SyncBuffer{}
-	s := startLogging(t, zerolog.New(logged), func(c *serveConfig) { c.MasterKeyFile = keyFile })
+	s := startLogging(t, logged, func(c *serveConfig) { c.MasterKeyFile = keyFile })
 	c := s.newClient("Acme")
 	dbid := s.newDatabase(c.CID)
 	const token, user, pass = "f0e1d2c3b4a5968778695a4b3c2d1e0f", "twilio-acme", "connector password 0001"

@@ -21,3 +21,19 @@ func Run(f func()) {
 	}()
 	<-done
 }
+
+// Normal runs f at the priority the process started with, from within Run,
+// and returns when f has returned. Work that takes locks the real-time
+// path also takes (a store's commit, its row cache) must not hold them on
+// a thread the kernel may leave waiting behind every other: a lookup
+// blocked on such a lock would wait at the lowest priority too.
+func Normal(f func()) {
+	done := make(chan struct{})
+	// A new goroutine never runs on the locked thread of the one calling:
+	// that thread runs only its own goroutine.
+	go func() {
+		defer close(done)
+		f()
+	}()
+	<-done
+}
