@@ -1,6 +1,9 @@
 package main
 
 import (
+	"errors"
+	"fmt"
+
 	"github.com/rs/zerolog"
 
 	"github.com/tonebase/tonebase/customer/payconnector"
@@ -24,12 +27,9 @@ type platforms struct {
 	payConnector *payconnector.Handler
 }
 
-func newPlatforms(svc *ivr.Service, clients *tenant.Registry, events *observe.Events, log zerolog.Logger, secret []byte) (platforms, error) {
+func newPlatforms(svc *ivr.Service, payments *ivr.Payments, clients *tenant.Registry, events *observe.Events, log zerolog.Logger, secret []byte) (platforms, error) {
 	flow := callflow.New(svc)
-	// No payments are posted until the payments ledger is wired here: a
-	// database naming a pay connector then still ends its calls after the
-	// lookup, as one without does.
-	tw, err := twilio.NewHandlers(flow, clients, nil, events, log.With().Str("component", "twilio").Logger(), secret)
+	tw, err := twilio.NewHandlers(flow, clients, twilioPayments{payments}, events, log.With().Str("component", "twilio").Logger(), secret)
 	if err != nil {
 		return platforms{}, err
 	}
@@ -37,4 +37,21 @@ func newPlatforms(svc *ivr.Service, clients *tenant.Registry, events *observe.Ev
 		vxml:    vxml.NewHandlers(flow, svc, clients, events, log.With().Str("component", "vxml").Logger()),
 		connect: connect.NewHandlers(flow, clients, events, log.With().Str("component", "connect").Logger()),
 	}, nil
+}
+
+// twilioPayments posts the payments a Twilio call takes with <Pay> to the
+// payments ledger, a refusal the caller's row makes as twilio's own.
+type twilioPayments struct{ p *ivr.Payments }
+
+func (t twilioPayments) PostPayment(cid, dbid int64, in twilio.Payment) (twilio.Posted, error) {
+	r, err := t.p.Post(cid, dbid, ivr.PaymentInput{Refs: in.Refs, AmountMinor: in.AmountMinor, Reference: in.Reference,
+		Method: in.Method, CardLast4: in.CardLast4, Caller: in.Caller, Platform: in.Platform})
+	var refused *ivr.PaymentError
+	if errors.As(err, &refused) {
+		return twilio.Posted{}, fmt.Errorf("%w: %w", twilio.ErrPaymentRefused, err)
+	}
+	if err != nil {
+		return twilio.Posted{}, err
+	}
+	return twilio.Posted{Status: r.Status, Balance: r.Balance, MinPayment: r.MinPay, MaxPayment: r.MaxPay}, nil
 }

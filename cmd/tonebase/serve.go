@@ -280,7 +280,7 @@ func newApp(cfg serveConfig, log zerolog.Logger, opts ...appOption) (*app, error
 	custH := hipfinity.NewHandlers(a.cust, clients, log)
 	onepayH := onepay.NewHandlers(a.cust, clients, log, nil)
 	rpH := receivepay.NewHandlers(a.cust, clients, log, nil)
-	if a.calls, err = newPlatforms(a.svc, clients, observe.NewEvents(a.reg), log, key); err != nil {
+	if a.calls, err = newPlatforms(a.svc, a.payments, clients, observe.NewEvents(a.reg), log, key); err != nil {
 		a.cust.Close()
 		_ = store.Close()
 		return nil, err

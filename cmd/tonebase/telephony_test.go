@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/base64"
 	"fmt"
+	"maps"
 	"net/url"
 	"strings"
 	"testing"
@@ -201,5 +202,79 @@ func TestCardOnFileFromACall(t *testing.T) {
 	}
 	if !strings.Contains(logged.String(), `"outcome":"tokenized"`) {
 		t.Fatalf("the connector's request is not in the log:\n%s", logged.String())
+	}
+}
+
+// TestPayInACall: a Twilio call pays through <Pay>, and the payment is in
+// the database's ledger and its balance at once, once however often
+// Twilio sends the action.
+func TestPayInACall(t *testing.T) {
+	s := startServer(t)
+	c := s.newClient("Acme")
+	dbid := s.newDatabase(c.CID)
+	const token = "f0e1d2c3b4a5968778695a4b3c2d1e0f"
+	if r := s.admin("PUT", fmt.Sprintf("/admin/api/clients/%d/twilio", c.CID), `{"auth_token":"`+token+`"}`); r.status != 200 {
+		t.Fatalf("token: %d %s", r.status, r.body)
+	}
+	if r := s.admin("PUT", fmt.Sprintf("/admin/api/clients/%d/databases/%d", c.CID, dbid),
+		`{"description":"Debtors","twilio":{"pay_connector":"Stripe_Live"},"columns":`+guideColumns+`}`); r.status != 200 {
+		t.Fatalf("define: %d %s", r.status, r.body)
+	}
+	if r := s.upload("POST", c, dbid, `[{"colA":"123456","colB":"01021990","colC":"12.50","colD":"5.00","colE":"12.50"}]`); r.status != 200 {
+		t.Fatalf("upload: %d %s", r.status, r.body)
+	}
+	path := fmt.Sprintf("/twilio/v1/%d/%d/voice", c.CID, dbid)
+	var twiml string
+	post := func(params map[string]string) {
+		t.Helper()
+		params["CallSid"], params["From"] = "CA8", "+447700900123"
+		form, signed := url.Values{}, []twilio.Param{}
+		for k, v := range params {
+			form.Set(k, v)
+			signed = append(signed, twilio.Param{Key: k, Value: v})
+		}
+		r := s.do("POST", path, form.Encode(), map[string]string{"Content-Type": "application/x-www-form-urlencoded",
+			"X-Twilio-Signature": twilio.Signature(token, s.base+path, signed)})
+		if r.status != 200 {
+			t.Fatalf("webhook: %d %s", r.status, r.body)
+		}
+		twiml = string(r.body)
+		if _, rest, ok := strings.Cut(twiml, ` action="`); ok {
+			path, _, _ = strings.Cut(rest, `"`)
+			path = strings.ReplaceAll(path, "&amp;", "&")
+		}
+	}
+	post(map[string]string{})
+	post(map[string]string{"Digits": "123456"})
+	post(map[string]string{"Digits": "01021990"})
+	post(map[string]string{"Digits": "2"})
+	post(map[string]string{"Digits": "700"})
+	if !strings.Contains(twiml, `<Pay input="dtmf" paymentConnector="Stripe_Live" chargeAmount="7.00" currency="gbp"`) {
+		t.Fatalf("no <Pay>: %s", twiml)
+	}
+	done := map[string]string{"Result": "success", "PaymentConfirmationCode": "ch_1", "PaymentCardNumber": "xxxxxxxxxxxx1111"}
+	for range 2 {
+		post(maps.Clone(done))
+		if !strings.Contains(twiml, "Your balance is now five pounds and fifty pence.") {
+			t.Fatalf("the end: %s", twiml)
+		}
+	}
+	auth := "Basic " + base64.StdEncoding.EncodeToString([]byte(c.APIKey+":"+c.APISecret))
+	r := s.do("GET", fmt.Sprintf("/ivr/v1/%d/%d/payments", c.CID, dbid), "", map[string]string{"Authorization": auth})
+	var ledger struct {
+		Payments []struct {
+			Reference string `json:"reference"`
+			Platform  string `json:"platform"`
+			CardLast4 string `json:"card_last4"`
+			Caller    string `json:"caller"`
+		} `json:"payments"`
+	}
+	r.json(t, &ledger)
+	if len(ledger.Payments) != 1 || ledger.Payments[0].Reference != "ch_1" || ledger.Payments[0].Platform != "twilio" ||
+		ledger.Payments[0].CardLast4 != "1111" || ledger.Payments[0].Caller != "+447700900123" {
+		t.Fatalf("ledger: %s", r.body)
+	}
+	if r := s.lookup(c, c.CID, dbid, "ref1=123456&ref2=01021990"); !strings.Contains(string(r.body), `"minor":550`) {
+		t.Fatalf("the balance after the call: %s", r.body)
 	}
 }
