@@ -28,6 +28,7 @@ type Clients interface {
 	Rename(cid int64, name string) (tenant.Client, error)
 	SetRequireHMAC(cid int64, require bool) (tenant.Client, error)
 	SetTwilioToken(cid int64, token string) (tenant.Client, error)
+	SetPayConnector(cid int64, username, password string) (tenant.Client, error)
 }
 
 // Databases is the caller-database catalog as the admin API uses it.
@@ -66,12 +67,16 @@ type clientView struct {
 	APISecret      string `json:"api_secret,omitempty"`
 	// Twilio says whether a Twilio auth token is set; the token is never shown.
 	Twilio bool `json:"twilio"`
+	// PayConnector says whether Generic Pay Connector credentials are set;
+	// they are never shown.
+	PayConnector bool `json:"pay_connector"`
 }
 
 func viewOf(c tenant.Client, creds tenant.Credentials) clientView {
 	return clientView{CID: c.CID, Name: c.Name, Status: c.Status, APIKey: c.APIKey, RequireHMAC: c.RequireHMAC,
 		Created: c.Created.Format("2006-01-02T15:04:05Z"), Updated: c.Updated.Format("2006-01-02T15:04:05Z"),
-		UploadPassword: creds.UploadPassword, APISecret: creds.APISecret, Twilio: c.SealedTwilioToken != ""}
+		UploadPassword: creds.UploadPassword, APISecret: creds.APISecret, Twilio: c.SealedTwilioToken != "",
+		PayConnector: c.PayConnector != nil}
 }
 
 // Guard refuses requests without the admin bearer token.
@@ -183,6 +188,34 @@ func (a *API) SetTwilio(ctx *fasthttp.RequestCtx) {
 		return
 	}
 	c, err := a.clients.SetTwilioToken(cid, *in.AuthToken)
+	if err != nil {
+		a.fail(ctx, err)
+		return
+	}
+	httpx.WriteJSON(ctx, 200, viewOf(c, tenant.Credentials{}))
+}
+
+// SetPayConnector serves PUT /admin/api/clients/{cid}/pay-connector
+// {"username":"…","password":"…"}: what the client's Twilio Generic Pay
+// Connector signs in to /pay/v1/{cid}/twilio-connector with. Both empty
+// remove them.
+func (a *API) SetPayConnector(ctx *fasthttp.RequestCtx) {
+	cid, ok := a.cid(ctx)
+	if !ok {
+		return
+	}
+	var in struct {
+		Username *string `json:"username"`
+		Password *string `json:"password"`
+	}
+	if !decode(ctx, &in) {
+		return
+	}
+	if in.Username == nil || in.Password == nil {
+		httpx.WriteJSON(ctx, 400, errorBody{Error: "username and password are required (both \"\" remove them)"})
+		return
+	}
+	c, err := a.clients.SetPayConnector(cid, *in.Username, *in.Password)
 	if err != nil {
 		a.fail(ctx, err)
 		return

@@ -26,6 +26,33 @@ type TwilioSettings struct {
 	// RedirectURL, if set, is where a call goes once the caller is looked
 	// up, carrying the outcome: the merchant's own payment step.
 	RedirectURL string `json:"redirect_url,omitempty"`
+	// PayConnector, if set, is the unique name of a Pay Connector in the
+	// merchant's Twilio account: a found caller may then pay by card in
+	// the call itself, through Twilio's <Pay>, and the payment is posted
+	// to the database before the call ends.
+	PayConnector string `json:"pay_connector,omitempty"`
+	// CardConnector, if set, is the unique name of the Generic Pay
+	// Connector in the merchant's Twilio account that points at tonebase's
+	// own (/pay/v1/{cid}/twilio-connector): a found caller is then offered
+	// to keep a card on file, which tonebase's vault stores under their ref1.
+	CardConnector string `json:"card_connector,omitempty"`
+}
+
+// maxConnectorName bounds a Pay Connector's unique name.
+const maxConnectorName = 64
+
+// connectorName reports whether s can be a Pay Connector's unique name as
+// the Twilio console takes one: letters, digits, '-' and '_'.
+func connectorName(s string) bool {
+	if s == "" || len(s) > maxConnectorName {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
+			return false
+		}
+	}
+	return true
 }
 
 // AGISettings are a database's Asterisk settings.
@@ -51,8 +78,13 @@ func (t *Telephony) normalize() {
 	if t.Currency == "" {
 		t.Currency = money.GBP
 	}
-	if t.Twilio != nil && strings.TrimSpace(t.Twilio.RedirectURL) == "" {
-		t.Twilio = nil
+	if t.Twilio != nil {
+		t.Twilio.RedirectURL = strings.TrimSpace(t.Twilio.RedirectURL)
+		t.Twilio.PayConnector = strings.TrimSpace(t.Twilio.PayConnector)
+		t.Twilio.CardConnector = strings.TrimSpace(t.Twilio.CardConnector)
+		if t.Twilio.RedirectURL == "" && t.Twilio.PayConnector == "" && t.Twilio.CardConnector == "" {
+			t.Twilio = nil
+		}
 	}
 	if t.AGI != nil && len(t.AGI.Prompts) == 0 {
 		t.AGI = nil
@@ -72,11 +104,17 @@ func (t *Telephony) check() []columndb.Problem {
 	if !t.Currency.Known() {
 		add("currency", columndb.CodeInvalid, "currency %q must be one of %s", t.Currency, columndb.List(money.Currencies))
 	}
-	if t.Twilio != nil {
+	if t.Twilio != nil && t.Twilio.RedirectURL != "" {
 		u, err := url.Parse(t.Twilio.RedirectURL)
 		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.User != nil || u.Fragment != "" {
 			add("twilio.redirect_url", columndb.CodeInvalid, "redirect_url must be an absolute http or https URL without credentials or fragment")
 		}
+	}
+	if t.Twilio != nil && t.Twilio.PayConnector != "" && !connectorName(t.Twilio.PayConnector) {
+		add("twilio.pay_connector", columndb.CodeInvalid, "pay_connector must be the connector's unique name in the Twilio console: 1 to %d letters, digits, - and _", maxConnectorName)
+	}
+	if t.Twilio != nil && t.Twilio.CardConnector != "" && !connectorName(t.Twilio.CardConnector) {
+		add("twilio.card_connector", columndb.CodeInvalid, "card_connector must be the connector's unique name in the Twilio console: 1 to %d letters, digits, - and _", maxConnectorName)
 	}
 	if t.AGI != nil {
 		for k, v := range t.AGI.Prompts {

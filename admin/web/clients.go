@@ -105,6 +105,9 @@ type ClientData struct {
 	Error       string
 	// TwilioError is why the Twilio auth token just entered was refused.
 	TwilioError string
+	// PayConnectorError is why the pay connector credentials just entered
+	// were refused.
+	PayConnectorError string
 }
 
 // Client serves GET /admin/clients/{cid}.

@@ -262,6 +262,9 @@ var flashes = map[string]string{
 	"row-deleted":       "Row deleted.",
 	"renamed":           "Client renamed.",
 	"description-saved": "Description saved.",
+
+	"pay-connector-set":     "Pay connector credentials saved. They are not shown again; enter the same username and password in the Twilio console's Generic Pay Connector.",
+	"pay-connector-removed": "Pay connector credentials removed: Twilio's Generic Pay Connector requests for this client are refused.",
 }
 
 func userValue(ctx *fasthttp.RequestCtx, name string) string {

@@ -71,6 +71,7 @@ func testHandler(w *Server) fasthttp.RequestHandler {
 		{"GET", "/admin/clients/{cid}", p(w.Client)}, {"POST", "/admin/clients/{cid}/rotate", f(w.Rotate)},
 		{"POST", "/admin/clients/{cid}/status", f(w.Status)}, {"POST", "/admin/clients/{cid}/signing", f(w.Signing)},
 		{"POST", "/admin/clients/{cid}/twilio", f(w.Twilio)},
+		{"POST", "/admin/clients/{cid}/pay-connector", f(w.PayConnector)},
 		{"POST", "/admin/clients/{cid}/databases", f(w.CreateDatabase)},
 		{"GET", db, p(w.Fields)}, {"POST", db + "/description", f(w.Describe)}, {"POST", db + "/calls", f(w.Calls)},
 		{"GET", db + "/delete", p(w.DeleteForm)}, {"POST", db + "/delete", f(w.DeletePost)},

@@ -52,9 +52,48 @@ func (s *Server) Twilio(ctx *fasthttp.RequestCtx) {
 	httpx.Redirect(ctx, clientHref(c.CID)+"?msg="+msg, 303)
 }
 
+// PayConnector serves POST /admin/clients/{cid}/pay-connector: set or
+// replace the client's Generic Pay Connector credentials (username,
+// password), or remove them (remove=1), through the registry method the
+// admin API uses. The password is never shown again nor echoed back.
+func (s *Server) PayConnector(ctx *fasthttp.RequestCtx) {
+	c, ok := s.client(ctx)
+	if !ok {
+		return
+	}
+	user, pass := strings.TrimSpace(string(ctx.FormValue("username"))), string(ctx.FormValue("password"))
+	remove := string(ctx.FormValue("remove")) == "1"
+	if !remove && (user == "" || pass == "") {
+		s.clientPage(ctx, 400, c, ClientData{PayConnectorError: "Enter a username and a password, the same as in the Twilio console, or remove the ones set."})
+		return
+	}
+	if remove {
+		user, pass = "", ""
+	}
+	had := c.PayConnector != nil
+	if _, err := s.cfg.Clients.SetPayConnector(c.CID, user, pass); err != nil {
+		if errors.Is(err, tenant.ErrInvalid) {
+			s.clientPage(ctx, 400, c, ClientData{PayConnectorError: readable([]string{trimPrefix(err)})[0]})
+			return
+		}
+		s.fail(ctx, err)
+		return
+	}
+	action, msg := "set the pay connector credentials", "pay-connector-set"
+	switch {
+	case remove:
+		action, msg = "removed the pay connector credentials", "pay-connector-removed"
+	case had:
+		action = "replaced the pay connector credentials"
+	}
+	s.audit(ctx, sess(ctx).user, action, clientTarget(c))
+	httpx.Redirect(ctx, clientHref(c.CID)+"?msg="+msg, 303)
+}
+
 // callFields are the calls form's fields, by the name the catalog gives
 // each problem (the admin API's spelling).
-var callFields = map[string]string{"language": "language", "currency": "currency", "twilio.redirect_url": "redirect_url"}
+var callFields = map[string]string{"language": "language", "currency": "currency", "twilio.redirect_url": "redirect_url",
+	"twilio.pay_connector": "pay_connector", "twilio.card_connector": "card_connector"}
 
 // Calls serves POST .../databases/{dbid}/calls: the language, currency and
 // Twilio redirect of the database's calls. The catalog checks them, as it
@@ -68,8 +107,8 @@ func (s *Server) Calls(ctx *fasthttp.RequestCtx) {
 	tel := db.Telephony
 	tel.Language, tel.Currency = money.Language(v("language")), money.Currency(v("currency"))
 	tel.Twilio = nil
-	if u := v("redirect_url"); u != "" {
-		tel.Twilio = &ivr.TwilioSettings{RedirectURL: u}
+	if u, pc, cc := v("redirect_url"), v("pay_connector"), v("card_connector"); u != "" || pc != "" || cc != "" {
+		tel.Twilio = &ivr.TwilioSettings{RedirectURL: u, PayConnector: pc, CardConnector: cc}
 	}
 	tel.AGI = nil
 	for _, col := range db.Columns {
@@ -112,8 +151,14 @@ func (s *Server) Calls(ctx *fasthttp.RequestCtx) {
 // redirect URL is the merchant's own address, so only whether one is set.
 func callSummary(t ivr.Telephony) string {
 	redirect := "hang up at the end"
-	if t.Twilio != nil {
+	if t.Twilio != nil && t.Twilio.RedirectURL != "" {
 		redirect = "redirect at the end"
+	}
+	if t.Twilio != nil && t.Twilio.PayConnector != "" {
+		redirect += ", take payments with <Pay> through " + t.Twilio.PayConnector
+	}
+	if t.Twilio != nil && t.Twilio.CardConnector != "" {
+		redirect += ", keep cards on file through " + t.Twilio.CardConnector
 	}
 	sounds := "beep"
 	if t.AGI != nil {

@@ -131,6 +131,8 @@ func TestCallSettingsForm(t *testing.T) {
 		{"redirect not absolute", url.Values{"language": {"fr-FR"}, "currency": {"EUR"}, "redirect_url": {"/pay"}}, []string{"redirect_url"}, `value="/pay"`},
 		{"redirect with credentials", url.Values{"language": {"fr-FR"}, "currency": {"EUR"}, "redirect_url": {"https://u:p@pay.example.com/"}}, []string{"redirect_url"}, ""},
 		{"all three", url.Values{"language": {"klingon"}, "currency": {"XYZ"}, "redirect_url": {"ftp://pay.example.com/"}}, []string{"language", "currency", "redirect_url"}, ""},
+		{"pay connector with a space", url.Values{"language": {"fr-FR"}, "currency": {"EUR"}, "pay_connector": {"my connector"}}, []string{"pay_connector"}, `value="my connector"`},
+		{"card connector with a quote", url.Values{"language": {"fr-FR"}, "currency": {"EUR"}, "card_connector": {`a"b`}}, []string{"card_connector"}, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -168,6 +170,17 @@ func TestCallSettingsForm(t *testing.T) {
 	}
 	if lang, cur, u := stored(); lang != "de-DE" || cur != "EUR" || u != "https://pay.example.com/ivr?step=pay" {
 		t.Fatalf("stored %s %s %s", lang, cur, u)
+	}
+	b.get(db)
+	code, _, _ = b.post(db+"/calls", url.Values{"language": {"de-DE"}, "currency": {"EUR"}, "redirect_url": {"https://pay.example.com/ivr?step=pay"}, "pay_connector": {"Stripe_Live"}, "card_connector": {"tonebase"}})
+	if d, err := s.cfg.Databases.Get(4242, 1); code != 303 || err != nil || d.Twilio == nil || d.Twilio.PayConnector != "Stripe_Live" || d.Twilio.CardConnector != "tonebase" {
+		t.Fatalf("pay connector: %d %+v %v", code, d.Twilio, err)
+	}
+	code, body, _ = b.get(db)
+	expect(t, "the pay connector", code, body, 200, `value="Stripe_Live"`, `value="tonebase"`)
+	code, _, _ = b.post(db+"/calls", url.Values{"language": {"de-DE"}, "currency": {"EUR"}, "redirect_url": {"https://pay.example.com/ivr?step=pay"}})
+	if d, _ := s.cfg.Databases.Get(4242, 1); code != 303 || d.Twilio == nil || d.Twilio.PayConnector != "" {
+		t.Fatalf("pay connector emptied: %d %+v", code, d.Twilio)
 	}
 	code, body, _ = b.get(db + "?msg=calls-saved")
 	expect(t, "the saved settings", code, body, 200, html.EscapeString(flashes["calls-saved"]), `<option value="de-DE" selected>`, `<option value="EUR" selected>`, `value="https://pay.example.com/ivr?step=pay"`)
@@ -257,4 +270,66 @@ func TestSoundsForm(t *testing.T) {
 	if code, _, _ := b.post(db+"/calls", with()); code != 303 || sounds() != nil {
 		t.Fatalf("clear the sounds: %d %v", code, sounds())
 	}
+}
+
+func TestPayConnectorForm(t *testing.T) {
+	s, b := twilioClient(t)
+	reg := s.cfg.Clients.(*tenant.Registry)
+	const user, pass, next = "acme-twilio", "connector password one", "connector password two"
+	page := "/admin/clients/4242"
+	check := func(p string) error { return reg.CheckPayConnector(4242, []byte(user), []byte(p)) }
+	code, body, _ := b.get(page)
+	expect(t, "a client without credentials", code, body, 200, "<dt>Pay connector</dt><dd>Not set</dd>", "Save the credentials", "/pay/v1/4242/twilio-connector")
+	if strings.Contains(body, "Remove the credentials") {
+		t.Fatal("the page offers to remove credentials that are not set")
+	}
+	tests := []struct {
+		name   string
+		form   url.Values
+		status int
+		text   []string
+	}{
+		{"empty", url.Values{"username": {" "}, "password": {""}}, 400, []string{`id="connector-error"`, "Enter a username and a password"}},
+		{"short password", url.Values{"username": {user}, "password": {"short pass"}}, 400, []string{`id="connector-error"`, "16 to 120 characters"}},
+		{"colon in username", url.Values{"username": {"a:b"}, "password": {pass}}, 400, []string{"without a colon"}},
+		{"forged form", url.Values{"username": {user}, "password": {pass}, "csrf": {"forged"}}, 403, []string{"out of date"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			b.get(page)
+			code, body, _ := b.post(page+"/pay-connector", tt.form)
+			expect(t, tt.name, code, body, tt.status, tt.text...)
+			if v := tt.form.Get("password"); v != "" && strings.Contains(body, v) {
+				t.Fatal("the refused password is echoed back")
+			}
+			if c, _ := reg.Get(4242); c.PayConnector != nil {
+				t.Fatal("a refused form stored credentials")
+			}
+		})
+	}
+	b.get(page)
+	code, _, loc := b.post(page+"/pay-connector", url.Values{"username": {user}, "password": {pass}})
+	if code != 303 || loc != page+"?msg=pay-connector-set" || check(pass) != nil {
+		t.Fatalf("set: %d %s %v", code, loc, check(pass))
+	}
+	code, body, _ = b.get(loc)
+	expect(t, "a client with credentials", code, body, 200, "<dt>Pay connector</dt><dd>Set</dd>", "Replace the credentials", "Remove the credentials", user)
+	for _, p := range []string{page, "/admin/clients", "/admin/", "/admin/audit"} {
+		if _, body, _ := b.get(p); strings.Contains(body, pass) {
+			t.Fatalf("%s shows the connector password", p)
+		}
+	}
+	code, _, _ = b.post(page+"/pay-connector", url.Values{"username": {user}, "password": {next}})
+	if code != 303 || check(next) != nil || check(pass) == nil {
+		t.Fatalf("replace: %d", code)
+	}
+	b.get(page)
+	code, _, loc = b.post(page+"/pay-connector", url.Values{"remove": {"1"}})
+	if code != 303 || loc != page+"?msg=pay-connector-removed" || check(next) == nil {
+		t.Fatalf("remove: %d %s", code, loc)
+	}
+	code, body, _ = b.get("/admin/audit")
+	expect(t, "the audit log", code, body, 200, "set the pay connector credentials", "replaced the pay connector credentials", "removed the pay connector credentials")
+	code, body, _ = b.post("/admin/clients/9999/pay-connector", url.Values{"username": {user}, "password": {pass}})
+	expect(t, "another client", code, body, 404)
 }

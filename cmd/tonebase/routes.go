@@ -60,6 +60,7 @@ func routes(a *app, ivrH *ivr.Handlers, api *admin.API, cust *hipfinity.Handlers
 		{"POST", "/admin/api/clients/{cid}/api-secret", g(api.RotateSecret)},
 		{"POST", "/admin/api/clients/{cid}/upload-password", g(api.RotatePassword)},
 		{"PUT", "/admin/api/clients/{cid}/twilio", g(api.SetTwilio)},
+		{"PUT", "/admin/api/clients/{cid}/pay-connector", g(api.SetPayConnector)},
 		{"POST", "/admin/api/clients/{cid}/databases", g(api.CreateDatabase)},
 		{"GET", "/admin/api/clients/{cid}/databases", g(api.ListDatabases)},
 		{"GET", "/admin/api/clients/{cid}/databases/{dbid}", g(api.GetDatabase)},
@@ -109,6 +110,7 @@ func callRoutes(p platforms) []route {
 		{"GET", "/vxml/v1/{cid}/{dbid}/start", p.vxml.Start},
 		{"POST", "/vxml/v1/{cid}/{dbid}/lookup", p.vxml.Lookup},
 		{"POST", "/connect/v1/{cid}/{dbid}/lookup", p.connect.Lookup},
+		{"POST", "/pay/v1/{cid}/twilio-connector", p.payConnector.Connector},
 	}
 }
 
@@ -153,6 +155,7 @@ func webRoutes(w *web.Server) []route {
 		{"POST", "/admin/clients/{cid}/status", f(w.Status)},
 		{"POST", "/admin/clients/{cid}/signing", f(w.Signing)},
 		{"POST", "/admin/clients/{cid}/twilio", f(w.Twilio)},
+		{"POST", "/admin/clients/{cid}/pay-connector", f(w.PayConnector)},
 		{"POST", "/admin/clients/{cid}/databases", f(w.CreateDatabase)},
 		{"GET", db, p(w.Fields)},
 		{"POST", db + "/description", f(w.Describe)},

@@ -22,6 +22,7 @@ import (
 	"github.com/tonebase/tonebase/customer"
 	"github.com/tonebase/tonebase/customer/hipfinity"
 	"github.com/tonebase/tonebase/customer/onepay"
+	"github.com/tonebase/tonebase/customer/payconnector"
 	"github.com/tonebase/tonebase/customer/receivepay"
 	"github.com/tonebase/tonebase/customer/vault"
 	"github.com/tonebase/tonebase/internal/conns"
@@ -331,11 +332,12 @@ func newApp(cfg serveConfig, log zerolog.Logger, opts ...appOption) (*app, error
 	custH := hipfinity.NewHandlers(a.cust, clients, log)
 	onepayH := onepay.NewHandlers(a.cust, clients, log, nil)
 	rpH := receivepay.NewHandlers(a.cust, clients, log, nil)
-	if a.calls, err = newPlatforms(a.svc, clients, observe.NewEvents(a.reg), log, key, agi.Config{Idle: cfg.AGIIdle}); err != nil {
+	if a.calls, err = newPlatforms(a.svc, a.payments, clients, observe.NewEvents(a.reg), log, key, agi.Config{Idle: cfg.AGIIdle}); err != nil {
 		a.cust.Close()
 		_ = store.Close()
 		return nil, err
 	}
+	a.calls.payConnector = payconnector.New(clients, a.cust, store, log.With().Str("component", "payconnector").Logger())
 	// Stalled connections are closed by a sweep, not by fasthttp's
 	// ReadTimeout, WriteTimeout and IdleTimeout: those cost three timer
 	// updates a request (package conns).

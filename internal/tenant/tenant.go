@@ -57,9 +57,12 @@ type Client struct {
 	// SealedTwilioToken is the client's Twilio auth token, which signs
 	// the webhooks Twilio sends; sealed as the upload password is, since
 	// checking a signature needs it in clear.
-	SealedTwilioToken string    `json:"sealed_twilio_token,omitempty"`
-	Created           time.Time `json:"created"`
-	Updated           time.Time `json:"updated"`
+	SealedTwilioToken string `json:"sealed_twilio_token,omitempty"`
+	// PayConnector is the username and sealed password Twilio's Generic
+	// Pay Connector signs in to the client's connector endpoint with.
+	PayConnector *PayConnector `json:"pay_connector,omitempty"`
+	Created      time.Time     `json:"created"`
+	Updated      time.Time     `json:"updated"`
 }
 
 // Credentials are what a merchant is shown once, at creation or rotation.

@@ -10,4 +10,10 @@
 // document, AGI commands) and carries the State between turns as it can.
 // The flow holds no copy of the DTMF rules, the lockout or the amounts:
 // it asks the ivr service.
+//
+// A platform that takes card payments continues a found caller's call
+// (pay.go): Offer asks them to pay the balance or key another amount
+// between the minimum and the maximum, a Pay turn hands the amount to the
+// platform's own payment capture, and Paid says what was taken and the
+// balance now; OfferCard and Saved do the same for keeping a card on file.
 package callflow

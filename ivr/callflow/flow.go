@@ -31,6 +31,12 @@ type State struct {
 	Ref   int
 	Tries int
 	Keyed []string
+	// Stage is where a found caller is in paying (StageRefs until then);
+	// the amounts are the lookup's, in minor units, and Amount the one
+	// the caller chose.
+	Stage                Stage
+	Balance, Least, Most int64
+	Amount               int64
 }
 
 // Kind is what a turn asks of the platform.
@@ -42,6 +48,16 @@ const (
 	Ask Kind = iota
 	// End: say Say and end the call (or hand it to the merchant).
 	End
+	// Choose: say Say, then ask Prompt and gather one key.
+	Choose
+	// AskAmount: say Say, then ask Prompt and gather an amount's digits.
+	AskAmount
+	// Pay: say Say, then take a card payment of State.Amount with the
+	// platform's own payment capture, and hand its result to Paid.
+	Pay
+	// SaveCard: say Say, then take a card to keep on file, charging
+	// nothing, and hand the result to Saved.
+	SaveCard
 )
 
 // Turn is one step of the call as a platform renders it.
@@ -50,10 +66,16 @@ type Turn struct {
 	// Say is what is said first, in order: why the last entry was
 	// refused, or, at the end, the outcome and goodbye.
 	Say []string
-	// Prompt asks for Ref's digits (Ask only).
+	// Prompt asks for Ref's digits (Ask), a key (Choose) or an amount
+	// (AskAmount).
 	Prompt string
 	Ref    ivr.Column
-	// State is what the next turn continues from (Ask only).
+	// Keys is the most keys the platform gathers before it posts them: one
+	// more than the longest entry, so a caller who keys too many is told
+	// at once.
+	Keys int
+	// State is what the next turn continues from; at a lookup's end, the
+	// refs it was made with.
 	State State
 	// Status is the call's outcome (End only): a lookup status, or
 	// invalid_input when a ref was refused MaxTries times.
@@ -91,6 +113,9 @@ func (f *Flow) Step(cid, dbid int64, st State, in Input) (Turn, error) {
 	sc, err := f.svc.CallScript(cid, dbid)
 	if err != nil {
 		return Turn{}, fmt.Errorf("callflow: %w", err)
+	}
+	if st.Stage != StageRefs {
+		return f.stepPay(sc, st, in), nil
 	}
 	if st.Ref < 0 || st.Ref >= len(sc.Refs) || len(st.Keyed) != st.Ref || st.Tries < 0 || st.Tries >= MaxTries {
 		// A state this flow did not hand out, or one from before the
@@ -148,8 +173,10 @@ func (f *Flow) lookup(cid, dbid int64, sc ivr.CallScript, keyed []string, caller
 	if err != nil {
 		return Turn{}, fmt.Errorf("callflow: lookup: %w", err)
 	}
+	// The state keeps the refs the caller was found by, for a platform
+	// that goes on to take a payment (Offer).
 	return Turn{Kind: End, Say: outcome(sc, &res), Status: res.Status, Input: res.Input, Result: res,
-		Language: sc.Language, Script: sc}, nil
+		State: State{Ref: len(keyed), Keyed: keyed}, Language: sc.Language, Script: sc}, nil
 }
 
 // Reprompts are the sentences a platform that re-prompts by itself
@@ -178,7 +205,7 @@ func refParams(refs []ivr.Column, keyed []string) func(string) (string, bool) {
 
 func ask(sc ivr.CallScript, st State, say []string) Turn {
 	col := sc.Refs[st.Ref]
-	return Turn{Kind: Ask, Say: say, Prompt: sentencesFor(sc.Language).prompt(&col), Ref: col, State: st,
+	return Turn{Kind: Ask, Say: say, Prompt: sentencesFor(sc.Language).prompt(&col), Ref: col, Keys: col.MaxDTMF + 1, State: st,
 		Language: sc.Language, Script: sc}
 }
 

@@ -47,6 +47,32 @@ type Sentences struct {
 	Ambiguous  string // more than one caller
 	Failed     string // tonebase could not answer
 
+	// Paying in the call, once a caller is found (platforms that take
+	// card payments: Twilio's <Pay>). Amounts are keyed in minor units.
+	PayChoice      string // {amount}: 1 pays it, 2 keys another amount
+	PayKeyAmount   string // {min}, {max}, and {example} keyed as {digits}
+	PayChoiceAgain string // a key other than 1 or 2
+	PayOutOfRange  string // {amount} keyed is not between {min} and {max}
+	PayNone        string // the call ends without a payment
+	Paying         string // {amount}, said before the card is asked for
+	PayTaken       string // {amount} was charged
+	PayCode        string // the processor's confirmation {code}, spelled
+	PayNewBalance  string // {amount} left after the payment
+	PayPaidInFull  string // nothing left after the payment
+	PayNotRecorded string // charged, but the balance could not be updated yet
+	PayCancelled   string // the caller pressed star
+	PayDeclined    string // the card was refused too many times
+	PayTimedOut    string // the caller keyed no card details
+	PayUnavailable string // the payment processor did not answer
+	PayFailed      string // any other failure
+
+	// Keeping a card on file (a connector that tokenizes into tonebase's vault).
+	CardOffer     string // 1 keeps a card on file, 2 does not
+	CardAsk       string // said before the card is asked for
+	CardSaved     string // the card is on file
+	CardCancelled string // the caller pressed star
+	CardNotSaved  string // any other failure
+
 	// KeepNameCase leaves display names as the admin wrote them; English,
 	// Spanish and French lower-case them inside a sentence ("your invoice
 	// number"), German capitalises its nouns.
@@ -79,6 +105,29 @@ var english = Sentences{
 	Locked:       "There have been too many attempts. Please try again later.",
 	Ambiguous:    "We could not identify your account from those details. Please contact us.",
 	Failed:       "Sorry, we cannot take your call right now. Please try again later.",
+
+	PayChoice:      "To pay {amount} now, press 1. To pay another amount, press 2.",
+	PayKeyAmount:   "Please enter the amount you wish to pay, between {min} and {max}, as digits without a decimal point, then press hash. For {example}, enter {digits}.",
+	PayChoiceAgain: "Please press 1 or 2.",
+	PayOutOfRange:  "{amount} is not between {min} and {max}.",
+	PayNone:        "No payment has been taken.",
+	Paying:         "You are paying {amount}.",
+	PayTaken:       "Thank you. Your payment of {amount} has been taken.",
+	PayCode:        "Your confirmation code is {code}.",
+	PayNewBalance:  "Your balance is now {amount}.",
+	PayPaidInFull:  "Your account is now paid in full.",
+	PayNotRecorded: "Your balance will be updated shortly.",
+	PayCancelled:   "You cancelled the payment. No payment has been taken.",
+	PayDeclined:    "Your card details were not accepted. No payment has been taken.",
+	PayTimedOut:    "We did not receive your card details. No payment has been taken.",
+	PayUnavailable: "We could not reach the payment service. No payment has been taken.",
+	PayFailed:      "Your payment could not be completed. No payment has been taken.",
+
+	CardOffer:     "To keep a card on file for your future payments, press 1. Otherwise, press 2.",
+	CardAsk:       "Please enter the card you want to keep on file. No payment will be taken.",
+	CardSaved:     "Thank you. Your card is now on file.",
+	CardCancelled: "You cancelled. No card has been kept on file.",
+	CardNotSaved:  "Your card could not be kept on file.",
 }
 
 // spanish is Spain's and the United States' Spanish alike.
@@ -106,6 +155,29 @@ var spanish = Sentences{
 	Locked:       "Ha habido demasiados intentos. Por favor, inténtelo más tarde.",
 	Ambiguous:    "No hemos podido identificar su cuenta con esos datos. Por favor, póngase en contacto con nosotros.",
 	Failed:       "Lo sentimos, no podemos atender su llamada en este momento. Por favor, inténtelo más tarde.",
+
+	PayChoice:      "Para pagar {amount} ahora, pulse 1. Para pagar otro importe, pulse 2.",
+	PayKeyAmount:   "Por favor, introduzca el importe que desea pagar, entre {min} y {max}, en cifras y sin coma decimal, y pulse la tecla almohadilla. Para {example}, introduzca {digits}.",
+	PayChoiceAgain: "Por favor, pulse 1 o 2.",
+	PayOutOfRange:  "{amount} no está entre {min} y {max}.",
+	PayNone:        "No se ha realizado ningún pago.",
+	Paying:         "Va a pagar {amount}.",
+	PayTaken:       "Gracias. Se ha realizado su pago de {amount}.",
+	PayCode:        "Su código de confirmación es {code}.",
+	PayNewBalance:  "Su saldo es ahora de {amount}.",
+	PayPaidInFull:  "Su cuenta está ahora totalmente pagada.",
+	PayNotRecorded: "Su saldo se actualizará en breve.",
+	PayCancelled:   "Ha cancelado el pago. No se ha realizado ningún pago.",
+	PayDeclined:    "Los datos de su tarjeta no han sido aceptados. No se ha realizado ningún pago.",
+	PayTimedOut:    "No hemos recibido los datos de su tarjeta. No se ha realizado ningún pago.",
+	PayUnavailable: "No hemos podido conectar con el servicio de pago. No se ha realizado ningún pago.",
+	PayFailed:      "No se ha podido completar su pago. No se ha realizado ningún pago.",
+
+	CardOffer:     "Para guardar una tarjeta para sus próximos pagos, pulse 1. Si no, pulse 2.",
+	CardAsk:       "Por favor, introduzca la tarjeta que desea guardar. No se realizará ningún pago.",
+	CardSaved:     "Gracias. Su tarjeta ha quedado guardada.",
+	CardCancelled: "Ha cancelado. No se ha guardado ninguna tarjeta.",
+	CardNotSaved:  "No se ha podido guardar su tarjeta.",
 }
 
 var french = Sentences{
@@ -132,6 +204,29 @@ var french = Sentences{
 	Locked:       "Il y a eu trop de tentatives. Veuillez réessayer plus tard.",
 	Ambiguous:    "Nous n'avons pas pu identifier votre compte avec ces informations. Veuillez nous contacter.",
 	Failed:       "Nous sommes désolés, nous ne pouvons pas prendre votre appel pour le moment. Veuillez réessayer plus tard.",
+
+	PayChoice:      "Pour payer {amount} maintenant, appuyez sur 1. Pour payer un autre montant, appuyez sur 2.",
+	PayKeyAmount:   "Veuillez saisir le montant que vous souhaitez payer, entre {min} et {max}, en chiffres et sans virgule, puis appuyez sur dièse. Pour {example}, saisissez {digits}.",
+	PayChoiceAgain: "Veuillez appuyer sur 1 ou sur 2.",
+	PayOutOfRange:  "{amount} n'est pas compris entre {min} et {max}.",
+	PayNone:        "Aucun paiement n'a été effectué.",
+	Paying:         "Vous payez {amount}.",
+	PayTaken:       "Merci. Votre paiement de {amount} a été effectué.",
+	PayCode:        "Votre code de confirmation est {code}.",
+	PayNewBalance:  "Votre solde est maintenant de {amount}.",
+	PayPaidInFull:  "Votre compte est maintenant entièrement réglé.",
+	PayNotRecorded: "Votre solde sera mis à jour sous peu.",
+	PayCancelled:   "Vous avez annulé le paiement. Aucun paiement n'a été effectué.",
+	PayDeclined:    "Les informations de votre carte n'ont pas été acceptées. Aucun paiement n'a été effectué.",
+	PayTimedOut:    "Nous n'avons pas reçu les informations de votre carte. Aucun paiement n'a été effectué.",
+	PayUnavailable: "Nous n'avons pas pu joindre le service de paiement. Aucun paiement n'a été effectué.",
+	PayFailed:      "Votre paiement n'a pas pu aboutir. Aucun paiement n'a été effectué.",
+
+	CardOffer:     "Pour enregistrer une carte pour vos prochains paiements, appuyez sur 1. Sinon, appuyez sur 2.",
+	CardAsk:       "Veuillez saisir la carte que vous souhaitez enregistrer. Aucun paiement ne sera effectué.",
+	CardSaved:     "Merci. Votre carte est maintenant enregistrée.",
+	CardCancelled: "Vous avez annulé. Aucune carte n'a été enregistrée.",
+	CardNotSaved:  "Votre carte n'a pas pu être enregistrée.",
 }
 
 var german = Sentences{
@@ -159,6 +254,29 @@ var german = Sentences{
 	Ambiguous:    "Wir konnten Ihr Konto mit diesen Angaben nicht eindeutig finden. Bitte kontaktieren Sie uns.",
 	Failed:       "Leider können wir Ihren Anruf im Moment nicht annehmen. Bitte versuchen Sie es später noch einmal.",
 	KeepNameCase: true,
+
+	PayChoice:      "Um jetzt {amount} zu zahlen, drücken Sie die 1. Um einen anderen Betrag zu zahlen, drücken Sie die 2.",
+	PayKeyAmount:   "Bitte geben Sie den Betrag, den Sie zahlen möchten, zwischen {min} und {max} in Ziffern ohne Komma ein und drücken Sie anschließend die Rautetaste. Für {example} geben Sie {digits} ein.",
+	PayChoiceAgain: "Bitte drücken Sie die 1 oder die 2.",
+	PayOutOfRange:  "{amount} liegt nicht zwischen {min} und {max}.",
+	PayNone:        "Es wurde keine Zahlung vorgenommen.",
+	Paying:         "Sie zahlen {amount}.",
+	PayTaken:       "Vielen Dank. Ihre Zahlung über {amount} ist erfolgt.",
+	PayCode:        "Ihr Bestätigungscode lautet {code}.",
+	PayNewBalance:  "Ihr Kontostand beträgt jetzt {amount}.",
+	PayPaidInFull:  "Ihr Konto ist jetzt vollständig beglichen.",
+	PayNotRecorded: "Ihr Kontostand wird in Kürze aktualisiert.",
+	PayCancelled:   "Sie haben die Zahlung abgebrochen. Es wurde keine Zahlung vorgenommen.",
+	PayDeclined:    "Ihre Kartendaten wurden nicht akzeptiert. Es wurde keine Zahlung vorgenommen.",
+	PayTimedOut:    "Wir haben keine Kartendaten erhalten. Es wurde keine Zahlung vorgenommen.",
+	PayUnavailable: "Der Zahlungsdienst war nicht erreichbar. Es wurde keine Zahlung vorgenommen.",
+	PayFailed:      "Ihre Zahlung konnte nicht abgeschlossen werden. Es wurde keine Zahlung vorgenommen.",
+
+	CardOffer:     "Um eine Karte für Ihre künftigen Zahlungen zu hinterlegen, drücken Sie die 1. Andernfalls drücken Sie die 2.",
+	CardAsk:       "Bitte geben Sie die Karte ein, die Sie hinterlegen möchten. Es wird keine Zahlung vorgenommen.",
+	CardSaved:     "Vielen Dank. Ihre Karte ist jetzt hinterlegt.",
+	CardCancelled: "Sie haben abgebrochen. Es wurde keine Karte hinterlegt.",
+	CardNotSaved:  "Ihre Karte konnte nicht hinterlegt werden.",
 }
 
 // tables are the sentences of every language tonebase speaks.

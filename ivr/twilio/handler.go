@@ -35,23 +35,26 @@ type Metrics interface {
 
 // Handlers serve the Twilio voice webhook.
 type Handlers struct {
-	flow    *callflow.Flow
-	tokens  Tokens
-	metrics Metrics
-	log     zerolog.Logger
-	states  *sealer
-	now     func() time.Time
-	bufs    sync.Pool
+	flow     *callflow.Flow
+	tokens   Tokens
+	payments Payments
+	metrics  Metrics
+	log      zerolog.Logger
+	states   *sealer
+	now      func() time.Time
+	bufs     sync.Pool
 }
 
 // NewHandlers returns the webhook over flow. secret is the server's own
-// (its secrets key); the call states' key is derived from it.
-func NewHandlers(flow *callflow.Flow, tokens Tokens, m Metrics, log zerolog.Logger, secret []byte) (*Handlers, error) {
+// (its secrets key); the call states' key is derived from it. With
+// payments, a database whose Twilio settings name a pay connector lets a
+// found caller pay in the call; without, its calls end after the lookup.
+func NewHandlers(flow *callflow.Flow, tokens Tokens, payments Payments, m Metrics, log zerolog.Logger, secret []byte) (*Handlers, error) {
 	s, err := newSealer(secret)
 	if err != nil {
 		return nil, err
 	}
-	return &Handlers{flow: flow, tokens: tokens, metrics: m, log: log, states: s, now: time.Now,
+	return &Handlers{flow: flow, tokens: tokens, payments: payments, metrics: m, log: log, states: s, now: time.Now,
 		bufs: sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b }}}, nil
 }
 
@@ -76,12 +79,24 @@ func (h *Handlers) Voice(ctx *fasthttp.RequestCtx) {
 	callSid := string(form.Peek("CallSid"))
 	var turn callflow.Turn
 	st, err := h.states.open(cid, dbid, callSid, string(ctx.QueryArgs().Peek("s")), start)
-	if !ctx.QueryArgs().Has("s") || err != nil {
+	lookedUp := false
+	switch {
+	case form.Has("Result") && err == nil && st.Stage == callflow.StageSaving:
+		turn, err = h.saved(ctx, cid, dbid)
+	case form.Has("Result") && (st.Stage == callflow.StagePaying || err != nil):
+		// <Pay>'s action: the payment's outcome, even when the state did
+		// not open, since a card may have been charged.
+		turn, err = h.paid(ctx, cid, dbid, st)
+		if tw := turn.Script.Twilio; err == nil && tw != nil && tw.CardConnector != "" && string(form.Peek("Result")) == payResultSuccess {
+			turn = h.flow.OfferCard(turn)
+		}
+	case !ctx.QueryArgs().Has("s") || err != nil:
 		// A new call, or one whose caller waited past the state's life:
 		// the flow starts from the first ref.
 		turn, err = h.flow.Start(cid, dbid)
-	} else {
+	default:
 		digits, present := form.Peek("Digits"), form.Has("Digits")
+		lookedUp = st.Stage == callflow.StageRefs
 		turn, err = h.flow.Step(cid, dbid, st, callflow.Input{Digits: string(digits), Present: present && len(digits) > 0,
 			Caller: string(form.Peek("From"))})
 	}
@@ -89,19 +104,36 @@ func (h *Handlers) Voice(ctx *fasthttp.RequestCtx) {
 		h.failed(ctx, err)
 		return
 	}
+	redirect := ""
+	if lookedUp && turn.Kind == callflow.End {
+		h.metrics.PlatformLookup(Platform, turn.Status, h.now().Sub(start))
+		if tw := turn.Script.Twilio; h.payments != nil && tw != nil && tw.PayConnector != "" {
+			turn = h.flow.Offer(turn)
+		}
+		if tw := turn.Script.Twilio; turn.Kind == callflow.End && tw != nil && tw.CardConnector != "" {
+			turn = h.flow.OfferCard(turn)
+		}
+		if turn.Kind == callflow.End {
+			redirect = redirectURL(&turn, token, callSid, start)
+		}
+	}
 	buf := h.bufs.Get().(*[]byte)
 	defer h.bufs.Put(buf)
 	switch turn.Kind {
-	case callflow.Ask:
+	case callflow.Ask, callflow.Choose, callflow.AskAmount, callflow.Pay, callflow.SaveCard:
 		sealed, err := h.states.seal(cid, dbid, callSid, turn.State, start)
 		if err != nil {
 			h.failed(ctx, err)
 			return
 		}
-		*buf = appendAsk((*buf)[:0], &turn, string(ctx.Path())+"?s="+sealed)
+		action := string(ctx.Path()) + "?s=" + sealed
+		if turn.Kind == callflow.Pay || turn.Kind == callflow.SaveCard {
+			*buf = appendPay((*buf)[:0], &turn, dbid, action)
+		} else {
+			*buf = appendAsk((*buf)[:0], &turn, action)
+		}
 	default:
-		h.metrics.PlatformLookup(Platform, turn.Status, h.now().Sub(start))
-		*buf = appendEnd((*buf)[:0], &turn, redirectURL(&turn, token, callSid, start))
+		*buf = appendEnd((*buf)[:0], &turn, redirect)
 	}
 	ctx.Response.Header.Set("Cache-Control", "no-store")
 	ctx.SetContentType("text/xml; charset=utf-8")

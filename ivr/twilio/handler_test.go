@@ -42,12 +42,18 @@ type server struct {
 
 func startServer(t *testing.T, o ivrtest.Options) *server {
 	t.Helper()
+	return startWith(t, o, nil)
+}
+
+// startWith is startServer with payments posted to p.
+func startWith(t *testing.T, o ivrtest.Options, p Payments) *server {
+	t.Helper()
 	env := ivrtest.New(t, o)
 	if _, err := env.Clients.SetTwilioToken(env.CID, token); err != nil {
 		t.Fatal(err)
 	}
 	events := observe.NewEvents(observe.New())
-	h, err := NewHandlers(callflow.New(env.Service), env.Clients, events, zerolog.Nop(), []byte("server secret"))
+	h, err := NewHandlers(callflow.New(env.Service), env.Clients, p, events, zerolog.Nop(), []byte("server secret"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -107,14 +113,23 @@ func (c *call) step(digits *string) string {
 	if status != 200 {
 		c.t.Fatalf("webhook answered %d: %s", status, body)
 	}
-	if n := parseXML(c.t, body); len(n.Children) > 0 && n.Children[0].Name == "Gather" {
-		for _, a := range n.Children[0].Attrs {
+	c.follow(body)
+	return body
+}
+
+// follow makes the next request go to the action of the answer's Gather
+// or Pay, if it has one.
+func (c *call) follow(body string) {
+	for _, n := range parseXML(c.t, body).Children {
+		if n.Name != "Gather" && n.Name != "Pay" {
+			continue
+		}
+		for _, a := range n.Attrs {
 			if v, ok := strings.CutPrefix(a, "action="); ok {
 				c.path = v
 			}
 		}
 	}
-	return body
 }
 
 func keys(s string) *string { return &s }

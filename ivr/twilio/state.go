@@ -20,6 +20,11 @@ import (
 // from one turn to the next.
 const StateTTL = 15 * time.Minute
 
+// PayStateTTL is how long the state handed to <Pay> stays good: its
+// action request says a card was charged (or kept), which must be posted
+// however long the caller took over their card details.
+const PayStateTTL = time.Hour
+
 // errState is a state parameter that does not open: expired, from another
 // call, client or database, or not tonebase's.
 var errState = errors.New("twilio: state does not open")
@@ -33,7 +38,7 @@ type sealer struct{ aead cipher.AEAD }
 // key sealing upload passwords never seals anything else.
 func newSealer(secret []byte) (*sealer, error) {
 	m := hmac.New(sha256.New, secret)
-	m.Write([]byte("tonebase twilio call state v1"))
+	m.Write([]byte("tonebase twilio call state v2"))
 	block, err := aes.NewCipher(m.Sum(nil))
 	if err != nil {
 		return nil, fmt.Errorf("twilio: %w", err)
@@ -56,10 +61,14 @@ func binding(cid, dbid int64, callSid string) []byte {
 
 // seal encodes st, issued at now, as URL-safe text.
 func (s *sealer) seal(cid, dbid int64, callSid string, st callflow.State, now time.Time) (string, error) {
-	// issued (8 bytes), ref, tries, then each keyed ref as a length and
-	// its digits: refs are at most 32 digits and there are at most three.
+	// issued (8 bytes), ref, tries, stage, the four amounts (8 bytes
+	// each), then each keyed ref as a length and its digits: refs are at
+	// most 32 digits and there are at most three.
 	plain := binary.BigEndian.AppendUint64(nil, uint64(now.Unix()))
-	plain = append(plain, byte(st.Ref), byte(st.Tries))
+	plain = append(plain, byte(st.Ref), byte(st.Tries), byte(st.Stage))
+	for _, a := range []int64{st.Balance, st.Least, st.Most, st.Amount} {
+		plain = binary.BigEndian.AppendUint64(plain, uint64(a))
+	}
 	for _, k := range st.Keyed {
 		if len(k) > 255 {
 			return "", fmt.Errorf("twilio: a keyed ref of %d characters", len(k))
@@ -73,6 +82,9 @@ func (s *sealer) seal(cid, dbid int64, callSid string, st callflow.State, now ti
 	}
 	return base64.RawURLEncoding.EncodeToString(s.aead.Seal(nonce, nonce, plain, binding(cid, dbid, callSid))), nil
 }
+
+// fixedState is the length of a state before its keyed refs.
+const fixedState = 8 + 3 + 4*8
 
 // open reads back what seal wrote for the same client, database and call,
 // refusing one older than StateTTL.
@@ -90,15 +102,24 @@ func (s *sealer) open(cid, dbid int64, callSid, text string, now time.Time) (cal
 		return callflow.State{}, errState
 	}
 	plain, err := s.aead.Open(nil, raw[:n], raw[n:], binding(cid, dbid, callSid))
-	if err != nil || len(plain) < 10 {
+	if err != nil || len(plain) < fixedState {
 		return callflow.State{}, errState
+	}
+	st := callflow.State{Ref: int(plain[8]), Tries: int(plain[9]), Stage: callflow.Stage(plain[10])}
+	amounts := [4]int64{}
+	for i := range amounts {
+		amounts[i] = int64(binary.BigEndian.Uint64(plain[11+8*i:]))
+	}
+	st.Balance, st.Least, st.Most, st.Amount = amounts[0], amounts[1], amounts[2], amounts[3]
+	ttl := StateTTL
+	if st.Stage == callflow.StagePaying || st.Stage == callflow.StageSaving {
+		ttl = PayStateTTL
 	}
 	issued := time.Unix(int64(binary.BigEndian.Uint64(plain)), 0)
-	if now.Sub(issued) > StateTTL || issued.Sub(now) > time.Minute {
+	if now.Sub(issued) > ttl || issued.Sub(now) > time.Minute {
 		return callflow.State{}, errState
 	}
-	st := callflow.State{Ref: int(plain[8]), Tries: int(plain[9])}
-	for rest := plain[10:]; len(rest) > 0; {
+	for rest := plain[fixedState:]; len(rest) > 0; {
 		l := int(rest[0])
 		if len(rest) < 1+l {
 			return callflow.State{}, errState

@@ -1,6 +1,7 @@
 package twilio
 
 import (
+	"reflect"
 	"slices"
 	"testing"
 	"time"
@@ -20,8 +21,21 @@ func TestStateRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 	got, err := s.open(1001, 1, "CA1", text, now.Add(StateTTL))
-	if err != nil || got.Ref != 2 || got.Tries != 1 || !slices.Equal(got.Keyed, st.Keyed) {
+	if err != nil || got.Ref != 2 || got.Tries != 1 || !slices.Equal(got.Keyed, st.Keyed) || got.Stage != callflow.StageRefs {
 		t.Fatalf("open = %+v, %v", got, err)
+	}
+	// A state handed to <Pay> keeps its amounts, and lasts an hour: the
+	// caller may take long over their card, and what was charged must post.
+	paying := callflow.State{Ref: 2, Keyed: st.Keyed, Stage: callflow.StagePaying, Balance: 1250, Least: 500, Most: 1250, Amount: 99_999_999_99}
+	ptext, err := s.seal(1001, 1, "CA1", paying, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := s.open(1001, 1, "CA1", ptext, now.Add(PayStateTTL)); err != nil || !reflect.DeepEqual(got, paying) {
+		t.Fatalf("paying state = %+v, %v", got, err)
+	}
+	if _, err := s.open(1001, 1, "CA1", ptext, now.Add(PayStateTTL+time.Second)); err == nil {
+		t.Fatal("a paying state opened past its hour")
 	}
 	other, _ := newSealer([]byte("another server"))
 	for name, open := range map[string]func() error{

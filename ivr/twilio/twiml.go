@@ -17,13 +17,13 @@ const GatherTimeout = 10
 
 const xmlHeader = `<?xml version="1.0" encoding="UTF-8"?>`
 
-// appendAsk writes the TwiML of a turn that asks for a ref: its sentences
-// and prompt inside a <Gather> that posts the digits to action. numDigits
-// is one past the column's longest, so a caller who keys too many is told
-// so at once instead of waiting out the timeout.
+// appendAsk writes the TwiML of a turn that asks for a ref, a key or an
+// amount: its sentences and prompt inside a <Gather> that posts the digits
+// to action. numDigits is one past the longest entry, so a caller who keys
+// too many is told so at once instead of waiting out the timeout.
 func appendAsk(b []byte, t *callflow.Turn, action string) []byte {
 	b = append(b, xmlHeader+`<Response><Gather input="dtmf" finishOnKey="#" numDigits="`...)
-	b = strconv.AppendInt(b, int64(t.Ref.MaxDTMF+1), 10)
+	b = strconv.AppendInt(b, int64(t.Keys), 10)
 	b = append(b, `" timeout="`...)
 	b = strconv.AppendInt(b, GatherTimeout, 10)
 	b = append(b, `" actionOnEmptyResult="true" method="POST" action="`...)

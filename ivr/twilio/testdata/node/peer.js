@@ -4,7 +4,8 @@
 //   {"op":"valid","token","url","params","signature"} -> {"valid"}
 //   {"op":"twiml","verbs":[...]}                   -> {"xml"}
 // A verb is {"gather":{attributes},"says":[{"language","text"}]},
-// {"say":{"language","text"}}, {"hangup":true} or {"redirect":{"method","url"}}.
+// {"say":{"language","text"}}, {"hangup":true}, {"redirect":{"method","url"}}
+// or {"pay":{attributes},"parameters":[{"name","value"}]}.
 const readline = require('readline');
 const twilio = require('twilio');
 
@@ -20,6 +21,9 @@ function twiml(verbs) {
       r.hangup();
     } else if (v.redirect) {
       r.redirect({ method: v.redirect.method }, v.redirect.url);
+    } else if (v.pay) {
+      const p = r.pay(v.pay);
+      for (const prm of v.parameters || []) p.parameter(prm);
     } else {
       throw new Error('unknown verb ' + JSON.stringify(v));
     }
