@@ -25,6 +25,7 @@ import (
 
 	"github.com/tonebase/tonebase/columndb"
 	"github.com/tonebase/tonebase/hash"
+	"github.com/tonebase/tonebase/internal/testkit"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/lookup/ from what the handler answers")
@@ -128,7 +129,7 @@ func startLookupServer(t *testing.T, formats ...NamedFormat) *lookupServer {
 		t.Fatal(err)
 	}
 	go srv.Serve(ln)
-	t.Cleanup(func() { srv.Shutdown() })
+	t.Cleanup(func() { testkit.Shutdown(srv) })
 	return &lookupServer{addr: ln.Addr().String(), guide: guide, indexed: indexed.DBID, noRef: noRef.DBID, metrics: m, svc: s}
 }
 

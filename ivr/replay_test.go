@@ -15,6 +15,7 @@ import (
 
 	"github.com/tonebase/tonebase/hash"
 	"github.com/tonebase/tonebase/internal/httpx"
+	"github.com/tonebase/tonebase/internal/testkit"
 )
 
 // serveUploads serves the three signed endpoints on a loopback listener.
@@ -37,7 +38,7 @@ func serveUploads(t *testing.T, s *Service) string {
 		t.Fatal(err)
 	}
 	go srv.Serve(ln)
-	t.Cleanup(func() { srv.Shutdown() })
+	t.Cleanup(func() { testkit.Shutdown(srv) })
 	return "http://" + ln.Addr().String()
 }
 

@@ -23,6 +23,7 @@ import (
 	"github.com/tonebase/tonebase/columndb"
 	"github.com/tonebase/tonebase/hash"
 	"github.com/tonebase/tonebase/internal/httpx"
+	"github.com/tonebase/tonebase/internal/testkit"
 )
 
 // debtorFile generates a CSV debtor file of n lines without holding it:
@@ -103,7 +104,7 @@ func serveFile(t *testing.T, s *Service) string {
 		t.Fatal(err)
 	}
 	go srv.Serve(ln)
-	t.Cleanup(func() { srv.Shutdown() })
+	t.Cleanup(func() { testkit.Shutdown(srv) })
 	return ln.Addr().String()
 }
 

@@ -14,6 +14,7 @@ import (
 	"github.com/tonebase/tonebase/admin"
 	"github.com/tonebase/tonebase/columndb"
 	"github.com/tonebase/tonebase/internal/tenant"
+	"github.com/tonebase/tonebase/internal/testkit"
 	"github.com/tonebase/tonebase/ivr"
 )
 
@@ -79,7 +80,7 @@ func newLedgerSetup(t *testing.T) ledgerSetup {
 	}
 	srv := &fasthttp.Server{Handler: r.Handler}
 	go srv.Serve(ln)
-	t.Cleanup(func() { srv.Shutdown() })
+	t.Cleanup(func() { testkit.Shutdown(srv) })
 	ls.base = "http://" + ln.Addr().String()
 	return ls
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/tonebase/tonebase/columndb"
 	"github.com/tonebase/tonebase/internal/httpx"
 	"github.com/tonebase/tonebase/internal/tenant"
+	"github.com/tonebase/tonebase/internal/testkit"
 	"github.com/tonebase/tonebase/ivr"
 )
 
@@ -99,6 +100,6 @@ func listen(t *testing.T, w *Server) string {
 	srv := &fasthttp.Server{Handler: testHandler(w), MaxRequestBodySize: 64 << 20, ReadTimeout: time.Minute}
 	httpx.StreamBodies(srv) // as serve does: uploads stream to the work folder
 	go srv.Serve(ln)
-	t.Cleanup(func() { srv.Shutdown() })
+	t.Cleanup(func() { testkit.Shutdown(srv) })
 	return "http://" + ln.Addr().String()
 }

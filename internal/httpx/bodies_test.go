@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tonebase/tonebase/internal/testkit"
 	"github.com/valyala/fasthttp"
 )
 
@@ -48,7 +49,7 @@ func serveBodies(t *testing.T, errorHandler func(*fasthttp.RequestCtx, error)) *
 		t.Fatal(err)
 	}
 	go srv.Serve(ln)
-	t.Cleanup(func() { srv.Shutdown() })
+	t.Cleanup(func() { testkit.Shutdown(srv) })
 	bs.addr = ln.Addr().String()
 	return bs
 }

@@ -5,13 +5,16 @@ package testkit
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"sync"
+	"time"
 
 	"github.com/tonebase/tonebase/customer/field"
+	"github.com/valyala/fasthttp"
 )
 
 // SyncBuffer collects log output from concurrent handlers while a test reads it.
@@ -96,4 +99,13 @@ func blankTokens(b []byte) []byte {
 		i = j
 	}
 	return b
+}
+
+// Shutdown stops a test's fasthttp server, waiting at most 10 s: a bare
+// Shutdown waits for every connection to close, and one hung a test under
+// load on a keep-alive connection the server was still reading from.
+func Shutdown(srv *fasthttp.Server) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	_ = srv.ShutdownWithContext(ctx)
 }
