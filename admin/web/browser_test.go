@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -12,6 +13,8 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/tonebase/tonebase/ivr"
 )
 
 var screenshots = flag.String("screenshots", "", "folder for the browser test's screenshots (default: a temporary folder)")
@@ -34,7 +37,8 @@ func TestBrowser(t *testing.T) {
 	if bin == "" {
 		t.Skip("chromium is not installed (apt-get install -y chromium); the browser test needs it")
 	}
-	s, svc := newTestServer(t)
+	// Imports read their file slowly, so the walk sees one running.
+	s, svc := newTestServer(t, func(c *Config) { c.Rows = slowImports{c.Rows} })
 	if err := s.users.add("ada", "correct horse battery"); err != nil {
 		t.Fatal(err)
 	}
@@ -47,7 +51,11 @@ func TestBrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 	csv := filepath.Join(t.TempDir(), "debtors.csv")
-	if err := os.WriteFile(csv, []byte("012345,01021990,£12.50,£5.00,£12.50\n012399,31021990,£1.00,,\n234567,15081985,250,100,250\n"), 0o644); err != nil {
+	lines := "012345,01021990,£12.50,£5.00,£12.50\n012399,31021990,£1.00,,\n234567,15081985,250,100,250\n"
+	for i := range 9000 {
+		lines += fmt.Sprintf("%06d,01011980,£%d.00,,\n", 300000+i, 1000+i)
+	}
+	if err := os.WriteFile(csv, []byte(lines), 0o644); err != nil {
 		t.Fatal(err)
 	}
 
@@ -170,6 +178,24 @@ func TestBrowser(t *testing.T) {
 	do("import", chromedp.Navigate(db+"/import"))
 	waitText("import", "h1", "Import a debtor file")
 	do("upload", chromedp.SetUploadFiles(chromedp.ID("file"), []string{csv}), submit("#import-form"))
+	// The line above the bar counts the lines read as the bar moves: it
+	// must show more than one count, thousands grouped.
+	waitText("import-running", "#import-lines", "read so far")
+	seen := map[string]bool{}
+	for end := time.Now().Add(20 * time.Second); len(seen) < 2 && time.Now().Before(end); time.Sleep(100 * time.Millisecond) {
+		tctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+		got, err := chromedp.Run(tctx, chromedp.Text(chromedp.ID("import-lines")))
+		cancel()
+		if err != nil {
+			break // the page reloaded: the import finished
+		}
+		if strings.Contains(got, ",") && strings.Contains(got, "lines read so far") {
+			seen[got] = true
+		}
+	}
+	if len(seen) < 2 {
+		t.Fatalf("the import's line never moved with the bar: %v", seen)
+	}
 	waitText("import-finished", "main", "Finished")
 	jobURL, err := chromedp.Run(ctx, chromedp.Location())
 	if err != nil {
@@ -178,6 +204,22 @@ func TestBrowser(t *testing.T) {
 	waitText("import-refused", "#refused", "Refused lines")
 	if got, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("main table"))); err != nil || !strings.Contains(got, "not a real date") {
 		t.Fatalf("refused line not listed: %q %v", got, err)
+	}
+
+	// The dashboard links each recent import to its page.
+	do("dashboard", chromedp.Navigate(base+"/admin/"))
+	waitText("dashboard-imports", "section[aria-labelledby=imports]", "debtors.csv")
+	do("dashboard import", chromedp.Click(chromedp.CSS("section[aria-labelledby=imports] table a")))
+	waitText("dashboard-import-page", "h1", "Import of debtors.csv")
+	waitText("dashboard-import-counts", ".stats", "9,002")
+	do("database page", chromedp.Navigate(db))
+	waitText("database-with-rows", "main dl", "9,002")
+	if n, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll("button[aria-label^=Remove]").length`)); err != nil || n != 0 {
+		t.Fatalf("a database with rows offers %d Remove buttons (%v)", n, err)
+	}
+	do("favicon", chromedp.Navigate(base+"/favicon.ico"))
+	if w, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.images.length ? document.images[0].naturalWidth : 0`)); err != nil || w != 32 {
+		t.Fatalf("/favicon.ico is no 32px image in the browser: %d %v", w, err)
 	}
 
 	do("rows", chromedp.Navigate(db+"/rows"))
@@ -192,6 +234,8 @@ func TestBrowser(t *testing.T) {
 		}
 	}
 	waitText("search", "main table", "012345")
+	waitText("search-values", "main table", "01/02/1990")
+	waitText("search-amounts", "main table td.num", "£12.50")
 	do("edit", chromedp.Click(chromedp.CSS("main table a")))
 	waitText("row-edit", "h1", "Edit row")
 	rowURL, err := chromedp.Run(ctx, chromedp.Location())
@@ -211,6 +255,8 @@ func TestBrowser(t *testing.T) {
 	waitText("tester-live", "#ref1-live", "the right length")
 	do("look up", submit("main form"))
 	waitText("tester", "#result-json", `"status":"found"`)
+	waitText("tester-hears", "#result-hears", "Your balance is twenty pounds.")
+	waitText("tester-pretty", "#result-pretty", "\"status\": \"found\"")
 	waitText("tester-kv", "#result-kv", "balance=20.00")
 
 	// The same pages on a phone: each must fit the screen without sideways
@@ -220,8 +266,7 @@ func TestBrowser(t *testing.T) {
 		do(what, chromedp.EmulateViewport(phoneWidth, 844, chromedp.EmulateScale(2), chromedp.EmulateMobile,
 			chromedp.EmulateTouch, chromedp.EmulatePortrait))
 	}
-	onPhone("phone")
-	for _, p := range []struct{ name, url, h1 string }{
+	walk := []struct{ name, url, h1 string }{
 		{"dashboard", base + "/admin/", "Dashboard"},
 		{"clients", base + "/admin/clients", "Clients"},
 		{"client", fmt.Sprintf("%s/admin/clients/%d", base, cid), "Acme Collections"},
@@ -234,7 +279,14 @@ func TestBrowser(t *testing.T) {
 		{"tester", db + "/test?run=1&ref1=012345%23&ref2=01021990", "Lookup tester"},
 		{"delete", db + "/delete", "Delete Debtors"},
 		{"audit", base + "/admin/audit", "Audit log"},
-	} {
+	}
+	for _, p := range walk {
+		do("desktop "+p.name, chromedp.Navigate(p.url))
+		waitText("desktop-"+p.name, "h1", p.h1)
+		fitsWidth(t, ctx, p.name, 1280)
+	}
+	onPhone("phone")
+	for _, p := range walk {
 		do("phone "+p.name, chromedp.Navigate(p.url))
 		waitText("phone-"+p.name, "h1", p.h1)
 		fitsPhone(t, ctx, p.name)
@@ -248,6 +300,37 @@ func TestBrowser(t *testing.T) {
 	waitText("phone-sign-in", "h1", "Sign in")
 	fitsPhone(t, ctx, "sign-in")
 	t.Logf("%d screenshots in %s", shot, out)
+}
+
+// fitsWidth checks the page in ctx does not scroll sideways in a window
+// of width CSS pixels.
+func fitsWidth(t *testing.T, ctx context.Context, page string, width int) {
+	t.Helper()
+	tctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	l, err := chromedp.Run(tctx, chromedp.Evaluate[phoneLayout](measurePhone))
+	if err != nil {
+		t.Fatalf("%s: measure: %v", page, err)
+	}
+	if l.Width > l.Viewport {
+		t.Errorf("%s at %dpx: the page is %dpx wide: %v", page, width, l.Width, l.Wide)
+	}
+}
+
+// slowImports hands imports their file a little at a time, so a walk sees
+// an import running.
+type slowImports struct{ Rows }
+
+func (s slowImports) Import(cid, dbid int64, f ivr.ImportFormat, r io.Reader, opt ivr.ImportOptions) (ivr.ImportResult, error) {
+	opt.Batch = 500
+	return s.Rows.Import(cid, dbid, f, &slowReader{r}, opt)
+}
+
+type slowReader struct{ r io.Reader }
+
+func (s *slowReader) Read(p []byte) (int, error) {
+	time.Sleep(25 * time.Millisecond)
+	return s.r.Read(p[:min(len(p), 4096)])
 }
 
 // phoneWidth is the emulated phone's width in CSS pixels (an iPhone 12 to 15).

@@ -5,6 +5,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -40,8 +41,8 @@ func TestGolden(t *testing.T) {
 		"signin": {Title: "Sign in", CSRF: "form-token", Data: SignInData{Next: "/admin/", Error: "That user name and password do not match. Check them and try again."}},
 		"setup":  {Title: "Set up tonebase", CSRF: "form-token", Data: SetupData{Name: "ada", Errors: map[string]string{"token": "That is not the admin token."}}},
 		"error":  user(&view{Title: "Not found", Data: ErrorData{Status: 404, Message: "There is no such client.", Next: "Pick a client from the list", NextHref: "/admin/clients", RequestID: "req-1"}}),
-		"dashboard": user(&view{Title: "Dashboard", Nav: "dashboard", Data: DashboardData{Clients: 1, Databases: 1, Rows: 1000, Total: 3, Since: at,
-			Lookups: []Outcome{{"found", 2}, {"not_found", 1}},
+		"dashboard": user(&view{Title: "Dashboard", Nav: "dashboard", Data: DashboardData{Clients: 1, Databases: 2, Rows: 200989, Total: 3, Since: at,
+			Lookups: []Outcome{{"found", 2}, {"not_payable", 1}, {"invalid_input", 1234}},
 			Imports: []ImportSummary{{ID: "abc123", CID: 1000, DBID: 1, Database: "Debtors", File: "debtors.csv", Mode: "upsert", User: "ada", Finished: at, Received: 3, Inserted: 2, Invalid: 1}},
 			Audit:   []AuditEntry{{Seq: 1, When: at, Who: "ada", Action: "created client", Target: "client 1000 (Demo Merchant)"}}}}),
 		"audit":       user(&view{Title: "Audit log", Nav: "audit", Data: AuditData{Entries: []AuditEntry{{Seq: 2, When: at, Who: "ada", Action: "signed in", IP: "127.0.0.1"}}, Older: "/admin/audit?before=2"}}),
@@ -62,13 +63,17 @@ func TestGolden(t *testing.T) {
 		"import":    user(&view{Title: "Import a debtor file", Crumbs: crumbs, Data: ImportData{DB: db, Client: client.Name, Mode: "replace", Error: "Choose a file to import.", MaxMB: 64}}),
 		"importjob": user(&view{Title: "Import of debtors.csv", Crumbs: crumbs, Data: job}),
 		"tester": user(&view{Title: "Lookup tester", Crumbs: crumbs, Data: TesterData{DB: db, Ran: true, Status: 200, Result: "found",
-			Refs: []TesterRef{{Field: "ref1", Col: db.Columns[0], Value: "123456#", Example: "6 digits"}, {Field: "ref2", Col: db.Columns[1], Value: "01021990", Example: "DDMMYYYY"}},
-			JSON: `{"status":"found","balance":{"minor":1250,"amount":"12.50","say":"twelve pounds and fifty pence"}}`,
-			KV:   "status=found&balance=12.50&balance_minor=1250&balance_say=twelve+pounds+and+fifty+pence", URL: "/ivr/v1/1000/1/lookup?ref1=123456%23&ref2=01021990"}}),
+			Refs:   []TesterRef{{Field: "ref1", Col: db.Columns[0], Value: "123456#", Example: "6 digits"}, {Field: "ref2", Col: db.Columns[1], Value: "01021990", Example: "DDMMYYYY"}},
+			JSON:   `{"status":"found","balance":{"minor":1250,"amount":"12.50","say":"twelve pounds and fifty pence"}}`,
+			Pretty: "{\n  \"status\": \"found\"\n}", Speaks: money.EnGB, Hears: []string{"Your balance is twelve pounds and fifty pence.", "Thank you for calling. Goodbye."},
+			KV: "status=found&balance=12.50&balance_minor=1250&balance_say=twelve+pounds+and+fifty+pence", URL: "/ivr/v1/1000/1/lookup?ref1=123456%23&ref2=01021990"}}),
 	}
 	running := job
 	running.Done, running.Percent, running.Records = false, 40, 1
 	pages["importjob-running"] = user(&view{Title: "Import of debtors.csv", Crumbs: crumbs, Data: running})
+	cut := ImportSummary{ID: "def456", CID: 1000, DBID: 1, Database: "Debtors", File: "big.csv", Mode: "replace", Format: "csv",
+		Size: 25 << 20, User: "ada", Started: at, Received: 120000, Inserted: 119998, Invalid: 2}
+	pages["importjob-interrupted"] = user(&view{Title: "Import of big.csv", Crumbs: crumbs, Data: cut.view()})
 	for name := range p.byName {
 		if _, ok := pages[name]; !ok {
 			t.Errorf("page %s has no golden test", name)
@@ -76,7 +81,7 @@ func TestGolden(t *testing.T) {
 	}
 	for name, v := range pages {
 		tmpl := name
-		if name == "importjob-running" {
+		if strings.HasPrefix(name, "importjob-") {
 			tmpl = "importjob"
 		}
 		var buf bytes.Buffer

@@ -96,7 +96,7 @@ func TestImportStreamsToTheWorkFolder(t *testing.T) {
 	file := "012345,01021990,£12.50,£5.00,£12.50,Alice Jones\n123456,31021990,1.00\n"
 	loc, page := importAndWait(t, b, db, file)
 	expect(t, "the import's page", 200, page, 200, "<strong>1</strong> added", "<strong>1</strong> refused",
-		fmt.Sprintf("debtors.csv (csv, %d bytes)", len(file)))
+		fmt.Sprintf("debtors.csv (CSV, %d bytes)", len(file)))
 	// The spooled upload is gone once imported; the refused lines stay
 	// for their download.
 	id := strings.TrimPrefix(loc, "/admin/imports/")

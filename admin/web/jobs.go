@@ -30,6 +30,7 @@ type job struct {
 	Size     int64
 	Started  time.Time
 	rejects  string // path of the rejected-lines CSV
+	key      string // of its stored summary; set before the import starts
 
 	mu       sync.Mutex
 	bytes    int64
@@ -63,6 +64,9 @@ type JobView struct {
 	Invalid  []ivr.LineError  `json:"-"`
 	InvalidN int              `json:"invalid"`
 	Error    string           `json:"error,omitempty"`
+	// Interrupted is an import the server stopped during: its page is
+	// from the summary stored when it started.
+	Interrupted bool `json:"interrupted,omitempty"`
 }
 
 func (j *job) view() JobView {
@@ -107,9 +111,9 @@ func (js *jobs) add(j *job) (string, bool) {
 	js.byID[j.ID] = j
 	js.order = append(js.order, j.ID)
 	for len(js.order) > keptJobs {
-		old := js.byID[js.order[0]]
-		if old.view().Done {
-			os.Remove(old.rejects)
+		// Its stored summary and rejected-lines file stay: they are the
+		// import's record, and its page is drawn from them.
+		if old := js.byID[js.order[0]]; old.view().Done {
 			delete(js.byID, old.ID)
 		}
 		js.order = js.order[1:]
@@ -174,7 +178,7 @@ func (s *Server) run(j *job, path string) {
 		j.result, j.records = res, res.Received
 	}
 	j.mu.Unlock()
-	s.saveSummary(j.view())
+	s.saveSummary(j)
 }
 
 // importFile does run's work; its files are closed when it returns.

@@ -48,15 +48,20 @@ type Link struct{ Href, Text string }
 type pages struct{ byName map[string]*template.Template }
 
 var funcs = template.FuncMap{
-	"cell":  cell,
-	"pkq":   pkQuery,
-	"when":  func(t time.Time) string { return t.UTC().Format("2 Jan 2006 15:04 UTC") },
-	"add":   func(a, b int) int { return a + b },
-	"pct":   func(n, d int64) int64 { return percent(n, d) },
-	"join":  strings.Join,
-	"money": money.FormatMinor,
-	"label": label,
-	"cols":  func(cs []ivr.Column) string { return columnIDs(cs) },
+	"cell":    cell,
+	"numeric": numeric,
+	"num":     number,
+	"plural":  plural,
+	"noun":    noun,
+	"outcome": outcome,
+	"bytes":   byteSize,
+	"pkq":     pkQuery,
+	"when":    func(t time.Time) string { return t.UTC().Format("2 Jan 2006 15:04 UTC") },
+	"add":     func(a, b int) int { return a + b },
+	"pct":     func(n, d int64) int64 { return percent(n, d) },
+	"join":    strings.Join,
+	"label":   label,
+	"cols":    func(cs []ivr.Column) string { return columnIDs(cs) },
 }
 
 func loadPages() (*pages, error) {
@@ -152,8 +157,11 @@ func (s *Server) fail(ctx *fasthttp.RequestCtx, err error) {
 		d.Status, d.Message = 404, "That row is not stored: it may have been deleted."
 		d.Next, d.NextHref = "Search the rows again", strings.TrimSuffix(string(ctx.Path()), "/row")+"/rows"
 	case errors.Is(err, errNoJob):
-		d.Status, d.Message = 404, "There is no such import. Import reports are kept until the server restarts."
+		d.Status, d.Message = 404, "There is no such import."
 		d.Next, d.NextHref = "See recent imports on the dashboard", "/admin/"
+	case errors.Is(err, errNoRejects):
+		d.Status, d.Message = 404, "The refused lines of this import are no longer in the server's work folder: someone removed the file."
+		d.Next, d.NextHref = "Import the original file again to see them", "/admin/"
 	case errors.Is(err, errNoPage):
 		d.Status, d.Message = 404, "There is no page at this address."
 	case errors.Is(err, errBusy):
@@ -287,8 +295,9 @@ func percent(n, d int64) int64 {
 	return min(100, n*100/d)
 }
 
-// cell shows a stored value as an admin reads it: amounts in pounds.
-func cell(c ivr.Column, v string) string {
+// editValue is a stored value as the row form takes it back: amounts as
+// a plain decimal, which every database's currency parses.
+func editValue(c ivr.Column, v string) string {
 	if c.Type == columndb.TypeCurrency && v != "" {
 		if n, err := strconv.ParseInt(v, 10, 64); err == nil {
 			return money.FormatMinor(n)

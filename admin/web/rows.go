@@ -88,7 +88,7 @@ func (s *Server) RowEdit(ctx *fasthttp.RequestCtx) {
 			return
 		}
 		for _, col := range db.Columns {
-			d.Values[col.ID] = cell(col, row[col.ID])
+			d.Values[col.ID] = editValue(col, row[col.ID])
 		}
 	}
 	s.rowForm(ctx, 200, c.Name, d)

@@ -63,7 +63,7 @@ func testHandler(w *Server) fasthttp.RequestHandler {
 		m, path string
 		h       fasthttp.RequestHandler
 	}{
-		{"GET", "/admin/static/{file}", w.Static},
+		{"GET", "/admin/static/{file}", w.Static}, {"GET", "/favicon.ico", w.Favicon},
 		{"GET", "/admin/sign-in", w.SignIn}, {"POST", "/admin/sign-in", w.SignInPost},
 		{"POST", "/admin/sign-out", f(w.SignOut)}, {"GET", "/admin/setup", w.Setup}, {"POST", "/admin/setup", w.SetupPost},
 		{"GET", "/admin/", p(w.Dashboard)}, {"GET", "/admin/audit", p(w.Audit)},

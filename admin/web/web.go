@@ -37,9 +37,11 @@ type Rows interface {
 	SearchRows(cid, dbid int64, colID, prefix, after string, limit int) ([]map[string]string, string, error)
 }
 
-// Lookups answers a lookup as the IVR endpoint does.
+// Lookups answers a lookup as the IVR endpoint does, and gives the call
+// script the tester reads the caller's sentences from.
 type Lookups interface {
 	Lookup(cid, dbid int64, q ivr.Query) (ivr.Result, error)
+	CallScript(cid, dbid int64) (ivr.CallScript, error)
 }
 
 // LookupCounts is how many lookups ended in each status since start.
@@ -81,6 +83,7 @@ type Server struct {
 	jobs     *jobs
 	history  *history
 	users    *users
+	icon     []byte
 
 	closeOnce sync.Once
 	stop      chan struct{}
@@ -139,6 +142,7 @@ func New(cfg Config) (*Server, error) {
 		jobs:     newJobs(),
 		history:  newHistory(cfg.Counts, cfg.Now),
 		users:    &users{docs: cfg.Docs, cost: cfg.BcryptCost, now: cfg.Now},
+		icon:     favicon(),
 		stop:     make(chan struct{}),
 		done:     make(chan struct{}),
 	}

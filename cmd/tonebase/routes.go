@@ -137,6 +137,7 @@ func webRoutes(w *web.Server) []route {
 	const db = "/admin/clients/{cid}/databases/{dbid}"
 	return []route{
 		{"GET", "/admin/static/{file}", w.Static},
+		{"GET", "/favicon.ico", w.Favicon},
 		{"GET", "/admin/sign-in", w.SignIn},
 		{"POST", "/admin/sign-in", w.SignInPost},
 		{"POST", "/admin/sign-out", f(w.SignOut)},

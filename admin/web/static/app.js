@@ -85,11 +85,14 @@
   if (job && job.dataset.done === "false") {
     var jbar = document.getElementById("import-progress");
     var jstatus = document.getElementById("import-status");
+    var jlines = document.getElementById("import-lines");
+    var grouped = function (n) { return Number(n).toLocaleString("en-GB"); };
     var poll = function () {
       fetch(job.dataset.progress, { credentials: "same-origin" }).then(function (r) { return r.json(); }).then(function (p) {
         if (p.done) { window.location.reload(); return; }
         jbar.value = p.percent;
-        jstatus.textContent = p.percent + "% (" + p.records + " lines read)";
+        jstatus.textContent = p.percent + "%";
+        jlines.textContent = "Importing: " + grouped(p.records) + (p.records === 1 ? " line" : " lines") + " read so far.";
         setTimeout(poll, 500);
       }).catch(function () { setTimeout(poll, 2000); });
     };
