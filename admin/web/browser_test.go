@@ -259,6 +259,23 @@ func TestBrowser(t *testing.T) {
 	waitText("tester-pretty", "#result-pretty", "\"status\": \"found\"")
 	waitText("tester-kv", "#result-kv", "balance=20.00")
 
+	// Admin users: add one, disable and remove it; change one's own password.
+	do("users", chromedp.Navigate(base+"/admin/users"))
+	waitText("users", "h1", "Admin users")
+	do("add user", chromedp.SendKeys(chromedp.ID("name"), "bob"), chromedp.SendKeys(chromedp.ID("password"), "bobs first password"),
+		chromedp.SendKeys(chromedp.ID("confirm"), "bobs first password"), submit(`form[action="/admin/users"]`))
+	waitText("user-added", ".flash", "Admin user added")
+	do("disable user", chromedp.Click(chromedp.CSS(`button[aria-label="Disable bob"]`)))
+	waitText("user-disabled", ".flash", "Admin user disabled")
+	do("remove user", chromedp.Click(chromedp.CSS(`button[aria-label="Remove bob"]`)))
+	waitText("user-removed", ".flash", "Admin user removed")
+	do("account", chromedp.Click(chromedp.CSS(".signout a.who")))
+	waitText("account", "h1", "Your account")
+	do("change password", chromedp.SendKeys(chromedp.ID("current"), "correct horse battery"),
+		chromedp.SendKeys(chromedp.ID("password"), "a new long password"), chromedp.SendKeys(chromedp.ID("confirm"), "a new long password"),
+		submit(`form[action="/admin/account/password"]`))
+	waitText("password-changed", ".flash", "Password changed")
+
 	// The same pages on a phone: each must fit the screen without sideways
 	// scrolling, and keep its fields wide enough to type in.
 	onPhone := func(what string) {
@@ -279,6 +296,8 @@ func TestBrowser(t *testing.T) {
 		{"tester", db + "/test?run=1&ref1=012345%23&ref2=01021990", "Lookup tester"},
 		{"delete", db + "/delete", "Delete Debtors"},
 		{"audit", base + "/admin/audit", "Audit log"},
+		{"users", base + "/admin/users", "Admin users"},
+		{"account", base + "/admin/account", "Your account"},
 	}
 	for _, p := range walk {
 		do("desktop "+p.name, chromedp.Navigate(p.url))

@@ -68,6 +68,11 @@ func TestGolden(t *testing.T) {
 			Pretty: "{\n  \"status\": \"found\"\n}", Speaks: money.EnGB, Hears: []string{"Your balance is twelve pounds and fifty pence.", "Thank you for calling. Goodbye."},
 			KV: "status=found&balance=12.50&balance_minor=1250&balance_say=twelve+pounds+and+fifty+pence", URL: "/ivr/v1/1000/1/lookup?ref1=123456%23&ref2=01021990"}}),
 	}
+	pages["users"] = user(&view{Title: "Admin users", Nav: "users", Data: UsersData{Me: "ada", Name: "Bob",
+		Users:  []User{{Name: "ada", Created: at}, {Name: "bob", Created: at, By: "ada"}, {Name: "cy", Created: at, Disabled: true}},
+		Errors: map[string]string{"name": "The user name must be 1 to 64 lower-case letters, digits or . _ @ -."}, Problem: "That is the last enabled admin user."}})
+	pages["account"] = user(&view{Title: "Your account", Nav: "account", Data: AccountData{User: User{Name: "ada", Created: at, Updated: at},
+		Errors: map[string]string{"current": "That is not your current password."}}})
 	running := job
 	running.Done, running.Percent, running.Records = false, 40, 1
 	pages["importjob-running"] = user(&view{Title: "Import of debtors.csv", Crumbs: crumbs, Data: running})

@@ -270,6 +270,11 @@ var flashes = map[string]string{
 	"row-deleted":       "Row deleted.",
 	"renamed":           "Client renamed.",
 	"description-saved": "Description saved.",
+	"user-added":        "Admin user added. Give them their first password in person; they can change it on their account page.",
+	"user-disabled":     "Admin user disabled and signed out everywhere.",
+	"user-enabled":      "Admin user enabled: they can sign in again.",
+	"user-removed":      "Admin user removed.",
+	"password-changed":  "Password changed. Your other sessions have ended.",
 }
 
 func userValue(ctx *fasthttp.RequestCtx, name string) string {
