@@ -38,7 +38,8 @@ func TestBrowser(t *testing.T) {
 		t.Skip("chromium is not installed (apt-get install -y chromium); the browser test needs it")
 	}
 	// Imports read their file slowly, so the walk sees one running.
-	s, svc := newTestServer(t, func(c *Config) { c.Rows = slowImports{c.Rows} })
+	var locking *ivr.Service
+	s, svc := newTestServer(t, withLockout(&locking), func(c *Config) { c.Rows = slowImports{c.Rows} })
 	if err := s.users.add("ada", "correct horse battery"); err != nil {
 		t.Fatal(err)
 	}
@@ -259,6 +260,17 @@ func TestBrowser(t *testing.T) {
 	waitText("tester-pretty", "#result-pretty", "\"status\": \"found\"")
 	waitText("tester-kv", "#result-kv", "balance=20.00")
 
+	// A caller who missed too often, found by part of their number and let
+	// back in.
+	miss(t, locking, ivr.Database{CID: cid, DBID: dbid}, "012345", "+447700900123")
+	do("lockouts", chromedp.Navigate(db+"/locks"))
+	waitText("lockouts", "main table", "+447700900123")
+	do("find lock", chromedp.SendKeys(chromedp.ID("q"), "7700"), submit(`form[role=search]`))
+	waitText("lockouts-found", "main", "1 lock of 2.")
+	do("lift", chromedp.Click(chromedp.CSS(`button[aria-label="Lift the lock on +447700900123"]`)))
+	waitText("lock-lifted", ".flash", "Lock lifted")
+	miss(t, locking, ivr.Database{CID: cid, DBID: dbid}, "234567", "")
+
 	// Admin users: add one, disable and remove it; change one's own password.
 	do("users", chromedp.Navigate(base+"/admin/users"))
 	waitText("users", "h1", "Admin users")
@@ -297,6 +309,7 @@ func TestBrowser(t *testing.T) {
 		{"delete", db + "/delete", "Delete Debtors"},
 		{"audit", base + "/admin/audit", "Audit log"},
 		{"users", base + "/admin/users", "Admin users"},
+		{"lockouts", db + "/locks", "Lockouts of Debtors"},
 		{"account", base + "/admin/account", "Your account"},
 	}
 	for _, p := range walk {

@@ -73,6 +73,9 @@ func TestGolden(t *testing.T) {
 		Errors: map[string]string{"name": "The user name must be 1 to 64 lower-case letters, digits or . _ @ -."}, Problem: "That is the last enabled admin user."}})
 	pages["account"] = user(&view{Title: "Your account", Nav: "account", Data: AccountData{User: User{Name: "ada", Created: at, Updated: at},
 		Errors: map[string]string{"current": "That is not your current password."}}})
+	pages["locks"] = user(&view{Title: "Lockouts of Debtors", Crumbs: crumbs, Data: LocksData{DB: db, Ref: "Invoice Number", All: 2, Now: at,
+		Locks: []LockRow{{CallerLock: ivr.CallerLock{Value: "123456", Until: at.Add(9 * time.Minute)}, Left: 9 * time.Minute},
+			{CallerLock: ivr.CallerLock{Caller: true, Value: "+447700900123", Until: at.Add(14 * time.Minute)}, Left: 14 * time.Minute}}}})
 	running := job
 	running.Done, running.Percent, running.Records = false, 40, 1
 	pages["importjob-running"] = user(&view{Title: "Import of debtors.csv", Crumbs: crumbs, Data: running})

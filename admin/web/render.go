@@ -55,6 +55,7 @@ var funcs = template.FuncMap{
 	"noun":    noun,
 	"outcome": outcome,
 	"bytes":   byteSize,
+	"left":    left,
 	"pkq":     pkQuery,
 	"when":    func(t time.Time) string { return t.UTC().Format("2 Jan 2006 15:04 UTC") },
 	"add":     func(a, b int) int { return a + b },
@@ -275,6 +276,7 @@ var flashes = map[string]string{
 	"user-enabled":      "Admin user enabled: they can sign in again.",
 	"user-removed":      "Admin user removed.",
 	"password-changed":  "Password changed. Your other sessions have ended.",
+	"lock-lifted":       "Lock lifted: the caller can ring again now.",
 }
 
 func userValue(ctx *fasthttp.RequestCtx, name string) string {

@@ -35,6 +35,8 @@ type Rows interface {
 	SaveRow(cid, dbid int64, values map[string]string) error
 	DeleteRow(cid, dbid int64, pk []string) error
 	SearchRows(cid, dbid int64, colID, prefix, after string, limit int) ([]map[string]string, string, error)
+	Locks(cid, dbid int64) []ivr.CallerLock
+	Unlock(cid, dbid int64, caller bool, value string) bool
 }
 
 // Lookups answers a lookup as the IVR endpoint does, and gives the call

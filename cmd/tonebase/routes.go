@@ -175,6 +175,8 @@ func webRoutes(w *web.Server) []route {
 		{"GET", db + "/import", p(w.ImportForm)},
 		{"POST", db + "/import", f(w.ImportPost)},
 		{"GET", db + "/test", p(w.Tester)},
+		{"GET", db + "/locks", p(w.Locks)},
+		{"POST", db + "/locks/lift", f(w.LockLift)},
 		{"GET", "/admin/imports/{id}", p(w.ImportStatus)},
 		{"GET", "/admin/imports/{id}/progress", p(w.ImportProgress)},
 		{"GET", "/admin/imports/{id}/rejected.csv", p(w.Rejected)},
