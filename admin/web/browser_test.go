@@ -182,6 +182,7 @@ func TestBrowser(t *testing.T) {
 	// The line above the bar counts the lines read as the bar moves: it
 	// must show more than one count, thousands grouped.
 	waitText("import-running", "#import-lines", "read so far")
+	waitText("import-eta", "#import-eta", "Expected to finish at about")
 	seen := map[string]bool{}
 	for end := time.Now().Add(20 * time.Second); len(seen) < 2 && time.Now().Before(end); time.Sleep(100 * time.Millisecond) {
 		tctx, cancel := context.WithTimeout(ctx, 2*time.Second)
@@ -197,6 +198,9 @@ func TestBrowser(t *testing.T) {
 	if len(seen) < 2 {
 		t.Fatalf("the import's line never moved with the bar: %v", seen)
 	}
+	// The counts and the expected finish are live too (read while the
+	// import may still run; once done, the page shows the same counts).
+	waitText("import-live-counts", "main .stats", "added")
 	waitText("import-finished", "main", "Finished")
 	jobURL, err := chromedp.Run(ctx, chromedp.Location())
 	if err != nil {
@@ -213,6 +217,9 @@ func TestBrowser(t *testing.T) {
 	do("dashboard import", chromedp.Click(chromedp.CSS("section[aria-labelledby=imports] table a")))
 	waitText("dashboard-import-page", "h1", "Import of debtors.csv")
 	waitText("dashboard-import-counts", ".stats", "9,002")
+	do("history", chromedp.Navigate(db+"/imports"))
+	waitText("import-history", "main table", "debtors.csv")
+	waitText("import-history-counts", "main table", "9,003")
 	do("database page", chromedp.Navigate(db))
 	waitText("database-with-rows", "main dl", "9,002")
 	if n, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll("button[aria-label^=Remove]").length`)); err != nil || n != 0 {
@@ -310,6 +317,7 @@ func TestBrowser(t *testing.T) {
 		{"audit", base + "/admin/audit", "Audit log"},
 		{"users", base + "/admin/users", "Admin users"},
 		{"lockouts", db + "/locks", "Lockouts of Debtors"},
+		{"import-history", db + "/imports", "Imports into Debtors"},
 		{"account", base + "/admin/account", "Your account"},
 	}
 	for _, p := range walk {

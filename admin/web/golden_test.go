@@ -76,8 +76,14 @@ func TestGolden(t *testing.T) {
 	pages["locks"] = user(&view{Title: "Lockouts of Debtors", Crumbs: crumbs, Data: LocksData{DB: db, Ref: "Invoice Number", All: 2, Now: at,
 		Locks: []LockRow{{CallerLock: ivr.CallerLock{Value: "123456", Until: at.Add(9 * time.Minute)}, Left: 9 * time.Minute},
 			{CallerLock: ivr.CallerLock{Caller: true, Value: "+447700900123", Until: at.Add(14 * time.Minute)}, Left: 14 * time.Minute}}}})
+	pages["imports"] = user(&view{Title: "Imports into Debtors", Crumbs: crumbs, Data: ImportHistoryData{DB: db, Older: "/admin/clients/1000/databases/1/imports?before=7",
+		Imports: []HistoryRow{{ImportSummary: ImportSummary{ID: "run1", File: "today.csv", Mode: "upsert", User: "ada", Started: at, Received: 5000, Inserted: 4000, Size: 300 << 10}, Running: true},
+			{ImportSummary: ImportSummary{ID: "abc123", File: "debtors.csv", Mode: "replace", User: "ada", Started: at, Finished: at.Add(83 * time.Second), Received: 200989, Inserted: 200000, Updated: 980, Unchanged: 7, Deleted: 12, Invalid: 2}},
+			{ImportSummary: ImportSummary{ID: "cut", File: "big.csv", Mode: "upsert", User: "bob", Started: at, Received: 10}}}}})
 	running := job
 	running.Done, running.Percent, running.Records = false, 40, 1
+	running.Result = ivr.ImportResult{Received: 1, Inserted: 1}
+	running.Expected, running.ExpectedIn = at.Add(3*time.Minute), 180
 	pages["importjob-running"] = user(&view{Title: "Import of debtors.csv", Crumbs: crumbs, Data: running})
 	cut := ImportSummary{ID: "def456", CID: 1000, DBID: 1, Database: "Debtors", File: "big.csv", Mode: "replace", Format: "csv",
 		Size: 25 << 20, User: "ada", Started: at, Received: 120000, Inserted: 119998, Invalid: 2}

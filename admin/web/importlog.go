@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -18,8 +19,9 @@ import (
 // are the record. One that a restart cut short keeps its start summary and
 // reads as interrupted.
 const (
-	collImports   = "webimport"   // sequence key → ImportSummary, oldest first
-	collImportIDs = "webimportid" // import id → sequence key
+	collImports       = "webimport"        // sequence key → ImportSummary, oldest first
+	collImportIDs     = "webimportid"      // import id → sequence key
+	collImportRefused = "webimportrefused" // import id → the first refused lines
 )
 
 var errNoRejects = errors.New("web: the rejected-lines file is gone")
@@ -94,6 +96,11 @@ func (s *Server) saveSummary(j *job) {
 			}
 			return s.cfg.Docs.PutDoc(collImports, j.key, sum, true)
 		}
+		if len(sum.Refused) > 0 {
+			if err := s.cfg.Docs.PutDoc(collImportRefused, v.ID, sum.Refused, false); err != nil {
+				return err
+			}
+		}
 		return s.cfg.Docs.PutDoc(collImports, j.key, sum, false)
 	}()
 	if err != nil {
@@ -115,6 +122,12 @@ func (s *Server) summary(id string) (ImportSummary, error) {
 	case err != nil:
 		return ImportSummary{}, fmt.Errorf("web: read import: %w", err)
 	}
+	if sum.Invalid > 0 {
+		err := s.cfg.Docs.GetDoc(collImportRefused, id, &sum.Refused)
+		if err != nil && !errors.Is(err, columndb.ErrNotFound) {
+			return ImportSummary{}, fmt.Errorf("web: read import: %w", err)
+		}
+	}
 	return sum, nil
 }
 
@@ -134,16 +147,17 @@ func (sum ImportSummary) view() JobView {
 	return v
 }
 
-// eachImport calls fn with every stored import, oldest first, until fn
-// returns false.
-func (s *Server) eachImport(fn func(ImportSummary) bool) error {
+// eachImport calls fn with every stored import and its sequence number,
+// oldest first, until fn returns false.
+func (s *Server) eachImport(fn func(seq int64, sum ImportSummary) bool) error {
 	errStop := errors.New("stop")
-	err := s.cfg.Docs.EachDoc(collImports, func(_ string, v []byte) error {
+	err := s.cfg.Docs.EachDoc(collImports, func(key string, v []byte) error {
 		var sum ImportSummary
 		if err := json.Unmarshal(v, &sum); err != nil {
 			return err
 		}
-		if !fn(sum) {
+		seq, _ := strconv.ParseInt(key, 10, 64)
+		if !fn(seq, sum) {
 			return errStop
 		}
 		return nil
@@ -157,7 +171,7 @@ func (s *Server) eachImport(fn func(ImportSummary) bool) error {
 // recentImports returns the last n finished imports, newest first.
 func (s *Server) recentImports(n int) ([]ImportSummary, error) {
 	var ring []ImportSummary
-	err := s.eachImport(func(sum ImportSummary) bool {
+	err := s.eachImport(func(_ int64, sum ImportSummary) bool {
 		if s.jobs.runningFor(sum.CID, sum.DBID) == sum.ID {
 			return true
 		}

@@ -83,7 +83,7 @@ func (s *Server) ImportPost(ctx *fasthttp.RequestCtx) {
 	id := randomToken()[:16]
 	j := &job{ID: id, CID: db.CID, DBID: db.DBID, Database: db.Description, File: filepath.Base(up.name),
 		Mode: mode, Format: format, User: sess(ctx).user, Size: up.file.Size, Started: s.cfg.Now(),
-		rejects: s.rejectsPath(id)}
+		rejects: s.rejectsPath(id), now: s.cfg.Now}
 	if running, ok := s.jobs.add(j); !ok {
 		d.Error = "An import into this database is already running. Wait for it to finish."
 		d.Running = running

@@ -31,6 +31,7 @@ type job struct {
 	Started  time.Time
 	rejects  string // path of the rejected-lines CSV
 	key      string // of its stored summary; set before the import starts
+	now      func() time.Time
 
 	mu       sync.Mutex
 	bytes    int64
@@ -64,6 +65,10 @@ type JobView struct {
 	Invalid  []ivr.LineError  `json:"-"`
 	InvalidN int              `json:"invalid"`
 	Error    string           `json:"error,omitempty"`
+	// Expected is when a running import should finish, from its pace so
+	// far; ExpectedIn is the same in seconds from now, for the script.
+	Expected   time.Time `json:"expected,omitzero"`
+	ExpectedIn int64     `json:"expected_in,omitempty"`
 	// Interrupted is an import the server stopped during: its page is
 	// from the summary stored when it started.
 	Interrupted bool `json:"interrupted,omitempty"`
@@ -79,6 +84,12 @@ func (j *job) view() JobView {
 	v.Percent = percent(j.bytes, j.Size)
 	if j.done {
 		v.Percent = 100
+	} else if j.now != nil && j.bytes > 0 && j.Size > j.bytes {
+		now := j.now()
+		if elapsed := now.Sub(j.Started); elapsed > 0 {
+			rest := time.Duration(float64(elapsed) * float64(j.Size-j.bytes) / float64(j.bytes))
+			v.Expected, v.ExpectedIn = now.Add(rest).Truncate(time.Second), int64((rest+time.Second-1)/time.Second)
+		}
 	}
 	return v
 }
@@ -199,6 +210,11 @@ func (s *Server) importFile(j *job, path string) (ivr.ImportResult, error) {
 		Progress: func(bytes int64, records int) {
 			j.mu.Lock()
 			j.bytes, j.records = bytes, records
+			j.mu.Unlock()
+		},
+		Counts: func(c ivr.ImportResult) {
+			j.mu.Lock()
+			j.result = c
 			j.mu.Unlock()
 		},
 		Invalid: func(le ivr.LineError) {

@@ -56,6 +56,8 @@ var funcs = template.FuncMap{
 	"outcome": outcome,
 	"bytes":   byteSize,
 	"left":    left,
+	"took":    took,
+	"seconds": func(n int64) time.Duration { return time.Duration(n) * time.Second },
 	"pkq":     pkQuery,
 	"when":    func(t time.Time) string { return t.UTC().Format("2 Jan 2006 15:04 UTC") },
 	"add":     func(a, b int) int { return a + b },

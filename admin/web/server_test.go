@@ -81,7 +81,7 @@ func testHandler(w *Server) fasthttp.RequestHandler {
 		{"POST", db + "/fields/{col}/move", f(w.FieldMove)}, {"POST", db + "/fields/{col}/remove", f(w.FieldRemove)},
 		{"GET", db + "/rows", p(w.Rows)}, {"GET", db + "/row", p(w.RowEdit)}, {"POST", db + "/row", f(w.RowPost)},
 		{"POST", db + "/row/delete", f(w.RowDelete)}, {"GET", db + "/import", p(w.ImportForm)},
-		{"POST", db + "/import", f(w.ImportPost)}, {"GET", db + "/test", p(w.Tester)}, {"GET", db + "/locks", p(w.Locks)}, {"POST", db + "/locks/lift", f(w.LockLift)},
+		{"POST", db + "/import", f(w.ImportPost)}, {"GET", db + "/test", p(w.Tester)}, {"GET", db + "/imports", p(w.ImportHistory)}, {"GET", db + "/locks", p(w.Locks)}, {"POST", db + "/locks/lift", f(w.LockLift)},
 		{"GET", "/admin/imports/{id}", p(w.ImportStatus)}, {"GET", "/admin/imports/{id}/progress", p(w.ImportProgress)},
 		{"GET", "/admin/imports/{id}/rejected.csv", p(w.Rejected)},
 	} {

@@ -175,6 +175,7 @@ func webRoutes(w *web.Server) []route {
 		{"GET", db + "/import", p(w.ImportForm)},
 		{"POST", db + "/import", f(w.ImportPost)},
 		{"GET", db + "/test", p(w.Tester)},
+		{"GET", db + "/imports", p(w.ImportHistory)},
 		{"GET", db + "/locks", p(w.Locks)},
 		{"POST", db + "/locks/lift", f(w.LockLift)},
 		{"GET", "/admin/imports/{id}", p(w.ImportStatus)},
