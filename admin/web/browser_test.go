@@ -244,7 +244,7 @@ func TestBrowser(t *testing.T) {
 	waitText("search", "main table", "012345")
 	waitText("search-values", "main table", "01/02/1990")
 	waitText("search-amounts", "main table td.num", "£12.50")
-	do("edit", chromedp.Click(chromedp.CSS("main table a")))
+	do("edit", chromedp.Click(chromedp.CSS("main table tbody a")))
 	waitText("row-edit", "h1", "Edit row")
 	rowURL, err := chromedp.Run(ctx, chromedp.Location())
 	if err != nil {
@@ -255,6 +255,23 @@ func TestBrowser(t *testing.T) {
 	if r, _ := svc.GetRow(cid, dbid, []string{"012345"}); r["colC"] != "2000" {
 		t.Fatalf("row not saved: %v", r)
 	}
+
+	// The row's page shows what the edit changed.
+	do("row history", chromedp.Navigate(rowURL))
+	waitText("row-history", "#history + ol", "saved row")
+	waitText("row-history-change", "#history + ol table", "£20.00")
+
+	// Every row, counted and paged; sorted by a column; found by any column.
+	do("all rows", chromedp.Navigate(db+"/rows"))
+	waitText("rows-count", "#match-count", "9,002 rows · page 1 of 181")
+	do("next page", chromedp.Click(chromedp.CSS(`nav.paging a[rel=next]`)))
+	waitText("rows-page-2", "#match-count", "page 2 of 181")
+	do("sort", chromedp.Click(chromedp.CSS(`main table thead th:nth-child(3) a`)))
+	waitText("rows-sorted", `main table thead th[aria-sort=ascending]`, "Balance")
+	do("find by amount", chromedp.SetValue(chromedp.ID("col"), "colC"), chromedp.SetValue(chromedp.ID("match"), "exact"),
+		chromedp.SetValue(chromedp.ID("q"), "£1,000.00"), submit(`form[role=search]`))
+	waitText("rows-found", "#match-count", "1 row matches")
+	waitText("rows-found-row", "main table tbody", "300000")
 
 	do("tester", chromedp.Navigate(db+"/test"))
 	waitText("tester-form", "h1", "Lookup tester")

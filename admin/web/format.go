@@ -119,6 +119,17 @@ func cell(db ivr.Database, c ivr.Column, v string) string {
 	return v
 }
 
+// cellOf is cell for the column of db with id; a column since removed
+// shows its value as stored.
+func cellOf(db ivr.Database, id, v string) string {
+	for _, c := range db.Columns {
+		if c.ID == id {
+			return cell(db, c, v)
+		}
+	}
+	return v
+}
+
 // numeric reports whether a column's values line up on the right: amounts
 // and counts, not digit strings such as account numbers.
 func numeric(c ivr.Column) bool {

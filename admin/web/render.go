@@ -49,6 +49,7 @@ type pages struct{ byName map[string]*template.Template }
 
 var funcs = template.FuncMap{
 	"cell":    cell,
+	"cellOf":  cellOf,
 	"numeric": numeric,
 	"num":     number,
 	"plural":  plural,

@@ -34,7 +34,7 @@ type Rows interface {
 	GetRow(cid, dbid int64, pk []string) (map[string]string, error)
 	SaveRow(cid, dbid int64, values map[string]string) error
 	DeleteRow(cid, dbid int64, pk []string) error
-	SearchRows(cid, dbid int64, colID, prefix, after string, limit int) ([]map[string]string, string, error)
+	FindRows(cid, dbid int64, q ivr.RowSearch) ([]map[string]string, int, error)
 	Locks(cid, dbid int64) []ivr.CallerLock
 	Unlock(cid, dbid int64, caller bool, value string) bool
 }
