@@ -37,32 +37,9 @@ func (s *Service) FindRows(cid, dbid int64, q RowSearch) ([]map[string]string, i
 	if err != nil {
 		return nil, 0, err
 	}
-	var cq columndb.Query
-	value := strings.TrimSpace(q.Value)
-	if value != "" {
-		pos, ok := t.ColumnIndex(q.Column)
-		if !ok {
-			return nil, 0, fmt.Errorf("%w: there is no column %q to search", ErrInvalid, q.Column)
-		}
-		col := callerColumn(t, pos)
-		value = storedForm(col, q.Match, value)
-		// The stored bytes must contain the value whatever the match, so
-		// Contains narrows first and only its rows are decoded.
-		cq.Contains = []columndb.Contains{{Columns: []string{col.ID}, Text: value}}
-		switch q.Match {
-		case MatchContains:
-		case MatchPrefix, MatchExact:
-			exact := q.Match == MatchExact
-			cq.Where = func(r columndb.Row) bool {
-				v, _ := r.Get(pos)
-				if exact {
-					return strings.EqualFold(v, value)
-				}
-				return len(v) >= len(value) && strings.EqualFold(v[:len(value)], value)
-			}
-		default:
-			return nil, 0, fmt.Errorf("%w: match must be prefix, exact or contains", ErrInvalid)
-		}
+	cq, err := searchQuery(t, q)
+	if err != nil {
+		return nil, 0, err
 	}
 	if q.Sort != "" {
 		if _, ok := t.ColumnIndex(q.Sort); !ok {
@@ -83,6 +60,39 @@ func (s *Service) FindRows(cid, dbid int64, q RowSearch) ([]map[string]string, i
 		out[i] = r.Map(t)
 	}
 	return out, res.Total, nil
+}
+
+// searchQuery is the filter of q on t: Contains narrows on the stored
+// bytes, Where decides on the decoded row.
+func searchQuery(t *columndb.Table, q RowSearch) (columndb.Query, error) {
+	var cq columndb.Query
+	value := strings.TrimSpace(q.Value)
+	if value != "" {
+		pos, ok := t.ColumnIndex(q.Column)
+		if !ok {
+			return columndb.Query{}, fmt.Errorf("%w: there is no column %q to search", ErrInvalid, q.Column)
+		}
+		col := callerColumn(t, pos)
+		value = storedForm(col, q.Match, value)
+		// The stored bytes must contain the value whatever the match, so
+		// Contains narrows first and only its rows are decoded.
+		cq.Contains = []columndb.Contains{{Columns: []string{col.ID}, Text: value}}
+		switch q.Match {
+		case MatchContains:
+		case MatchPrefix, MatchExact:
+			exact := q.Match == MatchExact
+			cq.Where = func(r columndb.Row) bool {
+				v, _ := r.Get(pos)
+				if exact {
+					return strings.EqualFold(v, value)
+				}
+				return len(v) >= len(value) && strings.EqualFold(v[:len(value)], value)
+			}
+		default:
+			return columndb.Query{}, fmt.Errorf("%w: match must be prefix, exact or contains", ErrInvalid)
+		}
+	}
+	return cq, nil
 }
 
 // storedForm is a typed search value as the column stores it: a whole

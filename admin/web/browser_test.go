@@ -272,6 +272,15 @@ func TestBrowser(t *testing.T) {
 		chromedp.SetValue(chromedp.ID("q"), "£1,000.00"), submit(`form[role=search]`))
 	waitText("rows-found", "#match-count", "1 row matches")
 	waitText("rows-found-row", "main table tbody", "300000")
+	// The export link carries the search; deleting what it found takes the
+	// count typed.
+	if href, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector("a[href*='/export.csv']").getAttribute("href")`)); err != nil || !strings.Contains(strings.ToLower(href), "q=%c2%a31%2c000.00") {
+		t.Fatalf("the export link does not carry the search: %q %v", href, err)
+	}
+	do("delete found", chromedp.Click(chromedp.CSS(`a[href*="/rows/delete"]`)))
+	waitText("rows-delete", "main .warning", "This deletes 1 row")
+	do("confirm delete", chromedp.SendKeys(chromedp.ID("count"), "1"), submit(`form[action$="/rows/delete"]`))
+	waitText("rows-deleted", ".flash", "The rows the search found were deleted.")
 
 	do("tester", chromedp.Navigate(db+"/test"))
 	waitText("tester-form", "h1", "Lookup tester")

@@ -85,6 +85,8 @@ func TestGolden(t *testing.T) {
 		Imports: []HistoryRow{{ImportSummary: ImportSummary{ID: "run1", File: "today.csv", Mode: "upsert", User: "ada", Started: at, Received: 5000, Inserted: 4000, Size: 300 << 10}, Running: true},
 			{ImportSummary: ImportSummary{ID: "abc123", File: "debtors.csv", Mode: "replace", User: "ada", Started: at, Finished: at.Add(83 * time.Second), Received: 200989, Inserted: 200000, Updated: 980, Unchanged: 7, Deleted: 12, Invalid: 2}},
 			{ImportSummary: ImportSummary{ID: "cut", File: "big.csv", Mode: "upsert", User: "bob", Started: at, Received: 10}}}}})
+	pages["rowsdelete"] = user(&view{Title: "Delete rows of Debtors", Crumbs: crumbs, Data: DeleteRowsData{DB: db, Search: ivr.RowSearch{Column: "colF", Match: "contains", Value: "jones"},
+		What: `rows whose Customer Name contains "jones"`, Count: 1204, Typed: "1200", Error: "You typed 1,200, but the search finds 1,204 rows now."}})
 	running := job
 	running.Done, running.Percent, running.Records = false, 40, 1
 	running.Result = ivr.ImportResult{Received: 1, Inserted: 1}

@@ -280,6 +280,7 @@ var flashes = map[string]string{
 	"user-removed":      "Admin user removed.",
 	"password-changed":  "Password changed. Your other sessions have ended.",
 	"lock-lifted":       "Lock lifted: the caller can ring again now.",
+	"rows-deleted":      "The rows the search found were deleted.",
 }
 
 func userValue(ctx *fasthttp.RequestCtx, name string) string {

@@ -79,7 +79,7 @@ func testHandler(w *Server) fasthttp.RequestHandler {
 		{"GET", db + "/delete", p(w.DeleteForm)}, {"POST", db + "/delete", f(w.DeletePost)},
 		{"GET", db + "/fields/{col}", p(w.FieldEdit)}, {"POST", db + "/fields/{col}", f(w.FieldPost)},
 		{"POST", db + "/fields/{col}/move", f(w.FieldMove)}, {"POST", db + "/fields/{col}/remove", f(w.FieldRemove)},
-		{"GET", db + "/rows", p(w.Rows)}, {"GET", db + "/row", p(w.RowEdit)}, {"POST", db + "/row", f(w.RowPost)},
+		{"GET", db + "/rows", p(w.Rows)}, {"GET", db + "/export.csv", p(w.Export)}, {"GET", db + "/rows/delete", p(w.DeleteRowsForm)}, {"POST", db + "/rows/delete", f(w.DeleteRowsPost)}, {"GET", db + "/row", p(w.RowEdit)}, {"POST", db + "/row", f(w.RowPost)},
 		{"POST", db + "/row/delete", f(w.RowDelete)}, {"GET", db + "/import", p(w.ImportForm)},
 		{"POST", db + "/import", f(w.ImportPost)}, {"GET", db + "/test", p(w.Tester)}, {"GET", db + "/imports", p(w.ImportHistory)}, {"GET", db + "/locks", p(w.Locks)}, {"POST", db + "/locks/lift", f(w.LockLift)},
 		{"GET", "/admin/imports/{id}", p(w.ImportStatus)}, {"GET", "/admin/imports/{id}/progress", p(w.ImportProgress)},

@@ -35,6 +35,8 @@ type Rows interface {
 	SaveRow(cid, dbid int64, values map[string]string) error
 	DeleteRow(cid, dbid int64, pk []string) error
 	FindRows(cid, dbid int64, q ivr.RowSearch) ([]map[string]string, int, error)
+	Exporter(cid, dbid int64, q ivr.RowSearch) (*ivr.Export, error)
+	DeleteFound(cid, dbid int64, q ivr.RowSearch) (int, error)
 	Locks(cid, dbid int64) []ivr.CallerLock
 	Unlock(cid, dbid int64, caller bool, value string) bool
 }
