@@ -27,7 +27,7 @@ type Store interface {
 	Scan(t *columndb.Table, prefix, after string, limit int) (columndb.Page, error)
 	Get(t *columndb.Table, pk ...string) (columndb.Row, error)
 	Query(t *columndb.Table, q columndb.Query) (columndb.Result, error)
-	Each(t *columndb.Table, fn func(columndb.Row) (bool, error)) error
+	EachValues(t *columndb.Table, fn func(vals [][]byte) (bool, error)) error
 }
 
 // Errors of the caller-database service; handlers map them to statuses.

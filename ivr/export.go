@@ -1,6 +1,7 @@
 package ivr
 
 import (
+	"bytes"
 	"fmt"
 	"strings"
 
@@ -12,9 +13,11 @@ import (
 // own form: each row's values in column order, amounts as the database's
 // uploads write them, so the file imports back unchanged.
 type Export struct {
-	s  *Service
-	t  *columndb.Table
-	cq columndb.Query
+	s     *Service
+	t     *columndb.Table
+	pos   int // the column searched; -1 for every row
+	match Match
+	value []byte // as stored; lower case for MatchContains
 }
 
 // Exporter checks a search and returns its export; nothing is read until
@@ -24,36 +27,58 @@ func (s *Service) Exporter(cid, dbid int64, q RowSearch) (*Export, error) {
 	if err != nil {
 		return nil, err
 	}
-	cq, err := searchQuery(t, q)
-	if err != nil {
+	if _, err := searchQuery(t, q); err != nil {
 		return nil, err
 	}
-	return &Export{s: s, t: t, cq: cq}, nil
+	e := &Export{s: s, t: t, pos: -1, match: q.Match}
+	if v := strings.TrimSpace(q.Value); v != "" {
+		e.pos, _ = t.ColumnIndex(q.Column)
+		v = storedForm(callerColumn(t, e.pos), q.Match, v)
+		if q.Match == MatchContains {
+			v = strings.ToLower(v)
+		}
+		e.value = []byte(v)
+	}
+	return e, nil
+}
+
+// matches reports whether a row's stored values are found by the search.
+func (e *Export) matches(vals [][]byte) bool {
+	if e.pos < 0 {
+		return true
+	}
+	v := vals[e.pos]
+	switch e.match {
+	case MatchExact:
+		return bytes.EqualFold(v, e.value)
+	case MatchPrefix:
+		return len(v) >= len(e.value) && bytes.EqualFold(v[:len(e.value)], e.value)
+	}
+	return bytes.Contains(bytes.ToLower(v), e.value)
 }
 
 // Each calls fn with every matching row's fields in key order, reading
-// from one snapshot a row at a time, so a million rows never sit in
-// memory. fields is reused between calls. It returns how many rows it
-// gave fn.
-func (e *Export) Each(fn func(fields []string) error) (int, error) {
+// from one snapshot a row at a time without copying it (fields and their
+// bytes are valid only during the call), so a million rows never sit in
+// memory nor leave garbage behind. It returns how many rows it gave fn.
+func (e *Export) Each(fn func(fields [][]byte) error) (int, error) {
 	cols := schemaOf(e.t).cols
-	fields := make([]string, len(cols))
-	var buf []byte
+	out := make([][]byte, len(cols))
+	amounts := make([][]byte, len(cols))
 	n := 0
-	err := e.s.store.Each(e.t, func(r columndb.Row) (bool, error) {
-		if !e.matches(r) {
+	err := e.s.store.EachValues(e.t, func(vals [][]byte) (bool, error) {
+		if !e.matches(vals) {
 			return true, nil
 		}
-		for i := range cols {
-			v, _ := r.Get(i)
-			if v != "" && cols[i].Type == columndb.TypeCurrency {
-				buf = exportAmount(buf[:0], &cols[i], v)
-				v = string(buf)
+		for i, v := range vals {
+			if len(v) > 0 && cols[i].Type == columndb.TypeCurrency {
+				amounts[i] = exportAmount(amounts[i][:0], &cols[i], v)
+				v = amounts[i]
 			}
-			fields[i] = v
+			out[i] = v
 		}
 		n++
-		return true, fn(fields)
+		return true, fn(out)
 	})
 	if err != nil {
 		return n, fmt.Errorf("ivr: export: %w", err)
@@ -61,23 +86,11 @@ func (e *Export) Each(fn func(fields []string) error) (int, error) {
 	return n, nil
 }
 
-// matches applies the search's Contains and Where to a decoded row.
-func (e *Export) matches(r columndb.Row) bool {
-	for _, c := range e.cq.Contains {
-		pos, _ := e.t.ColumnIndex(c.Columns[0])
-		v, _ := r.Get(pos)
-		if !strings.Contains(strings.ToLower(v), strings.ToLower(c.Text)) {
-			return false
-		}
-	}
-	return e.cq.Where == nil || e.cq.Where(r)
-}
-
 // exportAmount writes stored minor units as an upload of the column's
 // database writes them: the currency's sign, and the language's decimal
 // comma where it has one (€12,50 for German), which Normalize reads back
 // to the same minor units.
-func exportAmount(dst []byte, col *Column, stored string) []byte {
+func exportAmount(dst []byte, col *Column, stored []byte) []byte {
 	lang, cur := money.EnGB, money.GBP
 	if col.amountsIn != nil {
 		lang, cur = col.amountsIn.Language, col.amountsIn.Currency
@@ -85,22 +98,31 @@ func exportAmount(dst []byte, col *Column, stored string) []byte {
 	if cur == "" {
 		cur = money.GBP
 	}
-	neg := strings.HasPrefix(stored, "-")
-	if neg {
+	if len(stored) > 0 && stored[0] == '-' {
 		dst = append(dst, '-')
 		stored = stored[1:]
 	}
 	dst = append(dst, cur.Symbol()...)
-	for len(stored) < 3 {
-		stored = "0" + stored
+	switch len(stored) { // minor units: at least "0.0d"
+	case 1:
+		dst = append(dst, "0.0"...)
+		dst[len(dst)-2] = decimalMark(lang)
+		return append(dst, stored...)
+	case 2:
+		dst = append(dst, '0', decimalMark(lang))
+		return append(dst, stored...)
 	}
 	dst = append(dst, stored[:len(stored)-2]...)
-	if lang == money.EsES || lang == money.FrFR || lang == money.DeDE {
-		dst = append(dst, ',')
-	} else {
-		dst = append(dst, '.')
-	}
+	dst = append(dst, decimalMark(lang))
 	return append(dst, stored[len(stored)-2:]...)
+}
+
+// decimalMark is how lang writes the point of 12.50.
+func decimalMark(lang money.Language) byte {
+	if lang == money.EsES || lang == money.FrFR || lang == money.DeDE {
+		return ','
+	}
+	return '.'
 }
 
 // DeleteFound deletes every row a search finds and returns how many. The
@@ -113,12 +135,11 @@ func (s *Service) DeleteFound(cid, dbid int64, q RowSearch) (int, error) {
 	}
 	keys := e.t.PrimaryKey()
 	var found []columndb.Row
-	err = s.store.Each(e.t, func(r columndb.Row) (bool, error) {
-		if e.matches(r) {
+	err = s.store.EachValues(e.t, func(vals [][]byte) (bool, error) {
+		if e.matches(vals) {
 			k := columndb.NewRow(len(e.t.Columns))
 			for _, pos := range keys {
-				v, _ := r.Get(pos)
-				k.Set(pos, strings.Clone(v))
+				k.Set(pos, string(vals[pos]))
 			}
 			found = append(found, k)
 		}

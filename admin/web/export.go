@@ -2,7 +2,7 @@ package web
 
 import (
 	"bufio"
-	"encoding/csv"
+	"bytes"
 	"errors"
 	"fmt"
 	"net/url"
@@ -71,26 +71,53 @@ func (s *Server) Export(ctx *fasthttp.RequestCtx) {
 	ctx.SetContentType("text/csv; charset=utf-8")
 	log, id := s.cfg.Log, httpx.RequestID(ctx)
 	ctx.SetBodyStreamWriter(func(w *bufio.Writer) {
-		cw := csv.NewWriter(w)
-		safe := make([]string, len(text))
-		n, err := exp.Each(func(fields []string) error {
+		n, err := exp.Each(func(fields [][]byte) error {
 			for i, f := range fields {
-				if text[i] {
-					f = spreadsheetSafe(f)
+				if i > 0 {
+					w.WriteByte(',')
 				}
-				safe[i] = f
+				writeCSVField(w, f, text[i])
 			}
-			return cw.Write(safe)
+			return w.WriteByte('\n')
 		})
-		cw.Flush()
 		if err == nil {
-			err = cw.Error()
+			err = w.Flush()
 		}
 		if err != nil {
 			// The status has gone: the file simply ends short.
 			log.Warn().Err(err).Str("request_id", id).Int("rows", n).Msg("export stopped")
 		}
 	})
+}
+
+// writeCSVField writes one field as encoding/csv would, quoted only where
+// it must be, from the stored bytes without making a string of them. A
+// text cell a spreadsheet would run as a formula gets a leading quote.
+func writeCSVField(w *bufio.Writer, f []byte, text bool) {
+	lead := ""
+	if text && len(f) > 0 && spreadsheetSafe(string(f[:1])) != string(f[:1]) {
+		if safe := spreadsheetSafe(string(f)); safe != string(f) {
+			lead = "'"
+		}
+	}
+	if !bytes.ContainsAny(f, ",\"\r\n") && (len(f) == 0 || (f[0] != ' ' && f[0] != '\t')) {
+		w.WriteString(lead)
+		w.Write(f)
+		return
+	}
+	w.WriteByte('"')
+	w.WriteString(lead)
+	for len(f) > 0 {
+		i := bytes.IndexByte(f, '"')
+		if i < 0 {
+			w.Write(f)
+			break
+		}
+		w.Write(f[:i+1])
+		w.WriteByte('"')
+		f = f[i+1:]
+	}
+	w.WriteByte('"')
 }
 
 // DeleteRowsData is the confirmation of deleting the rows a search found.
