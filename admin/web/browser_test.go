@@ -14,6 +14,8 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/tonebase/tonebase/customer"
+	"github.com/tonebase/tonebase/customer/schedule"
 	"github.com/tonebase/tonebase/ivr"
 )
 
@@ -39,7 +41,8 @@ func TestBrowser(t *testing.T) {
 	}
 	// Imports read their file slowly, so the walk sees one running.
 	var locking *ivr.Service
-	s, svc := newTestServer(t, withLockout(&locking), func(c *Config) { c.Rows = slowImports{c.Rows} })
+	var cs *customer.Service
+	s, svc := newTestServer(t, withLockout(&locking), withCustomers(&cs), func(c *Config) { c.Rows = slowImports{c.Rows} })
 	if err := s.users.add("ada", "correct horse battery"); err != nil {
 		t.Fatal(err)
 	}
@@ -304,6 +307,40 @@ func TestBrowser(t *testing.T) {
 	waitText("lock-lifted", ".flash", "Lock lifted")
 	miss(t, locking, ivr.Database{CID: cid, DBID: dbid}, "234567", "")
 
+	// The client's customers, read-only: a card shows masked, a plan its
+	// next payments, the day's due list what to charge.
+	cust, err := cs.CreateCustomer(cid, customer.CustomerInput{Number: customer.Some("C001"),
+		Billing: customer.AddressInput{FirstName: customer.Some("Ada"), LastName: customer.Some("Lovelace")}}, customer.Idem{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	card, err := cs.CreatePayment(cid, customer.PaymentInput{CustomerID: customer.Some(cust.ID), Kind: customer.Some(customer.KindCard),
+		CardNumber: customer.Some("4111111111111111"), CardExpiry: customer.Some("1230"), HolderName: customer.Some("Ada Lovelace")}, customer.Idem{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	startDay := time.Now().UTC().AddDate(0, 0, 1).Truncate(24 * time.Hour)
+	if _, err := cs.CreatePlan(cid, customer.Opt[string]{}, customer.PlanInput{CustomerID: customer.Some(cust.ID), MethodID: customer.Some(card.ID),
+		MethodKind: customer.Some(customer.KindCard), Kind: customer.Some(customer.PlanRecurring), Frequency: customer.Some(schedule.Monthly),
+		Start: customer.Some(startDay), Count: customer.Some(12), Recurring: customer.Some(int64(123450))}, customer.Idem{}); err != nil {
+		t.Fatal(err)
+	}
+	do("customers", chromedp.Navigate(fmt.Sprintf("%s/admin/clients/%d", base, cid)), chromedp.Click(chromedp.CSS(`a[href$="/customers"]`)))
+	waitText("customers", "main table", "Ada Lovelace")
+	do("customer", chromedp.Click(chromedp.CSS("main table tbody a")))
+	waitText("customer", "#methods + div table", "1111")
+	waitText("customer-plan", "article.plan", "1,234.50 monthly")
+	if page, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("main"))); err != nil || strings.Contains(page, "4111111111111111") {
+		t.Fatalf("the customer page shows the card number (%v)", err)
+	}
+	customerURL, err := chromedp.Run(ctx, chromedp.Location())
+	if err != nil {
+		t.Fatal(err)
+	}
+	dueURL := fmt.Sprintf("%s/admin/clients/%d/due?day=%s", base, cid, startDay.Format(time.DateOnly))
+	do("due", chromedp.Navigate(dueURL))
+	waitText("due", "#due-count", "1 payment due, 1,234.50 in all")
+
 	// Admin users: add one, disable and remove it; change one's own password.
 	do("users", chromedp.Navigate(base+"/admin/users"))
 	waitText("users", "h1", "Admin users")
@@ -344,6 +381,9 @@ func TestBrowser(t *testing.T) {
 		{"users", base + "/admin/users", "Admin users"},
 		{"lockouts", db + "/locks", "Lockouts of Debtors"},
 		{"import-history", db + "/imports", "Imports into Debtors"},
+		{"customers", fmt.Sprintf("%s/admin/clients/%d/customers", base, cid), "Customers of Acme Collections"},
+		{"customer", customerURL, "Ada Lovelace"},
+		{"due", dueURL, "Due on"},
 		{"account", base + "/admin/account", "Your account"},
 	}
 	for _, p := range walk {

@@ -11,6 +11,8 @@ import (
 
 	"github.com/tonebase/tonebase/admin"
 	"github.com/tonebase/tonebase/columndb"
+	"github.com/tonebase/tonebase/customer"
+	"github.com/tonebase/tonebase/customer/schedule"
 	"github.com/tonebase/tonebase/internal/money"
 	"github.com/tonebase/tonebase/internal/tenant"
 	"github.com/tonebase/tonebase/ivr"
@@ -87,6 +89,20 @@ func TestGolden(t *testing.T) {
 			{ImportSummary: ImportSummary{ID: "cut", File: "big.csv", Mode: "upsert", User: "bob", Started: at, Received: 10}}}}})
 	pages["rowsdelete"] = user(&view{Title: "Delete rows of Debtors", Crumbs: crumbs, Data: DeleteRowsData{DB: db, Search: ivr.RowSearch{Column: "colF", Match: "contains", Value: "jones"},
 		What: `rows whose Customer Name contains "jones"`, Count: 1204, Typed: "1200", Error: "You typed 1,200, but the search finds 1,204 rows now."}})
+	cust := customer.Customer{ID: "c-1", Number: "C001", Seq: 1000, Created: at,
+		Billing: customer.Address{FirstName: "Ada", LastName: "Lovelace", Line1: "12 High Street", City: "Cardiff", Zip: "CF10 1AA", Email: "ada@example.com"}}
+	pages["customers"] = user(&view{Title: "Customers of Demo Merchant", Data: CustomersData{Client: client, Q: "ada", Customers: []customer.Customer{cust}, Total: 51, Page: 1, Pages: 2,
+		Next: "/admin/clients/1000/customers?page=2&q=ada"}})
+	pv := customer.PlanView{Plan: customer.Plan{ID: "p-1", Created: at, Terms: customer.Terms{Kind: customer.PlanRecurring, Frequency: schedule.Monthly,
+		Start: at, Count: 12, Recurring: 123450, Fee: 150}}, State: customer.PlanState{Status: customer.StatusActive, Remaining: 12, Next: at},
+		Method: customer.PaymentMethod{Kind: customer.KindCard, Masked: "XXXXXXXXXXXX1111"}}
+	pages["customer"] = user(&view{Title: "Ada Lovelace", Data: CustomerData{Client: client, Customer: cust,
+		Methods: []customer.PaymentMethod{{ID: "m-1", Kind: customer.KindCard, Masked: "XXXXXXXXXXXX1111", HolderName: "Ada Lovelace", Primary: true, Created: at, Card: customer.CardDetails{Expiry: "1230"}},
+			{ID: "m-2", Kind: customer.KindBank, Masked: "XXXXX4321", HolderName: "Ada Lovelace", Created: at, Bank: customer.BankDetails{BankName: "Cardiff Savings"}}},
+		Plans: []PlanRow{{PlanView: pv, Next: []customer.ScheduledPayment{{Number: 1, Date: at, Payment: 123450, Fee: 150}}, More: 11}}}})
+	pages["due"] = user(&view{Title: "Due on Friday 14 March 2025", Data: DueData{Client: client, Day: at, Total: 123600,
+		Due:  []customer.Due{{Plan: pv.Plan, Customer: cust, Payment: customer.ScheduledPayment{Number: 1, Date: at, Payment: 123450, Fee: 150}}},
+		Prev: "/admin/clients/1000/due?day=2025-03-13", Next: "/admin/clients/1000/due?day=2025-03-15"}})
 	running := job
 	running.Done, running.Percent, running.Records = false, 40, 1
 	running.Result = ivr.ImportResult{Received: 1, Inserted: 1}

@@ -17,6 +17,7 @@ import (
 	"github.com/valyala/fasthttp"
 
 	"github.com/tonebase/tonebase/columndb"
+	"github.com/tonebase/tonebase/customer"
 	"github.com/tonebase/tonebase/internal/diskfree"
 	"github.com/tonebase/tonebase/internal/httpx"
 	"github.com/tonebase/tonebase/internal/money"
@@ -58,6 +59,8 @@ var funcs = template.FuncMap{
 	"bytes":   byteSize,
 	"left":    left,
 	"took":    took,
+	"minor":   minor,
+	"day":     func(t time.Time) string { return t.Format("Mon 2 Jan 2006") },
 	"seconds": func(n int64) time.Duration { return time.Duration(n) * time.Second },
 	"pkq":     pkQuery,
 	"when":    func(t time.Time) string { return t.UTC().Format("2 Jan 2006 15:04 UTC") },
@@ -166,6 +169,11 @@ func (s *Server) fail(ctx *fasthttp.RequestCtx, err error) {
 	case errors.Is(err, errNoRejects):
 		d.Status, d.Message = 404, "The refused lines of this import are no longer in the server's work folder: someone removed the file."
 		d.Next, d.NextHref = "Import the original file again to see them", "/admin/"
+	case errors.Is(err, customer.ErrNotFound):
+		d.Status, d.Message = 404, "This client has no such customer."
+		d.Next, d.NextHref = "Search the client's customers", client+"/customers"
+	case errors.Is(err, errNoCustomers):
+		d.Status, d.Message = 404, "This server does not keep customers."
 	case errors.Is(err, errNoPage):
 		d.Status, d.Message = 404, "There is no page at this address."
 	case errors.Is(err, errBusy):

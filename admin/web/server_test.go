@@ -75,6 +75,8 @@ func testHandler(w *Server) fasthttp.RequestHandler {
 		{"POST", "/admin/clients/{cid}/status", f(w.Status)}, {"POST", "/admin/clients/{cid}/signing", f(w.Signing)},
 		{"POST", "/admin/clients/{cid}/twilio", f(w.Twilio)},
 		{"POST", "/admin/clients/{cid}/databases", f(w.CreateDatabase)},
+		{"GET", "/admin/clients/{cid}/customers", p(w.CustomerList)}, {"GET", "/admin/clients/{cid}/customers/{id}", p(w.CustomerPage)},
+		{"GET", "/admin/clients/{cid}/due", p(w.DueList)},
 		{"GET", db, p(w.Fields)}, {"POST", db + "/description", f(w.Describe)}, {"POST", db + "/calls", f(w.Calls)},
 		{"GET", db + "/delete", p(w.DeleteForm)}, {"POST", db + "/delete", f(w.DeletePost)},
 		{"GET", db + "/fields/{col}", p(w.FieldEdit)}, {"POST", db + "/fields/{col}", f(w.FieldPost)},

@@ -63,10 +63,12 @@ type Config struct {
 	Rows       Rows
 	// Tester answers the lookup tester. It should be a service whose
 	// lockout is off, so testing never locks a real caller out.
-	Tester  Lookups
-	Counts  LookupCounts
-	Log     zerolog.Logger
-	WorkDir string // uploaded files and rejected-lines files live here during imports
+	Tester Lookups
+	Counts LookupCounts
+	// Customers, if set, backs the read-only customer pages.
+	Customers Customers
+	Log       zerolog.Logger
+	WorkDir   string // uploaded files and rejected-lines files live here during imports
 	// Spools spools uploaded files into WorkDir keeping the disk's
 	// reserve; one that does not look at the disk if unset.
 	Spools *httpx.Spooler
