@@ -264,6 +264,15 @@ func TestBrowser(t *testing.T) {
 	waitText("row-history", "#history + ol", "saved row")
 	waitText("row-history-change", "#history + ol table", "£20.00")
 
+	// The audit log, filtered to the database: the edit with its before
+	// and after, and a CSV of just those entries.
+	do("audit filter", chromedp.Navigate(base+"/admin/audit"), chromedp.SetValue(chromedp.ID("cid"), fmt.Sprint(cid)),
+		chromedp.SetValue(chromedp.ID("dbid"), fmt.Sprint(dbid)), submit("form.filters"))
+	waitText("audit-filtered", "main table", "Balance: 1250 → 2000")
+	if href, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector("a[href^='/admin/audit.csv']").getAttribute("href")`)); err != nil || !strings.Contains(href, fmt.Sprintf("dbid=%d", dbid)) {
+		t.Fatalf("the audit export does not carry the filter: %q %v", href, err)
+	}
+
 	// Every row, counted and paged; sorted by a column; found by any column.
 	do("all rows", chromedp.Navigate(db+"/rows"))
 	waitText("rows-count", "#match-count", "9,002 rows · page 1 of 181")

@@ -66,7 +66,7 @@ func testHandler(w *Server) fasthttp.RequestHandler {
 		{"GET", "/admin/static/{file}", w.Static}, {"GET", "/favicon.ico", w.Favicon},
 		{"GET", "/admin/sign-in", w.SignIn}, {"POST", "/admin/sign-in", w.SignInPost},
 		{"POST", "/admin/sign-out", f(w.SignOut)}, {"GET", "/admin/setup", w.Setup}, {"POST", "/admin/setup", w.SetupPost},
-		{"GET", "/admin/", p(w.Dashboard)}, {"GET", "/admin/audit", p(w.Audit)},
+		{"GET", "/admin/", p(w.Dashboard)}, {"GET", "/admin/audit", p(w.Audit)}, {"GET", "/admin/audit.csv", p(w.AuditCSV)},
 		{"GET", "/admin/users", p(w.Users)}, {"POST", "/admin/users", f(w.UserAdd)},
 		{"POST", "/admin/users/{name}/status", f(w.UserStatus)}, {"POST", "/admin/users/{name}/remove", f(w.UserRemove)},
 		{"GET", "/admin/account", p(w.Account)}, {"POST", "/admin/account/password", f(w.PasswordPost)},

@@ -145,6 +145,7 @@ func webRoutes(w *web.Server) []route {
 		{"POST", "/admin/setup", w.SetupPost},
 		{"GET", "/admin/", p(w.Dashboard)},
 		{"GET", "/admin/audit", p(w.Audit)},
+		{"GET", "/admin/audit.csv", p(w.AuditCSV)},
 		{"GET", "/admin/users", p(w.Users)},
 		{"POST", "/admin/users", f(w.UserAdd)},
 		{"POST", "/admin/users/{name}/status", f(w.UserStatus)},
