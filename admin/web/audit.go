@@ -293,7 +293,7 @@ func (s *Server) Audit(ctx *fasthttp.RequestCtx) {
 			s.fail(ctx, err)
 			return
 		}
-		d.Entries = entries
+		d.Entries = s.readable(entries)
 		q := f.query()
 		d.CSV = "/admin/audit.csv?" + q.Encode()
 		if next > 0 {
@@ -302,6 +302,37 @@ func (s *Server) Audit(ctx *fasthttp.RequestCtx) {
 		}
 	}
 	s.render(ctx, status, "audit", &view{Title: "Audit log", Nav: "audit", Data: d})
+}
+
+// readable shows the values of saved rows' changes as the row pages do
+// (£20.00, 01/02/1990), in the database's columns as they are now; the
+// log itself keeps them as stored, and so does its CSV.
+func (s *Server) readable(entries []AuditEntry) []AuditEntry {
+	dbs := map[[2]int64]*ivr.Database{}
+	for i := range entries {
+		e := &entries[i]
+		if len(e.Changes) == 0 {
+			continue
+		}
+		k := [2]int64{e.CID, e.DBID}
+		db, seen := dbs[k]
+		if !seen {
+			if got, err := s.cfg.Databases.Get(e.CID, e.DBID); err == nil {
+				db = &got
+			}
+			dbs[k] = db
+		}
+		if db == nil {
+			continue // deleted since: shown as stored
+		}
+		shown := make([]FieldChange, len(e.Changes))
+		for j, c := range e.Changes {
+			c.Before, c.After = cellOf(*db, c.Column, c.Before), cellOf(*db, c.Column, c.After)
+			shown[j] = c
+		}
+		e.Changes = shown
+	}
+	return entries
 }
 
 // AuditCSV serves GET /admin/audit.csv with the audit page's filter: every

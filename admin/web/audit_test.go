@@ -36,10 +36,10 @@ func TestAuditFiltersAndExport(t *testing.T) {
 		want, not   []string
 	}{
 		{"everything", "", 200, []string{"added row", "saved row", "created the first admin user"}, nil},
-		{"one database", fmt.Sprintf("cid=%d&dbid=%d", db.CID, db.DBID), 200, []string{"012345", "Balance: 1250 &#8594; 2000"}, []string{"222222", "created the first admin user"}},
+		{"one database", fmt.Sprintf("cid=%d&dbid=%d", db.CID, db.DBID), 200, []string{"012345", "Balance: £12.50 &#8594; £20.00"}, []string{"222222", "created the first admin user"}},
 		{"the other database", fmt.Sprintf("cid=%d&dbid=%d", db.CID, other.DBID), 200, []string{"222222"}, []string{": 012345"}},
 		{"one client", fmt.Sprintf("cid=%d", db.CID), 200, []string{"222222", "012345"}, []string{"created the first admin user"}},
-		{"one day", "from=2026-03-15&to=2026-03-15", 200, []string{"222222", "saved row"}, []string{"created the first admin user", "Balance: empty &#8594; 1250"}},
+		{"one day", "from=2026-03-15&to=2026-03-15", 200, []string{"222222", "saved row"}, []string{"created the first admin user", "Balance: empty &#8594; £12.50"}},
 		{"an admin", "who=ada", 200, []string{"created the first admin user"}, nil},
 		{"an admin with none", "who=nobody", 200, []string{"No entry matches the filter."}, nil},
 		{"a hidden column", fmt.Sprintf("dbid=%d", db.DBID), 200, []string{"Date of Birth: changed (hidden from the client)"}, []string{"02021990"}},

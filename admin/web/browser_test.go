@@ -21,6 +21,18 @@ import (
 
 var screenshots = flag.String("screenshots", "", "folder for the browser test's screenshots (default: a temporary folder)")
 
+// docs, if set, is where the walk writes the README's screenshots, under
+// the names docShots gives: go test ./admin/web -run TestBrowser -docs ../../docs/admin
+var docs = flag.String("docs", "", "folder to write the README's screenshots of the pages into (docs/admin)")
+
+// docShots names the walk's screenshots the README shows.
+var docShots = map[string]string{
+	"desktop-dashboard": "dashboard", "rows-found": "rows-search", "row-history-change": "row-history",
+	"tester-hears": "lookup-tester", "import-eta": "import-running", "desktop-import-history": "import-history",
+	"lockouts": "lockouts", "desktop-users": "users", "audit-filtered": "audit", "desktop-customer": "customer",
+	"desktop-due": "due", "rows-delete": "rows-delete", "phone-rows": "rows-phone", "phone-customer": "customer-phone",
+}
+
 // chromium finds Debian's chromium; CI installs it with apt-get.
 func chromium() string {
 	for _, p := range []string{"/usr/bin/chromium", "/usr/bin/chromium-browser"} {
@@ -37,6 +49,9 @@ func chromium() string {
 func TestBrowser(t *testing.T) {
 	bin := chromium()
 	if bin == "" {
+		if os.Getenv("TONEBASE_REQUIRE_PEERS") == "1" {
+			t.Fatal("chromium is not installed and TONEBASE_REQUIRE_PEERS=1: .ci/run installs it (apt-get install -y chromium)")
+		}
 		t.Skip("chromium is not installed (apt-get install -y chromium); the browser test needs it")
 	}
 	// Imports read their file slowly, so the walk sees one running.
@@ -115,6 +130,11 @@ func TestBrowser(t *testing.T) {
 				shot++
 				if err := os.WriteFile(filepath.Join(out, fmt.Sprintf("%02d-%s.png", shot, name)), png, 0o644); err != nil {
 					t.Fatal(err)
+				}
+				if doc, ok := docShots[name]; ok && *docs != "" {
+					if err := os.WriteFile(filepath.Join(*docs, doc+".png"), png, 0o644); err != nil {
+						t.Fatal(err)
+					}
 				}
 				return
 			}
@@ -268,7 +288,7 @@ func TestBrowser(t *testing.T) {
 	// and after, and a CSV of just those entries.
 	do("audit filter", chromedp.Navigate(base+"/admin/audit"), chromedp.SetValue(chromedp.ID("cid"), fmt.Sprint(cid)),
 		chromedp.SetValue(chromedp.ID("dbid"), fmt.Sprint(dbid)), submit("form.filters"))
-	waitText("audit-filtered", "main table", "Balance: 1250 → 2000")
+	waitText("audit-filtered", "main table", "Balance: £12.50 → £20.00")
 	if href, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector("a[href^='/admin/audit.csv']").getAttribute("href")`)); err != nil || !strings.Contains(href, fmt.Sprintf("dbid=%d", dbid)) {
 		t.Fatalf("the audit export does not carry the filter: %q %v", href, err)
 	}
