@@ -88,7 +88,22 @@ func (s *Store) Query(t *Table, q Query) (Result, error) {
 		// at in place by the filters.
 		it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix})
 		defer it.Close()
+		// Unsorted matches come in key order, so only the page's need be
+		// kept: the rest are counted. With no filter either, no value is
+		// read at all. A page of a million-row table then holds a page.
+		unordered, seen := len(order) == 0, 0
+		onPage := func() bool {
+			i := seen
+			seen++
+			return i >= q.Offset && (q.Limit <= 0 || i < max(q.Offset, 0)+q.Limit)
+		}
 		for it.Seek(prefix); it.ValidForPrefix(prefix); it.Next() {
+			if unordered && len(conds) == 0 && q.Where == nil {
+				if onPage() {
+					matches = append(matches, match{pk: it.Item().KeyCopy(nil)})
+				}
+				continue
+			}
 			var m match
 			var keep bool
 			err := it.Item().Value(func(v []byte) error {
@@ -114,19 +129,21 @@ func (s *Store) Query(t *Table, q Query) (Result, error) {
 			if err != nil {
 				return err
 			}
-			if keep {
+			if keep && (!unordered || onPage()) {
 				m.pk = it.Item().KeyCopy(nil)
 				matches = append(matches, m)
 			}
 		}
-		if len(order) > 0 {
+		lo, hi := 0, len(matches)
+		if unordered {
+			res.Total = seen
+		} else {
 			slices.SortStableFunc(matches, func(a, b match) int { return compareKeys(order, q.Order, a, b) })
-		}
-		res.Total = len(matches)
-		lo := min(max(q.Offset, 0), len(matches))
-		hi := len(matches)
-		if q.Limit > 0 {
-			hi = min(lo+q.Limit, hi)
+			res.Total = len(matches)
+			lo = min(max(q.Offset, 0), len(matches))
+			if q.Limit > 0 {
+				hi = min(lo+q.Limit, hi)
+			}
 		}
 		for _, m := range matches[lo:hi] {
 			if m.row != nil {
