@@ -96,3 +96,20 @@ func TestImportProgressIsLive(t *testing.T) {
 		t.Fatalf("finished: %+v, expected in %d", v.Result, v.ExpectedIn)
 	}
 }
+
+// TestImportSummaryWithoutItsIndex: a summary an earlier build stored, by
+// sequence only, still has its page.
+func TestImportSummaryWithoutItsIndex(t *testing.T) {
+	s, _ := newTestServer(t)
+	b, db, _ := demoDB(t, s)
+	at := time.Date(2025, 3, 14, 9, 30, 0, 0, time.UTC)
+	old := ImportSummary{ID: "old0000000000000", CID: db.CID, DBID: db.DBID, Database: db.Description, File: "old.csv",
+		Mode: "upsert", User: "ada", Started: at, Finished: at.Add(time.Second), Received: 4, Inserted: 4}
+	if err := s.cfg.Docs.PutDoc(collImports, fmt.Sprintf("%016d", 7), old, true); err != nil {
+		t.Fatal(err)
+	}
+	code, page, _ := b.get("/admin/imports/" + old.ID)
+	expect(t, "an import stored without its index", code, page, 200, "old.csv", "<strong>4</strong> added")
+	code, page, _ = b.get("/admin/imports/old0000000000001")
+	expect(t, "no such import", code, page, 404, "There is no such import")
+}

@@ -115,6 +115,19 @@ func (s *Server) summary(id string) (ImportSummary, error) {
 	err := s.cfg.Docs.GetDoc(collImportIDs, id, &k)
 	if err == nil {
 		err = s.cfg.Docs.GetDoc(collImports, k.Key, &sum)
+	} else if errors.Is(err, columndb.ErrNotFound) && id != "" {
+		// Summaries written before the id index (finished imports only)
+		// are found by reading them all.
+		err = s.eachImport(func(_ int64, found ImportSummary) bool {
+			if found.ID == id {
+				sum = found
+				return false
+			}
+			return true
+		})
+		if err == nil && sum.ID != id {
+			err = columndb.ErrNotFound
+		}
 	}
 	switch {
 	case errors.Is(err, columndb.ErrNotFound) || (err == nil && sum.ID != id):
