@@ -12,10 +12,13 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"time"
 )
+
+var matchCount = regexp.MustCompile(`<p id="match-count"[^>]*>([^<]*)</p>`)
 
 // ExportReport is what ExportReimport measured.
 type ExportReport struct {
@@ -150,6 +153,22 @@ func ExportReimport(w io.Writer, work, bin string, rows, batch, inflight int) (E
 		if round == 0 {
 			r.ColdExport, r.ColdRise = took, peak.RSS-before.RSS
 		}
+	}
+
+	// The rows page over the same rows: every row counted and a page
+	// shown, a search by part of a name, and every row sorted by balance.
+	for _, q := range []string{"", "?col=colF&match=contains&q=Customer+99999", "?sort=colC&desc=1"} {
+		start := time.Now()
+		page, err := admin.get(db + "/rows" + q)
+		took := time.Since(start)
+		if err != nil {
+			return r, err
+		}
+		count := ""
+		if m := matchCount.FindStringSubmatch(page); m != nil {
+			count = m[1]
+		}
+		fmt.Fprintf(w, "rows page %-45q %v (%s)\n", "/rows"+q, took.Round(time.Millisecond), count)
 	}
 
 	start := time.Now()

@@ -92,6 +92,16 @@ func (s *Store) Query(t *Table, q Query) (Result, error) {
 		// kept: the rest are counted. With no filter either, no value is
 		// read at all. A page of a million-row table then holds a page.
 		unordered, seen := len(order) == 0, 0
+		// With no filter and no sort, the stored count is the total and the
+		// walk ends with the page.
+		counted := int64(-1)
+		if unordered && len(conds) == 0 && q.Where == nil && q.Limit > 0 {
+			n, err := readCount(txn, t.Number)
+			if err != nil {
+				return err
+			}
+			counted = n
+		}
 		onPage := func() bool {
 			i := seen
 			seen++
@@ -101,6 +111,9 @@ func (s *Store) Query(t *Table, q Query) (Result, error) {
 			if unordered && len(conds) == 0 && q.Where == nil {
 				if onPage() {
 					matches = append(matches, match{pk: it.Item().KeyCopy(nil)})
+				}
+				if counted >= 0 && seen >= max(q.Offset, 0)+q.Limit {
+					break
 				}
 				continue
 			}
@@ -135,9 +148,12 @@ func (s *Store) Query(t *Table, q Query) (Result, error) {
 			}
 		}
 		lo, hi := 0, len(matches)
-		if unordered {
+		switch {
+		case counted >= 0:
+			res.Total = int(counted)
+		case unordered:
 			res.Total = seen
-		} else {
+		default:
 			slices.SortStableFunc(matches, func(a, b match) int { return compareKeys(order, q.Order, a, b) })
 			res.Total = len(matches)
 			lo = min(max(q.Offset, 0), len(matches))
