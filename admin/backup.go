@@ -14,6 +14,7 @@ import (
 	"github.com/tonebase/tonebase/columndb"
 	"github.com/tonebase/tonebase/internal/backup"
 	"github.com/tonebase/tonebase/internal/httpx"
+	"github.com/tonebase/tonebase/internal/lowprio"
 )
 
 // ErrBackupRunning refuses a second backup while one streams: each reads
@@ -82,14 +83,20 @@ func (b *Backups) Download(ctx *fasthttp.RequestCtx) {
 	ctx.SetBodyStreamWriter(func(w *bufio.Writer) {
 		defer b.running.Store(false)
 		var st columndb.BackupStats
-		_, err := backup.Write(w, b.cfg.Key, files, func(sw io.Writer) error {
-			var err error
-			st, err = b.cfg.Store.Backup(sw)
-			return err
+		var err error
+		// Reading, sealing and sending the whole store is bulk work: at a
+		// lowered priority the kernel gives the cores to lookups first. The
+		// store's lock it takes (to pin its version) holds up only commits.
+		lowprio.Bulk(func() {
+			_, err = backup.Write(w, b.cfg.Key, files, func(sw io.Writer) error {
+				var err error
+				st, err = b.cfg.Store.Backup(sw)
+				return err
+			})
+			if err == nil {
+				err = w.Flush()
+			}
 		})
-		if err == nil {
-			err = w.Flush()
-		}
 		ev := log.Info()
 		if err != nil {
 			ev = log.Error().Err(err)

@@ -56,6 +56,8 @@ type Target struct {
 	Path func(i int) string // request URI for the i-th request
 	Auth string             // "key:secret" for Basic auth, or empty
 	OK   func(status int) bool
+	// JSON, if set, is the body of the i-th request, which is then a POST.
+	JSON func(i int) []byte
 }
 
 func (t Target) client(conns int) *fasthttp.HostClient {
@@ -84,6 +86,11 @@ func (t Target) Body(i int) ([]byte, error) {
 // send makes the i-th request and reports whether it was answered as expected.
 func (t Target) send(hc *fasthttp.HostClient, req *fasthttp.Request, resp *fasthttp.Response, auth string, i int) bool {
 	req.SetRequestURI("http://" + t.Addr + t.Path(i))
+	if t.JSON != nil {
+		req.Header.SetMethod("POST")
+		req.Header.SetContentType("application/json")
+		req.SetBodyRaw(t.JSON(i))
+	}
 	if auth != "" {
 		req.Header.Set("Authorization", auth)
 	}

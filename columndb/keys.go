@@ -13,6 +13,7 @@ import "encoding/binary"
 //	'n' number(4)             → row count (8)
 //	'd' collection 0x00 key   → document bytes           small records (clients, …)
 //	'q' name                  → last issued id (8)       sequences
+//	'l' number(4) part …      → a table's log (log.go)
 const (
 	spaceCatalog = 'c'
 	spaceRow     = 'r'

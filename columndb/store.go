@@ -105,6 +105,7 @@ type Store struct {
 	tables map[string]*Table // catalog key → immutable schema
 	drops  uint64            // tables dropped; guarded by mu: a schema read from before a drop is not cached
 	locks  map[uint32]*sync.Mutex
+	modqs  map[uint32]*modQueue // a table's modifications waiting for its lock (modqueue.go)
 
 	updateMu    sync.Mutex
 	commitMu    sync.Mutex
@@ -115,6 +116,8 @@ type Store struct {
 	discardMark uint64         // guarded by commitMu
 	discardAt   time.Time      // guarded by commitMu
 	pins        map[uint64]int // read timestamps of running backups; guarded by commitMu
+
+	syncs syncGroup
 
 	warmStop  chan struct{}
 	warmDone  chan struct{}
@@ -284,9 +287,10 @@ func (s *Store) Close() error {
 	return nil
 }
 
-// Sync makes every committed write durable: a power cut after it loses none.
+// Sync makes every committed write durable: a power cut after it loses
+// none. Writers syncing at once share one sync (syncgroup.go).
 func (s *Store) Sync() error {
-	if err := s.db.Sync(); err != nil {
+	if err := s.syncs.do(s.db.Sync); err != nil {
 		return fmt.Errorf("columndb: sync: %w", err)
 	}
 	return nil

@@ -368,7 +368,7 @@ func pkIDs(t *Table) []string {
 	return ids
 }
 
-// DropTable deletes a table with its rows and indexes.
+// DropTable deletes a table with its rows, indexes and log.
 func (s *Store) DropTable(tenant int64, name string) error {
 	t, lock, err := s.lockCurrent(tenant, name)
 	if err != nil {
@@ -383,7 +383,7 @@ func (s *Store) DropTable(tenant int64, name string) error {
 		// more; a crash before they are dropped leaves only unreachable
 		// garbage.
 		b.Drops = [][]byte{tablePrefix(spaceRow, t.Number), tablePrefix(spaceIndex, t.Number),
-			tablePrefix(spaceUnique, t.Number), tablePrefix(spaceCount, t.Number)}
+			tablePrefix(spaceUnique, t.Number), tablePrefix(spaceCount, t.Number), tablePrefix(spaceLog, t.Number)}
 		return nil
 	})
 	if err != nil {

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/tonebase/tonebase/columndb"
+	"github.com/tonebase/tonebase/internal/lowprio"
 )
 
 // ImportMode says what an imported file does to the rows already stored.
@@ -91,7 +92,14 @@ func (s *Service) Import(cid, dbid int64, format ImportFormat, r io.Reader, opt 
 	return s.importInto(t, format, r, opt)
 }
 
-func (s *Service) importInto(t *columndb.Table, format ImportFormat, r io.Reader, opt ImportOptions) (ImportResult, error) {
+// importInto parses at a lowered priority and writes each batch at
+// normal priority, as uploads do (eachBatch).
+func (s *Service) importInto(t *columndb.Table, format ImportFormat, r io.Reader, opt ImportOptions) (res ImportResult, err error) {
+	lowprio.Bulk(func() { res, err = s.importNow(t, format, r, opt) })
+	return res, err
+}
+
+func (s *Service) importNow(t *columndb.Table, format ImportFormat, r io.Reader, opt ImportOptions) (ImportResult, error) {
 	if opt.Batch <= 0 {
 		opt.Batch = defaultImportBatch
 	}
@@ -118,10 +126,10 @@ func (s *Service) importInto(t *columndb.Table, format ImportFormat, r io.Reader
 		err = fmt.Errorf("%w: format must be csv or json", ErrInvalid)
 	}
 	if err == nil {
-		err = im.flush()
+		lowprio.Normal(func() { err = im.flush() })
 	}
 	if err == nil && im.seen != nil {
-		err = im.sweep()
+		lowprio.Normal(func() { err = im.sweep() })
 	}
 	if err != nil {
 		return ImportResult{}, err
@@ -253,7 +261,9 @@ func (im *importer) add(le LineError, r columndb.Row) error {
 	im.batch = append(im.batch, r)
 	im.origin = append(im.origin, le)
 	if len(im.batch) >= im.opt.Batch {
-		return im.flush()
+		var err error
+		lowprio.Normal(func() { err = im.flush() })
+		return err
 	}
 	return nil
 }

@@ -77,17 +77,8 @@ func (s *Service) match(cid, dbid int64, q Query) (*columndb.Table, columndb.Row
 	}
 	var valArr [3]string // ref1..ref3: the values stay on the stack
 	vals := valArr[:len(refs)]
-	for i, pos := range refs {
-		col := callerColumn(t, pos)
-		raw, present := q.Param(col.ID)
-		if !present {
-			raw, present = q.Param(string(col.IVRField))
-		}
-		v, inErr := ParseDTMF(col.IVRField, col, raw, present)
-		if inErr != nil {
-			return nil, none, Result{Status: StatusInvalidInput, Input: inErr}, nil
-		}
-		vals[i] = v
+	if inErr := parseRefs(t, refs, q, vals); inErr != nil {
+		return nil, none, Result{Status: StatusInvalidInput, Input: inErr}, nil
 	}
 	var ks [2]lockKey
 	ks[0] = lockKey{cid: cid, dbid: dbid, value: vals[0]}
@@ -117,6 +108,24 @@ func (s *Service) match(cid, dbid int64, q Query) (*columndb.Table, columndb.Row
 		return t, row, Result{}, nil
 	}
 	return nil, none, Result{Status: StatusAmbiguous}, nil
+}
+
+// parseRefs reads the refs at positions refs from q, by column id or ivr
+// field, into vals, as stored and indexed; or says which ref is refused.
+func parseRefs(t *columndb.Table, refs []int, q Query, vals []string) *InputError {
+	for i, pos := range refs {
+		col := callerColumn(t, pos)
+		raw, present := q.Param(col.ID)
+		if !present {
+			raw, present = q.Param(string(col.IVRField))
+		}
+		v, inErr := ParseDTMF(col.IVRField, col, raw, present)
+		if inErr != nil {
+			return inErr
+		}
+		vals[i] = v
+	}
+	return nil
 }
 
 // find returns the row whose refs equal vals and how many rows do, counting

@@ -5,6 +5,7 @@ import (
 	"io"
 
 	"github.com/tonebase/tonebase/columndb"
+	"github.com/tonebase/tonebase/internal/lowprio"
 )
 
 // rowSource is an upload body that rows are parsed from: given whole
@@ -28,7 +29,19 @@ func (b heldBody) Open() io.Reader       { return bytes.NewReader(b) }
 // harness's uploads, and most merchants', are one batch.
 const uploadBatch = 5000
 
-// eachBatch parses body into rows of t and hands them to apply a batch at
+// eachBatch runs at a lowered OS priority (lowprio.Bulk, nice 10): an
+// upload is a merchant's batch job and a lookup is a caller waiting on the
+// line, so while both want the cores the kernel gives them to lookups
+// first. Each batch is written at normal priority (lowprio.Normal): the
+// store's commit takes the locks lookups read under. The pacer's rests
+// still apply: they also keep what is handed to Badger to flush and
+// compact in proportion.
+func (s *Service) eachBatch(t *columndb.Table, body rowSource, keysOnly bool, apply func(*decoded) error) (n int, err error) {
+	lowprio.Bulk(func() { n, err = s.eachBatchNow(t, body, keysOnly, apply) })
+	return n, err
+}
+
+// eachBatchNow parses body into rows of t and hands them to apply a batch at
 // a time, returning the elements the body held. While lookups need much
 // of the CPUs (Pacer.Active) the ingest slot is taken first, so that one
 // upload at a time works and lookups keep the other cores. Otherwise the first batch is
@@ -38,7 +51,7 @@ const uploadBatch = 5000
 // held to the end. Rows are
 // only written once the whole body is known to parse, so a body that does
 // not changes nothing, as when every body was parsed whole before writing.
-func (s *Service) eachBatch(t *columndb.Table, body rowSource, keysOnly bool, apply func(*decoded) error) (int, error) {
+func (s *Service) eachBatchNow(t *columndb.Table, body rowSource, keysOnly bool, apply func(*decoded) error) (int, error) {
 	var release func()
 	if s.cfg.Pacer.Active() {
 		release = s.ingesting()
@@ -60,7 +73,9 @@ func (s *Service) eachBatch(t *columndb.Table, body rowSource, keysOnly bool, ap
 			<-s.parse
 			release = s.ingesting()
 		}
-		if err := apply(d); err != nil {
+		var err error
+		lowprio.Normal(func() { err = apply(d) })
+		if err != nil {
 			return err
 		}
 		total += d.received

@@ -28,6 +28,33 @@ type FieldsData struct {
 	Currencies []money.Currency
 }
 
+// SoundField is the calls form's input for the Asterisk sound played
+// before one ref is asked for.
+type SoundField struct {
+	Input string // the form field: agi_ref1, …
+	Name  string // the ref column's display name
+	Value string
+}
+
+// Sounds are the calls form's sound inputs, one per ref column in order.
+func (d FieldsData) Sounds() []SoundField {
+	var out []SoundField
+	for _, c := range d.DB.Columns {
+		if !c.IVRField.IsRef() {
+			continue
+		}
+		f := SoundField{Input: soundInput(c.IVRField), Name: c.Name}
+		if d.Calls.AGI != nil {
+			f.Value = d.Calls.AGI.Prompts[string(c.IVRField)]
+		}
+		out = append(out, f)
+	}
+	return out
+}
+
+// soundInput is the form field of a ref's sound.
+func soundInput(ref ivr.Role) string { return "agi_" + string(ref) }
+
 // Fields serves GET /admin/clients/{cid}/databases/{dbid}.
 func (s *Server) Fields(ctx *fasthttp.RequestCtx) {
 	c, db, ok := s.database(ctx)

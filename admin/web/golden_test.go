@@ -107,6 +107,7 @@ func TestGolden(t *testing.T) {
 	pages["due"] = user(&view{Title: "Due on Friday 14 March 2025", Data: DueData{Client: client, Day: at, Total: 123600,
 		Due:  []customer.Due{{Plan: pv.Plan, Customer: cust, Payment: customer.ScheduledPayment{Number: 1, Date: at, Payment: 123450, Fee: 150}}},
 		Prev: "/admin/clients/1000/due?day=2025-03-13", Next: "/admin/clients/1000/due?day=2025-03-15"}})
+	pages["ledger"] = user(&view{Title: "Payments to Debtors", Nav: "clients", Crumbs: crumbs, Data: goldenLedger(db, at)})
 	running := job
 	running.Done, running.Percent, running.Records = false, 40, 1
 	running.Result = ivr.ImportResult{Received: 1, Inserted: 1}

@@ -2,6 +2,7 @@ package web
 
 import (
 	"errors"
+	"strconv"
 	"strings"
 
 	"github.com/valyala/fasthttp"
@@ -70,6 +71,17 @@ func (s *Server) Calls(ctx *fasthttp.RequestCtx) {
 	if u := v("redirect_url"); u != "" {
 		tel.Twilio = &ivr.TwilioSettings{RedirectURL: u}
 	}
+	tel.AGI = nil
+	for _, col := range db.Columns {
+		if col.IVRField.IsRef() {
+			if sound := v(soundInput(col.IVRField)); sound != "" {
+				if tel.AGI == nil {
+					tel.AGI = &ivr.AGISettings{Prompts: map[string]string{}}
+				}
+				tel.AGI.Prompts[string(col.IVRField)] = sound
+			}
+		}
+	}
 	problems, err := s.redefine(db, db.Columns, tel)
 	if err != nil {
 		s.fail(ctx, err)
@@ -79,7 +91,11 @@ func (s *Server) Calls(ctx *fasthttp.RequestCtx) {
 		d := FieldsData{DB: db, Calls: tel, Errors: map[string]string{}}
 		var general []string
 		for _, p := range problems {
-			if f := callFields[p.Field]; f != "" && p.Column == "" && d.Errors[f] == "" {
+			f := callFields[p.Field]
+			if ref, ok := strings.CutPrefix(p.Field, "agi.prompts."); ok {
+				f = soundInput(ivr.Role(ref))
+			}
+			if f != "" && p.Column == "" && d.Errors[f] == "" {
 				d.Errors[f] = readable([]string{p.Reason})[0]
 				continue
 			}
@@ -99,5 +115,9 @@ func callSummary(t ivr.Telephony) string {
 	if t.Twilio != nil {
 		redirect = "redirect at the end"
 	}
-	return string(t.Language) + ", " + string(t.Currency) + ", Twilio: " + redirect
+	sounds := "beep"
+	if t.AGI != nil {
+		sounds = strconv.Itoa(len(t.AGI.Prompts)) + " set"
+	}
+	return string(t.Language) + ", " + string(t.Currency) + ", Twilio: " + redirect + ", Asterisk sounds: " + sounds
 }

@@ -197,3 +197,64 @@ func TestCallSettingsForm(t *testing.T) {
 	code, body, _ = b.post(db+"/calls", url.Values{"language": {"de-DE"}, "currency": {"EUR"}, "csrf": {"forged"}})
 	expect(t, "a forged form", code, body, 403, "out of date")
 }
+
+// TestSoundsForm: the calls form sets the Asterisk sound played before
+// each ref, refuses a name that is not a sound's by its field, and keeps
+// the sounds a column edit does not show.
+func TestSoundsForm(t *testing.T) {
+	s, b := twilioClient(t)
+	db := "/admin/clients/4242/databases/1"
+	sounds := func() map[string]string {
+		t.Helper()
+		d, err := s.cfg.Databases.Get(4242, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d.AGI == nil {
+			return nil
+		}
+		return d.AGI.Prompts
+	}
+	base := url.Values{"language": {"en-GB"}, "currency": {"GBP"}}
+	with := func(kv ...string) url.Values {
+		v := url.Values{}
+		for k, vs := range base {
+			v[k] = vs
+		}
+		for i := 0; i+1 < len(kv); i += 2 {
+			v.Set(kv[i], kv[i+1])
+		}
+		return v
+	}
+	b.get(db)
+	code, body, _ := b.post(db+"/calls", with("agi_ref1", "custom/x y"))
+	expect(t, "a sound name with a space", code, body, 400, `id="agi_ref1-error"`, `aria-describedby="agi_ref1-error"`, `value="custom/x y"`)
+	if got := sounds(); got != nil {
+		t.Fatalf("a refused sound was stored: %v", got)
+	}
+	b.get(db)
+	if code, body, _ := b.post(db+"/calls", with("agi_ref1", "custom/invoice", "agi_ref2", "custom/dob")); code != 303 {
+		t.Fatalf("save: %d\n%s", code, body)
+	}
+	if got := sounds(); len(got) != 1 || got["ref1"] != "custom/invoice" {
+		t.Fatalf("stored %v", got)
+	}
+	code, body, _ = b.get(db)
+	// The database has one ref: agi_ref2 was not stored, nor is it shown.
+	expect(t, "the saved sound", code, body, 200, `name="agi_ref1" value="custom/invoice"`)
+	if strings.Contains(body, `name="agi_ref2"`) {
+		t.Fatal("a sound input for a ref the database does not have")
+	}
+	b.get(db + "/fields/colA")
+	if code, body, _ := b.post(db+"/fields/colA", url.Values{"name": {"Invoice"}, "type": {"numeric"}, "visible": {"show"},
+		"required": {"required"}, "primary_key": {"identifier"}, "ivr_field": {"ref1"}, "min_dtmf": {"6"}, "max_dtmf": {"6"}}); code != 303 {
+		t.Fatalf("field edit: %d\n%s", code, body)
+	}
+	if got := sounds(); got["ref1"] != "custom/invoice" {
+		t.Fatalf("a field edit lost the sounds: %v", got)
+	}
+	b.get(db)
+	if code, _, _ := b.post(db+"/calls", with()); code != 303 || sounds() != nil {
+		t.Fatalf("clear the sounds: %d %v", code, sounds())
+	}
+}

@@ -67,6 +67,7 @@ type Config struct {
 	Counts LookupCounts
 	// Customers, if set, backs the read-only customer pages.
 	Customers Customers
+	Ledger    Ledger // the payments' ledger pages; without one they answer not found
 	Log       zerolog.Logger
 	WorkDir   string // uploaded files and rejected-lines files live here during imports
 	// Spools spools uploaded files into WorkDir keeping the disk's

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Rates and p99 of the telephony endpoints against a running `tonebase serve --demo`:
 #   KEY=… SECRET=… ADMIN=… bench/telephony/run.sh
-# (start the server with --lockout-limit 0: every request keys the same caller).
+# (start the server with --lockout-limit 0: every request keys the same caller;
+# with --agi-addr too, and AGI=that address here, FastAGI's /lookup and /flow
+# sessions are measured with bench/cmd/agiload).
 # Needs wrk (apt-get install wrk) and Twilio's Node library
 # (npm ci --prefix ivr/twilio/testdata/node).
 set -euo pipefail
@@ -33,3 +35,9 @@ run "twilio first step (ask)" "$voice" BODY="$first" CTYPE=application/x-www-for
 run "twilio last step (lookup)" "$action" BODY="$last" CTYPE=application/x-www-form-urlencoded SIG="$(node sign.js "$TOKEN" "$BASE$action" "$last")"
 run "connect lookup" "/connect/v1/$CID/$DBID/lookup" BODY="$event" CTYPE=application/json AUTH="$AUTH"
 run "vxml lookup document" "/vxml/v1/$CID/$DBID/lookup" BODY="ref1=123456&ref2=01021990" CTYPE=application/x-www-form-urlencoded AUTH="$AUTH"
+if [ -n "${AGI:-}" ]; then
+  (cd ../.. && go build -o /tmp/tonebase-agiload ./bench/cmd/agiload)
+  for script in lookup flow; do
+    /tmp/tonebase-agiload -addr "$AGI" -cid "$CID" -dbid "$DBID" -key "$KEY" -secret "$SECRET" -c "$C" -d "$D" -script "$script"
+  done
+fi

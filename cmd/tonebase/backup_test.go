@@ -14,8 +14,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rs/zerolog"
-
 	"github.com/tonebase/tonebase/internal/testkit"
 )
 
@@ -354,7 +352,7 @@ func TestBackupEndpoint(t *testing.T) {
 // carries nothing of the request (its token) or of the data.
 func TestBackupLogsNoSecrets(t *testing.T) {
 	logs := &testkit.SyncBuffer{}
-	s := startLogging(t, zerolog.New(logs).Level(zerolog.TraceLevel), func(c *serveConfig) { c.LogLevel = "trace"; c.AccessLog = true })
+	s := startLogging(t, logs, func(c *serveConfig) { c.LogLevel = "trace"; c.AccessLog = true })
 	c := s.newClient("Acme")
 	dbid := s.newDatabase(c.CID)
 	if r := s.upload("POST", c, dbid, debtorRows(0, 20)); r.status != 200 {

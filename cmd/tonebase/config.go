@@ -168,6 +168,11 @@ type serveConfig struct {
 	// StrictModes=no does; without it such a file is refused.
 	AnyKeyMode bool
 	DebugAddr  string
+	// AGIAddr is where FastAGI is served for Asterisk; off when empty.
+	AGIAddr string
+	// AGIIdle is how long an AGI session may stay silent before it is
+	// dropped.
+	AGIIdle time.Duration
 	// CPUs is the parallelism the Go runtime chose (cgroup limits and a
 	// GOMAXPROCS setting count); Procs is the scheduler slots serve runs
 	// with. See --procs.
@@ -206,6 +211,8 @@ func parseServe(args []string) (serveConfig, error) {
 	f.str(&c.MasterKeyFile, "master-key-file", "", "file holding the 32-byte master key that seals stored cards and encrypts the store at rest (or TONEBASE_MASTER_KEY)")
 	f.boolean(&c.AnyKeyMode, "master-key-any-mode", false, "accept a --master-key-file that group or others may read (refused otherwise)")
 	f.str(&c.DebugAddr, "debug-addr", "", "serve Go profiles (/debug/pprof/) on this address, e.g. 127.0.0.1:6060; off when empty")
+	f.str(&c.AGIAddr, "agi-addr", "", "serve FastAGI for Asterisk on this address, e.g. 127.0.0.1:4573: the dialplan's AGI(agi://host:4573/lookup?…) and AGI(agi://host:4573/flow?…); off when empty")
+	f.duration(&c.AGIIdle, "agi-idle-timeout", 30*time.Second, "longest Asterisk may stay silent in an AGI session (no line and no reply) before tonebase drops the session")
 	f.integer(&c.Procs, "procs", 0, "Go scheduler slots (GOMAXPROCS); 0: twice the CPUs, so a lookup finds a free slot while uploads and compactions keep every CPU busy (a GOMAXPROCS setting is kept)")
 	c.MasterKey = os.Getenv("TONEBASE_MASTER_KEY")
 	if err := f.parse(args); err != nil {
@@ -240,6 +247,9 @@ func parseServe(args []string) (serveConfig, error) {
 	if c.RequestTimeout <= 0 || c.IdleTimeout <= 0 || c.StopTimeout <= 0 {
 		return c, fmt.Errorf("--request-timeout, --idle-timeout and --stop-timeout must be positive")
 	}
+	if c.AGIIdle <= 0 {
+		return c, fmt.Errorf("--agi-idle-timeout must be positive")
+	}
 	if c.MaxUploadMB < 1 || c.MaxUploadMB > 2047 {
 		return c, fmt.Errorf("--max-upload-mb must be between 1 and 2047")
 	}
@@ -254,8 +264,8 @@ func checkServe(c serveConfig) error {
 	default:
 		return fmt.Errorf("--log-level must be debug, info, warn or error (or trace), not %q", c.LogLevel)
 	}
-	for flagName, addr := range map[string]string{"--addr": c.Addr, "--debug-addr": c.DebugAddr} {
-		if addr == "" && flagName == "--debug-addr" {
+	for flagName, addr := range map[string]string{"--addr": c.Addr, "--debug-addr": c.DebugAddr, "--agi-addr": c.AGIAddr} {
+		if addr == "" && flagName != "--addr" {
 			continue
 		}
 		if _, port, err := net.SplitHostPort(addr); err != nil || port == "" {

@@ -31,11 +31,12 @@ type testServer struct {
 
 func startServer(t *testing.T, mutate ...func(*serveConfig)) *testServer {
 	t.Helper()
-	return startLogging(t, zerolog.New(io.Discard), mutate...)
+	return startLogging(t, io.Discard, mutate...)
 }
 
-// startLogging is startServer with the server's log written to log.
-func startLogging(t *testing.T, log zerolog.Logger, mutate ...func(*serveConfig)) *testServer {
+// startLogging is startServer with the server's log, and its access log
+// when cfg.AccessLog is set, written to w.
+func startLogging(t *testing.T, w io.Writer, mutate ...func(*serveConfig)) *testServer {
 	t.Helper()
 	cfg := serveConfig{Data: t.TempDir(), LogFormat: "json", LogLevel: "warn", AdminToken: "test-admin-token-0123456789",
 		MaxUploadMB: 1, LockoutLimit: 5, LockoutWindow: 15 * time.Minute, TxnRows: 256, RowCacheMB: 64,
@@ -43,7 +44,7 @@ func startLogging(t *testing.T, log zerolog.Logger, mutate ...func(*serveConfig)
 	for _, m := range mutate {
 		m(&cfg)
 	}
-	a, err := newApp(cfg, log)
+	a, err := newApp(cfg, zerolog.New(w).Level(zerolog.TraceLevel), withAccessLog(w, accessLines))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -24,14 +24,19 @@ func BenchmarkLookupHandler(b *testing.B) {
 	b.Run("access-log=on", func(b *testing.B) { benchmarkLookupHandler(b, true) })
 }
 
-func benchmarkLookupHandler(b *testing.B, accessLog bool) {
+// benchApp is the service as serve wires it, over a fresh data folder, with
+// a client whose benchmark database holds rows rows; it closes when b ends.
+// It returns the handler, the client's Authorization header and its cid
+// and dbid.
+func benchApp(b *testing.B, accessLog bool, rows int) (fasthttp.RequestHandler, string, int64, int64) {
+	b.Helper()
 	cfg := serveConfig{Data: b.TempDir(), LogFormat: "json", LogLevel: "info", AdminToken: "bench-admin-token-0123456789",
 		MaxUploadMB: 64, LockoutLimit: 5, LockoutWindow: 15 * time.Minute, TxnRows: 256, AccessLog: accessLog, RowCacheMB: 512}
 	a, err := newApp(cfg, zerolog.New(io.Discard), withAccessLog(io.Discard, accessLines))
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer a.close()
+	b.Cleanup(func() { _ = a.close() })
 	c, creds, err := a.clients.Create("Bench", 0)
 	if err != nil {
 		b.Fatal(err)
@@ -45,14 +50,18 @@ func benchmarkLookupHandler(b *testing.B, accessLog bool) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	const rows = 200_000
 	for _, batch := range bench.Batches(c.CID, db.DBID, creds.UploadPassword, 0, rows, 5000) {
 		if _, err := a.svc.Upload(ivr.Signed{CID: c.CID, DBID: db.DBID, Hash: batch.Hash}, batch.Body); err != nil {
 			b.Fatal(err)
 		}
 	}
-	h := a.server.Handler
 	auth := "Basic " + base64.StdEncoding.EncodeToString([]byte(c.APIKey+":"+creds.APISecret))
+	return a.server.Handler, auth, c.CID, db.DBID
+}
+
+func benchmarkLookupHandler(b *testing.B, accessLog bool) {
+	const rows = 200_000
+	h, auth, cid, dbid := benchApp(b, accessLog, rows)
 	var ctx fasthttp.RequestCtx
 	b.ReportAllocs()
 	i := 0
@@ -61,7 +70,7 @@ func benchmarkLookupHandler(b *testing.B, accessLog bool) {
 		i++
 		ctx.Request.Reset()
 		ctx.Response.Reset()
-		ctx.Request.SetRequestURI(fmt.Sprintf("/ivr/v1/%d/%d/lookup?ref1=%s&ref2=%s", c.CID, db.DBID, bench.Invoice(j), bench.DOB(j)))
+		ctx.Request.SetRequestURI(fmt.Sprintf("/ivr/v1/%d/%d/lookup?ref1=%s&ref2=%s", cid, dbid, bench.Invoice(j), bench.DOB(j)))
 		ctx.Request.Header.Set("Authorization", auth)
 		h(&ctx)
 		if ctx.Response.StatusCode() != 200 {

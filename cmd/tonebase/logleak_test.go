@@ -47,6 +47,11 @@ func TestBrokenRequestsLogNoRequestBytes(t *testing.T) {
 		{"a OnePay request cut off inside its card",
 			"POST /customer HTTP/1.1\r\nHost: x\r\nx-authorization: " + apiKey + ":" + apiSecret + "\r\nContent-Length: 200\r\n\r\n" +
 				`{"customer":{"customer_id":"` + invoice + `"},"card":{"number":"` + card + `","code":"` + cvv + `","track_data":";` + card + `=3012`},
+		{"a payment cut off inside a card number sent by mistake",
+			"POST /ivr/v1/1/1/payments HTTP/1.1\r\nHost: x\r\nAuthorization: Basic " + basic + "\r\nContent-Length: 300\r\n\r\n" +
+				`{"ref1":"` + invoice + `","ref2":"` + birth + `","amount":"12.50","reference":"PSP-1","caller":"` + caller + `","card_number":"` + card},
+		{"a payment with a card number past its length",
+			"POST /ivr/v1/1/1/payments HTTP/1.1\r\nHost: x\r\nAuthorization: Basic " + basic + "\r\nContent-Length: 2\r\n\r\n{}" + card + " " + cvv + "\r\n\r\n"},
 		{"a OnePay request with bytes past its length",
 			"POST /Customer HTTP/1.1\r\nHost: x\r\nx-authorization: " + apiKey + ":" + apiSecret + "\r\nContent-Length: 2\r\n\r\n{}" + card + " " + cvv + "\r\n\r\n"},
 	}
@@ -54,7 +59,7 @@ func TestBrokenRequestsLogNoRequestBytes(t *testing.T) {
 	cfg := serveConfig{Data: t.TempDir(), LogFormat: "json", LogLevel: "trace", AdminToken: "test-admin-token-0123456789",
 		MaxUploadMB: 1, LockoutLimit: 5, LockoutWindow: 15 * time.Minute, TxnRows: 256, RowCacheMB: 8,
 		RequestTimeout: time.Minute, IdleTimeout: time.Minute, AccessLog: true}
-	a, err := newApp(cfg, zerolog.New(logs).Level(zerolog.TraceLevel))
+	a, err := newApp(cfg, zerolog.New(logs).Level(zerolog.TraceLevel), withAccessLog(logs, accessLines))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -83,6 +88,7 @@ func TestBrokenRequestsLogNoRequestBytes(t *testing.T) {
 		_ = c.Close()
 	}
 	_ = a.server.Shutdown() // the connection errors are logged by now
+	a.closeAccessLog()
 	got := logs.String()
 	if !strings.Contains(got, "error when serving connection") {
 		t.Fatalf("no connection error was logged, so nothing was tested; log:\n%s", got)

@@ -47,6 +47,8 @@ func routes(a *app, ivrH *ivr.Handlers, api *admin.API, cust *hipfinity.Handlers
 		{"GET", "/metrics", a.metrics},
 
 		{"GET", "/ivr/v1/{cid}/{dbid}/lookup", ivrH.Lookup},
+		{"POST", "/ivr/v1/{cid}/{dbid}/payments", a.pay.Post},
+		{"GET", "/ivr/v1/{cid}/{dbid}/payments", a.pay.List},
 		{"POST", "/cppdb/api/database", ivrH.Upload},
 		{"DELETE", "/cppdb/api/database", ivrH.Delete},
 		{"POST", "/cppdb/api/file", ivrH.File},
@@ -185,6 +187,8 @@ func webRoutes(w *web.Server) []route {
 		{"GET", db + "/imports", p(w.ImportHistory)},
 		{"GET", db + "/locks", p(w.Locks)},
 		{"POST", db + "/locks/lift", f(w.LockLift)},
+		{"GET", db + "/payments", p(w.LedgerPage)},
+		{"GET", db + "/payments.csv", p(w.LedgerCSV)},
 		{"GET", "/admin/imports/{id}", p(w.ImportStatus)},
 		{"GET", "/admin/imports/{id}/progress", p(w.ImportProgress)},
 		{"GET", "/admin/imports/{id}/rejected.csv", p(w.Rejected)},

@@ -31,17 +31,20 @@ import (
 	"github.com/tonebase/tonebase/internal/observe"
 	"github.com/tonebase/tonebase/internal/tenant"
 	"github.com/tonebase/tonebase/ivr"
+	"github.com/tonebase/tonebase/ivr/agi"
 )
 
 // app is the wired service: what serve runs and the end-to-end tests drive.
 type app struct {
 	cfg       serveConfig
 	log       zerolog.Logger
-	accessLog zerolog.Logger
+	accessLog observe.AccessLog
 	store     *columndb.Store
 	reg       *observe.Registry
 	clients   *tenant.Registry
 	svc       *ivr.Service
+	payments  *ivr.Payments
+	pay       *ivr.PaymentHandlers
 	cust      *customer.Service
 	token     string
 	web       *web.Server
@@ -50,7 +53,7 @@ type app struct {
 	disk      *diskfree.Guard
 	calls     platforms // the telephony platforms' handlers
 	backups   *admin.Backups
-	async     *logsink.Async // the access log's writer, flushed at close; nil when there is none
+	async     *logsink.Lines // the access log's writer, flushed at close; nil when there is none
 }
 
 func serve(args []string) error {
@@ -73,24 +76,22 @@ func serve(args []string) error {
 	if err != nil {
 		return fmt.Errorf("listen on --addr %s: %w", cfg.Addr, err)
 	}
-	var dln net.Listener
-	if cfg.DebugAddr != "" {
-		if dln, err = net.Listen("tcp", cfg.DebugAddr); err != nil {
-			_ = ln.Close()
-			return fmt.Errorf("listen on --debug-addr %s: %w", cfg.DebugAddr, err)
-		}
+	extra, err := listenExtra(cfg)
+	if err != nil {
+		_ = ln.Close()
+		return err
 	}
+	dln, aln := extra.debug, extra.agi
 	a, err := newApp(cfg, log, withAccessLog(logOutput(cfg.LogFormat, os.Stderr), accessLines))
 	if err != nil {
 		_ = ln.Close()
-		if dln != nil {
-			_ = dln.Close()
-		}
+		extra.close()
 		return permissionHint(err, cfg.Data)
 	}
 	if cfg.Demo {
 		if err := a.demo(ln.Addr().String()); err != nil {
 			_ = ln.Close()
+			extra.close()
 			_ = a.close()
 			return err
 		}
@@ -102,18 +103,31 @@ func serve(args []string) error {
 	log.Info().Str("addr", ln.Addr().String()).Str("data", cfg.Data).Msg("serving")
 	stop := make(chan os.Signal, 1)
 	signal.Notify(stop, syscall.SIGINT, syscall.SIGTERM)
+	agiDone := make(chan error, 1)
+	if aln != nil {
+		log.Info().Str("addr", aln.Addr().String()).Msg("serving FastAGI")
+		go func() { agiDone <- a.calls.agi.Serve(aln) }()
+	}
 	done := make(chan error, 1)
 	go func() { done <- a.serve(ln) }()
 	var deadline time.Time
 	select {
 	case err = <-done:
 		deadline = time.Now().Add(cfg.StopTimeout)
+		err = errors.Join(err, a.stopAGI(deadline.Add(-cfg.StopTimeout/4)))
+	case err = <-agiDone:
+		err = fmt.Errorf("FastAGI on --agi-addr: %w", err)
+		deadline = time.Now().Add(cfg.StopTimeout)
+		_ = a.server.Shutdown()
 	case sig := <-stop:
 		log.Info().Str("signal", sig.String()).Dur("stop_timeout", cfg.StopTimeout).Msg("shutting down")
 		deadline = time.Now().Add(cfg.StopTimeout)
-		// Requests in flight get most of the bound; the store the rest.
+		// Requests and calls in flight get most of the bound; the store
+		// the rest.
 		ctx, cancel := context.WithDeadline(context.Background(), deadline.Add(-cfg.StopTimeout/4))
-		err = a.server.ShutdownWithContext(ctx)
+		agiStopped := make(chan error, 1)
+		go func() { agiStopped <- a.stopAGI(deadline.Add(-cfg.StopTimeout / 4)) }()
+		err = errors.Join(a.server.ShutdownWithContext(ctx), <-agiStopped)
 		cancel()
 	}
 	if cerr := closeWithin(a.close, time.Until(deadline)); cerr != nil {
@@ -126,6 +140,46 @@ func serve(args []string) error {
 		log.Info().Msg("stopped cleanly")
 	}
 	return err
+}
+
+// stopAGI stops the FastAGI server, if it runs: calls in progress may end
+// until by, and are dropped then.
+func (a *app) stopAGI(by time.Time) error {
+	ctx, cancel := context.WithDeadline(context.Background(), by)
+	defer cancel()
+	if err := a.calls.agi.Shutdown(ctx); err != nil && !errors.Is(err, net.ErrClosed) {
+		return fmt.Errorf("FastAGI: %w", err)
+	}
+	return nil
+}
+
+// extraListeners are the optional addresses serve binds before anything
+// is created: the debug server's and FastAGI's.
+type extraListeners struct{ debug, agi net.Listener }
+
+func listenExtra(cfg serveConfig) (extraListeners, error) {
+	var l extraListeners
+	var err error
+	if cfg.DebugAddr != "" {
+		if l.debug, err = net.Listen("tcp", cfg.DebugAddr); err != nil {
+			return l, fmt.Errorf("listen on --debug-addr %s: %w", cfg.DebugAddr, err)
+		}
+	}
+	if cfg.AGIAddr != "" {
+		if l.agi, err = net.Listen("tcp", cfg.AGIAddr); err != nil {
+			l.close()
+			return extraListeners{}, fmt.Errorf("listen on --agi-addr %s: %w", cfg.AGIAddr, err)
+		}
+	}
+	return l, nil
+}
+
+func (l extraListeners) close() {
+	for _, ln := range []net.Listener{l.debug, l.agi} {
+		if ln != nil {
+			_ = ln.Close()
+		}
+	}
 }
 
 // closeWithin runs close and waits for it at most d: a stop must end, and
@@ -251,6 +305,8 @@ func newApp(cfg serveConfig, log zerolog.Logger, opts ...appOption) (*app, error
 		return nil, err
 	}
 	ivrH := ivr.NewHandlers(a.svc, log, observe.NewEvents(a.reg))
+	a.payments = ivr.NewPayments(a.svc, store)
+	a.pay = ivr.NewPaymentHandlers(a.payments, log)
 	api := admin.NewAPI(token, clients, catalog, log)
 	// The lookup tester gets its own service with the lockout off, so an
 	// admin testing wrong dates of birth never locks out a real caller.
@@ -266,7 +322,7 @@ func newApp(cfg serveConfig, log zerolog.Logger, opts ...appOption) (*app, error
 		NoVault: "the server has no master key; " + vault.HowToMakeKey})
 	a.cust.Start()
 	a.web, err = web.New(web.Config{AdminToken: token, Docs: store, Clients: clients, Databases: catalog,
-		Rows: a.svc, Tester: tester, Counts: observe.NewEvents(a.reg), Customers: a.cust, Log: log,
+		Rows: a.svc, Tester: tester, Counts: observe.NewEvents(a.reg), Customers: a.cust, Log: log, Ledger: a.payments,
 		WorkDir: workDir(cfg), Spools: spools, MaxUpload: int64(cfg.MaxUploadMB) << 20})
 	if err != nil {
 		a.cust.Close()
@@ -276,7 +332,7 @@ func newApp(cfg serveConfig, log zerolog.Logger, opts ...appOption) (*app, error
 	custH := hipfinity.NewHandlers(a.cust, clients, log)
 	onepayH := onepay.NewHandlers(a.cust, clients, log, nil)
 	rpH := receivepay.NewHandlers(a.cust, clients, log, nil)
-	if a.calls, err = newPlatforms(a.svc, clients, observe.NewEvents(a.reg), log, key); err != nil {
+	if a.calls, err = newPlatforms(a.svc, clients, observe.NewEvents(a.reg), log, key, agi.Config{Idle: cfg.AGIIdle}); err != nil {
 		a.cust.Close()
 		_ = store.Close()
 		return nil, err

@@ -95,7 +95,7 @@ func newEnv(t *testing.T, o envOpts) *env {
 	r := router.New()
 	reg := observe.New()
 	for _, rt := range testRoutes(h) {
-		r.Handle(rt.method, rt.path, observe.Wrap(log, reg, rt.path, rt.h))
+		r.Handle(rt.method, rt.path, observe.Wrap(observe.AccessLog{Out: e.logs, Level: log.GetLevel()}, reg, rt.path, rt.h))
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

@@ -93,7 +93,7 @@ func newEnv(t *testing.T, o envOpts) *env {
 		{"GET", "/apis/api/PaymentDetails/GetPaymentInfo/{id}", hf.GetPaymentInfo},
 		{"POST", "/api", rp.API},
 	} {
-		r.Handle(rt.method, rt.path, observe.Wrap(log, reg, rt.path, rt.h))
+		r.Handle(rt.method, rt.path, observe.Wrap(observe.AccessLog{Out: e.logs, Level: log.GetLevel()}, reg, rt.path, rt.h))
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

@@ -53,3 +53,37 @@ func TestRunLowersOnlyItsOwnThread(t *testing.T) {
 		}
 	}
 }
+
+// TestNormalRunsAtTheCallersPriority: work handed back from a lowered
+// thread runs where lookups do, not at nice 19.
+func TestNormalRunsAtTheCallersPriority(t *testing.T) {
+	runtime.LockOSThread()
+	before := threadNice(t)
+	runtime.UnlockOSThread()
+	if before == lowest {
+		t.Skip("the test itself runs at the lowest priority")
+	}
+	for i := range 20 {
+		var inside, normal int
+		Run(func() {
+			inside = threadNice(t)
+			Normal(func() {
+				runtime.LockOSThread()
+				defer runtime.UnlockOSThread()
+				normal = threadNice(t)
+			})
+		})
+		if inside != lowest || normal == lowest {
+			t.Fatalf("call %d: Run at nice %d, Normal within it at %d", i, inside, normal)
+		}
+	}
+}
+
+// TestBulkRunsAtNiceTen: bulk work is lowered, less than a password check.
+func TestBulkRunsAtNiceTen(t *testing.T) {
+	var inside int
+	Bulk(func() { inside = threadNice(t) })
+	if inside != bulk {
+		t.Fatalf("bulk work ran at nice %d, want %d", inside, bulk)
+	}
+}

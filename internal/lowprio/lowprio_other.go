@@ -2,4 +2,4 @@
 
 package lowprio
 
-func isolate() bool { return false }
+func isolate(int) bool { return false }

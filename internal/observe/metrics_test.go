@@ -9,7 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rs/zerolog"
 	"github.com/valyala/fasthttp"
 )
 
@@ -162,7 +161,7 @@ func TestWriteTextIsWellFormed(t *testing.T) {
 	ev.Lookup("not_found", 0) // counted, no latency
 	ev.Rows("inserted", 3)
 	ev.Rows("invalid", 0) // nothing to count
-	Wrap(zerolog.Nop(), r, "/ivr/v1/{cid}/{dbid}/lookup", func(*fasthttp.RequestCtx) {})(newCtx("GET", "/ivr/v1/1/2/lookup", ""))
+	Wrap(AccessLog{}, r, "/ivr/v1/{cid}/{dbid}/lookup", func(*fasthttp.RequestCtx) {})(newCtx("GET", "/ivr/v1/1/2/lookup", ""))
 	var buf bytes.Buffer
 	r.WriteText(&buf)
 	typed := map[string]bool{}

@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"encoding/binary"
 	"encoding/hex"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -20,7 +21,7 @@ const RequestIDHeader = httpx.RequestIDHeader
 // one), answers it in X-Request-Id, logs one access line and records the
 // request count and latency by route and status. route names the route
 // pattern, not the path, so metrics stay bounded.
-func Wrap(log zerolog.Logger, reg *Registry, route string, next fasthttp.RequestHandler) fasthttp.RequestHandler {
+func Wrap(access AccessLog, reg *Registry, route string, next fasthttp.RequestHandler) fasthttp.RequestHandler {
 	requests := reg.Counter("tonebase_http_requests_total", "HTTP requests by route and status.", "route", "status")
 	latency := reg.Histogram("tonebase_http_request_duration_seconds", "HTTP request latency by route.", "route").With(route)
 	// The route's counter per status, resolved on first use: after that a
@@ -33,7 +34,13 @@ func Wrap(log zerolog.Logger, reg *Registry, route string, next fasthttp.Request
 	_, _ = rand.Read(seed[:])
 	base := binary.BigEndian.Uint64(seed[:])
 	var seq atomic.Uint64
-	logging := log.GetLevel() <= zerolog.InfoLevel
+	logging := access.Out != nil && access.Level <= zerolog.InfoLevel
+	on := access.Out != nil
+	// A line is built in a pooled buffer: one on the stack would escape
+	// to the heap through the writer's interface on every request.
+	bufs := sync.Pool{New: func() any { b := make([]byte, 0, 512); return &b }}
+	routeJSON := appendString(nil, []byte(route))
+	var clock stamps
 	return func(ctx *fasthttp.RequestCtx) {
 		start := time.Now()
 		var idBuf [16]byte
@@ -59,17 +66,16 @@ func Wrap(log zerolog.Logger, reg *Registry, route string, next fasthttp.Request
 		}
 		c.Inc()
 		latency.Observe(d)
-		if !logging && status < 500 {
+		if !logging && (!on || status < 500) {
 			return
 		}
-		ev := log.Info()
-		if status >= 500 {
-			ev = log.Error()
-		}
 		// The path only: query strings can hold callers' digits.
-		ev.Bytes("request_id", ctx.Response.Header.Peek(RequestIDHeader)).Bytes("method", ctx.Method()).
-			Bytes("path", ctx.Path()).Str("route", route).Int("status", status).Dur("duration", d).
-			Str("remote", ctx.RemoteIP().String()).Msg("request")
+		line := accessLine{id: ctx.Response.Header.Peek(RequestIDHeader), method: ctx.Method(), path: ctx.Path(),
+			route: routeJSON, status: status, took: d, remote: ctx.RemoteIP()}
+		buf := bufs.Get().(*[]byte)
+		*buf = line.append((*buf)[:0], clock.at(start.Add(d)))
+		_, _ = access.Out.Write(*buf)
+		bufs.Put(buf)
 	}
 }
 

@@ -7,7 +7,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/rs/zerolog"
 	"github.com/tonebase/tonebase/internal/httpx"
 	"github.com/valyala/fasthttp"
 )
@@ -48,7 +47,7 @@ func TestWrapRequestIDs(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			var log bytes.Buffer
 			var seen string
-			h := Wrap(zerolog.New(&log), New(), "/r", func(ctx *fasthttp.RequestCtx) { seen = httpx.RequestID(ctx) })
+			h := Wrap(AccessLog{Out: &log}, New(), "/r", func(ctx *fasthttp.RequestCtx) { seen = httpx.RequestID(ctx) })
 			ctx := newCtx("GET", "/r", tt.sent)
 			h(ctx)
 			got := string(ctx.Response.Header.Peek("X-Request-Id"))
@@ -74,7 +73,7 @@ func TestWrapRequestIDs(t *testing.T) {
 		})
 	}
 	t.Run("two requests get two ids", func(t *testing.T) {
-		h := Wrap(zerolog.Nop(), New(), "/r", func(*fasthttp.RequestCtx) {})
+		h := Wrap(AccessLog{}, New(), "/r", func(*fasthttp.RequestCtx) {})
 		a, b := newCtx("GET", "/r", ""), newCtx("GET", "/r", "")
 		h(a)
 		h(b)
@@ -107,7 +106,7 @@ func TestWrapAccessLog(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			var log bytes.Buffer
 			reg := New()
-			h := Wrap(zerolog.New(&log), reg, "route-pattern", func(ctx *fasthttp.RequestCtx) { ctx.SetStatusCode(tt.status) })
+			h := Wrap(AccessLog{Out: &log}, reg, "route-pattern", func(ctx *fasthttp.RequestCtx) { ctx.SetStatusCode(tt.status) })
 			h(newCtx(tt.method, tt.uri, ""))
 			var line map[string]any
 			if err := json.Unmarshal(log.Bytes(), &line); err != nil {

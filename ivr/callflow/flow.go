@@ -190,10 +190,8 @@ func outcome(sc ivr.CallScript, res *ivr.Result) []string {
 	var out []string
 	switch res.Status {
 	case ivr.StatusFound:
-		a, _ := res.Record.Amounts()
+		a, showMin, showMax := told(sc, res)
 		out = append(out, fill(s.Balance, "amount", amount(a.Balance)))
-		showMin := sc.HasMinimum && a.MinPayment != a.Balance
-		showMax := sc.HasMaximum && a.MaxPayment != a.Balance
 		switch {
 		case showMin && showMax:
 			out = append(out, fill(s.PayBetween, "min", amount(a.MinPayment), "max", amount(a.MaxPayment)))
@@ -220,6 +218,33 @@ func outcome(sc ivr.CallScript, res *ivr.Result) []string {
 		out = append(out, s.TooManyTries)
 	}
 	return append(out, s.Goodbye)
+}
+
+// told is a found caller's amounts and whether the minimum and the
+// maximum are told beside the balance: when the database has them and
+// they differ from it.
+func told(sc ivr.CallScript, res *ivr.Result) (a ivr.Amounts, showMin, showMax bool) {
+	a, _ = res.Record.Amounts()
+	return a, sc.HasMinimum && a.MinPayment != a.Balance, sc.HasMaximum && a.MaxPayment != a.Balance
+}
+
+// AmountsSaid are the amounts, in minor units, a turn's outcome tells the
+// caller, in the order its sentences tell them: for a platform that says
+// amounts with its own sounds (Asterisk's SAY NUMBER) rather than the
+// sentences' words.
+func AmountsSaid(t *Turn) []int64 {
+	if t.Kind != End || t.Status != ivr.StatusFound {
+		return nil
+	}
+	a, showMin, showMax := told(t.Script, &t.Result)
+	out := []int64{a.Balance}
+	if showMin {
+		out = append(out, a.MinPayment)
+	}
+	if showMax {
+		out = append(out, a.MaxPayment)
+	}
+	return out
 }
 
 // Failed is the turn a platform ends a call with when the flow could not

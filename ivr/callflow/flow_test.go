@@ -196,3 +196,29 @@ func TestFlowUnknownDatabase(t *testing.T) {
 		t.Fatal("a database that does not exist started a call")
 	}
 }
+
+func TestAmountsSaid(t *testing.T) {
+	env := ivrtest.New(t, ivrtest.Options{})
+	f := New(env.Service)
+	for _, tc := range []struct {
+		name, ref1, ref2 string
+		want             []int64
+	}{
+		{"the balance and the minimum that differs", "123456", "01021990", []int64{1250, 500}},
+		{"a penny minimum by default", "456789", "29022000", []int64{123456, 1}},
+		{"nothing owed says no amount", "234567", "15081985", nil},
+		{"not found", "123456", "02021990", nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			turn, err := f.Complete(env.CID, env.DBID, func(n string) (string, bool) {
+				return map[string]string{"ref1": tc.ref1, "ref2": tc.ref2}[n], n == "ref1" || n == "ref2"
+			}, "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := AmountsSaid(&turn); !slices.Equal(got, tc.want) {
+				t.Fatalf("%v, want %v", got, tc.want)
+			}
+		})
+	}
+}

@@ -35,6 +35,9 @@ func main() {
 	backup := flag.Bool("backup", false, "instead of the full run, load -rows into -tonebase, then time its backup alone, with -during-rate lookups on -during-c connections, and its restore")
 	memory := flag.String("memory", "", "instead of the full run, load rows up to each of these counts (comma-separated, e.g. 1000000,5000000,10000000) into one server, and print its memory from /proc after each, then after a restart")
 	settle := flag.Duration("settle", 20*time.Second, "with -memory, how long the server rests after each load before it is measured")
+	payments := flag.Int("payments", 0, "instead of the full run, measure payments: on one row and spread over this many rows at -payments-c connections, then lookups at -c alone and beside -payments-rate payments/s, -d each")
+	paymentsC := flag.Int("payments-c", 16, "with -payments, the payment connections")
+	paymentsRate := flag.Int("payments-rate", 1000, "with -payments, the payments/s beside the lookups")
 	flag.Parse()
 	if *constant != "" {
 		body, err := os.ReadFile(*constantBody)
@@ -121,6 +124,19 @@ func main() {
 		work, err := os.MkdirTemp("", "tonebase-backup-")
 		if err == nil {
 			_, err = bench.BackupRestore(os.Stdout, work, cfg.Tonebase, cfg.Rows, cfg.BatchRows, cfg.Inflight, cfg.DuringRate, conns)
+			os.RemoveAll(work)
+		}
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "loadtest:", err)
+			os.Exit(1)
+		}
+		return
+	}
+	if *payments > 0 {
+		work, err := os.MkdirTemp("", "tonebase-payments-")
+		if err == nil {
+			_, err = bench.Payments(bench.PaymentsConfig{Tonebase: cfg.Tonebase, Work: work, Rows: *payments, Concurrency: *paymentsC,
+				LookupConns: cfg.Concurrency, Duration: cfg.Duration, Rate: *paymentsRate, Profiles: cfg.Profiles}, os.Stdout)
 			os.RemoveAll(work)
 		}
 		if err != nil {

@@ -1,0 +1,159 @@
+package bench
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"time"
+
+	"github.com/tonebase/tonebase/hash"
+)
+
+// PaymentsConfig sizes a payments run.
+type PaymentsConfig struct {
+	Tonebase    string        // path of the tonebase binary
+	Work        string        // scratch folder
+	Rows        int           // rows the payments spread over (100,000 in the README)
+	Concurrency int           // payment connections in the closed-loop phases
+	LookupConns int           // lookup connections
+	Duration    time.Duration // per phase
+	Rate        int           // payments/s beside the lookups (1,000 in the README)
+	Profiles    string        // if set, the server's profiles of the phases beside payments are written here
+}
+
+// PaymentsReport is what a payments run measured.
+type PaymentsReport struct {
+	ServerArgs string
+	HotRow     Stats // payments of one row, closed loop
+	Spread     Stats // payments spread over Rows rows, closed loop
+	// Lookups at LookupConns, closed loop, alone and with Rate payments/s beside.
+	LookupsAlone, LookupsBeside Stats
+	// Lookups at half the rate alone reached, on a fixed schedule, alone and beside.
+	HalfAlone, HalfBeside Stats
+	// Lookups at the during-upload schedule (1,000/s), alone and beside.
+	SlowAlone, SlowBeside Stats
+	PaymentsBeside        Stats // the payments of the "beside" phases, from when each was due
+}
+
+// hotBalance is the hot row's balance: a penny at a time it never runs out.
+const hotBalance = "£10000000.00"
+
+// Payments measures POST /ivr/v1/{cid}/{dbid}/payments on a real server:
+// a penny at a time on one hot row, then spread over cfg.Rows rows, then
+// lookups alone and with cfg.Rate payments a second beside them.
+func Payments(cfg PaymentsConfig, w io.Writer) (PaymentsReport, error) {
+	var r PaymentsReport
+	var err error
+	host, _ := os.Hostname()
+	fmt.Fprintf(w, "tonebase payments harness: %d rows, %d payment connections, %d lookup connections, %v phases, %d CPUs (%s, %s)\n",
+		cfg.Rows, cfg.Concurrency, cfg.LookupConns, cfg.Duration, runtime.NumCPU(), host, time.Now().UTC().Format(time.DateOnly))
+	token := "bench-admin-token-0123456789"
+	var prof profiler
+	var extra []string
+	if cfg.Profiles != "" {
+		if prof.addr, err = FreeAddr(); err != nil {
+			return r, err
+		}
+		prof.dir = cfg.Profiles
+		if err := os.MkdirAll(prof.dir, 0o755); err != nil {
+			return r, fmt.Errorf("bench: profiles: %w", err)
+		}
+		extra = append(extra, "--debug-addr", prof.addr)
+	}
+	svc, err := StartTonebase(cfg.Tonebase, filepath.Join(cfg.Work, "tonebase"), token, extra...)
+	if err != nil {
+		return r, err
+	}
+	defer svc.Stop()
+	r.ServerArgs = svc.Args()
+	fmt.Fprintf(w, "server: %s %s\n", cfg.Tonebase, svc.Args())
+	t, err := Setup(svc.Addr, token)
+	if err != nil {
+		return r, err
+	}
+	if _, _, err := Upload(svc.Addr, t.CID, t.DBID, paymentRows(t, cfg.Rows, 5000), 2); err != nil {
+		return r, err
+	}
+	hot := Invoice(cfg.Rows) // the row after the spread ones
+	phase := 0
+	payTarget := func(ref1 func(i int) (string, string)) Target {
+		phase++
+		p := phase
+		return Target{Addr: svc.Addr, Auth: t.APIKey + ":" + t.APISecret, OK: func(s int) bool { return s == 201 },
+			Path: func(int) string { return fmt.Sprintf("/ivr/v1/%d/%d/payments", t.CID, t.DBID) },
+			JSON: func(i int) []byte {
+				inv, dob := ref1(i)
+				return fmt.Appendf(nil, `{"ref1":"%s","ref2":"%s","amount":"0.01","reference":"bench-%d-%d","method":"card","card_last4":"1111"}`,
+					inv, dob, p, i)
+			}}
+	}
+	hotRow := func(int) (string, string) { return hot, DOB(cfg.Rows) }
+	spread := func(i int) (string, string) { j := (i * 7919) % cfg.Rows; return Invoice(j), DOB(j) }
+
+	r.HotRow = ClosedLoop(payTarget(hotRow), cfg.Concurrency, cfg.Duration)
+	fmt.Fprintf(w, "one row    %v (payments, %d connections)\n", r.HotRow, cfg.Concurrency)
+	r.Spread = ClosedLoop(payTarget(spread), cfg.Concurrency, cfg.Duration)
+	fmt.Fprintf(w, "%d rows %v (payments, %d connections)\n", cfg.Rows, r.Spread, cfg.Concurrency)
+
+	lookup := LookupTarget(svc.Addr, t, cfg.Rows)
+	beside := func(phase string, run func() Stats) (Stats, Stats) {
+		prof.capture(phase, min(cfg.Duration-time.Second, 5*time.Second))
+		done := make(chan Stats)
+		pays := payTarget(spread)
+		// As many connections as the lookups have: a slow payment then
+		// shows as latency, not as a client queue holding the rest back.
+		go func() { done <- OpenLoop(pays, cfg.Rate, cfg.LookupConns, cfg.Duration) }()
+		l := run()
+		return l, <-done
+	}
+	r.LookupsAlone = ClosedLoop(lookup, cfg.LookupConns, cfg.Duration)
+	fmt.Fprintf(w, "lookups    %v (alone, %d connections)\n", r.LookupsAlone, cfg.LookupConns)
+	var p1, p2 Stats
+	r.LookupsBeside, p1 = beside("lookups-beside-payments", func() Stats { return ClosedLoop(lookup, cfg.LookupConns, cfg.Duration) })
+	fmt.Fprintf(w, "lookups    %v (beside %d payments/s on %d connections)\n", r.LookupsBeside, cfg.Rate, cfg.LookupConns)
+	fmt.Fprintf(w, "  payments %v (beside them, from when each was due)\n", p1)
+	half := max(int(r.LookupsAlone.Rate()/2), 100)
+	r.HalfAlone = OpenLoop(lookup, half, cfg.LookupConns, cfg.Duration)
+	fmt.Fprintf(w, "half rate  %v (lookups alone at %d/s)\n", r.HalfAlone, half)
+	r.HalfBeside, p2 = beside("half-rate-beside-payments", func() Stats { return OpenLoop(lookup, half, cfg.LookupConns, cfg.Duration) })
+	fmt.Fprintf(w, "half rate  %v (lookups at %d/s beside %d payments/s)\n", r.HalfBeside, half, cfg.Rate)
+	fmt.Fprintf(w, "  payments %v (beside them)\n", p2)
+	// The schedule the during-upload figures are taken on (bench.Run):
+	// a payment line's lookups, where the machine is far from full.
+	r.SlowAlone = OpenLoop(lookup, 1000, cfg.LookupConns, cfg.Duration)
+	fmt.Fprintf(w, "1,000/s    %v (lookups alone)\n", r.SlowAlone)
+	var p3 Stats
+	r.SlowBeside, p3 = beside("slow-beside-payments", func() Stats { return OpenLoop(lookup, 1000, cfg.LookupConns, cfg.Duration) })
+	fmt.Fprintf(w, "1,000/s    %v (lookups beside %d payments/s)\n", r.SlowBeside, cfg.Rate)
+	fmt.Fprintf(w, "  payments %v (beside them)\n", p3)
+	r.PaymentsBeside = merge([]Stats{p1, p2, p3})
+	return r, prof.wait()
+}
+
+// paymentRows are rows [0, n) of the benchmark database owing £1,000.00
+// with no minimum or maximum, and row n, the hot one, owing hotBalance.
+func paymentRows(t Tenant, n, size int) []Batch {
+	var out []Batch
+	for start := 0; start <= n; start += size {
+		end := min(start+size, n+1)
+		var b bytes.Buffer
+		b.WriteByte('[')
+		for i := start; i < end; i++ {
+			if i > start {
+				b.WriteByte(',')
+			}
+			bal := "£1000.00"
+			if i == n {
+				bal = hotBalance
+			}
+			b.WriteString(`{"colA":"` + Invoice(i) + `","colB":"` + DOB(i) + `","colC":"` + bal + `","colF":"Customer ` + strconv.Itoa(i) + `"}`)
+		}
+		b.WriteByte(']')
+		out = append(out, Batch{Body: b.Bytes(), Hash: hash.Sign(t.CID, t.DBID, t.UploadPassword, b.Bytes()), Rows: end - start})
+	}
+	return out
+}
