@@ -88,7 +88,35 @@ func (s *Store) Query(t *Table, q Query) (Result, error) {
 		// at in place by the filters.
 		it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix})
 		defer it.Close()
+		// Unsorted matches come in key order, so only the page's need be
+		// kept: the rest are counted. With no filter either, no value is
+		// read at all. A page of a million-row table then holds a page.
+		unordered, seen := len(order) == 0, 0
+		// With no filter and no sort, the stored count is the total and the
+		// walk ends with the page.
+		counted := int64(-1)
+		if unordered && len(conds) == 0 && q.Where == nil && q.Limit > 0 {
+			n, err := readCount(txn, t.Number)
+			if err != nil {
+				return err
+			}
+			counted = n
+		}
+		onPage := func() bool {
+			i := seen
+			seen++
+			return i >= q.Offset && (q.Limit <= 0 || i < max(q.Offset, 0)+q.Limit)
+		}
 		for it.Seek(prefix); it.ValidForPrefix(prefix); it.Next() {
+			if unordered && len(conds) == 0 && q.Where == nil {
+				if onPage() {
+					matches = append(matches, match{pk: it.Item().KeyCopy(nil)})
+				}
+				if counted >= 0 && seen >= max(q.Offset, 0)+q.Limit {
+					break
+				}
+				continue
+			}
 			var m match
 			var keep bool
 			err := it.Item().Value(func(v []byte) error {
@@ -114,19 +142,24 @@ func (s *Store) Query(t *Table, q Query) (Result, error) {
 			if err != nil {
 				return err
 			}
-			if keep {
+			if keep && (!unordered || onPage()) {
 				m.pk = it.Item().KeyCopy(nil)
 				matches = append(matches, m)
 			}
 		}
-		if len(order) > 0 {
+		lo, hi := 0, len(matches)
+		switch {
+		case counted >= 0:
+			res.Total = int(counted)
+		case unordered:
+			res.Total = seen
+		default:
 			slices.SortStableFunc(matches, func(a, b match) int { return compareKeys(order, q.Order, a, b) })
-		}
-		res.Total = len(matches)
-		lo := min(max(q.Offset, 0), len(matches))
-		hi := len(matches)
-		if q.Limit > 0 {
-			hi = min(lo+q.Limit, hi)
+			res.Total = len(matches)
+			lo = min(max(q.Offset, 0), len(matches))
+			if q.Limit > 0 {
+				hi = min(lo+q.Limit, hi)
+			}
 		}
 		for _, m := range matches[lo:hi] {
 			if m.row != nil {

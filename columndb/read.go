@@ -212,3 +212,69 @@ func (s *Store) each(t *Table, pkPrefix, start []byte, fn func(pk []byte, r Row)
 	}
 	return nil
 }
+
+// EachValues calls fn with every row of t in primary-key order, its
+// values by table position as slices of the stored bytes, nil where the
+// row has none. The slices (and vals itself) are valid only during the
+// call: nothing is copied, so a walk over a million rows allocates nothing
+// per row (an export streaming them stays flat in memory).
+func (s *Store) EachValues(t *Table, fn func(vals [][]byte) (bool, error)) error {
+	prefix := rowKey(t.Number, nil)
+	vals := make([][]byte, len(t.Columns))
+	err := s.view(func(txn *badger.Txn) error {
+		it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix, PrefetchValues: true, PrefetchSize: 100})
+		defer it.Close()
+		for it.Seek(prefix); it.ValidForPrefix(prefix); it.Next() {
+			var more bool
+			err := it.Item().Value(func(b []byte) error {
+				clear(vals)
+				if err := splitRow(t, b, vals); err != nil {
+					return err
+				}
+				var err error
+				more, err = fn(vals)
+				return err
+			})
+			if err != nil || !more {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("columndb: scan %s: %w", t.Name, err)
+	}
+	return nil
+}
+
+// splitRow is decodeRow without the copy: vals[i] is column i's bytes in b.
+func splitRow(t *Table, b []byte, vals [][]byte) error {
+	next := 0
+	for off := 0; off < len(b); {
+		idLo, idHi, ok := chunkAt(b, off)
+		if !ok {
+			return errCorruptRow
+		}
+		valLo, valHi, ok := chunkAt(b, idHi)
+		if !ok {
+			return errCorruptRow
+		}
+		off = valHi
+		id := b[idLo:idHi]
+		i, found := next, false
+		for ; i < len(t.Columns) && i < next+4; i++ {
+			if t.Columns[i].ID == string(id) {
+				found = true
+				break
+			}
+		}
+		if !found {
+			if i, found = t.byID[string(id)]; !found {
+				continue
+			}
+		}
+		vals[i] = b[valLo:valHi:valHi]
+		next = i + 1
+	}
+	return nil
+}

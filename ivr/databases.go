@@ -26,6 +26,8 @@ type Store interface {
 	Lookup(t *columndb.Table, index string, vals []string, limit int) ([]columndb.Row, error)
 	Scan(t *columndb.Table, prefix, after string, limit int) (columndb.Page, error)
 	Get(t *columndb.Table, pk ...string) (columndb.Row, error)
+	Query(t *columndb.Table, q columndb.Query) (columndb.Result, error)
+	EachValues(t *columndb.Table, fn func(vals [][]byte) (bool, error)) error
 }
 
 // Errors of the caller-database service; handlers map them to statuses.

@@ -70,6 +70,9 @@ type ImportOptions struct {
 	// Progress, if set, is called after each batch with the bytes of input
 	// consumed (0 while unknown) and the records read.
 	Progress func(bytes int64, records int)
+	// Counts, if set, is called with Progress with what the import has
+	// done so far (Invalid left empty): a page can show it live.
+	Counts func(ImportResult)
 	// Invalid, if set, receives every refused line and Result.Invalid stays
 	// empty, so a file of a million bad lines need not be held in memory.
 	Invalid func(LineError)
@@ -266,6 +269,11 @@ func (im *importer) add(le LineError, r columndb.Row) error {
 }
 
 func (im *importer) progress() {
+	if im.opt.Counts != nil {
+		c := im.res
+		c.Invalid = nil
+		im.opt.Counts(c)
+	}
 	if im.opt.Progress == nil {
 		return
 	}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/tonebase/tonebase/internal/lockout"
 )
@@ -46,4 +47,28 @@ func (s *Service) KeepLocks(st lockout.Store, onError func(error)) error {
 	}
 	s.lockout = l
 	return nil
+}
+
+// CallerLock is a ref1 value or a caller's number locked out of a
+// database now, and when the lock ends.
+type CallerLock struct {
+	Caller bool // a caller's number; otherwise a ref1 value
+	Value  string
+	Until  time.Time
+}
+
+// Locks returns what is locked out of a client's database now, soonest to
+// unlock first, for the merchant's office to look up when a caller rings.
+func (s *Service) Locks(cid, dbid int64) []CallerLock {
+	var out []CallerLock
+	for _, l := range s.lockout.Locks(cid, func(k lockKey) bool { return k.cid == cid && k.dbid == dbid }) {
+		out = append(out, CallerLock{Caller: l.Key.caller, Value: l.Key.value, Until: l.Until})
+	}
+	return out
+}
+
+// Unlock lifts one lock of a client's database and reports whether it
+// was locked.
+func (s *Service) Unlock(cid, dbid int64, caller bool, value string) bool {
+	return s.lockout.Lift(cid, lockKey{cid: cid, dbid: dbid, caller: caller, value: value})
 }

@@ -274,11 +274,10 @@ func (s *Server) SetupPost(ctx *fasthttp.RequestCtx) {
 	}
 	if len(data.Errors) == 0 {
 		err := s.users.add(name, password)
+		var p *userProblem
 		switch {
-		case errors.Is(err, errBadUser) && strings.Contains(err.Error(), "password"):
-			data.Errors["password"] = strings.TrimPrefix(err.Error(), errBadUser.Error()+": ")
-		case errors.Is(err, errBadUser), errors.Is(err, ErrUserExists):
-			data.Errors["name"] = trimPrefix(err)
+		case errors.As(err, &p):
+			data.Errors[p.field] = p.reason
 		case err != nil:
 			s.fail(ctx, err)
 			return

@@ -68,7 +68,7 @@ func (s *Server) CreateClient(ctx *fasthttp.RequestCtx) {
 		s.fail(ctx, err)
 		return
 	}
-	s.audit(ctx, sess(ctx).user, "created client", clientTarget(c))
+	s.record(ctx, AuditEntry{Who: sess(ctx).user, Action: "created client", Target: clientTarget(c), CID: c.CID})
 	s.credentials(ctx, c, creds, "created")
 }
 

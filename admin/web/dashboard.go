@@ -48,7 +48,7 @@ func (s *Server) Dashboard(ctx *fasthttp.RequestCtx) {
 		s.fail(ctx, err)
 		return
 	}
-	if d.Audit, _, err = s.auditPage(10, 0); err != nil {
+	if d.Audit, _, err = s.auditPage(AuditFilter{}, 10, 0); err != nil {
 		s.fail(ctx, err)
 		return
 	}

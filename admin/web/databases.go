@@ -38,7 +38,7 @@ func (s *Server) CreateDatabase(ctx *fasthttp.RequestCtx) {
 		s.fail(ctx, err)
 		return
 	}
-	s.audit(ctx, sess(ctx).user, "created database", dbTarget(db))
+	s.record(ctx, AuditEntry{Who: sess(ctx).user, Action: "created database", Target: dbTarget(db), CID: db.CID, DBID: db.DBID})
 	httpx.Redirect(ctx, dbHref(db)+"?msg=db-created", 303)
 }
 

@@ -14,9 +14,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/tonebase/tonebase/admin"
-	"github.com/tonebase/tonebase/ivr"
 )
 
 // importPage signs an admin in on a server whose uploads may be maxUpload
@@ -27,17 +24,7 @@ func importPage(t *testing.T, maxUpload int64) (*browser, string, string) {
 	t.Helper()
 	work := t.TempDir()
 	s, _ := newTestServer(t, func(c *Config) { c.WorkDir, c.MaxUpload = work, maxUpload })
-	c, _, err := s.cfg.Clients.Create("Acme Collections", 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	db, err := s.cfg.Databases.Create(c.CID, ivr.DatabaseSpec{Description: "Debtors", Columns: admin.DemoColumns()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	b := newBrowser(t, listen(t, s))
-	signUp(t, b)
-	path := fmt.Sprintf("/admin/clients/%d/databases/%d", c.CID, db.DBID)
+	b, _, path := demoDB(t, s)
 	b.get(path + "/import")
 	return b, path, work
 }
@@ -96,7 +83,7 @@ func TestImportStreamsToTheWorkFolder(t *testing.T) {
 	file := "012345,01021990,£12.50,£5.00,£12.50,Alice Jones\n123456,31021990,1.00\n"
 	loc, page := importAndWait(t, b, db, file)
 	expect(t, "the import's page", 200, page, 200, "<strong>1</strong> added", "<strong>1</strong> refused",
-		fmt.Sprintf("debtors.csv (csv, %d bytes)", len(file)))
+		fmt.Sprintf("debtors.csv (CSV, %d bytes)", len(file)))
 	// The spooled upload is gone once imported; the refused lines stay
 	// for their download.
 	id := strings.TrimPrefix(loc, "/admin/imports/")

@@ -3,17 +3,15 @@ package web
 import (
 	"encoding/json"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
-	"time"
 
 	"github.com/valyala/fasthttp"
 
 	"github.com/tonebase/tonebase/internal/httpx"
 	"github.com/tonebase/tonebase/ivr"
 )
-
-const collImports = "webimport"
 
 // ImportData is what the import form shows.
 type ImportData struct {
@@ -85,7 +83,7 @@ func (s *Server) ImportPost(ctx *fasthttp.RequestCtx) {
 	id := randomToken()[:16]
 	j := &job{ID: id, CID: db.CID, DBID: db.DBID, Database: db.Description, File: filepath.Base(up.name),
 		Mode: mode, Format: format, User: sess(ctx).user, Size: up.file.Size, Started: s.cfg.Now(),
-		rejects: filepath.Join(s.cfg.WorkDir, id+"-rejected.csv")}
+		rejects: s.rejectsPath(id), now: s.cfg.Now}
 	if running, ok := s.jobs.add(j); !ok {
 		d.Error = "An import into this database is already running. Wait for it to finish."
 		d.Running = running
@@ -103,26 +101,33 @@ func (s *Server) ImportPost(ctx *fasthttp.RequestCtx) {
 		s.fail(ctx, fmt.Errorf("web: keep upload: %w", err))
 		return
 	}
+	s.saveSummary(j)
 	s.audit(ctx, j.User, "imported a file ("+string(mode)+")", fmt.Sprintf("client %d database %d: %s", db.CID, db.DBID, j.File))
 	go s.run(j, upload)
 	httpx.Redirect(ctx, "/admin/imports/"+id, 303)
 }
 
-func (s *Server) job(ctx *fasthttp.RequestCtx) (*job, bool) {
-	j, ok := s.jobs.get(userValue(ctx, "id"))
-	if !ok {
-		s.fail(ctx, errNoJob)
+// importView is the import named by the address: the running or recent
+// one in memory, or, after a restart, its stored summary.
+func (s *Server) importView(ctx *fasthttp.RequestCtx) (JobView, bool) {
+	id := userValue(ctx, "id")
+	if j, ok := s.jobs.get(id); ok {
+		return j.view(), true
 	}
-	return j, ok
+	sum, err := s.summary(id)
+	if err != nil {
+		s.fail(ctx, err)
+		return JobView{}, false
+	}
+	return sum.view(), true
 }
 
 // ImportStatus serves GET /admin/imports/{id}.
 func (s *Server) ImportStatus(ctx *fasthttp.RequestCtx) {
-	j, ok := s.job(ctx)
+	v, ok := s.importView(ctx)
 	if !ok {
 		return
 	}
-	v := j.view()
 	c, _ := s.cfg.Clients.Get(v.CID)
 	s.render(ctx, 200, "importjob", &view{Title: "Import of " + v.File, Nav: "clients",
 		Crumbs: dbCrumbs(c.Name, ivr.Database{CID: v.CID, DBID: v.DBID, Description: v.Database}), Data: v})
@@ -131,88 +136,38 @@ func (s *Server) ImportStatus(ctx *fasthttp.RequestCtx) {
 // ImportProgress serves GET /admin/imports/{id}/progress: the page's
 // script polls it to move the progress bar.
 func (s *Server) ImportProgress(ctx *fasthttp.RequestCtx) {
-	j, ok := s.jobs.get(userValue(ctx, "id"))
 	ctx.SetContentType("application/json")
-	if !ok {
+	var v JobView
+	if j, ok := s.jobs.get(userValue(ctx, "id")); ok {
+		v = j.view()
+	} else if sum, err := s.summary(userValue(ctx, "id")); err == nil {
+		v = sum.view()
+	} else {
 		ctx.SetStatusCode(404)
 		ctx.SetBodyString(`{"error":"no such import"}`)
 		return
 	}
-	b, _ := json.Marshal(j.view())
+	b, _ := json.Marshal(v)
 	ctx.SetBody(b)
 }
 
 // Rejected serves GET /admin/imports/{id}/rejected.csv: the refused lines
 // as they were, each with the reason appended, ready to fix and import.
 func (s *Server) Rejected(ctx *fasthttp.RequestCtx) {
-	j, ok := s.job(ctx)
+	v, ok := s.importView(ctx)
 	if !ok {
 		return
 	}
-	if !j.view().Done {
+	if !v.Done {
 		s.fail(ctx, fmt.Errorf("%w: the import is still running; download the rejected lines when it has finished", errBadInput))
 		return
 	}
-	ctx.Response.Header.Set("Content-Disposition", `attachment; filename="rejected-`+j.ID+`.csv"`)
+	path := s.rejectsPath(v.ID)
+	if _, err := os.Stat(path); err != nil {
+		s.fail(ctx, errNoRejects)
+		return
+	}
+	ctx.Response.Header.Set("Content-Disposition", `attachment; filename="rejected-`+v.ID+`.csv"`)
 	ctx.SetContentType("text/csv; charset=utf-8")
-	ctx.SendFile(j.rejects)
-}
-
-// ImportSummary is a finished import as the dashboard lists it; it
-// outlives the process, unlike the import's page.
-type ImportSummary struct {
-	ID        string    `json:"id"`
-	CID       int64     `json:"cid"`
-	DBID      int64     `json:"dbid"`
-	Database  string    `json:"database"`
-	File      string    `json:"file"`
-	Mode      string    `json:"mode"`
-	User      string    `json:"user"`
-	Started   time.Time `json:"started"`
-	Finished  time.Time `json:"finished"`
-	Received  int       `json:"received"`
-	Inserted  int       `json:"inserted"`
-	Updated   int       `json:"updated"`
-	Unchanged int       `json:"unchanged"`
-	Deleted   int       `json:"deleted"`
-	Invalid   int       `json:"invalid"`
-	Error     string    `json:"error,omitempty"`
-}
-
-func (s *Server) saveSummary(v JobView) {
-	sum := ImportSummary{ID: v.ID, CID: v.CID, DBID: v.DBID, Database: v.Database, File: v.File, Mode: string(v.Mode),
-		User: v.User, Started: v.Started.UTC(), Finished: v.Finished.UTC(), Received: v.Result.Received,
-		Inserted: v.Result.Inserted, Updated: v.Result.Updated, Unchanged: v.Result.Unchanged,
-		Deleted: v.Result.Deleted, Invalid: v.InvalidN, Error: v.Error}
-	seq, err := s.cfg.Docs.NextID(collImports, 0)
-	if err == nil {
-		err = s.cfg.Docs.PutDoc(collImports, fmt.Sprintf("%016d", seq), sum, true)
-	}
-	if err != nil {
-		s.cfg.Log.Error().Err(err).Str("import", v.ID).Msg("save import summary")
-	}
-}
-
-// recentImports returns the last n finished imports, newest first.
-func (s *Server) recentImports(n int) ([]ImportSummary, error) {
-	var ring []ImportSummary
-	err := s.cfg.Docs.EachDoc(collImports, func(_ string, v []byte) error {
-		var sum ImportSummary
-		if err := json.Unmarshal(v, &sum); err != nil {
-			return err
-		}
-		ring = append(ring, sum)
-		if len(ring) > n {
-			ring = ring[1:]
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("web: read imports: %w", err)
-	}
-	out := make([]ImportSummary, len(ring))
-	for i, sum := range ring {
-		out[len(ring)-1-i] = sum
-	}
-	return out, nil
+	ctx.SendFile(path)
 }

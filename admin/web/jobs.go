@@ -30,6 +30,8 @@ type job struct {
 	Size     int64
 	Started  time.Time
 	rejects  string // path of the rejected-lines CSV
+	key      string // of its stored summary; set before the import starts
+	now      func() time.Time
 
 	mu       sync.Mutex
 	bytes    int64
@@ -63,6 +65,13 @@ type JobView struct {
 	Invalid  []ivr.LineError  `json:"-"`
 	InvalidN int              `json:"invalid"`
 	Error    string           `json:"error,omitempty"`
+	// Expected is when a running import should finish, from its pace so
+	// far; ExpectedIn is the same in seconds from now, for the script.
+	Expected   time.Time `json:"expected,omitzero"`
+	ExpectedIn int64     `json:"expected_in,omitempty"`
+	// Interrupted is an import the server stopped during: its page is
+	// from the summary stored when it started.
+	Interrupted bool `json:"interrupted,omitempty"`
 }
 
 func (j *job) view() JobView {
@@ -75,6 +84,12 @@ func (j *job) view() JobView {
 	v.Percent = percent(j.bytes, j.Size)
 	if j.done {
 		v.Percent = 100
+	} else if j.now != nil && j.bytes > 0 && j.Size > j.bytes {
+		now := j.now()
+		if elapsed := now.Sub(j.Started); elapsed > 0 {
+			rest := time.Duration(float64(elapsed) * float64(j.Size-j.bytes) / float64(j.bytes))
+			v.Expected, v.ExpectedIn = now.Add(rest).Truncate(time.Second), int64((rest+time.Second-1)/time.Second)
+		}
 	}
 	return v
 }
@@ -107,9 +122,9 @@ func (js *jobs) add(j *job) (string, bool) {
 	js.byID[j.ID] = j
 	js.order = append(js.order, j.ID)
 	for len(js.order) > keptJobs {
-		old := js.byID[js.order[0]]
-		if old.view().Done {
-			os.Remove(old.rejects)
+		// Its stored summary and rejected-lines file stay: they are the
+		// import's record, and its page is drawn from them.
+		if old := js.byID[js.order[0]]; old.view().Done {
 			delete(js.byID, old.ID)
 		}
 		js.order = js.order[1:]
@@ -174,7 +189,7 @@ func (s *Server) run(j *job, path string) {
 		j.result, j.records = res, res.Received
 	}
 	j.mu.Unlock()
-	s.saveSummary(j.view())
+	s.saveSummary(j)
 }
 
 // importFile does run's work; its files are closed when it returns.
@@ -195,6 +210,11 @@ func (s *Server) importFile(j *job, path string) (ivr.ImportResult, error) {
 		Progress: func(bytes int64, records int) {
 			j.mu.Lock()
 			j.bytes, j.records = bytes, records
+			j.mu.Unlock()
+		},
+		Counts: func(c ivr.ImportResult) {
+			j.mu.Lock()
+			j.result = c
 			j.mu.Unlock()
 		},
 		Invalid: func(le ivr.LineError) {

@@ -17,6 +17,7 @@ import (
 	"github.com/valyala/fasthttp"
 
 	"github.com/tonebase/tonebase/columndb"
+	"github.com/tonebase/tonebase/customer"
 	"github.com/tonebase/tonebase/internal/diskfree"
 	"github.com/tonebase/tonebase/internal/httpx"
 	"github.com/tonebase/tonebase/internal/money"
@@ -48,15 +49,27 @@ type Link struct{ Href, Text string }
 type pages struct{ byName map[string]*template.Template }
 
 var funcs = template.FuncMap{
-	"cell":  cell,
-	"pkq":   pkQuery,
-	"when":  func(t time.Time) string { return t.UTC().Format("2 Jan 2006 15:04 UTC") },
-	"add":   func(a, b int) int { return a + b },
-	"pct":   func(n, d int64) int64 { return percent(n, d) },
-	"join":  strings.Join,
-	"money": money.FormatMinor,
-	"label": label,
-	"cols":  func(cs []ivr.Column) string { return columnIDs(cs) },
+	"cell":     cell,
+	"cellOf":   cellOf,
+	"numeric":  numeric,
+	"num":      number,
+	"plural":   plural,
+	"noun":     noun,
+	"outcome":  outcome,
+	"bytes":    byteSize,
+	"left":     left,
+	"took":     took,
+	"minor":    minor,
+	"amountIn": func(db ivr.Database, n int64) string { return amount(currencyOf(db), n) },
+	"day":      func(t time.Time) string { return t.Format("Mon 2 Jan 2006") },
+	"seconds":  func(n int64) time.Duration { return time.Duration(n) * time.Second },
+	"pkq":      pkQuery,
+	"when":     func(t time.Time) string { return t.UTC().Format("2 Jan 2006 15:04 UTC") },
+	"add":      func(a, b int) int { return a + b },
+	"pct":      func(n, d int64) int64 { return percent(n, d) },
+	"join":     strings.Join,
+	"label":    label,
+	"cols":     func(cs []ivr.Column) string { return columnIDs(cs) },
 }
 
 func loadPages() (*pages, error) {
@@ -152,8 +165,16 @@ func (s *Server) fail(ctx *fasthttp.RequestCtx, err error) {
 		d.Status, d.Message = 404, "That row is not stored: it may have been deleted."
 		d.Next, d.NextHref = "Search the rows again", strings.TrimSuffix(string(ctx.Path()), "/row")+"/rows"
 	case errors.Is(err, errNoJob):
-		d.Status, d.Message = 404, "There is no such import. Import reports are kept until the server restarts."
+		d.Status, d.Message = 404, "There is no such import."
 		d.Next, d.NextHref = "See recent imports on the dashboard", "/admin/"
+	case errors.Is(err, errNoRejects):
+		d.Status, d.Message = 404, "The refused lines of this import are no longer in the server's work folder: someone removed the file."
+		d.Next, d.NextHref = "Import the original file again to see them", "/admin/"
+	case errors.Is(err, customer.ErrNotFound):
+		d.Status, d.Message = 404, "This client has no such customer."
+		d.Next, d.NextHref = "Search the client's customers", client+"/customers"
+	case errors.Is(err, errNoCustomers):
+		d.Status, d.Message = 404, "This server does not keep customers."
 	case errors.Is(err, errNoPage):
 		d.Status, d.Message = 404, "There is no page at this address."
 	case errors.Is(err, errBusy):
@@ -262,6 +283,13 @@ var flashes = map[string]string{
 	"row-deleted":       "Row deleted.",
 	"renamed":           "Client renamed.",
 	"description-saved": "Description saved.",
+	"user-added":        "Admin user added. Give them their first password in person; they can change it on their account page.",
+	"user-disabled":     "Admin user disabled and signed out everywhere.",
+	"user-enabled":      "Admin user enabled: they can sign in again.",
+	"user-removed":      "Admin user removed.",
+	"password-changed":  "Password changed. Your other sessions have ended.",
+	"lock-lifted":       "Lock lifted: the caller can ring again now.",
+	"rows-deleted":      "The rows the search found were deleted.",
 
 	"pay-connector-set":     "Pay connector credentials saved. They are not shown again; enter the same username and password in the Twilio console's Generic Pay Connector.",
 	"pay-connector-removed": "Pay connector credentials removed: Twilio's Generic Pay Connector requests for this client are refused.",
@@ -290,8 +318,9 @@ func percent(n, d int64) int64 {
 	return min(100, n*100/d)
 }
 
-// cell shows a stored value as an admin reads it: amounts in pounds.
-func cell(c ivr.Column, v string) string {
+// editValue is a stored value as the row form takes it back: amounts as
+// a plain decimal, which every database's currency parses.
+func editValue(c ivr.Column, v string) string {
 	if c.Type == columndb.TypeCurrency && v != "" {
 		if n, err := strconv.ParseInt(v, 10, 64); err == nil {
 			return money.FormatMinor(n)

@@ -86,3 +86,16 @@ func (s *sessions) end(id string) {
 func sameToken(a, b string) bool {
 	return a != "" && subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1
 }
+
+// endUser ends every session of user but keep's: a disabled or removed
+// admin is signed out everywhere at once, and a changed password ends the
+// sessions opened with the old one.
+func (s *sessions) endUser(user, keep string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for id, ss := range s.m {
+		if ss.user == user && id != keep {
+			delete(s.m, id)
+		}
+	}
+}

@@ -1,6 +1,8 @@
 package web
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
 	"net/url"
 	"strings"
@@ -8,7 +10,9 @@ import (
 	"github.com/valyala/fasthttp"
 
 	"github.com/tonebase/tonebase/columndb"
+	"github.com/tonebase/tonebase/internal/money"
 	"github.com/tonebase/tonebase/ivr"
+	"github.com/tonebase/tonebase/ivr/callflow"
 )
 
 // TesterData is the lookup tester: the refs as a caller keys them, and
@@ -21,6 +25,9 @@ type TesterData struct {
 	Status int
 	Result string
 	JSON   string
+	Pretty string // JSON indented, for reading
+	Hears  []string
+	Speaks money.Language // the language of Hears
 	KV     string
 	URL    string
 	Error  string
@@ -58,23 +65,31 @@ func (s *Server) Tester(ctx *fasthttp.RequestCtx) {
 		q.Set("caller", d.Caller)
 	}
 	if d.Ran {
-		res, err := s.cfg.Tester.Lookup(db.CID, db.DBID, ivr.Query{
-			Param: func(name string) (string, bool) {
-				for k, vs := range q {
-					if strings.EqualFold(k, name) && len(vs) > 0 && args.Has(k) {
-						return vs[0], true
-					}
+		param := func(name string) (string, bool) {
+			for k, vs := range q {
+				if strings.EqualFold(k, name) && len(vs) > 0 && args.Has(k) {
+					return vs[0], true
 				}
-				return "", false
-			},
-			Caller: d.Caller,
-		})
+			}
+			return "", false
+		}
+		res, err := s.cfg.Tester.Lookup(db.CID, db.DBID, ivr.Query{Param: param, Caller: d.Caller})
 		if err != nil {
 			d.Error = "The IVR would get an error: " + trimPrefix(err) + ". Check the database's fields."
 		} else {
 			d.Status, d.Result = ivr.HTTPStatus(res.Status), res.Status
-			d.JSON = string(ivr.JSONFormat{}.AppendResult(nil, res))
+			raw := ivr.JSONFormat{}.AppendResult(nil, res)
+			d.JSON, d.Pretty = string(raw), string(raw)
+			var pretty bytes.Buffer
+			if json.Indent(&pretty, raw, "", "  ") == nil {
+				d.Pretty = pretty.String()
+			}
 			d.KV = string(ivr.KVFormat{}.AppendResult(nil, res))
+			// What a call tonebase runs itself says, from the same refs:
+			// the call flow's own sentences, in the database's language.
+			if turn, err := callflow.New(s.cfg.Tester).Complete(db.CID, db.DBID, param, d.Caller); err == nil {
+				d.Hears, d.Speaks = turn.Say, turn.Language
+			}
 		}
 		d.URL = fmt.Sprintf("/ivr/v1/%d/%d/lookup?%s", db.CID, db.DBID, q.Encode())
 	}

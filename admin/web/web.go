@@ -34,12 +34,18 @@ type Rows interface {
 	GetRow(cid, dbid int64, pk []string) (map[string]string, error)
 	SaveRow(cid, dbid int64, values map[string]string) error
 	DeleteRow(cid, dbid int64, pk []string) error
-	SearchRows(cid, dbid int64, colID, prefix, after string, limit int) ([]map[string]string, string, error)
+	FindRows(cid, dbid int64, q ivr.RowSearch) ([]map[string]string, int, error)
+	Exporter(cid, dbid int64, q ivr.RowSearch) (*ivr.Export, error)
+	DeleteFound(cid, dbid int64, q ivr.RowSearch) (int, error)
+	Locks(cid, dbid int64) []ivr.CallerLock
+	Unlock(cid, dbid int64, caller bool, value string) bool
 }
 
-// Lookups answers a lookup as the IVR endpoint does.
+// Lookups answers a lookup as the IVR endpoint does, and gives the call
+// script the tester reads the caller's sentences from.
 type Lookups interface {
 	Lookup(cid, dbid int64, q ivr.Query) (ivr.Result, error)
+	CallScript(cid, dbid int64) (ivr.CallScript, error)
 }
 
 // LookupCounts is how many lookups ended in each status since start.
@@ -57,11 +63,13 @@ type Config struct {
 	Rows       Rows
 	// Tester answers the lookup tester. It should be a service whose
 	// lockout is off, so testing never locks a real caller out.
-	Tester  Lookups
-	Counts  LookupCounts
-	Ledger  Ledger // the payments' ledger pages; without one they answer not found
-	Log     zerolog.Logger
-	WorkDir string // uploaded files and rejected-lines files live here during imports
+	Tester Lookups
+	Counts LookupCounts
+	// Customers, if set, backs the read-only customer pages.
+	Customers Customers
+	Ledger    Ledger // the payments' ledger pages; without one they answer not found
+	Log       zerolog.Logger
+	WorkDir   string // uploaded files and rejected-lines files live here during imports
 	// Spools spools uploaded files into WorkDir keeping the disk's
 	// reserve; one that does not look at the disk if unset.
 	Spools *httpx.Spooler
@@ -82,6 +90,7 @@ type Server struct {
 	jobs     *jobs
 	history  *history
 	users    *users
+	icon     []byte
 
 	closeOnce sync.Once
 	stop      chan struct{}
@@ -140,6 +149,7 @@ func New(cfg Config) (*Server, error) {
 		jobs:     newJobs(),
 		history:  newHistory(cfg.Counts, cfg.Now),
 		users:    &users{docs: cfg.Docs, cost: cfg.BcryptCost, now: cfg.Now},
+		icon:     favicon(),
 		stop:     make(chan struct{}),
 		done:     make(chan struct{}),
 	}

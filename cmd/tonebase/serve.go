@@ -312,13 +312,6 @@ func newApp(cfg serveConfig, log zerolog.Logger, opts ...appOption) (*app, error
 	// The lookup tester gets its own service with the lockout off, so an
 	// admin testing wrong dates of birth never locks out a real caller.
 	tester := ivr.NewService(store, catalog, clients, ivr.Config{})
-	a.web, err = web.New(web.Config{AdminToken: token, Docs: store, Clients: clients, Databases: catalog,
-		Rows: a.svc, Tester: tester, Counts: observe.NewEvents(a.reg), Log: log, Ledger: a.payments,
-		WorkDir: workDir(cfg), Spools: spools, MaxUpload: int64(cfg.MaxUploadMB) << 20})
-	if err != nil {
-		_ = store.Close()
-		return nil, err
-	}
 	var ring *vault.Ring
 	if master != nil {
 		if ring, err = vault.Open(store, master); err != nil {
@@ -329,6 +322,14 @@ func newApp(cfg serveConfig, log zerolog.Logger, opts ...appOption) (*app, error
 	a.cust = customer.New(customer.Config{Store: store, Ring: ring, Log: log.With().Str("component", "customer").Logger(),
 		NoVault: "the server has no master key; " + vault.HowToMakeKey})
 	a.cust.Start()
+	a.web, err = web.New(web.Config{AdminToken: token, Docs: store, Clients: clients, Databases: catalog,
+		Rows: a.svc, Tester: tester, Counts: observe.NewEvents(a.reg), Customers: a.cust, Log: log, Ledger: a.payments,
+		WorkDir: workDir(cfg), Spools: spools, MaxUpload: int64(cfg.MaxUploadMB) << 20})
+	if err != nil {
+		a.cust.Close()
+		_ = store.Close()
+		return nil, err
+	}
 	custH := hipfinity.NewHandlers(a.cust, clients, log)
 	onepayH := onepay.NewHandlers(a.cust, clients, log, nil)
 	rpH := receivepay.NewHandlers(a.cust, clients, log, nil)

@@ -19,6 +19,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"hash/maphash"
+	"slices"
 	"sync"
 	"time"
 )
@@ -373,4 +374,60 @@ func (l *Lockout[K]) forget(sh *shard[K], k pkey[K]) {
 	} else {
 		sh.parts[p]--
 	}
+}
+
+// Lock is a key locked now, and when its lock ends.
+type Lock[K Key] struct {
+	Key   K
+	Until time.Time
+}
+
+// Locks returns partition part's keys locked now that match keep, soonest
+// to unlock first: what an admin looks at when a caller says they are
+// locked out. It walks every shard, so it is for pages, not lookups.
+func (l *Lockout[K]) Locks(part int64, keep func(K) bool) []Lock[K] {
+	if l.o.Limit <= 0 {
+		return nil
+	}
+	now := l.o.Now()
+	var out []Lock[K]
+	for i := range l.shards {
+		sh := &l.shards[i]
+		sh.mu.Lock()
+		for k := range sh.keys {
+			if k.part != part || !keep(k.k) {
+				continue
+			}
+			if ts, _ := l.prune(sh, k, now); len(ts) >= l.o.Limit {
+				out = append(out, Lock[K]{Key: k.k, Until: ts[len(ts)-l.o.Limit].Add(l.o.Window)})
+			}
+		}
+		sh.mu.Unlock()
+	}
+	slices.SortFunc(out, func(a, b Lock[K]) int { return a.Until.Compare(b.Until) })
+	return out
+}
+
+// Lift ends key's lock (and forgets its failures) at once, in memory and
+// in the Store, and reports whether it was locked. A lock the Store could
+// not delete is told to OnError: lifted here, it would return at restart.
+func (l *Lockout[K]) Lift(part int64, key K) bool {
+	if l.o.Limit <= 0 {
+		return false
+	}
+	k := pkey[K]{part, key}
+	sh := l.shard(k)
+	sh.mu.Lock()
+	ts, _ := l.prune(sh, k, l.o.Now())
+	locked := len(ts) >= l.o.Limit
+	if _, known := sh.keys[k]; known {
+		l.forget(sh, k)
+	}
+	sh.mu.Unlock()
+	if l.o.Store != nil && locked {
+		if err := l.o.Store.DeleteDoc(l.o.Collection, l.o.Encode(part, key)); err != nil {
+			l.o.OnError(fmt.Errorf("lockout: delete lifted lock: %w", err))
+		}
+	}
+	return locked
 }

@@ -257,3 +257,61 @@ func BenchmarkLockedMiss(b *testing.B) {
 		l.Locked(1001, keys[:1]...)
 	}
 }
+
+func TestLocksListsAndLiftEnds(t *testing.T) {
+	dir := t.TempDir()
+	c := newClock()
+	s, err := columndb.Open(columndb.Options{Dir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	l, err := Open(Options[string]{Limit: 3, Window: 15 * time.Minute, Now: c.Now,
+		Store: s, Collection: "lockout.test", Encode: encode, Decode: decode})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lock := func(part int64, k string) {
+		for range 3 {
+			l.Fail(part, k)
+		}
+	}
+	lock(1, "later")
+	c.now = c.now.Add(-5 * time.Minute) // "sooner" locked five minutes earlier
+	lock(1, "sooner")
+	c.now = c.now.Add(5 * time.Minute)
+	lock(2, "other-tenant")
+	l.Fail(1, "counted") // below the limit: no lock
+	lock(1, "skipped")
+
+	got := l.Locks(1, func(k string) bool { return k != "skipped" })
+	want := []Lock[string]{{"sooner", c.now.Add(10 * time.Minute)}, {"later", c.now.Add(15 * time.Minute)}}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("locks %v, want %v", got, want)
+	}
+	if !l.Lift(1, "sooner") {
+		t.Fatal("lifting a lock reports it was not locked")
+	}
+	if locked, _ := l.Locked(1, "sooner"); locked {
+		t.Fatal("a lifted key is still locked")
+	}
+	if l.Lift(1, "counted") || l.Lift(1, "nobody") {
+		t.Fatal("lifting a key that was not locked reports a lock")
+	}
+	if locked, _ := l.Locked(2, "other-tenant"); !locked {
+		t.Fatal("lifting in one partition touched another")
+	}
+	// The lift is written down: reopened, the store brings back only the
+	// locks still running.
+	l2, err := Open(Options[string]{Limit: 3, Window: 15 * time.Minute, Now: c.Now,
+		Store: s, Collection: "lockout.test", Encode: encode, Decode: decode})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if locked, _ := l2.Locked(1, "sooner"); locked {
+		t.Fatal("a lifted lock came back at restart")
+	}
+	if locked, _ := l2.Locked(1, "later"); !locked {
+		t.Fatal("a lock not lifted was lost")
+	}
+}

@@ -51,3 +51,17 @@ func (c Currency) Known() bool {
 	}
 	return false
 }
+
+// Symbol is how a page marks an amount in c: the shortest sign a reader
+// cannot take for another of Currencies.
+func (c Currency) Symbol() string {
+	switch c {
+	case USD:
+		return "US$"
+	case CAD:
+		return "CA$"
+	case EUR:
+		return "€"
+	}
+	return "£"
+}

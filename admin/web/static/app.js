@@ -85,11 +85,26 @@
   if (job && job.dataset.done === "false") {
     var jbar = document.getElementById("import-progress");
     var jstatus = document.getElementById("import-status");
+    var jlines = document.getElementById("import-lines");
+    var grouped = function (n) { return Number(n).toLocaleString("en-GB"); };
     var poll = function () {
       fetch(job.dataset.progress, { credentials: "same-origin" }).then(function (r) { return r.json(); }).then(function (p) {
         if (p.done) { window.location.reload(); return; }
         jbar.value = p.percent;
-        jstatus.textContent = p.percent + "% (" + p.records + " lines read)";
+        jstatus.textContent = p.percent + "%";
+        jlines.textContent = "Importing: " + grouped(p.records) + (p.records === 1 ? " line" : " lines") + " read so far.";
+        var set = function (id, n) { var el = document.getElementById(id); if (el) el.textContent = grouped(n); };
+        set("count-added", p.result.inserted);
+        set("count-updated", p.result.updated);
+        set("count-unchanged", p.result.unchanged);
+        set("count-refused", p.invalid);
+        var eta = document.getElementById("import-eta");
+        if (eta && p.expected_in) {
+          var m = Math.ceil(p.expected_in / 60);
+          var at = new Date(p.expected);
+          var hhmm = String(at.getUTCHours()).padStart(2, "0") + ":" + String(at.getUTCMinutes()).padStart(2, "0");
+          eta.textContent = "Expected to finish at about " + hhmm + " UTC, in " + (m <= 1 ? "under a minute" : m + " minutes") + ".";
+        }
         setTimeout(poll, 500);
       }).catch(function () { setTimeout(poll, 2000); });
     };

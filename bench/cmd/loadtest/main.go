@@ -31,6 +31,7 @@ func main() {
 	abLookups := flag.Bool("ab-lookups", false, "with -ab, load -rows into every binary once and compare lookups at -c connections in turns of -d instead of ingest")
 	abRestart := flag.Duration("ab-restart", 0, "with -ab, load -rows, restart the server, wait this long, and compare loading -rows new rows into the same table")
 	abDuring := flag.Bool("ab-during", false, "with -ab, compare the lookups' latency during an upload (-during-rate on -during-c connections) instead of ingest")
+	export := flag.Bool("export", false, "instead of the full run, load -rows into -tonebase, export them through the admin pages' export.csv (rate and the server's RSS), and import the file back in replace mode")
 	backup := flag.Bool("backup", false, "instead of the full run, load -rows into -tonebase, then time its backup alone, with -during-rate lookups on -during-c connections, and its restore")
 	memory := flag.String("memory", "", "instead of the full run, load rows up to each of these counts (comma-separated, e.g. 1000000,5000000,10000000) into one server, and print its memory from /proc after each, then after a restart")
 	settle := flag.Duration("settle", 20*time.Second, "with -memory, how long the server rests after each load before it is measured")
@@ -102,6 +103,18 @@ func main() {
 	if cfg.Tonebase == "" {
 		fmt.Fprintln(os.Stderr, "loadtest: -tonebase or -ab is required")
 		os.Exit(2)
+	}
+	if *export {
+		work, err := os.MkdirTemp("", "tonebase-export-")
+		if err == nil {
+			_, err = bench.ExportReimport(os.Stdout, work, cfg.Tonebase, cfg.Rows, cfg.BatchRows, cfg.Inflight)
+			os.RemoveAll(work)
+		}
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "loadtest:", err)
+			os.Exit(1)
+		}
+		return
 	}
 	if *backup {
 		conns := cfg.DuringConns
