@@ -2,8 +2,8 @@ package ivr
 
 import (
 	"strconv"
-	"unicode/utf8"
 
+	"github.com/tonebase/tonebase/internal/jsonstr"
 	"github.com/tonebase/tonebase/internal/money"
 )
 
@@ -21,19 +21,19 @@ func (JSONFormat) ContentType() string { return "application/json" }
 // AppendResult appends r as {"status":…}.
 func (JSONFormat) AppendResult(b []byte, r Result) []byte {
 	b = append(b, `{"status":`...)
-	b = appendJSONString(b, r.Status)
+	b = jsonstr.Append(b, r.Status)
 	if r.Reason != "" {
 		b = append(b, `,"reason":`...)
-		b = appendJSONString(b, r.Reason)
+		b = jsonstr.Append(b, r.Reason)
 	}
 	if rec := &r.Record; rec.Found() {
 		b = appendRecordJSON(b, rec)
 	}
 	if in := r.Input; in != nil {
 		b = append(b, `,"field":`...)
-		b = appendJSONString(b, in.Field)
+		b = jsonstr.Append(b, in.Field)
 		b = append(b, `,"reason":`...)
-		b = appendJSONString(b, in.Reason)
+		b = jsonstr.Append(b, in.Reason)
 		b = append(b, `,"min":`...)
 		b = strconv.AppendInt(b, int64(in.Min), 10)
 		b = append(b, `,"max":`...)
@@ -50,7 +50,7 @@ func (JSONFormat) AppendResult(b []byte, r Result) []byte {
 // encoding/json gave the map this answer was first written from.
 func (JSONFormat) AppendError(b []byte, msg string) []byte {
 	b = append(b, `{"error":`...)
-	b = appendJSONString(b, msg)
+	b = jsonstr.Append(b, msg)
 	return append(b, `,"status":"error"}`...)
 }
 
@@ -80,7 +80,7 @@ func appendRecordJSON(b []byte, rec *Record) []byte {
 			b = money.AppendMinor(b, v.Minor)
 			b = append(b, '"')
 		} else {
-			b = appendJSONString(b, v.Text)
+			b = jsonstr.Append(b, v.Text)
 		}
 		b = append(b, '}')
 	}
@@ -97,8 +97,8 @@ type jsonFields struct{}
 func (jsonFields) Prepare(shown []ShownColumn) any {
 	openings := make([]string, len(shown))
 	for i, c := range shown {
-		j := appendJSONString(append([]byte(nil), `{"id":`...), c.ID)
-		j = appendJSONString(append(j, `,"name":`...), c.Name)
+		j := jsonstr.Append(append([]byte(nil), `{"id":`...), c.ID)
+		j = jsonstr.Append(append(j, `,"name":`...), c.Name)
 		openings[i] = string(append(j, `,"value":`...))
 	}
 	return openings
@@ -116,60 +116,4 @@ func appendAmountJSON(b []byte, rec *Record, key string, minor int64) []byte {
 	b = append(b, `","say":"`...)
 	b = rec.AppendSay(b, minor)
 	return append(b, `"}`...)
-}
-
-const hexDigits = "0123456789abcdef"
-
-// appendJSONString quotes s as encoding/json does by default: HTML-unsafe
-// characters and U+2028/U+2029 escaped, invalid UTF-8 replaced by U+FFFD.
-func appendJSONString(b []byte, s string) []byte {
-	b = append(b, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&' {
-				i++
-				continue
-			}
-			b = append(b, s[start:i]...)
-			switch c {
-			case '"', '\\':
-				b = append(b, '\\', c)
-			case '\b':
-				b = append(b, '\\', 'b')
-			case '\f':
-				b = append(b, '\\', 'f')
-			case '\n':
-				b = append(b, '\\', 'n')
-			case '\r':
-				b = append(b, '\\', 'r')
-			case '\t':
-				b = append(b, '\\', 't')
-			default:
-				b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
-			}
-			i++
-			start = i
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
-			b = append(b, s[start:i]...)
-			b = append(b, `\ufffd`...)
-			i += size
-			start = i
-			continue
-		}
-		if r == '\u2028' || r == '\u2029' {
-			b = append(b, s[start:i]...)
-			b = append(b, '\\', 'u', '2', '0', '2', hexDigits[r&0xf])
-			i += size
-			start = i
-			continue
-		}
-		i += size
-	}
-	b = append(b, s[start:]...)
-	return append(b, '"')
 }

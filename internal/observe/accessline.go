@@ -7,9 +7,9 @@ import (
 	"strconv"
 	"sync/atomic"
 	"time"
-	"unicode/utf8"
 
 	"github.com/rs/zerolog"
+	"github.com/tonebase/tonebase/internal/jsonstr"
 )
 
 // AccessLog is where the middleware writes: one JSON line a request to
@@ -62,11 +62,11 @@ func (l *accessLine) append(b []byte, at []byte) []byte {
 		b = append(b, "info"...)
 	}
 	b = append(b, `","request_id":`...)
-	b = appendString(b, l.id)
+	b = jsonstr.Append(b, l.id)
 	b = append(b, `,"method":`...)
-	b = appendString(b, l.method)
+	b = jsonstr.Append(b, l.method)
 	b = append(b, `,"path":`...)
-	b = appendString(b, l.path)
+	b = jsonstr.Append(b, l.path)
 	b = append(b, `,"route":`...)
 	b = append(b, l.route...)
 	b = append(b, `,"status":`...)
@@ -80,48 +80,4 @@ func (l *accessLine) append(b []byte, at []byte) []byte {
 	b = append(b, `","time":"`...)
 	b = append(b, at...)
 	return append(b, "\",\"message\":\"request\"}\n"...)
-}
-
-// appendString appends s as a JSON string. Bytes that are not UTF-8 become
-// U+FFFD, so every line is valid JSON whatever a client put in its path.
-func appendString(b []byte, s []byte) []byte {
-	const hex = "0123456789abcdef"
-	b = append(b, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c >= 0x20 && c < utf8.RuneSelf && c != '"' && c != '\\' {
-			i++
-			continue
-		}
-		b = append(b, s[start:i]...)
-		switch {
-		case c == '"' || c == '\\':
-			b = append(b, '\\', c)
-			i++
-		case c < 0x20:
-			switch c {
-			case '\n':
-				b = append(b, '\\', 'n')
-			case '\r':
-				b = append(b, '\\', 'r')
-			case '\t':
-				b = append(b, '\\', 't')
-			default:
-				b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
-			}
-			i++
-		default:
-			r, n := utf8.DecodeRune(s[i:])
-			if r == utf8.RuneError && n == 1 {
-				b = append(b, `\ufffd`...)
-			} else {
-				b = append(b, s[i:i+n]...)
-			}
-			i += n
-		}
-		start = i
-	}
-	b = append(b, s[start:]...)
-	return append(b, '"')
 }

@@ -5,12 +5,11 @@ import (
 	"encoding/json"
 	"net"
 	"reflect"
-	"strings"
 	"testing"
 	"time"
-	"unicode/utf8"
 
 	"github.com/rs/zerolog"
+	"github.com/tonebase/tonebase/internal/jsonstr"
 	"github.com/valyala/fasthttp"
 )
 
@@ -33,7 +32,7 @@ func TestAccessLineMatchesZerolog(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			tt.line.route = appendString(nil, tt.line.route)
+			tt.line.route = jsonstr.Append(nil, tt.line.route)
 			var clock stamps
 			got := tt.line.append(nil, clock.at(at))
 			if !bytes.HasSuffix(got, []byte("\n")) || bytes.Count(got, []byte("\n")) != 1 {
@@ -119,34 +118,4 @@ func BenchmarkWrapWithAccessLog(b *testing.B) {
 	for b.Loop() {
 		h(ctx)
 	}
-}
-
-// FuzzAppendString: whatever bytes a client puts in a path, the line's
-// string is valid JSON and reads back as those bytes (invalid UTF-8 as
-// U+FFFD, as encoding/json reads it).
-func FuzzAppendString(f *testing.F) {
-	for _, s := range []string{"", "/ivr/v1/1/2/lookup", "\"\\\n\x00\x1f\x7f", "é€𝄞", "\xff\xfe", "a\xe2\x82", "\u2028"} {
-		f.Add([]byte(s))
-	}
-	f.Fuzz(func(t *testing.T, s []byte) {
-		enc := appendString(nil, s)
-		var got string
-		if err := json.Unmarshal(enc, &got); err != nil {
-			t.Fatalf("%q encoded as %q: %v", s, enc, err)
-		}
-		want := strings.ToValidUTF8(string(s), "\ufffd")
-		if !utf8.Valid(s) {
-			// encoding/json replaces each invalid byte, ToValidUTF8 a run.
-			var r []rune
-			for i := 0; i < len(s); {
-				c, n := utf8.DecodeRune(s[i:])
-				r = append(r, c)
-				i += n
-			}
-			want = string(r)
-		}
-		if got != want {
-			t.Fatalf("%q encoded as %q reads back as %q", s, enc, got)
-		}
-	})
 }

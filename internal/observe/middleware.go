@@ -10,6 +10,7 @@ import (
 
 	"github.com/rs/zerolog"
 	"github.com/tonebase/tonebase/internal/httpx"
+	"github.com/tonebase/tonebase/internal/jsonstr"
 	"github.com/valyala/fasthttp"
 )
 
@@ -39,7 +40,7 @@ func Wrap(access AccessLog, reg *Registry, route string, next fasthttp.RequestHa
 	// A line is built in a pooled buffer: one on the stack would escape
 	// to the heap through the writer's interface on every request.
 	bufs := sync.Pool{New: func() any { b := make([]byte, 0, 512); return &b }}
-	routeJSON := appendString(nil, []byte(route))
+	routeJSON := jsonstr.Append(nil, []byte(route))
 	var clock stamps
 	return func(ctx *fasthttp.RequestCtx) {
 		start := time.Now()
