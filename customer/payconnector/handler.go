@@ -114,7 +114,13 @@ func (h *Handler) Connector(ctx *fasthttp.RequestCtx) {
 		httpx.WriteJSON(ctx, fasthttp.StatusBadRequest, tokenAnswer{ErrorCode: ptr(CodeInvalid), ErrorMessage: ptr(message(err))})
 		return
 	}
-	logged := h.log.Info().Int64("cid", cid).Str("transaction_id", req.TransactionID).Str("method", req.Method).
+	// The method is logged only as one of its known values: it is the
+	// sender's text, and the log never carries a request's own bytes.
+	method := req.Method
+	if method != MethodTokenize && method != MethodCharge {
+		method = "other"
+	}
+	logged := h.log.Info().Int64("cid", cid).Str("transaction_id", req.TransactionID).Str("method", method).
 		Str("request_id", httpx.RequestID(ctx))
 	switch req.Method {
 	case MethodCharge:

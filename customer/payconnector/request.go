@@ -97,6 +97,10 @@ func Parse(body []byte) (Request, error) {
 		return Request{}, fmt.Errorf("%w: transaction_id is required", errRequest)
 	case len(r.TransactionID) > maxTransactionID:
 		return Request{}, fmt.Errorf("%w: transaction_id is longer than %d characters", errRequest, maxTransactionID)
+	case !idText(r.TransactionID):
+		// It is a key in the store and a field of the log: printable ASCII
+		// without spaces, as Twilio's ids are.
+		return Request{}, fmt.Errorf("%w: transaction_id must be printable ASCII without spaces", errRequest)
 	}
 	return r, nil
 }
@@ -137,4 +141,14 @@ func (r *Request) expiry() string {
 		y = y[2:]
 	}
 	return m + y
+}
+
+// idText reports whether s is printable ASCII without spaces.
+func idText(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] <= ' ' || s[i] > '~' {
+			return false
+		}
+	}
+	return true
 }

@@ -25,6 +25,9 @@ func TestParse(t *testing.T) {
 		{"parameters as a list", `{"transaction_id":"x","parameters":[1]}`, Request{}, "parameters must be an object"},
 		{"no transaction", `{"method":"tokenize"}`, Request{}, "transaction_id is required"},
 		{"a long transaction", `{"transaction_id":"` + strings.Repeat("a", 129) + `"}`, Request{}, "longer than 128"},
+		{"a transaction with a space", `{"transaction_id":"PA 1"}`, Request{}, "printable ASCII without spaces"},
+		{"a transaction with a newline", `{"transaction_id":"PA\n1"}`, Request{}, "printable ASCII without spaces"},
+		{"a transaction beyond ASCII", `{"transaction_id":"PAé1"}`, Request{}, "printable ASCII without spaces"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
