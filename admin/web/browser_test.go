@@ -16,6 +16,7 @@ import (
 
 	"github.com/tonebase/tonebase/customer"
 	"github.com/tonebase/tonebase/customer/schedule"
+	"github.com/tonebase/tonebase/internal/testkit"
 	"github.com/tonebase/tonebase/ivr"
 )
 
@@ -49,10 +50,7 @@ func chromium() string {
 func TestBrowser(t *testing.T) {
 	bin := chromium()
 	if bin == "" {
-		if os.Getenv("TONEBASE_REQUIRE_PEERS") == "1" {
-			t.Fatal("chromium is not installed and TONEBASE_REQUIRE_PEERS=1: .ci/run installs it (apt-get install -y chromium)")
-		}
-		t.Skip("chromium is not installed (apt-get install -y chromium); the browser test needs it")
+		testkit.Needed(t, "chromium is not installed (apt-get install -y chromium; .ci/run installs it); the browser test needs it")
 	}
 	// Imports read their file slowly, so the walk sees one running.
 	var locking *ivr.Service

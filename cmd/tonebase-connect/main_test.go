@@ -20,6 +20,7 @@ import (
 
 	"github.com/tonebase/tonebase/internal/ivrtest"
 	"github.com/tonebase/tonebase/internal/observe"
+	"github.com/tonebase/tonebase/internal/testkit"
 	"github.com/tonebase/tonebase/ivr/callflow"
 	"github.com/tonebase/tonebase/ivr/connect"
 )
@@ -37,10 +38,7 @@ func rie(t *testing.T) string {
 		return p
 	}
 	const how = "aws-lambda-rie is not installed (go install github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws-lambda-rie@v0.0.0-20261030222936-bef5c4ba774d)"
-	if os.Getenv("TONEBASE_REQUIRE_PEERS") != "" {
-		t.Fatal(how)
-	}
-	t.Skip(how)
+	testkit.Needed(t, how)
 	return ""
 }
 

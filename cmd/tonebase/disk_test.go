@@ -13,6 +13,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/tonebase/tonebase/internal/testkit"
 )
 
 // TestFullDisk fills a real 64 MiB file system with a merchant's uploads
@@ -27,11 +29,11 @@ func TestFullDisk(t *testing.T) {
 		t.Skip("mounts a tmpfs and fills it")
 	}
 	if os.Geteuid() != 0 {
-		needed(t, "TestFullDisk needs root to mount a 64 MiB tmpfs (CI runs as root)")
+		testkit.Needed(t, "TestFullDisk needs root to mount a 64 MiB tmpfs (CI runs as root)")
 	}
 	fs := t.TempDir()
 	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size=64m", "tmpfs", fs).CombinedOutput(); err != nil {
-		needed(t, fmt.Sprintf("TestFullDisk could not mount a tmpfs: %v %s", err, out))
+		testkit.Needed(t, fmt.Sprintf("TestFullDisk could not mount a tmpfs: %v %s", err, out))
 	}
 	t.Cleanup(func() { _ = exec.Command("umount", "-l", fs).Run() })
 	// Ballast stands for whatever else fills the disk; removing it is
@@ -303,14 +305,4 @@ func checkRows(t *testing.T, s *testServer, cid, dbid int64, want []string) {
 	if missing > 0 {
 		t.Fatalf("%d of %d acknowledged rows missing", missing, len(want))
 	}
-}
-
-// needed skips a test whose machine lacks what it needs, or fails it under
-// TONEBASE_REQUIRE_PEERS, which .ci/run sets, so CI cannot pass by skipping.
-func needed(t *testing.T, why string) {
-	t.Helper()
-	if os.Getenv("TONEBASE_REQUIRE_PEERS") != "" {
-		t.Fatal(why)
-	}
-	t.Skip(why)
 }

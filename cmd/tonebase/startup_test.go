@@ -14,6 +14,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/tonebase/tonebase/internal/testkit"
 )
 
 // runMain runs the binary as "tonebase args..." and returns its exit
@@ -93,7 +95,7 @@ func TestPermissionErrorNamesFolderAndUser(t *testing.T) {
 	if os.Geteuid() == 0 {
 		nobody, err := user.Lookup("nobody")
 		if err != nil {
-			needed(t, fmt.Sprintf("no user nobody to run as: %v", err))
+			testkit.Needed(t, fmt.Sprintf("no user nobody to run as: %v", err))
 		}
 		var uid, gid uint32
 		fmt.Sscan(nobody.Uid, &uid)
@@ -118,7 +120,7 @@ func TestPermissionErrorNamesFolderAndUser(t *testing.T) {
 		}
 		u, err := user.Current()
 		if err != nil {
-			needed(t, err.Error())
+			testkit.Needed(t, err.Error())
 		}
 		who = u.Username
 	}

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tonebase/tonebase/internal/testkit"
 	"golang.org/x/sys/unix"
 )
 
@@ -27,33 +28,23 @@ type asterisk struct {
 	log   bytes.Buffer
 }
 
-// peerNeeded skips the test, or fails it under TONEBASE_REQUIRE_PEERS
-// (.ci/run sets it): CI must not pass on a peer that did not install.
-func peerNeeded(t *testing.T, why string) {
-	t.Helper()
-	if os.Getenv("TONEBASE_REQUIRE_PEERS") != "" {
-		t.Fatal(why)
-	}
-	t.Skip(why)
-}
-
 // asteriskRoot is the chroot holding Asterisk and SIPp.
 func asteriskRoot(t *testing.T) string {
 	t.Helper()
 	root := os.Getenv("TONEBASE_ASTERISK_ROOT")
 	if root == "" {
-		peerNeeded(t, "TONEBASE_ASTERISK_ROOT is not set (.ci/run builds the chroot with .ci/asterisk-chroot and sets it)")
+		testkit.Needed(t, "TONEBASE_ASTERISK_ROOT is not set (.ci/run builds the chroot with .ci/asterisk-chroot and sets it)")
 	}
 	for _, bin := range []string{"usr/sbin/asterisk", "usr/bin/sipp"} {
 		if _, err := os.Stat(filepath.Join(root, bin)); err != nil {
-			peerNeeded(t, fmt.Sprintf("no %s in TONEBASE_ASTERISK_ROOT=%s (.ci/asterisk-chroot %s builds it)", bin, root, root))
+			testkit.Needed(t, fmt.Sprintf("no %s in TONEBASE_ASTERISK_ROOT=%s (.ci/asterisk-chroot %s builds it)", bin, root, root))
 		}
 	}
 	if os.Geteuid() != 0 {
-		peerNeeded(t, "the Asterisk test needs root: for its network namespace and the chroot")
+		testkit.Needed(t, "the Asterisk test needs root: for its network namespace and the chroot")
 	}
 	if _, err := exec.LookPath("ip"); err != nil {
-		peerNeeded(t, "the Asterisk test needs ip (iproute2) for its network namespace")
+		testkit.Needed(t, "the Asterisk test needs ip (iproute2) for its network namespace")
 	}
 	return root
 }
