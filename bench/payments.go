@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"runtime"
 	"strconv"
 	"time"
@@ -52,19 +51,7 @@ func Payments(cfg PaymentsConfig, w io.Writer) (PaymentsReport, error) {
 	fmt.Fprintf(w, "tonebase payments harness: %d rows, %d payment connections, %d lookup connections, %v phases, %d CPUs (%s, %s)\n",
 		cfg.Rows, cfg.Concurrency, cfg.LookupConns, cfg.Duration, runtime.NumCPU(), host, time.Now().UTC().Format(time.DateOnly))
 	token := "bench-admin-token-0123456789"
-	var prof profiler
-	var extra []string
-	if cfg.Profiles != "" {
-		if prof.addr, err = FreeAddr(); err != nil {
-			return r, err
-		}
-		prof.dir = cfg.Profiles
-		if err := os.MkdirAll(prof.dir, 0o755); err != nil {
-			return r, fmt.Errorf("bench: profiles: %w", err)
-		}
-		extra = append(extra, "--debug-addr", prof.addr)
-	}
-	svc, err := StartTonebase(cfg.Tonebase, filepath.Join(cfg.Work, "tonebase"), token, extra...)
+	svc, prof, err := startProfiled(cfg.Tonebase, cfg.Work, token, cfg.Profiles)
 	if err != nil {
 		return r, err
 	}

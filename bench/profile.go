@@ -76,3 +76,25 @@ func fetch(url, path string) error {
 	}
 	return f.Close()
 }
+
+// startProfiled starts tonebase on its default flags with its data in
+// work/tonebase, adding only --debug-addr when profiles names a folder,
+// and returns the profiler that writes the server's profiles there (one
+// that captures nothing when profiles is empty).
+func startProfiled(bin, work, token, profiles string) (*Process, *profiler, error) {
+	prof := &profiler{}
+	var extra []string
+	if profiles != "" {
+		addr, err := FreeAddr()
+		if err != nil {
+			return nil, nil, err
+		}
+		if err := os.MkdirAll(profiles, 0o755); err != nil {
+			return nil, nil, fmt.Errorf("bench: profiles: %w", err)
+		}
+		prof.addr, prof.dir = addr, profiles
+		extra = append(extra, "--debug-addr", addr)
+	}
+	svc, err := StartTonebase(bin, filepath.Join(work, "tonebase"), token, extra...)
+	return svc, prof, err
+}

@@ -57,19 +57,7 @@ func Run(cfg Config, w io.Writer) (Report, error) {
 	fmt.Fprintf(w, "tonebase load harness: %d rows, batches of %d, %d lookup connections, %v phases, %d CPUs (%s, %s)\n",
 		cfg.Rows, cfg.BatchRows, cfg.Concurrency, cfg.Duration, runtime.NumCPU(), host, time.Now().UTC().Format(time.DateOnly))
 	token := "bench-admin-token-0123456789"
-	var prof profiler
-	var extra []string
-	if cfg.Profiles != "" {
-		if prof.addr, err = FreeAddr(); err != nil {
-			return r, err
-		}
-		prof.dir = cfg.Profiles
-		if err := os.MkdirAll(prof.dir, 0o755); err != nil {
-			return r, fmt.Errorf("bench: profiles: %w", err)
-		}
-		extra = append(extra, "--debug-addr", prof.addr)
-	}
-	svc, err := StartTonebase(cfg.Tonebase, filepath.Join(cfg.Work, "tonebase"), token, extra...)
+	svc, prof, err := startProfiled(cfg.Tonebase, cfg.Work, token, cfg.Profiles)
 	if err != nil {
 		return r, err
 	}
@@ -142,7 +130,7 @@ func Run(cfg Config, w io.Writer) (Report, error) {
 	if rounds <= 0 {
 		rounds = 4
 	}
-	r.Lookup, r.Constant, r.Compared = compareClosed(w, lookup, ceiling, cfg.Concurrency, rounds, cfg.Duration, &prof)
+	r.Lookup, r.Constant, r.Compared = compareClosed(w, lookup, ceiling, cfg.Concurrency, rounds, cfg.Duration, prof)
 	if cfg.Wrk != "" {
 		script := fmt.Sprintf(wrkLookupScript, lookup.header(), cfg.Rows, t.CID, t.DBID)
 		r.WrkLookup, r.WrkConstant, r.WrkCompared, err = compareWrk(w, cfg.Wrk, script, "http://"+svc.Addr+"/", "http://"+caddr+"/",
