@@ -368,6 +368,11 @@ func (a *API) fail(ctx *fasthttp.RequestCtx, err error) {
 		httpx.WriteJSON(ctx, 400, errorBody{Error: trimPrefix(err)})
 	case errors.Is(err, tenant.ErrExists), errors.Is(err, ivr.ErrConflict), errors.Is(err, ErrBackupRunning):
 		httpx.WriteJSON(ctx, 409, errorBody{Error: trimPrefix(err)})
+	case errors.Is(err, columndb.ErrUnavailable):
+		ctx.Response.Header.Set("Retry-After", "5")
+		httpx.WriteJSON(ctx, 503, errorBody{Error: httpx.NoQuorum})
+	case errors.Is(err, columndb.ErrConflict):
+		httpx.WriteJSON(ctx, 503, errorBody{Error: httpx.Contended})
 	case errors.Is(err, diskfree.ErrLow):
 		a.log.Warn().Err(err).Str("request_id", httpx.RequestID(ctx)).Msg("admin api: write refused")
 		httpx.WriteJSON(ctx, 507, errorBody{Error: httpx.DiskFull})

@@ -48,11 +48,71 @@ var ErrInvalidRow = errors.New("columndb: invalid row")
 // The changes are visible on return but not yet durable: the caller calls
 // Sync before acknowledging them. Keeping the sync outside the table locks
 // lets concurrent commits share one fsync instead of queueing behind each.
+//
+// In a replicated store, Commit checks its rows again, and commits them,
+// if other nodes changed the tables meanwhile: for changes decided from
+// the caller's own reads, CommitSince.
 func (s *Store) Commit(changes ...Change) error {
-	return redecide(func() error { return s.commit(changes) })
+	return redecide(func() error { return s.commitOnce(nil, changes) })
 }
 
-func (s *Store) commit(changes []Change) error {
+// Mark is where an operation's reads began, for CommitSince.
+type Mark struct{ op *opCtx }
+
+// Mark returns the position the caller's next reads are at least as new
+// as. Take it before reading what a commit will be decided from.
+func (s *Store) Mark() Mark { return Mark{s.newOp()} }
+
+// CommitSince is Commit for changes decided from the caller's own reads
+// since m: in a replicated store, when another node changed one of the
+// tables after m, nothing is committed and it fails with ErrConflict, for
+// the caller to read again and decide again. In a store that is not
+// replicated it is Commit.
+func (s *Store) CommitSince(m Mark, changes ...Change) error {
+	if m.op == nil {
+		return s.Commit(changes...)
+	}
+	if s.changedSince(m.op, changeTables(changes)) {
+		return ErrConflict
+	}
+	return s.commit(m.op, changes)
+}
+
+// TableVersion is the log position of the last entry applied that changed
+// t, or 0 in a store that is not replicated: what a caller keeps of t's
+// rows is current while it has not changed.
+func (s *Store) TableVersion(t *Table) uint64 {
+	if s.rep == nil {
+		return 0
+	}
+	s.rep.verMu.Lock()
+	defer s.rep.verMu.Unlock()
+	v, err := s.version(tableDomain(t.Number))
+	if err != nil {
+		return ^uint64(0) // unknown: not the version anything was cached at
+	}
+	return v
+}
+
+func (s *Store) commit(op *opCtx, changes []Change) error {
+	err := s.commitOnce(op, changes)
+	// The caller decided from reads older than what refused the rows:
+	// what it decided from has changed, and it decides again.
+	if op != nil && err != nil && !errors.Is(err, ErrConflict) && s.changedSince(op, changeTables(changes)) {
+		return fmt.Errorf("%w: %w", ErrConflict, err)
+	}
+	return err
+}
+
+func changeTables(changes []Change) []*Table {
+	ts := make([]*Table, len(changes))
+	for i, c := range changes {
+		ts[i] = c.Table
+	}
+	return ts
+}
+
+func (s *Store) commitOnce(op *opCtx, changes []Change) error {
 	var tables []*Table
 	for _, c := range changes {
 		if !slices.Contains(tables, c.Table) {
@@ -72,7 +132,9 @@ func (s *Store) commit(changes []Change) error {
 			return err
 		}
 	}
-	op := s.newOp()
+	if op == nil {
+		op = s.newOp()
+	}
 	view := s.readTxn()
 	defer view.Discard()
 	writers := map[uint32]*writer{}

@@ -104,6 +104,7 @@ func (s *Store) applyModifications(number uint32, reqs []*modRequest) {
 		if !errors.Is(err, ErrConflict) || i == maxDecisions {
 			return
 		}
+		Backoff(i)
 		for _, r := range reqs {
 			r.err, r.e = nil, LogEntry{}
 		}

@@ -1,12 +1,14 @@
 package columndb
 
 import (
-	"crypto/rand"
+	crand "crypto/rand"
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/dgraph-io/badger/v4"
 )
@@ -90,13 +92,14 @@ type replica struct {
 	waiting map[[16]byte]*landing // this process's entries not yet applied, by id
 
 	applyMu  sync.Mutex
-	versions map[string]uint64
 	diverged error
+	verMu    sync.Mutex
+	versions map[string]uint64 // guarded by verMu
 }
 
 func newReplica(log Log) *replica {
 	r := &replica{log: log, waiting: map[[16]byte]*landing{}, versions: map[string]uint64{}}
-	if _, err := rand.Read(r.nonce[:]); err != nil {
+	if _, err := crand.Read(r.nonce[:]); err != nil {
 		panic("columndb: crypto/rand failed: " + err.Error()) // never fails on supported platforms
 	}
 	return r
@@ -134,7 +137,15 @@ func redecide(fn func() error) error {
 		if !errors.Is(err, ErrConflict) || i == maxDecisions {
 			return err
 		}
+		Backoff(i)
 	}
+}
+
+// Backoff waits before an operation decides again for the try-th time, a
+// random while that grows with try, so that two nodes that keep deciding
+// from the same state stop meeting.
+func Backoff(try int) {
+	time.Sleep(rand.N(time.Duration(min(try, 10)) * time.Millisecond))
 }
 
 // Applied is the last log position this store applied, durable with the
@@ -256,6 +267,8 @@ func (r *replica) diverge(seq uint64, err error) error {
 // expected reports whether every domain an entry read is as its
 // operation saw it.
 func (s *Store) expected(exp []expectation) (bool, error) {
+	s.rep.verMu.Lock()
+	defer s.rep.verMu.Unlock()
 	for _, x := range exp {
 		v, err := s.version(x.domain)
 		if err != nil {
@@ -268,7 +281,23 @@ func (s *Store) expected(exp []expectation) (bool, error) {
 	return true, nil
 }
 
+// changedSince reports whether an entry applied after op's reads began,
+// other than op's own, changed one of the tables.
+func (s *Store) changedSince(op *opCtx, tables []*Table) bool {
+	s.rep.verMu.Lock()
+	defer s.rep.verMu.Unlock()
+	for _, t := range tables {
+		d := tableDomain(t.Number)
+		v, err := s.version(d)
+		if err != nil || (v > op.read && v != op.mine[d]) {
+			return true
+		}
+	}
+	return false
+}
+
 // version is the position of the last entry applied that touched domain.
+// The caller holds verMu.
 func (s *Store) version(domain string) (uint64, error) {
 	r := s.rep
 	if v, ok := r.versions[domain]; ok {
@@ -300,6 +329,17 @@ func (s *Store) applyBatch(seq uint64, b *Batch, domains []string, ok bool) erro
 		txn.Discard()
 		return err
 	}
+	if ok {
+		// Before the changes are readable: whoever reads them then also
+		// reads that their domains changed (Store.changedSince). A failed
+		// commit stops the applier, so a version ahead of the data is never
+		// acted on.
+		s.rep.verMu.Lock()
+		for _, d := range domains {
+			s.rep.versions[d] = seq
+		}
+		s.rep.verMu.Unlock()
+	}
 	l := s.commitAsync(txn, b)
 	<-l.done
 	if l.err != nil {
@@ -309,9 +349,6 @@ func (s *Store) applyBatch(seq uint64, b *Batch, domains []string, ok bool) erro
 		return nil
 	}
 	s.cacheEffects(b)
-	for _, d := range domains {
-		s.rep.versions[d] = seq
-	}
 	if len(b.Drops) > 0 {
 		return s.drop(b.Drops)
 	}

@@ -254,6 +254,7 @@ func (s *Store) write(t *Table, n int, save func() func(), fn func(w *writer, i 
 		}
 		err := w.commit(!last && !unique && (s.pacer == nil || !s.pacer.Active()))
 		if errors.Is(err, ErrConflict) && decisions < maxDecisions {
+			Backoff(decisions)
 			decisions++
 			if i, err = w.rewind(); err != nil {
 				return err

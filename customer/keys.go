@@ -2,6 +2,7 @@ package customer
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/tonebase/tonebase/columndb"
@@ -97,6 +98,18 @@ func (s *Service) Reencrypt(ctx context.Context) (int, error) {
 func (s *Service) reseal(ts *tenantState, ids []string) (int, error) {
 	ts.write.Lock()
 	defer ts.write.Unlock()
+	for try := 1; ; try++ {
+		n, err := s.resealOnce(ts, ids)
+		if !errors.Is(err, columndb.ErrConflict) || try == maxDecisions {
+			return n, err
+		}
+		columndb.Backoff(try)
+	}
+}
+
+// resealOnce re-encrypts ids unless another node changed them meanwhile.
+func (s *Service) resealOnce(ts *tenantState, ids []string) (int, error) {
+	mark := s.store.Mark()
 	var puts []columndb.Row
 	for _, id := range ids {
 		m, err := s.getPayment(ts, id)
@@ -115,7 +128,7 @@ func (s *Service) reseal(ts *tenantState, ids []string) (int, error) {
 	if len(puts) == 0 {
 		return 0, nil
 	}
-	if err := s.store.Commit(columndb.Change{Table: ts.payments, Put: puts}); err != nil {
+	if err := s.store.CommitSince(mark, columndb.Change{Table: ts.payments, Put: puts}); err != nil {
 		return 0, err
 	}
 	return len(puts), s.store.Sync()

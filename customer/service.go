@@ -63,6 +63,9 @@ type tenantState struct {
 	// nextAuto is the next number an automatic customer number may take,
 	// 0 until the tenant's first one is asked for; guarded by write.
 	nextAuto int64
+	// seen is the customers table's version (columndb.TableVersion) that
+	// nextSeq and nextAuto were read at; guarded by write.
+	seen uint64
 }
 
 // New returns a Service; Start runs its background jobs.
@@ -106,6 +109,40 @@ func (s *Service) write(cid int64, idem Idem, fn func(ts *tenantState) (prepared
 			ts.write.Unlock()
 		}
 	}()
+	var res Result
+	for try := 1; ; try++ {
+		// In a cluster, another node may have written the tenant's tables
+		// since this one decided: the commit is then refused, and the
+		// write decided again from the tables as they are now.
+		res, err = s.decide(ts, idem, fn)
+		if !errors.Is(err, columndb.ErrConflict) || try == maxDecisions {
+			break
+		}
+		ts.seen = ^uint64(0) // the numbers the refused decision took are free again
+		columndb.Backoff(try)
+	}
+	if err != nil || res.Replayed {
+		return res, err
+	}
+	ts.write.Unlock()
+	locked = false
+	if err := s.store.Sync(); err != nil {
+		return Result{}, err
+	}
+	return res, nil
+}
+
+// maxDecisions bounds how often a write decides again because other
+// nodes of a cluster kept changing its tenant's tables.
+const maxDecisions = 16
+
+// decide is one decision of a write, committed unless the tables changed
+// since it read them. The caller holds ts.write.
+func (s *Service) decide(ts *tenantState, idem Idem, fn func(ts *tenantState) (prepared, error)) (Result, error) {
+	mark := s.store.Mark()
+	if err := s.current(ts); err != nil {
+		return Result{}, err
+	}
 	now := s.now()
 	if idem.Key != "" {
 		if len(idem.Key) > MaxIdempotencyKey {
@@ -131,19 +168,36 @@ func (s *Service) write(cid int64, idem Idem, fn func(ts *tenantState) (prepared
 	if err != nil {
 		return Result{}, err
 	}
+	changes := p.changes
 	if idem.Key != "" {
 		row := ts.idemC.encode(idemRecord{key: idem.Key, hash: idem.Hash, result: p.id, created: now})
-		p.changes = append(p.changes, columndb.Change{Table: ts.idem, Put: []columndb.Row{row}})
+		changes = append(changes, columndb.Change{Table: ts.idem, Put: []columndb.Row{row}})
 	}
-	if err := s.store.Commit(p.changes...); err != nil {
+	if err := s.store.CommitSince(mark, changes...); err != nil {
 		return Result{}, err
 	}
-	ts.write.Unlock()
-	locked = false
-	if err := s.store.Sync(); err != nil {
-		return Result{}, err
-	}
+	ts.seen = s.store.TableVersion(ts.customers)
 	return Result{ID: p.id}, nil
+}
+
+// current reloads what ts keeps of the customers table (where new
+// customers' numbers start) when another node of a cluster changed the
+// table since it was read. The caller holds ts.write.
+func (s *Service) current(ts *tenantState) error {
+	v := s.store.TableVersion(ts.customers)
+	if v == ts.seen {
+		return nil
+	}
+	next := int64(FirstSeq)
+	err := s.store.Each(ts.customers, func(r columndb.Row) (bool, error) {
+		next = max(next, ts.cust.decode(r).Seq+1)
+		return true, nil
+	})
+	if err != nil {
+		return fmt.Errorf("customer: number customers: %w", err)
+	}
+	ts.nextSeq, ts.nextAuto, ts.seen = next, 0, v
+	return nil
 }
 
 // Start runs the background jobs until Close: re-encryption after a key
@@ -168,10 +222,20 @@ func (s *Service) background(ctx context.Context) {
 	defer close(s.done)
 	tick := time.NewTicker(time.Hour)
 	defer tick.Stop()
+	// In a cluster a key another node rotated to becomes this node's
+	// active key within this.
+	keys := time.NewTicker(10 * time.Second)
+	defer keys.Stop()
 	for {
 		select {
 		case <-ctx.Done():
 			return
+		case <-keys.C:
+			if s.ring != nil {
+				if err := s.ring.Refresh(); err != nil {
+					s.log.Error().Err(err).Msg("vault: reading the stored keys")
+				}
+			}
 		case <-s.rotate:
 			if n, err := s.Reencrypt(ctx); err != nil {
 				s.log.Error().Err(err).Int("resealed", n).Msg("re-encryption stopped; it resumes at the next start or rotation")

@@ -263,6 +263,11 @@ func (h *Handlers) uploadError(ctx *fasthttp.RequestCtx, err error) {
 		ctx.SetConnectionClose() // the rest of the body is still on its way
 		ctx.Response.Header.Set("Retry-After", "10")
 		status, msg = 503, "too many uploads are being checked at once; send it again shortly"
+	case errors.Is(err, columndb.ErrUnavailable):
+		ctx.Response.Header.Set("Retry-After", "5")
+		status, msg = 503, httpx.NoQuorum
+	case errors.Is(err, columndb.ErrConflict):
+		status, msg = 503, httpx.Contended
 	case errors.Is(err, diskfree.ErrLow):
 		status, msg = 507, httpx.DiskFull
 		h.log.Warn().Err(err).Str("request_id", httpx.RequestID(ctx)).Msg("upload refused")

@@ -206,6 +206,11 @@ func (h *PaymentHandlers) fail(ctx *fasthttp.RequestCtx, err error) {
 		status, body["error"] = fasthttp.StatusBadRequest, err.Error()
 	case errors.Is(err, columndb.ErrStale):
 		status, body["error"] = fasthttp.StatusConflict, "the database definition kept changing during the payment; nothing was debited, send it again"
+	case errors.Is(err, columndb.ErrUnavailable):
+		ctx.Response.Header.Set("Retry-After", "5")
+		status, body["error"] = fasthttp.StatusServiceUnavailable, httpx.NoQuorum
+	case errors.Is(err, columndb.ErrConflict):
+		status, body["error"] = fasthttp.StatusServiceUnavailable, httpx.Contended
 	case errors.Is(err, diskfree.ErrLow):
 		status, body["error"] = fasthttp.StatusInsufficientStorage, httpx.DiskFull
 		h.log.Warn().Err(err).Str("request_id", httpx.RequestID(ctx)).Msg("payment refused")

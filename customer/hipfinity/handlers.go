@@ -88,6 +88,11 @@ func (h *Handlers) fail(ctx *fasthttp.RequestCtx, d dialect, err error) {
 		status, text = fasthttp.StatusConflict, message(err)
 	case errors.Is(err, customer.ErrNoVault):
 		status, text = fasthttp.StatusServiceUnavailable, message(err)
+	case errors.Is(err, columndb.ErrUnavailable):
+		ctx.Response.Header.Set("Retry-After", "5")
+		status, text = fasthttp.StatusServiceUnavailable, httpx.NoQuorum
+	case errors.Is(err, columndb.ErrConflict):
+		status, text = fasthttp.StatusServiceUnavailable, httpx.Contended
 	case errors.Is(err, diskfree.ErrLow):
 		status, text = fasthttp.StatusInsufficientStorage, httpx.DiskFull
 		h.log.Warn().Err(err).Str("request_id", httpx.RequestID(ctx)).Msg("customer API write refused")

@@ -133,6 +133,10 @@ func (h *Handlers) refuse(ctx *fasthttp.RequestCtx, cid int64, o op, err error) 
 		st = h.status(resultError, subCustomerExists, in(wCustomer, wCustomerID)+": a customer with this id exists, and action_code 3 adds only new ones")
 	case errors.Is(err, customer.ErrNoVault):
 		st = h.status(resultError, subNoVault, message(err))
+	case errors.Is(err, columndb.ErrUnavailable):
+		st = h.status(resultError, subUnavailable, httpx.NoQuorum)
+	case errors.Is(err, columndb.ErrConflict):
+		st = h.status(resultError, subUnavailable, httpx.Contended)
 	case errors.Is(err, diskfree.ErrLow):
 		st = h.status(resultError, subDiskFull, httpx.DiskFull)
 		h.log.Warn().Err(err).Str("request_id", httpx.RequestID(ctx)).Msg("OnePay customer write refused")

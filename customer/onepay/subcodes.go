@@ -37,6 +37,7 @@ const (
 	subInternal        = "500" // the server failed; the request id is in X-Request-Id
 	subNoVault         = "503" // card and check storage is off (no master key)
 	subDiskFull        = "507" // the server's disk is full; nothing was written
+	subUnavailable     = "504" // the cluster cannot take writes now, or kept changing what the write read; nothing was written
 )
 
 // subCodeOf is the sub code of a problem with a request, by its field and code.

@@ -8,6 +8,7 @@ import (
 	"github.com/tonebase/tonebase/columndb"
 	"github.com/tonebase/tonebase/customer"
 	"github.com/tonebase/tonebase/internal/diskfree"
+	"github.com/tonebase/tonebase/internal/httpx"
 )
 
 // Error codes, and the success codes of each method, as OpenGateway numbers them.
@@ -219,6 +220,10 @@ func translate(err error) *apiError {
 		return fail(errUnspecified, "card storage is off on this server (it has no master key)")
 	case errors.Is(err, diskfree.ErrLow):
 		return fail(errUnspecified, "the server's disk is full; nothing was written, try again later")
+	case errors.Is(err, columndb.ErrUnavailable):
+		return fail(errUnspecified, httpx.NoQuorum)
+	case errors.Is(err, columndb.ErrConflict):
+		return fail(errUnspecified, httpx.Contended)
 	case errors.Is(err, customer.ErrConflict), errors.Is(err, columndb.ErrDuplicate):
 		return fail(errUnspecified, conflictText(err))
 	}

@@ -80,6 +80,14 @@ func (s *Spooler) SpoolUnproven(r io.Reader, limit int64, tee io.Writer) (*Spool
 	return s.spool(r, limit, tee, true)
 }
 
+// NoQuorum is what every API answers a write a cluster's log could not
+// take: too few of the cluster's nodes are reachable to agree on it.
+const NoQuorum = "the cluster cannot take writes now (too few of its nodes are reachable): nothing was written; try again shortly. Lookups and reads still answer"
+
+// Contended is what every API answers a write whose data other nodes of a
+// cluster kept changing while it was being decided.
+const Contended = "what this write depends on kept changing on other nodes of the cluster: nothing was written; send it again"
+
 // DiskFull is what every API answers a write the disk's reserve refused
 // (diskfree.ErrLow) with, in its own envelope, as 507 Insufficient Storage.
 const DiskFull = "the server's disk is full: writes are refused until space is freed; lookups and reads still answer"

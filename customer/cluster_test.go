@@ -1,0 +1,191 @@
+package customer
+
+import (
+	"errors"
+	"sync"
+	"testing"
+
+	"github.com/rs/zerolog"
+
+	"github.com/tonebase/tonebase/columndb"
+	"github.com/tonebase/tonebase/customer/vault"
+	"github.com/tonebase/tonebase/internal/testkit/memlog"
+)
+
+// clusterNodes opens n services, each on its own store, all on one log.
+func clusterNodes(t *testing.T, n int) (*memlog.Log, []*Service, []*columndb.Store) {
+	t.Helper()
+	log := memlog.New()
+	var svcs []*Service
+	var stores []*columndb.Store
+	for range n {
+		// A node catches up before it opens anything over its store, as
+		// serve does: its vault then finds the cluster's keys.
+		store := log.Open(t, columndb.Options{RowCacheBytes: 4 << 20})
+		log.CaughtUp(t, store)
+		ring, err := vault.Open(store, testMaster)
+		if err != nil {
+			t.Fatal(err)
+		}
+		log.CaughtUp(t, store)
+		svcs = append(svcs, New(Config{Store: store, Ring: ring, Log: zerolog.Nop()}))
+		stores = append(stores, store)
+	}
+	log.CaughtUp(t, stores...)
+	return log, svcs, stores
+}
+
+func TestClusterDecisions(t *testing.T) {
+	cases := []struct {
+		name string
+		run  func(t *testing.T, s *Service, who int) (Result, error)
+		// check sees both results once every node has caught up.
+		check func(t *testing.T, svcs []*Service, res [2]Result, errs [2]error)
+	}{
+		{
+			name: "one customer number created at once on two nodes",
+			run: func(t *testing.T, s *Service, who int) (Result, error) {
+				return s.CreateCustomer(7, CustomerInput{Number: Some("C-100")}, Idem{})
+			},
+			check: func(t *testing.T, svcs []*Service, res [2]Result, errs [2]error) {
+				var taken *NumberTakenError
+				if (errs[0] == nil) == (errs[1] == nil) {
+					t.Fatalf("errors %v, %v: want one customer and one refusal", errs[0], errs[1])
+				}
+				for _, err := range errs {
+					if err != nil && !errors.As(err, &taken) {
+						t.Fatalf("refusal %v, want the number named as taken", err)
+					}
+				}
+				for i, s := range svcs {
+					list, err := s.FindCustomers(7, CustomerFilter{})
+					if err != nil || len(list.Items) != 1 {
+						t.Fatalf("node %d: %d customers, %v; want 1", i, len(list.Items), err)
+					}
+				}
+			},
+		},
+		{
+			name: "an idempotency key sent to two nodes at once creates once",
+			run: func(t *testing.T, s *Service, who int) (Result, error) {
+				return s.CreateCustomer(7, CustomerInput{Number: Some("C-200")}, Idem{Key: "k-1", Hash: "h"})
+			},
+			check: func(t *testing.T, svcs []*Service, res [2]Result, errs [2]error) {
+				for _, err := range errs {
+					if err != nil {
+						t.Fatal(err)
+					}
+				}
+				if res[0].ID != res[1].ID || res[0].Replayed == res[1].Replayed {
+					t.Fatalf("results %+v and %+v: want one created and its replay", res[0], res[1])
+				}
+			},
+		},
+		{
+			name: "customers created on both nodes get distinct sequence numbers",
+			run: func(t *testing.T, s *Service, who int) (Result, error) {
+				var last Result
+				for i := range 10 {
+					r, err := s.CreateCustomer(7, CustomerInput{Number: Some(string(rune('A'+who)) + string(rune('0'+i)))}, Idem{})
+					if err != nil {
+						return r, err
+					}
+					last = r
+				}
+				return last, nil
+			},
+			check: func(t *testing.T, svcs []*Service, res [2]Result, errs [2]error) {
+				for _, err := range errs {
+					if err != nil {
+						t.Fatal(err)
+					}
+				}
+				seen := map[int64]bool{}
+				list, err := svcs[1].FindCustomers(7, CustomerFilter{})
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, c := range list.Items {
+					if seen[c.Seq] {
+						t.Fatalf("seq %d given twice", c.Seq)
+					}
+					seen[c.Seq] = true
+				}
+				if len(seen) != 20 {
+					t.Fatalf("%d customers, want 20", len(seen))
+				}
+			},
+		},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			log, svcs, stores := clusterNodes(t, 2)
+			var res [2]Result
+			var errs [2]error
+			var wg sync.WaitGroup
+			for i := range 2 {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					res[i], errs[i] = tc.run(t, svcs[i], i)
+				}()
+			}
+			wg.Wait()
+			log.CaughtUp(t, stores...)
+			tc.check(t, svcs, res, errs)
+		})
+	}
+}
+
+// A replay on another node, after the first answered, answers the first
+// result; a card sealed on one node opens on the other, before and after
+// a rotation made on either.
+func TestClusterReplayAndKeys(t *testing.T) {
+	log, svcs, stores := clusterNodes(t, 2)
+	first, err := svcs[0].CreateCustomer(7, CustomerInput{Number: Some("C-1")}, Idem{Key: "k", Hash: "h"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	log.CaughtUp(t, stores...)
+	again, err := svcs[1].CreateCustomer(7, CustomerInput{Number: Some("C-1")}, Idem{Key: "k", Hash: "h"})
+	if err != nil || again.ID != first.ID || !again.Replayed {
+		t.Fatalf("replay on node 2: %+v, %v; want %s replayed", again, err, first.ID)
+	}
+	card, err := svcs[0].CreatePayment(7, PaymentInput{CustomerID: Some(first.ID), Kind: Some(KindCard),
+		CardNumber: Some("4111111111111111"), CardExpiry: Some("1230"), HolderName: Some("A Caller")}, Idem{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svcs[1].RotateKeys(); err != nil {
+		t.Fatal(err)
+	}
+	log.CaughtUp(t, stores...)
+	if _, err := svcs[0].RotateKeys(); err != nil {
+		t.Fatal(err)
+	}
+	log.CaughtUp(t, stores...)
+	for i, s := range svcs {
+		if err := s.ring.Refresh(); err != nil {
+			t.Fatal(err)
+		}
+		if got := s.ring.Active(); got != "k3" {
+			t.Fatalf("node %d: active key %s after two rotations, want k3", i, got)
+		}
+		m, err := s.getPayment(mustTenant(t, s, 7), card.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.ring.Open(m.secret, paymentAAD(7, card.ID)); err != nil {
+			t.Fatalf("node %d cannot open the card: %v", i, err)
+		}
+	}
+}
+
+func mustTenant(t *testing.T, s *Service, cid int64) *tenantState {
+	t.Helper()
+	ts, err := s.tenant(cid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ts
+}
