@@ -1,6 +1,7 @@
 package columndb
 
 import (
+	"bytes"
 	crand "crypto/rand"
 	"encoding/binary"
 	"errors"
@@ -95,6 +96,9 @@ type replica struct {
 	diverged error
 	verMu    sync.Mutex
 	versions map[string]uint64 // guarded by verMu
+
+	watchMu  sync.RWMutex
+	watchers map[string][]func(key string) // by collection
 }
 
 func newReplica(log Log) *replica {
@@ -230,6 +234,7 @@ func (s *Store) ApplyEntry(seq uint64, data []byte) error {
 	if l != nil {
 		b = l.b // this process's: its schemas are the ones its operation returns
 	}
+
 	ok, err := s.expected(e.expect)
 	if err != nil {
 		return r.diverge(seq, err)
@@ -240,6 +245,8 @@ func (s *Store) ApplyEntry(seq uint64, data []byte) error {
 	r.applied.Store(seq)
 	if !ok {
 		r.skipped.Add(1)
+	} else if l == nil {
+		s.tellWatchers(b)
 	}
 	if l != nil {
 		if !ok {
@@ -249,6 +256,45 @@ func (s *Store) ApplyEntry(seq uint64, data []byte) error {
 		close(l.done)
 	}
 	return nil
+}
+
+// OnDocChange has fn called with the key of every document of collection
+// that an entry from another node (or from before this process) put or
+// removed, once it is readable: for what a process keeps in memory of
+// documents it would otherwise only learn of by writing them itself. fn
+// runs on the applier, before the next entry: it must be quick, and must
+// not write to the store.
+func (s *Store) OnDocChange(collection string, fn func(key string)) {
+	if s.rep == nil {
+		return // every write is this process's own
+	}
+	s.rep.watchMu.Lock()
+	defer s.rep.watchMu.Unlock()
+	if s.rep.watchers == nil {
+		s.rep.watchers = map[string][]func(string){}
+	}
+	s.rep.watchers[collection] = append(s.rep.watchers[collection], fn)
+}
+
+func (s *Store) tellWatchers(b *Batch) {
+	s.rep.watchMu.RLock()
+	defer s.rep.watchMu.RUnlock()
+	if len(s.rep.watchers) == 0 {
+		return
+	}
+	for _, op := range b.Ops {
+		k := op.Key
+		if len(k) == 0 || k[0] != spaceDoc {
+			continue
+		}
+		sep := bytes.IndexByte(k, 0)
+		if sep < 0 {
+			continue
+		}
+		for _, fn := range s.rep.watchers[string(k[1:sep])] {
+			fn(string(k[sep+1:]))
+		}
+	}
 }
 
 func (r *replica) diverge(seq uint64, err error) error {

@@ -464,3 +464,31 @@ func withExpect(e entry) *Batch {
 	b.op = op
 	return &b
 }
+
+func TestReplicatedDocChangesReachWatchers(t *testing.T) {
+	log := newMemLog()
+	a, b := startNode(t, log, ""), startNode(t, log, "")
+	var mu sync.Mutex
+	var seen []string
+	b.s.OnDocChange("client", func(key string) {
+		mu.Lock()
+		seen = append(seen, key)
+		mu.Unlock()
+	})
+	a.s.OnDocChange("client", func(key string) { t.Errorf("node a told of its own write %s", key) })
+	if err := a.s.PutDoc("client", "0000000042", map[string]int{"cid": 42}, true); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.s.PutDoc("user", "ann", 1, false); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.s.DeleteDoc("client", "0000000042"); err != nil {
+		t.Fatal(err)
+	}
+	caughtUp(t, log, a, b)
+	mu.Lock()
+	defer mu.Unlock()
+	if want := []string{"0000000042", "0000000042"}; !slices.Equal(seen, want) {
+		t.Fatalf("node b was told of %q, want %q", seen, want)
+	}
+}

@@ -86,8 +86,9 @@ const (
 )
 
 // Registry creates, finds and authenticates clients. It caches clients in
-// memory because every IVR request authenticates; this process is the only
-// writer of its store, so the cache is always current.
+// memory because every IVR request authenticates. In a single process it
+// is the only writer of its store, so the cache is always current; in a
+// cluster, what other nodes change reaches it through Changed.
 type Registry struct {
 	docs Docs
 	box  *Box
@@ -147,6 +148,30 @@ func (r *Registry) Create(name string, cid int64) (Client, Credentials, error) {
 	r.remember(c)
 	return c, creds, nil
 }
+
+// Changed reads again the client stored under key (a document of the
+// clients collection another node of a cluster wrote), or forgets it if
+// it is gone.
+func (r *Registry) Changed(key string) {
+	var c Client
+	if err := r.docs.GetDoc(collClients, key, &c); err != nil {
+		cid, perr := strconv.ParseInt(key, 10, 64)
+		if perr != nil {
+			return
+		}
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		if old, ok := r.byCID[cid]; ok && errors.Is(err, columndb.ErrNotFound) {
+			delete(r.byKey, old.APIKey)
+			delete(r.byCID, cid)
+		}
+		return
+	}
+	r.remember(c)
+}
+
+// ClientsCollection is the collection of the documents Changed reads.
+const ClientsCollection = collClients
 
 // cidKey pads so documents iterate in cid order.
 func cidKey(cid int64) string { return fmt.Sprintf("%010d", cid) }
