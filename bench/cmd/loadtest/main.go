@@ -35,6 +35,7 @@ func main() {
 	backup := flag.Bool("backup", false, "instead of the full run, load -rows into -tonebase, then time its backup alone, with -during-rate lookups on -during-c connections, and its restore")
 	memory := flag.String("memory", "", "instead of the full run, load rows up to each of these counts (comma-separated, e.g. 1000000,5000000,10000000) into one server, and print its memory from /proc after each, then after a restart")
 	settle := flag.Duration("settle", 20*time.Second, "with -memory, how long the server rests after each load before it is measured")
+	cluster := flag.Bool("cluster", false, "instead of the full run, measure cluster mode: -rows of signed ingest alone and through a log of one replica, then in three nodes on R3 the ingest, a follower's apply rate, its lag and -during-rate lookups on it during a second upload, and an empty fourth node's catch-up")
 	payments := flag.Int("payments", 0, "instead of the full run, measure payments: on one row and spread over this many rows at -payments-c connections, then lookups at -c alone and beside -payments-rate payments/s, -d each")
 	paymentsC := flag.Int("payments-c", 16, "with -payments, the payment connections")
 	paymentsRate := flag.Int("payments-rate", 1000, "with -payments, the payments/s beside the lookups")
@@ -108,6 +109,22 @@ func main() {
 		work, err := os.MkdirTemp("", "tonebase-export-")
 		if err == nil {
 			_, err = bench.ExportReimport(os.Stdout, work, cfg.Tonebase, cfg.Rows, cfg.BatchRows, cfg.Inflight)
+			os.RemoveAll(work)
+		}
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "loadtest:", err)
+			os.Exit(1)
+		}
+		return
+	}
+	if *cluster {
+		conns := cfg.DuringConns
+		if conns == 0 {
+			conns = cfg.Concurrency
+		}
+		work, err := os.MkdirTemp("", "tonebase-cluster-")
+		if err == nil {
+			_, err = bench.Cluster(os.Stdout, work, cfg.Tonebase, cfg.Rows, cfg.BatchRows, cfg.Inflight, cfg.DuringRate, conns)
 			os.RemoveAll(work)
 		}
 		if err != nil {
