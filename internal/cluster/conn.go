@@ -148,8 +148,8 @@ func (c *Cluster) create(ctx context.Context) error {
 		Storage:     jetstream.FileStorage,
 		Replicas:    c.cfg.Replicas,
 		// Entries are removed only by a purge below the oldest snapshot.
-		Retention: jetstream.LimitsPolicy,
-		Discard:   jetstream.DiscardOld,
+		Retention:  jetstream.LimitsPolicy,
+		Discard:    jetstream.DiscardOld,
 		MaxMsgSize: MaxEntry + headerRoom,
 		// A retried append with the same id is stored once (Append).
 		Duplicates: 2 * time.Minute,
