@@ -26,6 +26,7 @@ const (
 	Subject        = "tonebase.log"
 	SnapshotBucket = "TONEBASE_SNAPSHOTS"
 	leaseBucket    = "TONEBASE_SNAPSHOT_LEASE"
+	sharedBucket   = "TONEBASE_SHARED"
 )
 
 // Conn says how to reach NATS: the embedded server's URL or an existing
@@ -102,6 +103,7 @@ type Cluster struct {
 	stream jetstream.Stream
 	snaps  jetstream.ObjectStore
 	lease  jetstream.KeyValue
+	shared jetstream.KeyValue
 	cfg    Config
 	health *health
 }
@@ -174,6 +176,15 @@ func (c *Cluster) create(ctx context.Context) error {
 	})
 	if err != nil {
 		return fmt.Errorf("key-value bucket %s: %w", leaseBucket, err)
+	}
+	c.shared, err = c.js.CreateOrUpdateKeyValue(actx, jetstream.KeyValueConfig{
+		Bucket:      sharedBucket,
+		Description: "what every node of the cluster must hold alike, such as the key sealing upload passwords",
+		Storage:     jetstream.FileStorage,
+		Replicas:    c.cfg.Replicas,
+	})
+	if err != nil {
+		return fmt.Errorf("key-value bucket %s: %w", sharedBucket, err)
 	}
 	return nil
 }

@@ -136,3 +136,31 @@ func TestCatchUp(t *testing.T) {
 	check("a store right at the log's start", true, 4, false, 0)
 	check("a store ahead", true, 6, false, 0)
 }
+
+func TestShare(t *testing.T) {
+	c := open(t, startNode(t).URL(), 1)
+	ctx := context.Background()
+	same := func(a, b []byte) (bool, error) { return bytes.Equal(a, b), nil }
+	made := func() ([]byte, error) { return []byte("made"), nil }
+	for _, tt := range []struct {
+		name  string
+		offer []byte
+		want  string
+		fails bool
+	}{
+		{"the first offer sets it", []byte("first"), "first", false},
+		{"a node without one gets it", nil, "first", false},
+		{"the same offer agrees", []byte("first"), "first", false},
+		{"another is refused", []byte("other"), "", true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := c.Share(ctx, "secrets.key", tt.offer, made, same)
+			if tt.fails != (err != nil) || string(got) != tt.want {
+				t.Fatalf("got %q, %v", got, err)
+			}
+		})
+	}
+	if got, err := c.Share(ctx, "other", nil, made, same); err != nil || string(got) != "made" {
+		t.Fatalf("nothing offered anywhere: %q, %v", got, err)
+	}
+}
