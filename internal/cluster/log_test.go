@@ -83,3 +83,36 @@ func TestQuorum(t *testing.T) {
 		t.Fatal("health says writable after a failed append")
 	}
 }
+
+// TestApplierSurvivesServerLoss: the applier's own server goes down; its
+// connection moves to another server of the cluster and applying goes on
+// in order, with nothing applied twice.
+func TestApplierSurvivesServerLoss(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a three-server cluster")
+	}
+	servers := startCluster(t, 3)
+	follower := open(t, servers[0].URL(), 3)
+	writer := open(t, servers[1].URL(), 3)
+	st := &memStore{}
+	a := follower.Follow(Follow{Store: st, Log: zerolog.Nop()})
+	defer a.Stop()
+	for i := range 20 {
+		if _, err := writer.Log().Append(fmt.Appendf(nil, "%d", i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	eventually(t, "twenty applied", func() bool { return st.Applied() == 20 })
+	servers[0].Shutdown()
+	for i := 20; i < 40; i++ {
+		if _, err := writer.Log().Append(fmt.Appendf(nil, "%d", i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	eventually(t, "forty applied after the follower's server went down", func() bool { return st.Applied() == 40 })
+	for i, e := range st.got() {
+		if e != fmt.Sprint(i) {
+			t.Fatalf("entry %d is %q", i, e)
+		}
+	}
+}
