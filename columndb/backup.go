@@ -39,6 +39,9 @@ var ErrBadStream = errors.New("columndb: not a store backup stream")
 // BackupStats says what a backup or a restore moved.
 type BackupStats struct {
 	Version uint64 // the commit the backup read at
+	// Applied is the log position the backup holds everything up to, in a
+	// replicated store (0 otherwise).
+	Applied uint64
 	Keys    int64
 	Bytes   int64 // keys and values
 	Took    time.Duration
@@ -62,6 +65,10 @@ func (s *Store) Backup(w io.Writer) (BackupStats, error) {
 	bw.Write(binary.BigEndian.AppendUint64(nil, readTs))
 	txn := s.db.NewTransactionAt(readTs, false)
 	defer txn.Discard()
+	var err error
+	if st.Applied, err = readU64(txn, appliedKey); err != nil {
+		return st, fmt.Errorf("columndb: backup: %w", err)
+	}
 	it := txn.NewIterator(badger.IteratorOptions{PrefetchValues: true, PrefetchSize: 256})
 	defer it.Close()
 	var num [binary.MaxVarintLen64]byte

@@ -33,6 +33,11 @@ type Batch struct {
 	// created empty, whose rows the row cache then holds whole.
 	tables  map[string]*Table
 	created []uint32
+
+	// In a replicated store, the operation the batch is part of and the
+	// domains it decided from (replica.go).
+	op      *opCtx
+	domains []string
 }
 
 // Put adds a put of value under key.
@@ -58,6 +63,7 @@ func (b *Batch) reset() {
 	clear(b.Ops) // let the keys and values go
 	b.Ops, b.Drops, b.Sync = b.Ops[:0], nil, false
 	b.tables, b.created = nil, nil
+	b.op, b.domains = nil, b.domains[:0]
 }
 
 // schema installs t in the schema cache under key once the batch commits;
@@ -98,6 +104,9 @@ func (s *Store) send(b *Batch) (*landing, error) {
 			return nil, fmt.Errorf("columndb: apply: %w", err)
 		}
 	}
+	if s.rep != nil && (len(b.Ops) > 0 || len(b.Drops) > 0) {
+		return s.propose(b)
+	}
 	if len(b.Ops) == 0 {
 		l := &landing{b: b, done: make(chan struct{})}
 		close(l.done)
@@ -126,24 +135,27 @@ func (s *Store) send(b *Batch) (*landing, error) {
 }
 
 // finish does what follows a batch's commit: durability, if asked, and
-// then the ranges it drops.
+// then the ranges it drops (which, in a replicated store, the applier
+// dropped).
 func (s *Store) finish(b *Batch) error {
 	if b.Sync {
 		if err := s.Sync(); err != nil {
 			return err
 		}
 	}
-	if len(b.Drops) > 0 {
-		for _, p := range b.Drops {
-			if len(p) > 0 && p[0] == spaceRow {
-				s.rows.forget(p)
-			}
-		}
-		if err := s.dropRanges(b.Drops...); err != nil {
-			return err
-		}
+	if len(b.Drops) > 0 && s.rep == nil {
+		return s.drop(b.Drops)
 	}
 	return nil
+}
+
+func (s *Store) drop(prefixes [][]byte) error {
+	for _, p := range prefixes {
+		if len(p) > 0 && p[0] == spaceRow {
+			s.rows.forget(p)
+		}
+	}
+	return s.dropRanges(prefixes...)
 }
 
 // cacheEffects applies a committed batch's effects on this process's caches:
@@ -173,12 +185,29 @@ func (s *Store) cacheEffects(b *Batch) {
 // read-modify-writes (sequences, create-if-absent), with a view of the last
 // finished commit to decide by, and applies the batch it fills, durably.
 func (s *Store) prepare(fn func(view *badger.Txn, b *Batch) error) error {
+	return redecide(func() error { return s.prepareIn(nil, nil, fn) })
+}
+
+// prepareIn is prepare for one step of a longer operation, op (a fresh
+// one when nil), which also decided from domains.
+func (s *Store) prepareIn(op *opCtx, domains []string, fn func(view *badger.Txn, b *Batch) error) error {
 	s.updateMu.Lock()
 	defer s.updateMu.Unlock()
+	if op == nil {
+		op = s.newOp()
+	}
 	b := &Batch{Sync: true}
 	err := s.view(func(view *badger.Txn) error { return fn(view, b) })
 	if err != nil {
 		return err
+	}
+	if op != nil {
+		// What these small writes read is what they write: a sequence, a
+		// document, a catalog entry.
+		b.within(op, domains...)
+		for _, o := range b.Ops {
+			b.within(op, keyDomain(o.Key))
+		}
 	}
 	return s.Apply(b)
 }

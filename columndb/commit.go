@@ -49,6 +49,10 @@ var ErrInvalidRow = errors.New("columndb: invalid row")
 // Sync before acknowledging them. Keeping the sync outside the table locks
 // lets concurrent commits share one fsync instead of queueing behind each.
 func (s *Store) Commit(changes ...Change) error {
+	return redecide(func() error { return s.commit(changes) })
+}
+
+func (s *Store) commit(changes []Change) error {
 	var tables []*Table
 	for _, c := range changes {
 		if !slices.Contains(tables, c.Table) {
@@ -68,6 +72,7 @@ func (s *Store) Commit(changes ...Change) error {
 			return err
 		}
 	}
+	op := s.newOp()
 	view := s.readTxn()
 	defer view.Discard()
 	writers := map[uint32]*writer{}
@@ -86,8 +91,10 @@ func (s *Store) Commit(changes ...Change) error {
 			return err
 		}
 	}
-	for _, w := range writers {
+	for _, t := range tables {
+		w := writers[t.Number]
 		ops.b.Put(tablePrefix(spaceCount, w.t.Number), countValue(w.count))
+		ops.b.within(op, tableDomain(t.Number))
 	}
 	return s.Apply(ops.b)
 }

@@ -91,32 +91,47 @@ func (s *Store) modify(t *Table, pk []string, key string, fn ModifyFunc) (LogEnt
 
 // applyModifications decides reqs in order against the table as it
 // stands, and commits those that fn accepted as one batch. The caller
-// holds the table's lock.
+// holds the table's lock. In a replicated store a batch the log skipped is
+// decided again against the newer table.
 func (s *Store) applyModifications(number uint32, reqs []*modRequest) {
-	var ok []*modRequest
 	defer func() {
 		for _, r := range reqs {
 			close(r.done)
 		}
 	}()
+	for i := 1; ; i++ {
+		err := s.decideModifications(number, reqs)
+		if !errors.Is(err, ErrConflict) || i == maxDecisions {
+			return
+		}
+		for _, r := range reqs {
+			r.err, r.e = nil, LogEntry{}
+		}
+	}
+}
+
+// decideModifications is one decision of applyModifications; it returns
+// the error of the batch's commit.
+func (s *Store) decideModifications(number uint32, reqs []*modRequest) error {
+	var ok []*modRequest
+	op := s.newOp()
 	view := s.readTxn()
 	defer view.Discard()
-	fail := func(err error) {
+	fail := func(err error) error {
 		for _, r := range reqs {
 			if r.err == nil {
 				r.err, r.e = err, LogEntry{}
 			}
 		}
+		return err
 	}
 	count, err := readCount(view, number)
 	if err != nil {
-		fail(fmt.Errorf("columndb: modify: %w", err))
-		return
+		return fail(fmt.Errorf("columndb: modify: %w", err))
 	}
 	last, err := readU64(view, logKey(number, logHead, nil))
 	if err != nil {
-		fail(fmt.Errorf("columndb: modify: %w", err))
-		return
+		return fail(fmt.Errorf("columndb: modify: %w", err))
 	}
 	var w *writer
 	entries := map[uint64]LogEntry{} // this batch's, by seq: a key one of them took is answered with it
@@ -139,16 +154,19 @@ func (s *Store) applyModifications(number uint32, reqs []*modRequest) {
 		ok = append(ok, r)
 	}
 	if len(ok) == 0 {
-		return
+		return nil
 	}
 	w.ops.b.Put(tablePrefix(spaceCount, number), countValue(w.count))
 	w.ops.b.Put(logKey(number, logHead, nil), binary.BigEndian.AppendUint64(nil, last))
+	w.ops.b.within(op, tableDomain(number))
 	if err := s.Apply(w.ops.b); err != nil {
 		err = fmt.Errorf("columndb: modify %s: %w", w.t.Name, err)
 		for _, r := range ok {
 			r.err, r.e = err, LogEntry{}
 		}
+		return err
 	}
+	return nil
 }
 
 // modifyOne decides one request into w's batch as entry seq, reading what

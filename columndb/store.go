@@ -60,6 +60,9 @@ type Options struct {
 	// Space, if set, is asked before every batch reaches Badger, and a
 	// batch it refuses is not written: Apply returns its error, wrapped.
 	Space Space
+	// Log, if set, makes the store replicated (replica.go): every write
+	// goes through it, and is applied by ApplyEntry.
+	Log Log
 	// BadgerMemory, if above zero, is the memory Badger's memtables and
 	// caches are sized to fit in (memory.go), beside RowCacheBytes; 0
 	// keeps Badger's defaults.
@@ -118,6 +121,7 @@ type Store struct {
 	pins        map[uint64]int // read timestamps of running backups; guarded by commitMu
 
 	syncs syncGroup
+	rep   *replica // nil unless Options.Log is set
 
 	warmStop  chan struct{}
 	warmDone  chan struct{}
@@ -144,11 +148,14 @@ func (s *Store) readTxn() *badger.Txn { return s.db.NewTransactionAt(s.done.Load
 // landing is a batch handed to Badger whose commit has not been awaited
 // yet.
 type landing struct {
-	ts       uint64
-	b        *Batch
-	err      error         // guarded by Store.landMu until done is closed
-	finished bool          // guarded by Store.landMu
-	done     chan struct{} // closed once readers read at ts or later
+	ts uint64 // in a replicated store, the entry's log position
+	b  *Batch
+	// replicated: the applier applied the batch, caches included, and
+	// closes done.
+	replicated bool
+	err        error         // guarded by Store.landMu until done is closed
+	finished   bool          // guarded by Store.landMu
+	done       chan struct{} // closed once readers read at ts or later
 }
 
 // commitAsync hands txn to Badger at the next timestamp and returns without
@@ -198,7 +205,13 @@ func (s *Store) await(l *landing) error {
 	if l.err != nil {
 		return l.err
 	}
-	s.cacheEffects(l.b)
+	if !l.replicated {
+		s.cacheEffects(l.b)
+	} else if op := l.b.op; op != nil {
+		for _, d := range l.b.domains {
+			op.mine[d] = l.ts
+		}
+	}
 	return nil
 }
 
@@ -255,6 +268,15 @@ func Open(opts Options) (*Store, error) {
 	s := &Store{db: db, txnRows: opts.TxnRows, rows: newRowCache(opts.RowCacheBytes), pacer: opts.Pacer, space: opts.Space, tables: map[string]*Table{}, locks: map[uint32]*sync.Mutex{}}
 	s.ts = db.MaxVersion()
 	s.done.Store(s.ts)
+	if opts.Log != nil {
+		s.rep = newReplica(opts.Log)
+		var applied uint64
+		if err := s.view(func(txn *badger.Txn) (err error) { applied, err = readU64(txn, appliedKey); return err }); err != nil {
+			db.Close()
+			return nil, fmt.Errorf("columndb: open %s: %w", opts.Dir, err)
+		}
+		s.rep.applied.Store(applied)
+	}
 	if s.txnRows <= 0 {
 		s.txnRows = 256
 	}

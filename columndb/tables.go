@@ -257,6 +257,15 @@ type ChangeRule func(old, next *Column) []Problem
 // ErrIncompatible); indexes whose definition changed are rebuilt from the
 // rows before the new schema is visible.
 func (s *Store) UpdateTable(next Table, rules ...ChangeRule) (*Table, error) {
+	var t *Table
+	err := redecide(func() (err error) {
+		t, err = s.updateTable(next, rules)
+		return err
+	})
+	return t, err
+}
+
+func (s *Store) updateTable(next Table, rules []ChangeRule) (*Table, error) {
 	next.Columns, next.Indexes = slices.Clone(next.Columns), cloneIndexes(next.Indexes)
 	NormalizeColumns(next.Columns)
 	next.index() // a copy of the current table would carry its positions
@@ -268,6 +277,7 @@ func (s *Store) UpdateTable(next Table, rules ...ChangeRule) (*Table, error) {
 		return nil, err
 	}
 	defer lock.Unlock()
+	op := s.newOp()
 	n, err := s.RowCount(cur)
 	if err != nil {
 		return nil, err
@@ -290,7 +300,7 @@ func (s *Store) UpdateTable(next Table, rules ...ChangeRule) (*Table, error) {
 		rebuild = append(rebuild, i)
 	}
 	for _, i := range rebuild {
-		if err := s.rebuildIndex(&next, i); err != nil {
+		if err := s.rebuildIndex(op, &next, i); err != nil {
 			return nil, err
 		}
 	}
@@ -303,7 +313,7 @@ func (s *Store) UpdateTable(next Table, rules ...ChangeRule) (*Table, error) {
 		return nil, fmt.Errorf("columndb: encode table: %w", err)
 	}
 	key := catalogKey(next.Tenant, next.Name)
-	err = s.prepare(func(_ *badger.Txn, batch *Batch) error {
+	err = s.prepareIn(op, []string{tableDomain(cur.Number)}, func(_ *badger.Txn, batch *Batch) error {
 		batch.Put(key, b)
 		batch.schema(key, &next)
 		batch.Drops = gone // entries of indexes no definition has any more
@@ -370,13 +380,17 @@ func pkIDs(t *Table) []string {
 
 // DropTable deletes a table with its rows, indexes and log.
 func (s *Store) DropTable(tenant int64, name string) error {
+	return redecide(func() error { return s.dropTable(tenant, name) })
+}
+
+func (s *Store) dropTable(tenant int64, name string) error {
 	t, lock, err := s.lockCurrent(tenant, name)
 	if err != nil {
 		return err
 	}
 	defer lock.Unlock()
 	key := catalogKey(tenant, name)
-	err = s.prepare(func(_ *badger.Txn, b *Batch) error {
+	err = s.prepareIn(nil, []string{tableDomain(t.Number)}, func(_ *badger.Txn, b *Batch) error {
 		b.Remove(key)
 		b.schema(key, nil)
 		// The catalog entry goes first, so nothing reaches these keys any

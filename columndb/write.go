@@ -37,7 +37,8 @@ type DeleteResult struct {
 // applied in transactions of a few hundred rows and are durable on return.
 func (s *Store) Upsert(t *Table, rows []Row) (UpsertResult, error) {
 	var res UpsertResult
-	err := s.write(t, len(rows), func(w *writer, i int) error {
+	save := func() func() { saved := res; return func() { res = saved } }
+	err := s.write(t, len(rows), save, func(w *writer, i int) error {
 		r := rows[i]
 		pk, col, ok := t.pkBytes(r)
 		if !ok {
@@ -80,7 +81,8 @@ func (s *Store) Upsert(t *Table, rows []Row) (UpsertResult, error) {
 // Delete removes the rows whose primary keys the given rows carry.
 func (s *Store) Delete(t *Table, rows []Row) (DeleteResult, error) {
 	var res DeleteResult
-	err := s.write(t, len(rows), func(w *writer, i int) error {
+	save := func() func() { saved := res; return func() { res = saved } }
+	err := s.write(t, len(rows), save, func(w *writer, i int) error {
 		pk, col, ok := t.pkBytes(rows[i])
 		if !ok {
 			res.Invalid = append(res.Invalid, RowError{Index: i, Column: col, Error: "primary key column missing"})
@@ -143,6 +145,21 @@ type writer struct {
 	inflight *landing
 	prev     *pending
 	spare    *pending
+
+	// In a replicated store: the operation, and where the batch being
+	// filled and the one landing began, to decide again from if the log
+	// skips the landing one.
+	op     *opCtx
+	fill   writeMark
+	fly    writeMark
+	flying bool
+}
+
+// writeMark is where a batch began: its first row, and how to put the
+// caller's tally back as it was then.
+type writeMark struct {
+	i       int
+	restore func()
 }
 
 // pending is a batch being filled, with its changes by key for the
@@ -192,8 +209,11 @@ func (w *writer) del(key []byte) {
 const maxTxnBytes = 4 << 20
 
 // write serialises writers of t and feeds fn the rows 0..n-1, committing
-// every TxnRows rows or maxTxnBytes bytes.
-func (s *Store) write(t *Table, n int, fn func(w *writer, i int) error) error {
+// every TxnRows rows or maxTxnBytes bytes. In a replicated store a batch
+// the log skipped, because another node changed the table meanwhile, is
+// decided again from its first row against the newer table: save saves the
+// caller's tally, and the func it returns restores it.
+func (s *Store) write(t *Table, n int, save func() func(), fn func(w *writer, i int) error) error {
 	lock := s.tableLock(t.Number)
 	lock.Lock()
 	defer lock.Unlock()
@@ -201,7 +221,7 @@ func (s *Store) write(t *Table, n int, fn func(w *writer, i int) error) error {
 		return err
 	}
 	per := min(n, s.txnRows)
-	w := &writer{s: s, t: t, txn: s.readTxn(), ops: newPending(per), spare: newPending(per)}
+	w := &writer{s: s, t: t, op: s.newOp(), txn: s.readTxn(), ops: newPending(per), spare: newPending(per)}
 	defer func() {
 		w.txn.Discard()
 		// The next writer of t must find every commit of this one readable.
@@ -211,33 +231,75 @@ func (s *Store) write(t *Table, n int, fn func(w *writer, i int) error) error {
 	if w.count, err = readCount(w.txn, t.Number); err != nil {
 		return fmt.Errorf("columndb: write %s: %w", t.Name, err)
 	}
+	maxBytes := maxTxnBytes
+	if s.rep != nil {
+		maxBytes = min(maxBytes, s.rep.log.MaxEntry()/2)
+	}
 	// A unique index is checked by reading Badger, which does not yet see a
 	// transaction still landing: such tables commit one transaction at a time.
 	unique := t.hasUnique()
+	w.fill = writeMark{0, save()}
+	decisions := 1
 	worked := time.Now()
-	for i := 0; i < n; i++ {
-		if err := fn(w, i); err != nil {
-			return fmt.Errorf("columndb: write %s: %w", t.Name, err)
+	for i := 0; i <= n; i++ {
+		last := i == n
+		if !last {
+			if err := fn(w, i); err != nil {
+				return fmt.Errorf("columndb: write %s: %w", t.Name, err)
+			}
+			w.rows++
+			if w.rows < s.txnRows && w.bytes < maxBytes {
+				continue
+			}
 		}
-		w.rows++
-		if w.rows >= s.txnRows || w.bytes >= maxTxnBytes {
-			if err := w.commit(!unique && (s.pacer == nil || !s.pacer.Active())); err != nil {
+		err := w.commit(!last && !unique && (s.pacer == nil || !s.pacer.Active()))
+		if errors.Is(err, ErrConflict) && decisions < maxDecisions {
+			decisions++
+			if i, err = w.rewind(); err != nil {
 				return err
 			}
-			// A bulk write is work that can wait: reads waiting for this
-			// core go first between its transactions.
-			if s.pacer != nil {
-				s.pacer.Yield(time.Since(worked))
-			} else {
-				runtime.Gosched()
-			}
-			worked = time.Now()
+			i-- // the loop's step takes it back to the mark
+			continue
 		}
-	}
-	if err := w.commit(false); err != nil {
-		return err
+		if err != nil {
+			return err
+		}
+		if last {
+			break
+		}
+		w.fill = writeMark{i + 1, save()}
+		// A bulk write is work that can wait: reads waiting for this
+		// core go first between its transactions.
+		if s.pacer != nil {
+			s.pacer.Yield(time.Since(worked))
+		} else {
+			runtime.Gosched()
+		}
+		worked = time.Now()
 	}
 	return s.Sync()
+}
+
+// rewind drops the batches not yet applied, restores the caller's tally
+// to where the first of them began and reads the table afresh; it returns
+// the row to go on from.
+func (w *writer) rewind() (int, error) {
+	m := w.fill
+	if w.flying {
+		m = w.fly
+	}
+	w.flying = false
+	w.txn.Discard()
+	w.ops.reset()
+	w.op = w.s.newOp()
+	w.txn, w.rows, w.bytes = w.s.readTxn(), 0, 0
+	var err error
+	if w.count, err = readCount(w.txn, w.t.Number); err != nil {
+		return 0, fmt.Errorf("columndb: write %s: %w", w.t.Name, err)
+	}
+	m.restore()
+	w.fill = m
+	return m.i, nil
 }
 
 // commit sends the batch to Badger once the previous one has landed: a
@@ -250,11 +312,13 @@ func (w *writer) commit(overlap bool) error {
 		if err := w.settle(); err != nil {
 			return err
 		}
+		w.ops.b.within(w.op, tableDomain(w.t.Number))
 		l, err := w.s.send(w.ops.b)
 		if err != nil {
 			return fmt.Errorf("columndb: write %s: %w", w.t.Name, err)
 		}
 		w.inflight = l
+		w.fly, w.flying = w.fill, true
 		w.prev, w.ops, w.spare = w.ops, w.spare, nil
 	}
 	if !overlap {
@@ -275,6 +339,9 @@ func (w *writer) settle() error {
 	w.inflight = nil
 	w.prev.reset()
 	w.spare, w.prev = w.prev, nil
+	if err == nil {
+		w.flying = false
+	}
 	if err != nil {
 		return fmt.Errorf("columndb: commit %s: %w", w.t.Name, err)
 	}
@@ -500,12 +567,16 @@ func (s *Store) checkRebuild(t *Table, idx Index) error {
 // new ones. The caller holds the table's write lock and has run
 // checkRebuild, and makes the new definition visible only afterwards, so
 // no reader of the new definition meets a half-built index.
-func (s *Store) rebuildIndex(t *Table, i int) error {
+func (s *Store) rebuildIndex(op *opCtx, t *Table, i int) error {
 	idx := t.Indexes[i]
-	if err := s.Apply(&Batch{Drops: [][]byte{indexPrefix(spaceIndex, t.Number, i), indexPrefix(spaceUnique, t.Number, i)}}); err != nil {
+	domain := tableDomain(t.Number)
+	b := &Batch{Drops: [][]byte{indexPrefix(spaceIndex, t.Number, i), indexPrefix(spaceUnique, t.Number, i)}}
+	b.within(op, domain)
+	if err := s.Apply(b); err != nil {
 		return fmt.Errorf("columndb: rebuild index %s: %w", idx.Name, err)
 	}
 	b, size := &Batch{}, 0
+	b.within(op, domain)
 	err := s.each(t, nil, nil, func(pk []byte, r Row) (bool, error) {
 		vals, ok := t.indexValues(r, idx)
 		if !ok {
@@ -519,6 +590,7 @@ func (s *Store) rebuildIndex(t *Table, i int) error {
 				return false, err
 			}
 			b, size = &Batch{}, 0
+			b.within(op, domain)
 		}
 		return true, nil
 	})
