@@ -134,59 +134,98 @@ func Open(ctx context.Context, nc *nats.Conn, cfg Config) (*Cluster, error) {
 		select {
 		case <-ctx.Done():
 			return nil, fmt.Errorf("cluster: JetStream was not ready within %v (are %d servers of the cluster up?): %w", cfg.StartTimeout, cfg.Replicas, last)
-		case <-time.After(time.Second):
+		case <-time.After(250 * time.Millisecond):
 		}
 	}
 }
 
+// attemptTimeout bounds one JetStream request while the cluster forms.
+const attemptTimeout = 3 * time.Second
+
+// create finds or makes the stream and the buckets. Each is looked up
+// before it is made: nodes starting together would otherwise race to make
+// the same one, and the requests that lose are answered late or never.
 func (c *Cluster) create(ctx context.Context) error {
-	actx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	actx, cancel := context.WithTimeout(ctx, attemptTimeout)
 	defer cancel()
+	// Answered once the servers have a meta leader.
+	if _, err := c.js.AccountInfo(actx); err != nil {
+		return fmt.Errorf("JetStream: %w", err)
+	}
 	var err error
-	c.stream, err = c.js.CreateOrUpdateStream(actx, jetstream.StreamConfig{
-		Name:        StreamName,
-		Description: "tonebase's write log: every node applies it in order",
-		Subjects:    []string{Subject},
-		Storage:     jetstream.FileStorage,
-		Replicas:    c.cfg.Replicas,
-		// Entries are removed only by a purge below the oldest snapshot.
-		Retention:  jetstream.LimitsPolicy,
-		Discard:    jetstream.DiscardOld,
-		MaxMsgSize: MaxEntry + headerRoom,
-		// A retried append with the same id is stored once (Append).
-		Duplicates: 2 * time.Minute,
-	})
-	if err != nil {
-		return fmt.Errorf("stream %s: %w", StreamName, err)
+	if c.stream == nil {
+		if c.stream, err = ensure(actx, c.js.Stream, c.js.CreateStream, StreamName, jetstream.StreamConfig{
+			Name:        StreamName,
+			Description: "tonebase's write log: every node applies it in order",
+			Subjects:    []string{Subject},
+			Storage:     jetstream.FileStorage,
+			Replicas:    c.cfg.Replicas,
+			// Entries are removed only by a purge below the oldest snapshot.
+			Retention:  jetstream.LimitsPolicy,
+			Discard:    jetstream.DiscardOld,
+			MaxMsgSize: MaxEntry + headerRoom,
+			// A retried append with the same id is stored once (Append).
+			Duplicates: 2 * time.Minute,
+		}, jetstream.ErrStreamNotFound, jetstream.ErrStreamNameAlreadyInUse); err != nil {
+			return fmt.Errorf("stream %s: %w", StreamName, err)
+		}
 	}
-	c.snaps, err = c.js.CreateOrUpdateObjectStore(actx, jetstream.ObjectStoreConfig{
-		Bucket:      SnapshotBucket,
-		Description: "tonebase's snapshots: a consistent backup and the log sequence it holds",
-		Storage:     jetstream.FileStorage,
-		Replicas:    c.cfg.Replicas,
-	})
-	if err != nil {
-		return fmt.Errorf("object store %s: %w", SnapshotBucket, err)
+	if c.snaps == nil {
+		if c.snaps, err = ensure(actx, c.js.ObjectStore, c.js.CreateObjectStore, SnapshotBucket, jetstream.ObjectStoreConfig{
+			Bucket:      SnapshotBucket,
+			Description: "tonebase's snapshots: a consistent backup and the log sequence it holds",
+			Storage:     jetstream.FileStorage,
+			Replicas:    c.cfg.Replicas,
+		}, jetstream.ErrBucketNotFound, jetstream.ErrBucketExists); err != nil {
+			return fmt.Errorf("object store %s: %w", SnapshotBucket, err)
+		}
 	}
-	c.lease, err = c.js.CreateOrUpdateKeyValue(actx, jetstream.KeyValueConfig{
-		Bucket:   leaseBucket,
-		Storage:  jetstream.FileStorage,
-		Replicas: c.cfg.Replicas,
-		TTL:      time.Minute,
-	})
-	if err != nil {
-		return fmt.Errorf("key-value bucket %s: %w", leaseBucket, err)
+	if c.lease == nil {
+		if c.lease, err = ensure(actx, c.js.KeyValue, c.js.CreateKeyValue, leaseBucket, jetstream.KeyValueConfig{
+			Bucket:   leaseBucket,
+			Storage:  jetstream.FileStorage,
+			Replicas: c.cfg.Replicas,
+			TTL:      time.Minute,
+		}, jetstream.ErrBucketNotFound, jetstream.ErrBucketExists); err != nil {
+			return fmt.Errorf("key-value bucket %s: %w", leaseBucket, err)
+		}
 	}
-	c.shared, err = c.js.CreateOrUpdateKeyValue(actx, jetstream.KeyValueConfig{
-		Bucket:      sharedBucket,
-		Description: "what every node of the cluster must hold alike, such as the key sealing upload passwords",
-		Storage:     jetstream.FileStorage,
-		Replicas:    c.cfg.Replicas,
-	})
-	if err != nil {
-		return fmt.Errorf("key-value bucket %s: %w", sharedBucket, err)
+	if c.shared == nil {
+		if c.shared, err = ensure(actx, c.js.KeyValue, c.js.CreateKeyValue, sharedBucket, jetstream.KeyValueConfig{
+			Bucket:      sharedBucket,
+			Description: "what every node of the cluster must hold alike, such as the key sealing upload passwords",
+			Storage:     jetstream.FileStorage,
+			Replicas:    c.cfg.Replicas,
+		}, jetstream.ErrBucketNotFound, jetstream.ErrBucketExists); err != nil {
+			return fmt.Errorf("key-value bucket %s: %w", sharedBucket, err)
+		}
+	}
+	// Made is not ready: each stream's replicas elect a leader after.
+	for _, name := range []string{StreamName, "OBJ_" + SnapshotBucket, "KV_" + leaseBucket, "KV_" + sharedBucket} {
+		st, err := c.js.Stream(actx, name)
+		if err != nil {
+			return fmt.Errorf("stream %s: %w", name, err)
+		}
+		if info := st.CachedInfo(); info.Cluster != nil && info.Cluster.Leader == "" && c.cfg.Replicas > 1 {
+			return fmt.Errorf("stream %s has no leader yet", name)
+		}
 	}
 	return nil
+}
+
+// ensure looks a JetStream asset up, makes it if it is not there, and
+// looks again if another node made it meanwhile.
+func ensure[T, C any](ctx context.Context, get func(context.Context, string) (T, error), mk func(context.Context, C) (T, error),
+	name string, cfg C, notFound, exists error) (T, error) {
+	v, err := get(ctx, name)
+	if !errors.Is(err, notFound) {
+		return v, err
+	}
+	v, err = mk(ctx, cfg)
+	if errors.Is(err, exists) {
+		return get(ctx, name)
+	}
+	return v, err
 }
 
 // StreamState is what the stream holds.
