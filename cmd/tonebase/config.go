@@ -185,6 +185,9 @@ type serveConfig struct {
 	// StopTimeout bounds a stop on SIGINT or SIGTERM, requests in flight
 	// and the store's close together.
 	StopTimeout time.Duration
+
+	// Cluster is cluster mode's set-up; off unless a NATS flag is given.
+	Cluster clusterConfig
 }
 
 func parseServe(args []string) (serveConfig, error) {
@@ -214,8 +217,12 @@ func parseServe(args []string) (serveConfig, error) {
 	f.str(&c.AGIAddr, "agi-addr", "", "serve FastAGI for Asterisk on this address, e.g. 127.0.0.1:4573: the dialplan's AGI(agi://host:4573/lookup?…) and AGI(agi://host:4573/flow?…); off when empty")
 	f.duration(&c.AGIIdle, "agi-idle-timeout", 30*time.Second, "longest Asterisk may stay silent in an AGI session (no line and no reply) before tonebase drops the session")
 	f.integer(&c.Procs, "procs", 0, "Go scheduler slots (GOMAXPROCS); 0: twice the CPUs, so a lookup finds a free slot while uploads and compactions keep every CPU busy (a GOMAXPROCS setting is kept)")
+	routes := clusterFlags(f, &c.Cluster)
 	c.MasterKey = os.Getenv("TONEBASE_MASTER_KEY")
 	if err := f.parse(args); err != nil {
+		return c, err
+	}
+	if err := checkCluster(&c.Cluster, *routes); err != nil {
 		return c, err
 	}
 	var err error

@@ -67,6 +67,7 @@ func routes(a *app, ivrH *ivr.Handlers, api *admin.API, cust *hipfinity.Handlers
 		{"PUT", "/admin/api/clients/{cid}/databases/{dbid}", g(api.UpdateDatabase)},
 		{"DELETE", "/admin/api/clients/{cid}/databases/{dbid}", g(api.DeleteDatabase)},
 		{"GET", "/admin/api/clients/{cid}/databases/{dbid}/rows", g(api.Rows)},
+		{"GET", "/admin/api/clients/{cid}/databases/{dbid}/digest", g(api.Digest(a.svc.Catalog(), a.store))},
 		{"POST", "/admin/api/keys/rotate", g(cust.RotateKeys)},
 		{"GET", "/admin/api/keys", g(cust.Keys)},
 		{"GET", "/admin/api/backup", g(a.backups.Download)},

@@ -55,6 +55,8 @@ type app struct {
 	calls     platforms // the telephony platforms' handlers
 	backups   *admin.Backups
 	async     *logsink.Lines // the access log's writer, flushed at close; nil when there is none
+	node      *clusterNode   // cluster mode's NATS side; nil when tonebase runs alone
+	master    []byte         // the master key; nil without one
 }
 
 func serve(args []string) error {
@@ -227,8 +229,34 @@ func newLogger(cfg serveConfig) zerolog.Logger {
 	return zerolog.New(logOutput(cfg.LogFormat, os.Stderr)).Level(level).With().Timestamp().Logger()
 }
 
-// newApp opens the store and wires every package.
+// newApp opens the store and wires every package; in cluster mode it
+// first joins the cluster, and last starts following its log.
 func newApp(cfg serveConfig, log zerolog.Logger, opts ...appOption) (*app, error) {
+	if !cfg.Cluster.On() {
+		return wire(cfg, log, nil, opts...)
+	}
+	if err := os.MkdirAll(cfg.Data, 0o700); err != nil {
+		return nil, fmt.Errorf("data folder: %w", err)
+	}
+	node, err := startCluster(cfg, log)
+	if err != nil {
+		return nil, err
+	}
+	a, err := wire(cfg, log, node, opts...)
+	if err != nil {
+		node.close()
+		return nil, err
+	}
+	// The caches above the store learn of other nodes' changes here, as
+	// each entry is applied.
+	a.store.OnDocChange(tenant.ClientsCollection, a.clients.Changed)
+	node.follow(a.store, a.reg, nil, snapshotWriter(a.store, backupKey(a.master), readSnapshotFiles(cfg.Data)))
+	log.Info().Str("node", cfg.Cluster.Node).Uint64("applied", a.store.Applied()).Msg("following the write log")
+	return a, nil
+}
+
+// wire opens the store and wires every package.
+func wire(cfg serveConfig, log zerolog.Logger, node *clusterNode, opts ...appOption) (*app, error) {
 	var wiring appWiring
 	for _, o := range opts {
 		o(&wiring)
@@ -239,6 +267,24 @@ func newApp(cfg serveConfig, log zerolog.Logger, opts ...appOption) (*app, error
 	disk, err := checkDisk(cfg)
 	if err != nil {
 		return nil, err
+	}
+	master, err := masterKey(cfg, log)
+	if err != nil {
+		return nil, err
+	}
+	var atRest []byte
+	if master != nil {
+		atRest = vault.StoreKey(master)
+	}
+	var wlog columndb.Log // stays a nil interface when tonebase runs alone
+	if node != nil {
+		if err := node.shareSecretsKey(cfg.Data, master); err != nil {
+			return nil, err
+		}
+		if err := node.catchUp(cfg.Data, master, atRest); err != nil {
+			return nil, err
+		}
+		wlog = node.c.Log()
 	}
 	key, created, err := tenant.LoadOrCreateKey(filepath.Join(cfg.Data, "secrets.key"))
 	if err != nil {
@@ -264,18 +310,10 @@ func newApp(cfg serveConfig, log zerolog.Logger, opts ...appOption) (*app, error
 			log.Info().Str("path", path).Msg("admin token")
 		}
 	}
-	master, err := masterKey(cfg, log)
-	if err != nil {
-		return nil, err
-	}
-	var atRest []byte
-	if master != nil {
-		atRest = vault.StoreKey(master)
-	}
 	pacer := ivr.NewPacer(time.Second)
 	store, err := columndb.Open(columndb.Options{Pacer: pacer, Dir: filepath.Join(cfg.Data, "db"), EncryptionKey: atRest,
 		Logger: badgerLogger{log.With().Str("component", "badger").Logger()}, TxnRows: cfg.TxnRows,
-		RowCacheBytes: int64(cfg.RowCacheMB) << 20, WarmRowCache: true, Space: disk, BadgerMemory: badgerMemory(cfg)})
+		RowCacheBytes: int64(cfg.RowCacheMB) << 20, WarmRowCache: true, Space: disk, BadgerMemory: badgerMemory(cfg), Log: wlog})
 	if err != nil {
 		// A disk that filled while the store opened fails it in ways that
 		// look like a wrong key: say what it is.
@@ -290,7 +328,7 @@ func newApp(cfg serveConfig, log zerolog.Logger, opts ...appOption) (*app, error
 		_ = store.Close()
 		return nil, err
 	}
-	a := &app{cfg: cfg, log: log, store: store, reg: observe.New(), clients: clients, token: token, disk: disk}
+	a := &app{cfg: cfg, log: log, store: store, reg: observe.New(), clients: clients, token: token, disk: disk, node: node, master: master}
 	a.accessLog, a.async = accessLogger(cfg, log, wiring.access, wiring.accessLines, a.reg)
 	catalog := ivr.NewCatalog(store)
 	// Bodies whose signature is checked only once they are whole may hold
@@ -364,6 +402,8 @@ func (a *app) serve(ln net.Listener) error { return a.server.Serve(a.conns.Liste
 // close closes everything, the store last; on a disk below its reserve
 // the store is only synced (errLowStop).
 func (a *app) close() error {
+	defer a.node.close() // after the store: its last writes may be in flight
+	a.node.stop()
 	a.conns.Close()
 	a.cust.Close()
 	_ = a.web.Close() // waits for running imports, which write to the store
@@ -407,6 +447,11 @@ func (a *app) healthz(ctx *fasthttp.RequestCtx) {
 		a.log.Error().Err(err).Msg("health check")
 		ctx.SetStatusCode(503)
 		ctx.SetBodyString(`{"status":"unavailable"}`)
+		return
+	}
+	if a.node != nil {
+		status, h := a.node.health(a.disk.Check() != nil)
+		httpx.WriteJSON(ctx, status, h)
 		return
 	}
 	if a.disk.Check() != nil {

@@ -22,12 +22,21 @@ type Registry struct {
 	mu       sync.RWMutex
 	counters map[string]*CounterVec
 	hists    map[string]*HistogramVec
+	gauges   map[string]gauge
 	started  time.Time
+}
+
+// gauge is a value read when the metrics are scraped: a replication lag
+// is the difference of two counters that live elsewhere, so there is
+// nothing to keep up to date between scrapes.
+type gauge struct {
+	help  string
+	value func() float64
 }
 
 // New returns an empty registry.
 func New() *Registry {
-	return &Registry{counters: map[string]*CounterVec{}, hists: map[string]*HistogramVec{}, started: time.Now()}
+	return &Registry{counters: map[string]*CounterVec{}, hists: map[string]*HistogramVec{}, gauges: map[string]gauge{}, started: time.Now()}
 }
 
 // CounterVec is a family of counters told apart by label values.
@@ -74,6 +83,14 @@ func (r *Registry) Counter(name, help string, labels ...string) *CounterVec {
 	c := &CounterVec{name: name, help: help, labels: labels, series: map[string]*Counter{}}
 	r.counters[name] = c
 	return c
+}
+
+// Gauge registers a gauge whose value is read at each scrape; a second
+// registration of the name replaces the first.
+func (r *Registry) Gauge(name, help string, value func() float64) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.gauges[name] = gauge{help: help, value: value}
 }
 
 // Histogram returns the latency histogram family of that name, creating it once.
@@ -156,6 +173,10 @@ func (r *Registry) WriteText(w io.Writer) {
 	r.mu.RLock()
 	defer r.mu.RUnlock()
 	fmt.Fprintf(w, "# HELP tonebase_uptime_seconds Seconds since the process started.\n# TYPE tonebase_uptime_seconds gauge\ntonebase_uptime_seconds %.0f\n", time.Since(r.started).Seconds())
+	for _, name := range sortedKeys(r.gauges) {
+		g := r.gauges[name]
+		fmt.Fprintf(w, "# HELP %s %s\n# TYPE %s gauge\n%s %g\n", name, g.help, name, name, g.value())
+	}
 	for _, name := range sortedKeys(r.counters) {
 		c := r.counters[name]
 		fmt.Fprintf(w, "# HELP %s %s\n# TYPE %s counter\n", c.name, c.help, c.name)

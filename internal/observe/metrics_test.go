@@ -107,6 +107,18 @@ tonebase_a_total 1
 tonebase_rows_total{op="inserted"} 5
 tonebase_rows_total{op="updated"} 3
 `},
+		{"gauges read at the scrape, sorted by name", func(r *Registry) {
+			lag := 3.0
+			r.Gauge("tonebase_cluster_lag_entries", "Entries behind.", func() float64 { return lag })
+			r.Gauge("tonebase_cluster_applied", "Last applied.", func() float64 { return 12 })
+			lag = 7
+		}, `# HELP tonebase_cluster_applied Last applied.
+# TYPE tonebase_cluster_applied gauge
+tonebase_cluster_applied 12
+# HELP tonebase_cluster_lag_entries Entries behind.
+# TYPE tonebase_cluster_lag_entries gauge
+tonebase_cluster_lag_entries 7
+`},
 		{"a family with no series yet", func(r *Registry) {
 			r.Counter("tonebase_lookups_total", "IVR lookups by status.", "status")
 		}, "# HELP tonebase_lookups_total IVR lookups by status.\n# TYPE tonebase_lookups_total counter\n"},

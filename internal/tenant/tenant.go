@@ -86,9 +86,10 @@ const (
 )
 
 // Registry creates, finds and authenticates clients. It caches clients in
-// memory because every IVR request authenticates. In a single process it
-// is the only writer of its store, so the cache is always current; in a
-// cluster, what other nodes change reaches it through Changed.
+// memory because every IVR request authenticates. Alone, this process is
+// the only writer of its store, so the cache is always current; in a
+// cluster, a client another node changed reaches it through Changed (and
+// Reload reads them all again).
 type Registry struct {
 	docs Docs
 	box  *Box
@@ -100,19 +101,32 @@ type Registry struct {
 
 // New loads every client into memory.
 func New(docs Docs, box *Box) (*Registry, error) {
-	r := &Registry{docs: docs, box: box, byCID: map[int64]Client{}, byKey: map[string]int64{}}
-	err := docs.EachDoc(collClients, func(_ string, v []byte) error {
+	r := &Registry{docs: docs, box: box}
+	if err := r.Reload(); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// Reload reads every client from the store again, for the changes other
+// nodes made: a client created, a secret rotated, a client suspended.
+func (r *Registry) Reload() error {
+	byCID, byKey := map[int64]Client{}, map[string]int64{}
+	err := r.docs.EachDoc(collClients, func(_ string, v []byte) error {
 		var c Client
 		if err := json.Unmarshal(v, &c); err != nil {
 			return err
 		}
-		r.byCID[c.CID], r.byKey[c.APIKey] = c, c.CID
+		byCID[c.CID], byKey[c.APIKey] = c, c.CID
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("tenant: load clients: %w", err)
+		return fmt.Errorf("tenant: load clients: %w", err)
 	}
-	return r, nil
+	r.mu.Lock()
+	r.byCID, r.byKey = byCID, byKey
+	r.mu.Unlock()
+	return nil
 }
 
 // Create registers a client. cid 0 means "the next free one".

@@ -173,3 +173,40 @@ func TestRequireHMAC(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestReload: a second registry on the same store, as another node's,
+// sees a client created, rotated and suspended through the first only
+// once it reloads.
+func TestReload(t *testing.T) {
+	dir := t.TempDir()
+	r, s := newRegistry(t, dir)
+	defer s.Close()
+	key, _, _ := LoadOrCreateKey(filepath.Join(dir, "secrets.key"))
+	box, _ := NewBox(key)
+	other, err := New(s, box)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, creds, err := r.Create("Acme", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := other.Get(c.CID); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("before a reload: %v", err)
+	}
+	if err := other.Reload(); err != nil {
+		t.Fatal(err)
+	}
+	if cid, err := other.Authenticate([]byte(c.APIKey), []byte(creds.APISecret)); err != nil || cid != c.CID {
+		t.Fatalf("after a reload: %d, %v", cid, err)
+	}
+	if _, err := r.SetStatus(c.CID, StatusSuspended); err != nil {
+		t.Fatal(err)
+	}
+	if err := other.Reload(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := other.Authenticate([]byte(c.APIKey), []byte(creds.APISecret)); !errors.Is(err, ErrSuspended) {
+		t.Fatalf("suspended elsewhere, then reloaded: %v", err)
+	}
+}

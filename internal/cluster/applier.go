@@ -1,0 +1,250 @@
+package cluster
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+	"github.com/rs/zerolog"
+)
+
+// Store is what the applier needs of the node's store.
+type Store interface {
+	// ApplyEntry applies the entry at seq; entries come in stream order.
+	ApplyEntry(seq uint64, entry []byte) error
+	// Applied is the last sequence applied, durable with the data.
+	Applied() uint64
+}
+
+// Follow configures the applier.
+type Follow struct {
+	Store Store
+	// Fatal tells the errors after which applying stops for good: the
+	// store diverged, or it needs a snapshot. Others (a full disk, a
+	// store busy closing) are retried.
+	Fatal func(error) bool
+	// Delay, when set, receives each entry's time from publish to apply.
+	Delay func(time.Duration)
+	// Changed, when set, is called after entries were applied, at most
+	// every ChangedEvery: for caches above the store that entries from
+	// other nodes make stale.
+	Changed      func()
+	ChangedEvery time.Duration
+	Log          zerolog.Logger
+}
+
+// ErrStopped is an applier that stopped for good; Status.Stopped holds the
+// reason, which wraps it.
+var ErrStopped = errors.New("cluster: the applier stopped")
+
+// Applier follows the stream into the store, one entry at a time, from
+// one goroutine, as Store.ApplyEntry requires.
+type Applier struct {
+	c      *Cluster
+	f      Follow
+	cancel context.CancelFunc
+	done   chan struct{}
+
+	dirty   atomic.Bool   // entries were applied since Changed last ran
+	last    atomic.Uint64 // the stream's last sequence, as last seen
+	delayNs atomic.Int64  // publish to apply of the last entry applied
+	mu      sync.Mutex
+	stopped error
+}
+
+// Status is a node's place in the log, for /healthz and the metrics.
+type Status struct {
+	Applied uint64
+	// Last is the stream's last sequence as last seen; Lag is Last less
+	// Applied.
+	Last, Lag uint64
+	// Delay is the last applied entry's time from publish to apply.
+	Delay time.Duration
+	// Writable: the last append or probe reached a JetStream quorum.
+	Writable bool
+	// Stopped is why the applier stopped, nil while it runs.
+	Stopped error
+}
+
+// Follow starts the applier, and the probe that watches the stream's
+// bounds and quorum once a second.
+func (c *Cluster) Follow(f Follow) *Applier {
+	if f.Fatal == nil {
+		f.Fatal = func(error) bool { return false }
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	a := &Applier{c: c, f: f, cancel: cancel, done: make(chan struct{})}
+	a.last.Store(f.Store.Applied())
+	var wg sync.WaitGroup
+	wg.Go(func() { a.run(ctx) })
+	wg.Go(func() { a.probe(ctx) })
+	if f.Changed != nil {
+		wg.Go(func() { a.notify(ctx) })
+	}
+	go func() { wg.Wait(); close(a.done) }()
+	return a
+}
+
+// Stop stops applying and waits for the entry in hand.
+func (a *Applier) Stop() {
+	a.cancel()
+	<-a.done
+}
+
+// Status reports where the node is.
+func (a *Applier) Status() Status {
+	applied := a.f.Store.Applied()
+	last := max(a.last.Load(), applied)
+	a.mu.Lock()
+	stopped := a.stopped
+	a.mu.Unlock()
+	return Status{Applied: applied, Last: last, Lag: last - applied, Delay: time.Duration(a.delayNs.Load()),
+		Writable: a.c.health.writable(), Stopped: stopped}
+}
+
+func (a *Applier) stop(err error) {
+	a.mu.Lock()
+	if a.stopped == nil {
+		a.stopped = err
+	}
+	a.mu.Unlock()
+	a.f.Log.Error().Err(err).Msg("stopped applying the write log: this node's store is not kept up to date")
+}
+
+func (a *Applier) run(ctx context.Context) {
+	for ctx.Err() == nil {
+		err := a.follow(ctx)
+		if ctx.Err() != nil {
+			return
+		}
+		if errors.Is(err, ErrStopped) {
+			a.stop(err)
+			return
+		}
+		a.f.Log.Warn().Err(err).Msg("applying the write log; retrying")
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(time.Second):
+		}
+	}
+}
+
+// follow reads the stream from the entry after the last applied until an
+// error: an ordered consumer redelivers from where it was after a
+// reconnect or a leader change, so the order holds across them.
+func (a *Applier) follow(ctx context.Context) error {
+	from := a.f.Store.Applied() + 1
+	cons, err := a.c.js.OrderedConsumer(ctx, StreamName, jetstream.OrderedConsumerConfig{
+		DeliverPolicy: jetstream.DeliverByStartSequencePolicy, OptStartSeq: from})
+	if err != nil {
+		return fmt.Errorf("cluster: follow the log from %d: %w", from, err)
+	}
+	// A few batches in hand, not hundreds of 4 MiB entries.
+	it, err := cons.Messages(jetstream.PullMaxBytes(32 << 20))
+	if err != nil {
+		return fmt.Errorf("cluster: follow the log from %d: %w", from, err)
+	}
+	stopped := make(chan struct{})
+	defer close(stopped)
+	go func() {
+		select {
+		case <-ctx.Done():
+			it.Stop()
+		case <-stopped:
+			it.Stop()
+		}
+	}()
+	for {
+		msg, err := it.Next()
+		if err != nil {
+			return fmt.Errorf("cluster: read the log: %w", err)
+		}
+		meta, err := msg.Metadata()
+		if err != nil {
+			return fmt.Errorf("cluster: read the log: %w", err)
+		}
+		seq := meta.Sequence.Stream
+		if last := seq + meta.NumPending; last > a.last.Load() {
+			a.last.Store(last)
+		}
+		applied := a.f.Store.Applied()
+		if seq <= applied {
+			continue
+		}
+		if seq > applied+1 {
+			return fmt.Errorf("%w: the log starts at %d and this store has applied up to %d only: restart the node to catch up from the newest snapshot", ErrStopped, seq, applied)
+		}
+		if err := a.f.Store.ApplyEntry(seq, msg.Data()); err != nil {
+			if a.f.Fatal(err) {
+				return fmt.Errorf("%w at entry %d: %w", ErrStopped, seq, err)
+			}
+			return fmt.Errorf("cluster: apply entry %d: %w", seq, err)
+		}
+		a.dirty.Store(true)
+		d := time.Since(meta.Timestamp)
+		a.delayNs.Store(int64(d))
+		if a.f.Delay != nil {
+			a.f.Delay(d)
+		}
+	}
+}
+
+// notify runs Changed after entries were applied, coalescing a burst.
+func (a *Applier) notify(ctx context.Context) {
+	every := a.f.ChangedEvery
+	if every <= 0 {
+		every = 200 * time.Millisecond
+	}
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		if a.dirty.Swap(false) {
+			a.f.Changed()
+		}
+	}
+}
+
+// probeEvery is how often the probe asks the stream for its state.
+const probeEvery = time.Second
+
+// probe keeps Last and the quorum's word current while no entries come,
+// and notices a store that is past the stream (the stream was reset or
+// this node's folder belongs elsewhere).
+func (a *Applier) probe(ctx context.Context) {
+	t := time.NewTicker(probeEvery)
+	defer t.Stop()
+	for {
+		// Applied is read before the stream's state, so an entry applied
+		// in between cannot look like one the stream lacks.
+		applied := a.f.Store.Applied()
+		st, err := a.c.State(ctx)
+		switch {
+		case err != nil:
+			a.c.health.failed()
+		default:
+			a.c.health.appended()
+			if st.Last > a.last.Load() {
+				a.last.Store(st.Last)
+			}
+			if applied > st.Last {
+				a.stop(fmt.Errorf("%w: this store has applied up to %d, past the log's last entry %d: it does not belong to this log", ErrStopped, applied, st.Last))
+				a.cancel()
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}

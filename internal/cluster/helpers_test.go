@@ -1,0 +1,142 @@
+package cluster
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/rs/zerolog"
+)
+
+// startNode starts an embedded server alone, with JetStream in a temp
+// folder, on a free port.
+func startNode(t *testing.T) *Server {
+	t.Helper()
+	s, err := StartEmbedded(Embedded{NodeName: "solo", Listen: "127.0.0.1:0", Dir: t.TempDir(), Log: zerolog.Nop()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s.Shutdown)
+	return s
+}
+
+// freePorts finds n ports free now; a route needs its peers' ports before
+// they listen.
+func freePorts(t *testing.T, n int) []int {
+	t.Helper()
+	var lns []net.Listener
+	var ports []int
+	for range n {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		lns = append(lns, ln)
+		ports = append(ports, ln.Addr().(*net.TCPAddr).Port)
+	}
+	for _, ln := range lns {
+		_ = ln.Close()
+	}
+	return ports
+}
+
+// startCluster starts n embedded servers routed to each other.
+func startCluster(t *testing.T, n int) []*Server {
+	t.Helper()
+	ports := freePorts(t, n)
+	var routes []string
+	for _, p := range ports {
+		routes = append(routes, fmt.Sprintf("nats://127.0.0.1:%d", p))
+	}
+	servers := make([]*Server, n)
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			servers[i], errs[i] = StartEmbedded(Embedded{ClusterName: "tb", NodeName: fmt.Sprintf("n%d", i+1), Listen: "127.0.0.1:0",
+				ClusterListen: fmt.Sprintf("127.0.0.1:%d", ports[i]), Routes: routes, Dir: t.TempDir(), Log: zerolog.Nop()})
+		})
+	}
+	wg.Wait()
+	for i, s := range servers {
+		if errs[i] != nil {
+			t.Fatal(errs[i])
+		}
+		t.Cleanup(s.Shutdown)
+	}
+	return servers
+}
+
+// open connects to url and opens the log with replicas.
+func open(t *testing.T, url string, replicas int) *Cluster {
+	t.Helper()
+	nc, err := Dial(Conn{URLs: url, Name: t.Name(), Log: zerolog.Nop()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := Open(context.Background(), nc, Config{Replicas: replicas, AppendTimeout: 3 * time.Second, StartTimeout: 60 * time.Second, Log: zerolog.Nop()})
+	if err != nil {
+		nc.Close()
+		t.Fatal(err)
+	}
+	t.Cleanup(c.Close)
+	return c
+}
+
+// memStore is a Store in memory: the entries applied, in order.
+type memStore struct {
+	mu      sync.Mutex
+	applied uint64
+	entries []string
+	// fail, when set, refuses an entry.
+	fail func(seq uint64, entry []byte) error
+}
+
+var errBadEntry = errors.New("memstore: entry cannot be applied")
+
+func (m *memStore) ApplyEntry(seq uint64, entry []byte) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if seq <= m.applied {
+		return nil
+	}
+	if seq != m.applied+1 {
+		return fmt.Errorf("memstore: gap at %d after %d", seq, m.applied)
+	}
+	if m.fail != nil {
+		if err := m.fail(seq, entry); err != nil {
+			return err
+		}
+	}
+	m.applied = seq
+	m.entries = append(m.entries, string(entry))
+	return nil
+}
+
+func (m *memStore) Applied() uint64 {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.applied
+}
+
+func (m *memStore) got() []string {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return append([]string(nil), m.entries...)
+}
+
+// eventually waits up to 20 s for cond.
+func eventually(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
