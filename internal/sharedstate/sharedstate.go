@@ -90,7 +90,7 @@ type Bucket struct {
 	js      jetstream.JetStream
 	kv      jetstream.KeyValue
 	stream  jetstream.Stream // the bucket's, read directly to learn a removed key's revision
-	subject string // a key's subject, less the key
+	subject string           // a key's subject, less the key
 	timeout time.Duration
 }
 
