@@ -230,19 +230,12 @@ func (b *Bucket) write(key string, val []byte, ttl time.Duration, expect *uint64
 	return ack.Sequence, nil
 }
 
-// Entry is one change a watcher hears of: a key's new value, or its
-// removal (Value nil), at a revision. Revisions grow across the bucket.
-type Entry struct {
-	Key      string
-	Value    []byte
-	Revision uint64
-}
-
 // Watch calls fn with every key's value, then with every change, in
-// revision order, from one goroutine, until stop is called. It returns
+// revision order (revisions grow across the bucket), from one goroutine,
+// until stop is called; a removed key comes with a nil value. It returns
 // once fn has had every value the bucket held, so a node's copy is
 // complete before it serves.
-func (b *Bucket) Watch(fn func(Entry)) (stop func(), err error) {
+func (b *Bucket) Watch(fn func(key string, value []byte, revision uint64)) (stop func(), err error) {
 	ctx, cancel := context.WithCancel(context.Background())
 	w, err := b.kv.WatchAll(ctx)
 	if err != nil {
@@ -266,14 +259,14 @@ func (b *Bucket) Watch(fn func(Entry)) (stop func(), err error) {
 			if !ok {
 				continue // not written by a Bucket
 			}
-			en := Entry{Key: key, Revision: e.Revision()}
+			var v []byte
 			if e.Operation() == jetstream.KeyValuePut {
-				en.Value = e.Value()
-				if en.Value == nil {
-					en.Value = []byte{}
+				v = e.Value()
+				if v == nil {
+					v = []byte{}
 				}
 			}
-			fn(en)
+			fn(key, v, e.Revision())
 		}
 		if initial {
 			close(ready)

@@ -96,18 +96,24 @@ func TestUpdateCountsEveryIncrement(t *testing.T) {
 	}
 }
 
+type entry struct {
+	Key      string
+	Value    []byte
+	Revision uint64
+}
+
 func TestWatchSeesValuesChangesAndExpiry(t *testing.T) {
 	b := bucket(t, time.Hour)
 	if _, err := b.Put("before", []byte("1"), 0); err != nil {
 		t.Fatal(err)
 	}
-	got := make(chan sharedstate.Entry, 16)
-	stop, err := b.Watch(func(e sharedstate.Entry) { got <- e })
+	got := make(chan entry, 16)
+	stop, err := b.Watch(func(k string, v []byte, rev uint64) { got <- entry{k, v, rev} })
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer stop()
-	next := func() sharedstate.Entry {
+	next := func() entry {
 		t.Helper()
 		select {
 		case e := <-got:
@@ -115,7 +121,7 @@ func TestWatchSeesValuesChangesAndExpiry(t *testing.T) {
 		case <-time.After(10 * time.Second):
 			t.Fatal("no entry")
 		}
-		return sharedstate.Entry{}
+		return entry{}
 	}
 	if e := next(); e.Key != "before" || string(e.Value) != "1" {
 		t.Fatalf("initial entry %+v", e)
