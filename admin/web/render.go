@@ -189,6 +189,10 @@ func (s *Server) fail(ctx *fasthttp.RequestCtx, err error) {
 	case errors.Is(err, ivr.ErrConflict), errors.Is(err, tenant.ErrExists):
 		d.Status, d.Message = 409, trimPrefix(err)
 		d.Next, d.NextHref = "Go back and choose differently", client
+	case errors.Is(err, errNoCluster):
+		s.cfg.Log.Error().Err(err).Str("request_id", d.RequestID).Msg("admin page: cluster out of reach")
+		d.Status, d.Message = 503, "The cluster's shared state cannot be reached from this server: nothing was changed."
+		d.Next = "Try again in a moment, or on another node"
 	case errors.Is(err, diskfree.ErrLow):
 		s.cfg.Log.Warn().Err(err).Str("request_id", d.RequestID).Msg("admin page: write refused")
 		d.Status, d.Message = 507, "The server's disk is full: nothing was saved. Writes are refused until space is freed on it; lookups and these pages still read."
