@@ -2,9 +2,12 @@ package web
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -14,6 +17,7 @@ import (
 
 	"github.com/tonebase/tonebase/internal/sharedstate"
 	"github.com/tonebase/tonebase/internal/testkit/natstest"
+	"github.com/tonebase/tonebase/ivr"
 )
 
 // countingBucket counts the writes made to a shared bucket.
@@ -181,5 +185,95 @@ func TestSignInLockoutOverNodes(t *testing.T) {
 		b.get("/admin/sign-in")
 		code, body, _ := b.post("/admin/sign-in", url.Values{"name": {"ada"}, "password": {"correct horse battery"}})
 		expect(t, "the right password after five wrong ones over two nodes", code, body, 429, "Too many failed sign-ins")
+	}
+}
+
+// heldRows holds an import after its first progress until released.
+type heldRows struct {
+	Rows
+	started, release chan struct{}
+}
+
+func (h heldRows) Import(cid, dbid int64, f ivr.ImportFormat, r io.Reader, opt ivr.ImportOptions) (ivr.ImportResult, error) {
+	opt.Progress(10, 1)
+	close(h.started)
+	<-h.release
+	return h.Rows.Import(cid, dbid, f, r, opt)
+}
+
+// An import started on node 1 shows its live progress and its result on
+// node 2, and node 2 will not start another into the same database.
+func TestImportSeenFromAnotherNode(t *testing.T) {
+	ns := natstest.Start(t)
+	held := heldRows{started: make(chan struct{}), release: make(chan struct{})}
+	var ws [2]*Server
+	for i := range ws {
+		js := ns.JetStream()
+		imports := sharedBucket(t, js, sharedstate.Imports, 24*time.Hour)
+		ws[i], _ = newTestServer(t, func(c *Config) {
+			c.SharedImports = imports
+			if i == 0 {
+				held.Rows = c.Rows
+				c.Rows = held
+			}
+		})
+	}
+	b1, _, db1 := demoDB(t, ws[0])
+	b2, d2, db2 := demoDB(t, ws[1])
+	if db1 != db2 {
+		t.Fatalf("the nodes' databases differ: %s, %s", db1, db2)
+	}
+	b1.get(db1 + "/import")
+	code, _, loc := b1.upload(db1+"/import", map[string]string{"mode": "upsert"}, "debtors.csv", "012345,01021990,£12.50\n")
+	if code != 303 || !strings.HasPrefix(loc, "/admin/imports/") {
+		t.Fatalf("import on node 1: %d %s", code, loc)
+	}
+	<-held.started
+	progress := func(want func(JobView) bool) JobView {
+		t.Helper()
+		var v JobView
+		for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+			code, body, _ := b2.get(loc + "/progress")
+			if code == 200 && json.Unmarshal([]byte(body), &v) == nil && want(v) {
+				return v
+			}
+		}
+		t.Fatalf("node 2's progress of the import never became what was wanted; last %+v", v)
+		return v
+	}
+	steps := []struct {
+		name string
+		do   func(t *testing.T)
+	}{
+		{"node 2 shows it running, with its progress", func(t *testing.T) {
+			progress(func(v JobView) bool { return !v.Done && v.Bytes == 10 && v.Records == 1 })
+		}},
+		{"node 2 refuses a second import into the database", func(t *testing.T) {
+			b2.get(db2 + "/import")
+			code, body, _ := b2.upload(db2+"/import", map[string]string{"mode": "upsert"}, "more.csv", "123456,01021990,1.00\n")
+			expect(t, "an import while node 1 runs one", code, body, 409, "already running")
+		}},
+		{"node 2 shows its result", func(t *testing.T) {
+			close(held.release)
+			v := progress(func(v JobView) bool { return v.Done })
+			if v.Result.Inserted != 1 || v.Error != "" {
+				t.Fatalf("the result on node 2: %+v", v)
+			}
+			code, body, _ := b2.get(loc)
+			expect(t, "the import's page on node 2", code, body, 200, "<strong>1</strong> added", "Finished")
+		}},
+		{"node 2's database is free again", func(t *testing.T) {
+			for deadline := time.Now().Add(5 * time.Second); ws[1].jobs.runningFor(d2.CID, d2.DBID) != "" && time.Now().Before(deadline); {
+				time.Sleep(20 * time.Millisecond)
+			}
+			b2.get(db2 + "/import")
+			code, _, loc := b2.upload(db2+"/import", map[string]string{"mode": "upsert"}, "more.csv", "123456,01021990,1.00\n")
+			if code != 303 || !strings.HasPrefix(loc, "/admin/imports/") {
+				t.Fatalf("import on node 2 once node 1's ended: %d %s", code, loc)
+			}
+		}},
+	}
+	for _, st := range steps {
+		t.Run(st.name, st.do)
 	}
 }

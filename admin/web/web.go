@@ -168,13 +168,21 @@ func New(cfg Config) (*Server, error) {
 			return nil, err
 		}
 	}
+	jobs := newJobs()
+	if cfg.SharedImports != nil {
+		if err := jobs.share(cfg.SharedImports, func(err error) { cfg.Log.Error().Err(err).Msg("shared imports") }); err != nil {
+			sess.close()
+			signins.Close()
+			return nil, err
+		}
+	}
 	s := &Server{
 		cfg:      cfg,
 		pages:    p,
 		sessions: sess,
 		signins:  signins,
 		bcrypts:  make(chan struct{}, bcryptSlots),
-		jobs:     newJobs(),
+		jobs:     jobs,
 		history:  newHistory(cfg.Counts, cfg.Now),
 		users:    &users{docs: cfg.Docs, cost: cfg.BcryptCost, now: cfg.Now},
 		icon:     favicon(),
