@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -261,6 +262,48 @@ func BenchmarkLockedMissShared(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer l.Close()
+	for i := range 100 {
+		l.Fail(1001, fmt.Sprint(i))
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		l.Locked(1001, "123456")
+	}
+}
+
+// BenchmarkFailShared is the cost a miss adds in a cluster: the failure
+// counted in the bucket and seen back in this node's copy.
+func BenchmarkFailShared(b *testing.B) {
+	s := natstest.Start(b)
+	bk, err := sharedstate.New(s.JetStream(), 1, 0).Bucket(context.Background(), sharedstate.CallerLocks, time.Minute)
+	if err != nil {
+		b.Fatal(err)
+	}
+	l, err := Open(Options[string]{Limit: 5, Window: time.Minute, Shared: bk, Encode: encode, Decode: decode})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer l.Close()
+	i := 0
+	for b.Loop() {
+		l.Fail(1001, strconv.Itoa(i%5000))
+		i++
+	}
+}
+
+func BenchmarkFailLocal(b *testing.B) {
+	l := New[string](5, time.Minute)
+	i := 0
+	for b.Loop() {
+		l.Fail(1001, strconv.Itoa(i%5000))
+		i++
+	}
+}
+
+// BenchmarkLockedMissLocalSame is BenchmarkLockedMissShared without the
+// bucket: the same keys, to compare the two.
+func BenchmarkLockedMissLocalSame(b *testing.B) {
+	l := New[string](5, time.Minute)
 	for i := range 100 {
 		l.Fail(1001, fmt.Sprint(i))
 	}
