@@ -97,6 +97,13 @@ type SharedBucket interface {
 	Watch(fn func(key string, value []byte, revision uint64)) (stop func(), err error)
 }
 
+// The sign-in lockout's window and a session's longest life: in a
+// cluster, the TTLs of the SigninLocks and Sessions buckets.
+const (
+	SigninWindow = 15 * time.Minute
+	SessionMax   = 12 * time.Hour
+)
+
 // errNoCluster is a change the cluster's shared state could not take.
 var errNoCluster = errors.New("web: the cluster's shared state is out of reach")
 
@@ -153,7 +160,7 @@ func New(cfg Config) (*Server, error) {
 	}
 	// Sign-in locks are written down, so a restart does not forgive an
 	// address that was guessing passwords.
-	signins, err := lockout.Open(lockout.Options[lockout.Name]{Limit: 5, Window: 15 * time.Minute, Now: cfg.Now,
+	signins, err := lockout.Open(lockout.Options[lockout.Name]{Limit: 5, Window: SigninWindow, Now: cfg.Now,
 		Store: cfg.Docs, Collection: collSigninLocks,
 		Encode: func(_ int64, n lockout.Name) string { return string(n) },
 		Decode: func(s string) (int64, lockout.Name, bool) { return signinPart, lockout.Name(s), true },
@@ -161,7 +168,7 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("web: %w", err)
 	}
-	sess := newSessions(cfg.SessionIdle, 12*time.Hour, cfg.Now)
+	sess := newSessions(cfg.SessionIdle, SessionMax, cfg.Now)
 	if cfg.SharedSessions != nil {
 		if err := sess.share(cfg.SharedSessions, func(err error) { cfg.Log.Error().Err(err).Msg("admin sessions") }); err != nil {
 			signins.Close()

@@ -35,10 +35,16 @@ const (
 var (
 	ErrNotFound = errors.New("sharedstate: no such key")
 	ErrExists   = errors.New("sharedstate: the key exists")
+	// ErrDisconnected is answered at once while the connection to NATS
+	// is down, rather than after the timeout: a caller on a lookup's path
+	// then falls back without waiting.
+	ErrDisconnected = errors.New("sharedstate: not connected to NATS")
 )
 
-// DefaultTimeout bounds one operation of a bucket when Options does not.
-const DefaultTimeout = 2 * time.Second
+// DefaultTimeout bounds one operation of a bucket when New is given none.
+// A write replicated on three servers takes milliseconds; one that takes a
+// second is a cluster in trouble, and a lookup should not wait longer.
+const DefaultTimeout = time.Second
 
 // markerTTL is how long a bucket keeps the marker of a key its TTL
 // removed: long enough for every watcher to hear of the removal.
@@ -109,8 +115,12 @@ func decodeKey(s string) (string, bool) {
 	return string(b), err == nil
 }
 
-func (b *Bucket) ctx() (context.Context, context.CancelFunc) {
-	return context.WithTimeout(context.Background(), b.timeout)
+func (b *Bucket) ctx() (context.Context, context.CancelFunc, error) {
+	if nc := b.js.Conn(); nc != nil && !nc.IsConnected() {
+		return nil, nil, ErrDisconnected
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), b.timeout)
+	return ctx, cancel, nil
 }
 
 // Get returns key's value, or ErrNotFound.
@@ -122,7 +132,10 @@ func (b *Bucket) Get(key string) ([]byte, error) {
 // get returns key's value and revision; a key never written or removed
 // has no value and the revision a write must expect.
 func (b *Bucket) get(key string) ([]byte, uint64, error) {
-	ctx, cancel := b.ctx()
+	ctx, cancel, err := b.ctx()
+	if err != nil {
+		return nil, 0, err
+	}
 	defer cancel()
 	m, err := b.stream.GetLastMsgForSubject(ctx, b.subject+encodeKey(key))
 	switch {
@@ -216,7 +229,10 @@ func (b *Bucket) write(key string, val []byte, ttl time.Duration, expect *uint64
 	if ttl > 0 {
 		opts = append(opts, jetstream.WithMsgTTL(max(ttl, time.Second)))
 	}
-	ctx, cancel := b.ctx()
+	ctx, cancel, err := b.ctx()
+	if err != nil {
+		return 0, err
+	}
 	defer cancel()
 	ack, err := b.js.PublishMsg(ctx, m, opts...)
 	var apiErr *jetstream.APIError
@@ -284,32 +300,4 @@ func (b *Bucket) Watch(fn func(key string, value []byte, revision uint64)) (stop
 		stop()
 		return nil, fmt.Errorf("sharedstate: watch: the bucket's values did not arrive in time")
 	}
-}
-
-// Each calls fn with every key's value until fn returns false.
-func (b *Bucket) Each(fn func(key string, val []byte) bool) error {
-	ctx, cancel := b.ctx()
-	defer cancel()
-	ks, err := b.kv.ListKeys(ctx)
-	if err != nil {
-		return fmt.Errorf("sharedstate: list: %w", err)
-	}
-	defer ks.Stop()
-	for k := range ks.Keys() {
-		key, ok := decodeKey(k)
-		if !ok {
-			continue
-		}
-		v, err := b.Get(key)
-		if errors.Is(err, ErrNotFound) {
-			continue
-		}
-		if err != nil {
-			return err
-		}
-		if !fn(key, v) {
-			return nil
-		}
-	}
-	return nil
 }

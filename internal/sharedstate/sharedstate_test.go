@@ -139,3 +139,44 @@ func TestWatchSeesValuesChangesAndExpiry(t *testing.T) {
 		t.Fatalf("an expired key reads %v", err)
 	}
 }
+
+// With its server gone, a bucket answers at once instead of after its
+// timeout, so a lookup that records a miss does not wait.
+func TestDisconnectedAnswersAtOnce(t *testing.T) {
+	s := natstest.Start(t)
+	js := s.JetStream()
+	b, err := sharedstate.New(js, 1, 5*time.Second).Bucket(context.Background(), "test", time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Shutdown()
+	s.WaitForShutdown()
+	for deadline := time.Now().Add(5 * time.Second); js.Conn().IsConnected(); time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the client never noticed its server had gone")
+		}
+	}
+	ops := []struct {
+		name string
+		do   func() error
+	}{
+		{"get", func() error { _, err := b.Get("k"); return err }},
+		{"put", func() error { _, err := b.Put("k", []byte("v"), 0); return err }},
+		{"create", func() error { _, err := b.Create("k", []byte("v"), 0); return err }},
+		{"update", func() error {
+			_, err := b.Update("k", func([]byte, bool) ([]byte, time.Duration, error) { return []byte("v"), 0, nil })
+			return err
+		}},
+	}
+	for _, op := range ops {
+		t.Run(op.name, func(t *testing.T) {
+			start := time.Now()
+			if err := op.do(); !errors.Is(err, sharedstate.ErrDisconnected) {
+				t.Fatalf("err = %v, want ErrDisconnected", err)
+			}
+			if d := time.Since(start); d > 100*time.Millisecond {
+				t.Fatalf("took %v", d)
+			}
+		})
+	}
+}
