@@ -312,3 +312,50 @@ func BenchmarkLockedMissLocalSame(b *testing.B) {
 		l.Locked(1001, "123456")
 	}
 }
+
+// With the real server gone, misses are counted on this node at once: no
+// lookup waits on the bucket, and the limit still locks here.
+func TestServerGoneCountsHereWithoutWaiting(t *testing.T) {
+	s := natstest.Start(t)
+	js := s.JetStream()
+	b, err := sharedstate.New(js, 1, 5*time.Second).Bucket(context.Background(), sharedstate.CallerLocks, 15*time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := newClock()
+	lk, err := Open(Options[string]{Limit: 5, Window: 15 * time.Minute, Now: c.Now, Shared: b,
+		Encode: encode, Decode: decode, OnError: func(error) {}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lk.Close()
+	l := tl{lk}
+	held, ref := tkey{1, "1/r/held"}, tkey{1, "1/r/x"}
+	for range 5 {
+		l.fail(held)
+	}
+	s.Shutdown()
+	s.WaitForShutdown()
+	for deadline := time.Now().Add(5 * time.Second); js.Conn().IsConnected(); time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the client never noticed its server had gone")
+		}
+	}
+	start := time.Now()
+	for range 5 {
+		l.fail(ref)
+	}
+	if d := time.Since(start); d > 200*time.Millisecond {
+		t.Fatalf("five misses without the server took %v", d)
+	}
+	for _, k := range []tkey{held, ref} {
+		if locked, _ := l.locked(k); !locked {
+			t.Fatalf("%v is not locked without the server", k)
+		}
+	}
+	start = time.Now()
+	lk.Close()
+	if d := time.Since(start); d > 2*time.Second {
+		t.Fatalf("closing without the server took %v", d)
+	}
+}

@@ -16,6 +16,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -260,6 +261,10 @@ func (b *Bucket) Watch(fn func(key string, value []byte, revision uint64)) (stop
 	}
 	ready := make(chan struct{})
 	done := make(chan struct{})
+	// Once stop has returned fn is not called again, even while the
+	// subscription takes its time to end.
+	var mu sync.Mutex
+	stopped := false
 	go func() {
 		defer close(done)
 		initial := true
@@ -282,16 +287,34 @@ func (b *Bucket) Watch(fn func(key string, value []byte, revision uint64)) (stop
 					v = []byte{}
 				}
 			}
-			fn(key, v, e.Revision())
+			mu.Lock()
+			if !stopped {
+				fn(key, v, e.Revision())
+			}
+			mu.Unlock()
 		}
 		if initial {
 			close(ready)
 		}
 	}()
 	stop = func() {
-		_ = w.Stop()
+		mu.Lock()
+		stopped = true
+		mu.Unlock()
 		cancel()
-		<-done
+		// Without a connection, ending the subscription waits for the
+		// server's answer until nats.go's own timeout: not worth a
+		// shutdown's time.
+		unsubscribed := make(chan struct{})
+		go func() {
+			_ = w.Stop()
+			close(unsubscribed)
+		}()
+		select {
+		case <-done:
+		case <-unsubscribed:
+		case <-time.After(time.Second):
+		}
 	}
 	select {
 	case <-ready:
