@@ -277,3 +277,26 @@ func TestImportSeenFromAnotherNode(t *testing.T) {
 		t.Run(st.name, st.do)
 	}
 }
+
+// A session used without pause on one node still ends at its longest life
+// on every node.
+func TestSessionMaxLifeOverNodes(t *testing.T) {
+	clock := &testClock{now: time.Date(2026, 12, 2, 9, 0, 0, 0, time.UTC)}
+	bases, _ := webNodes(t, clock)
+	b1, b2 := newBrowser(t, bases[0]), newBrowser(t, bases[1])
+	signUp(t, b1)
+	carry(t, b1, b2)
+	dashboard := func(b *browser) int { c, _, _ := b.get("/admin/"); return c }
+	for elapsed := time.Duration(0); elapsed < SessionMax-20*time.Minute; elapsed += 20 * time.Minute {
+		clock.add(20 * time.Minute)
+		if code := dashboard(b2); code != 200 {
+			t.Fatalf("after %v of use on node 2 the session answered %d", elapsed, code)
+		}
+	}
+	clock.add(21 * time.Minute)
+	for i, b := range []*browser{b1, b2} {
+		if code := dashboard(b); code != 303 {
+			t.Fatalf("node %d: a session past its longest life answered %d", i+1, code)
+		}
+	}
+}
