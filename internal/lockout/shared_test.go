@@ -274,8 +274,12 @@ func BenchmarkLockedMissShared(b *testing.B) {
 // BenchmarkFailShared is the cost a miss adds in a cluster: the failure
 // counted in the bucket and seen back in this node's copy.
 func BenchmarkFailShared(b *testing.B) {
-	s := natstest.Start(b)
-	bk, err := sharedstate.New(s.JetStream(), 1, 0).Bucket(context.Background(), sharedstate.CallerLocks, time.Minute)
+	b.Run("R1", func(b *testing.B) { benchFail(b, 1, natstest.Start(b).JetStream()) })
+	b.Run("R3", func(b *testing.B) { benchFail(b, 3, natstest.StartCluster(b, 3)[1].JetStream()) })
+}
+
+func benchFail(b *testing.B, replicas int, js jetstream.JetStream) {
+	bk, err := sharedstate.New(js, replicas, 0).Bucket(context.Background(), sharedstate.CallerLocks, time.Minute)
 	if err != nil {
 		b.Fatal(err)
 	}
