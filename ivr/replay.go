@@ -92,28 +92,41 @@ func usedKey(t *columndb.Table, fingerprint string) string {
 func (u *usedSignatures) claim(t *columndb.Table, fingerprint string, use Use) (*claim, error) {
 	key := usedKey(t, fingerprint)
 	use.At = u.now().UTC().Truncate(time.Second)
+	if err := u.hold(key, use); err != nil {
+		return nil, err
+	}
+	c := &claim{u: u, key: key, use: use}
+	// The cluster's claim is a round trip: made outside the lock, with
+	// this node's hold taken, so other uploads' claims do not queue on it.
+	if u.shared != nil {
+		if err := c.claimShared(); err != nil {
+			u.mu.Lock()
+			delete(u.inFlight, key)
+			u.mu.Unlock()
+			return nil, err
+		}
+	}
+	u.maybeSweep()
+	return c, nil
+}
+
+// hold reserves key in this process, unless it is held or recorded.
+func (u *usedSignatures) hold(key string, use Use) error {
 	u.mu.Lock()
 	defer u.mu.Unlock()
 	if first, ok := u.inFlight[key]; ok {
-		return nil, &AlreadyApplied{First: first, InProgress: true}
+		return &AlreadyApplied{First: first, InProgress: true}
 	}
 	var first Use
 	err := u.docs.GetDoc(collUsed, key, &first)
 	switch {
 	case err == nil:
-		return nil, &AlreadyApplied{First: first}
+		return &AlreadyApplied{First: first}
 	case !errors.Is(err, columndb.ErrNotFound):
-		return nil, fmt.Errorf("ivr: read used signatures: %w", err)
-	}
-	c := &claim{u: u, key: key, use: use}
-	if u.shared != nil {
-		if err := c.claimShared(); err != nil {
-			return nil, err
-		}
+		return fmt.Errorf("ivr: read used signatures: %w", err)
 	}
 	u.inFlight[key] = use
-	u.maybeSweep()
-	return c, nil
+	return nil
 }
 
 // applied returns how fingerprint was first applied to t, if it was.

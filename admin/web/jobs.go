@@ -133,6 +133,11 @@ func (js *jobs) add(j *job) (string, bool, error) {
 	js.mu.Lock()
 	defer js.mu.Unlock()
 	if id, busy := js.running[dbKey(j.CID, j.DBID)]; busy {
+		if js.shared != nil {
+			// The bucket had lost this node's mark (its renewals failed):
+			// the mark just made is j's, which is not running.
+			_, _ = js.shared.Delete(runPrefix + dbKey(j.CID, j.DBID))
+		}
 		return id, false, nil
 	}
 	js.running[dbKey(j.CID, j.DBID)] = j.ID
