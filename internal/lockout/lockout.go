@@ -115,7 +115,8 @@ func New[K Key](limit int, window time.Duration) *Lockout[K] {
 }
 
 // Open returns a lockout, reading back the locks its Store holds that have
-// not ended yet (and deleting those that have).
+// not ended yet (and deleting those that have), or, with Shared, every
+// key's failures the bucket holds.
 func Open[K Key](o Options[K]) (*Lockout[K], error) {
 	if o.MaxKeys <= 0 {
 		o.MaxKeys = DefaultMaxKeys
