@@ -50,6 +50,11 @@ func (u *usedSignatures) sharedRecord(key string) (sharedUse, bool) {
 
 var errNotOurs = errors.New("ivr: the claim is no longer this upload's")
 
+// ErrNoCluster is an upload refused because the cluster's shared record of
+// signatures could not be reached: nothing was applied, and it may be sent
+// again once the cluster is back.
+var ErrNoCluster = errors.New("the cluster cannot take uploads now: nothing was applied; send it again shortly")
+
 // claimShared wins the signature in the bucket, or says who has it. A
 // bucket out of reach refuses the upload: a write in a cluster needs the
 // cluster, and applying it unclaimed could apply it twice.
@@ -60,7 +65,7 @@ func (c *claim) claimShared() error {
 		if r, ok := c.u.sharedRecord(c.key); ok {
 			return &AlreadyApplied{First: r.Use, InProgress: !r.Applied}
 		}
-		return fmt.Errorf("ivr: claim the signature in the cluster: %w", err)
+		return fmt.Errorf("%w (claim the signature: %w)", ErrNoCluster, err)
 	}
 	c.stop, c.kept = make(chan struct{}), make(chan struct{})
 	go c.keepShared()

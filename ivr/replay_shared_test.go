@@ -115,7 +115,22 @@ func TestSignatureClaimWithoutTheBucketRefuses(t *testing.T) {
 	store, cat, dbid := newTestCatalog(t, guideColumns())
 	s := NewService(store, cat, fakeClients{}, Config{SharedHashes: unreachableHashes{}})
 	tab, _ := cat.Table(1234, dbid)
-	if _, err := s.used.claim(tab, "fp", Use{}); !errors.Is(err, errNoServers) {
-		t.Fatalf("claim = %v, want the bucket's error", err)
+	if _, err := s.used.claim(tab, "fp", Use{}); !errors.Is(err, ErrNoCluster) || !errors.Is(err, errNoServers) {
+		t.Fatalf("claim = %v, want ErrNoCluster with the bucket's error", err)
+	}
+	body := `[{"colA":"111111","colB":"01011990","colC":"1.00"}]`
+	url := fmt.Sprintf("%s%s?cid=1234&dbid=%d&Hash=%s", serveUploads(t, s), EndpointDatabase, dbid,
+		hash.Sign(1234, dbid, "secret", []byte(body)))
+	if code, out := send(t, "POST", url, body, nil); code != 503 {
+		t.Fatalf("an upload without the cluster: %d %v, want 503", code, out)
+	}
+	if rows := rowsOf(t, s, dbid); len(rows) != 0 {
+		t.Fatalf("applied without the cluster: %v", rows)
+	}
+	// The hold of this node was given back: the same upload goes through
+	// once the cluster is back (here: without one).
+	s.used.shared = nil
+	if code, out := send(t, "POST", url, body, nil); code != 200 {
+		t.Fatalf("the upload again: %d %v", code, out)
 	}
 }
