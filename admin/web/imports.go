@@ -169,6 +169,10 @@ func (s *Server) Rejected(ctx *fasthttp.RequestCtx) {
 	}
 	path := s.rejectsPath(v.ID)
 	if _, err := os.Stat(path); err != nil {
+		if s.jobs.ranElsewhere(v.ID) {
+			s.fail(ctx, errRejectsElsewhere)
+			return
+		}
 		s.fail(ctx, errNoRejects)
 		return
 	}

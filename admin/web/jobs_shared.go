@@ -33,19 +33,22 @@ const (
 type sharedJob struct {
 	View    JobView         `json:"view"`
 	Invalid []ivr.LineError `json:"invalid,omitempty"` // not in View's JSON
+	Node    string          `json:"node"`              // the process that ran it
 }
 
 // jobCopy is this node's copy of the bucket.
 type jobCopy struct {
+	self    string // this process, as its sharedJobs name it
 	mu      sync.Mutex
 	views   map[string]JobView // by id
+	nodes   map[string]string  // id → the process that ran it
 	running map[string]string  // dbKey → id
 }
 
 // share keeps the jobs in b as well, and a copy of b's here.
 func (js *jobs) share(b SharedBucket, onError func(error)) error {
 	js.shared, js.onError = b, onError
-	js.remote = &jobCopy{views: map[string]JobView{}, running: map[string]string{}}
+	js.remote = &jobCopy{self: randomToken(), views: map[string]JobView{}, nodes: map[string]string{}, running: map[string]string{}}
 	stop, err := b.Watch(js.remote.take)
 	if err != nil {
 		return fmt.Errorf("web: read shared imports: %w", err)
@@ -63,10 +66,11 @@ func (c *jobCopy) take(key string, v []byte, _ uint64) {
 		var sj sharedJob
 		if v == nil || json.Unmarshal(v, &sj) != nil {
 			delete(c.views, id)
+			delete(c.nodes, id)
 			return
 		}
 		sj.View.Invalid = sj.Invalid
-		c.views[id] = sj.View
+		c.views[id], c.nodes[id] = sj.View, sj.Node
 	case strings.HasPrefix(key, runPrefix):
 		db := key[len(runPrefix):]
 		if v == nil {
@@ -127,7 +131,7 @@ func (js *jobs) put(j *job, last *JobView, force bool) {
 		return
 	}
 	*last = v
-	b, _ := json.Marshal(sharedJob{View: v, Invalid: v.Invalid})
+	b, _ := json.Marshal(sharedJob{View: v, Invalid: v.Invalid, Node: js.remote.self})
 	if _, err := js.shared.Put(jobPrefix+j.ID, b, 0); err != nil {
 		js.onError(fmt.Errorf("web: publish an import's progress: %w", err))
 	}
@@ -142,6 +146,18 @@ func (js *jobs) remoteView(id string) (JobView, bool) {
 	defer js.remote.mu.Unlock()
 	v, ok := js.remote.views[id]
 	return v, ok
+}
+
+// ranElsewhere reports whether import id ran in another process of the
+// cluster, as far as the copy knows.
+func (js *jobs) ranElsewhere(id string) bool {
+	if js.remote == nil {
+		return false
+	}
+	js.remote.mu.Lock()
+	defer js.remote.mu.Unlock()
+	node, ok := js.remote.nodes[id]
+	return ok && node != js.remote.self
 }
 
 func (js *jobs) remoteRunning(cid, dbid int64) string {

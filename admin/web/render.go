@@ -167,6 +167,9 @@ func (s *Server) fail(ctx *fasthttp.RequestCtx, err error) {
 	case errors.Is(err, errNoJob):
 		d.Status, d.Message = 404, "There is no such import."
 		d.Next, d.NextHref = "See recent imports on the dashboard", "/admin/"
+	case errors.Is(err, errRejectsElsewhere):
+		d.Status, d.Message = 404, "The refused lines of this import are in the work folder of the server that ran it, not this one."
+		d.Next, d.NextHref = "Open this import's page on the server that ran it and download them there", "/admin/"
 	case errors.Is(err, errNoRejects):
 		d.Status, d.Message = 404, "The refused lines of this import are no longer in the server's work folder: someone removed the file."
 		d.Next, d.NextHref = "Import the original file again to see them", "/admin/"

@@ -261,6 +261,8 @@ func TestImportSeenFromAnotherNode(t *testing.T) {
 			}
 			code, body, _ := b2.get(loc)
 			expect(t, "the import's page on node 2", code, body, 200, "<strong>1</strong> added", "Finished")
+			code, body, _ = b2.get(loc + "/rejected.csv")
+			expect(t, "its refused lines on node 2", code, body, 404, "the server that ran it")
 		}},
 		{"node 2's database is free again", func(t *testing.T) {
 			for deadline := time.Now().Add(5 * time.Second); ws[1].jobs.runningFor(d2.CID, d2.DBID) != "" && time.Now().Before(deadline); {
