@@ -271,6 +271,10 @@ func (h *Handlers) uploadError(ctx *fasthttp.RequestCtx, err error) {
 	case errors.Is(err, diskfree.ErrLow):
 		status, msg = 507, httpx.DiskFull
 		h.log.Warn().Err(err).Str("request_id", httpx.RequestID(ctx)).Msg("upload refused")
+	case errors.Is(err, ErrNoCluster):
+		ctx.Response.Header.Set("Retry-After", "10")
+		status, msg = 503, ErrNoCluster.Error()
+		h.log.Warn().Err(err).Str("request_id", httpx.RequestID(ctx)).Msg("upload refused")
 	default:
 		h.log.Error().Err(err).Str("request_id", httpx.RequestID(ctx)).Msg("upload failed")
 	}

@@ -37,14 +37,18 @@ func decodeLock(s string) (int64, lockKey, bool) {
 }
 
 // KeepLocks makes the caller lockout write its locks to st and reads back
-// the ones a previous run left that have not ended. Call it before the
-// service answers lookups; until then locks live in memory only.
+// the ones a previous run left that have not ended; with Config.SharedLocks
+// it counts in the cluster's bucket instead, and reads back what that
+// holds. Call it before the service answers lookups; until then locks live
+// in memory only.
 func (s *Service) KeepLocks(st lockout.Store, onError func(error)) error {
 	l, err := lockout.Open(lockout.Options[lockKey]{Limit: s.cfg.LockoutLimit, Window: s.cfg.LockoutWindow,
-		Store: st, Collection: collLocks, Encode: encodeLock, Decode: decodeLock, OnError: onError})
+		Store: st, Collection: collLocks, Encode: encodeLock, Decode: decodeLock, OnError: onError,
+		Shared: s.cfg.SharedLocks})
 	if err != nil {
 		return fmt.Errorf("ivr: caller locks: %w", err)
 	}
+	s.lockout.Close()
 	s.lockout = l
 	return nil
 }

@@ -60,9 +60,12 @@ type usedDocs interface {
 // applied with, so that a captured upload cannot be applied twice. Applied
 // ones are stored (they must survive a restart); ones being applied are
 // claimed in memory only, so an upload a crash cut short can be sent again.
+// In a cluster both are decided in the shared bucket as well (see
+// replay_shared.go): the store and the memory are one node's.
 type usedSignatures struct {
-	docs usedDocs
-	now  func() time.Time
+	docs   usedDocs
+	shared SharedHashes
+	now    func() time.Time
 
 	mu       sync.Mutex
 	inFlight map[string]Use
@@ -71,11 +74,11 @@ type usedSignatures struct {
 	sweeping  atomic.Bool
 }
 
-func newUsedSignatures(docs usedDocs) *usedSignatures {
+func newUsedSignatures(docs usedDocs, shared SharedHashes) *usedSignatures {
 	if docs == nil {
 		docs = newMemDocs()
 	}
-	return &usedSignatures{docs: docs, now: time.Now, inFlight: map[string]Use{}}
+	return &usedSignatures{docs: docs, shared: shared, now: time.Now, inFlight: map[string]Use{}}
 }
 
 // usedKey is per database: a table's number is never reused, so a database
@@ -89,29 +92,56 @@ func usedKey(t *columndb.Table, fingerprint string) string {
 func (u *usedSignatures) claim(t *columndb.Table, fingerprint string, use Use) (*claim, error) {
 	key := usedKey(t, fingerprint)
 	use.At = u.now().UTC().Truncate(time.Second)
+	if err := u.hold(key, use); err != nil {
+		return nil, err
+	}
+	c := &claim{u: u, key: key, use: use}
+	// The cluster's claim is a round trip: made outside the lock, with
+	// this node's hold taken, so other uploads' claims do not queue on it.
+	if u.shared != nil {
+		if err := c.claimShared(); err != nil {
+			u.mu.Lock()
+			delete(u.inFlight, key)
+			u.mu.Unlock()
+			return nil, err
+		}
+	}
+	u.maybeSweep()
+	return c, nil
+}
+
+// hold reserves key in this process, unless it is held or recorded.
+func (u *usedSignatures) hold(key string, use Use) error {
 	u.mu.Lock()
 	defer u.mu.Unlock()
 	if first, ok := u.inFlight[key]; ok {
-		return nil, &AlreadyApplied{First: first, InProgress: true}
+		return &AlreadyApplied{First: first, InProgress: true}
 	}
 	var first Use
 	err := u.docs.GetDoc(collUsed, key, &first)
 	switch {
 	case err == nil:
-		return nil, &AlreadyApplied{First: first}
+		return &AlreadyApplied{First: first}
 	case !errors.Is(err, columndb.ErrNotFound):
-		return nil, fmt.Errorf("ivr: read used signatures: %w", err)
+		return fmt.Errorf("ivr: read used signatures: %w", err)
 	}
 	u.inFlight[key] = use
-	u.maybeSweep()
-	return &claim{u: u, key: key, use: use}, nil
+	return nil
 }
 
 // applied returns how fingerprint was first applied to t, if it was.
 func (u *usedSignatures) applied(t *columndb.Table, fingerprint string) (Use, bool) {
 	var first Use
-	err := u.docs.GetDoc(collUsed, usedKey(t, fingerprint), &first)
-	return first, err == nil
+	key := usedKey(t, fingerprint)
+	if err := u.docs.GetDoc(collUsed, key, &first); err == nil {
+		return first, true
+	}
+	if u.shared != nil {
+		if r, ok := u.sharedRecord(key); ok && r.Applied {
+			return r.Use, true
+		}
+	}
+	return Use{}, false
 }
 
 // claim is one upload's hold on its signature.
@@ -120,6 +150,11 @@ type claim struct {
 	key  string
 	use  Use
 	done bool
+	// In a cluster: the claim's own mark in the shared record, and what
+	// stops keeping the record alive.
+	token string
+	stop  chan struct{}
+	kept  chan struct{}
 }
 
 // applied records the signature as used, durably. A record that cannot be
@@ -130,6 +165,9 @@ func (c *claim) applied() error {
 		return nil
 	}
 	if err := c.u.docs.PutDoc(collUsed, c.key, c.use, false); err != nil {
+		return fmt.Errorf("ivr: applied, but the signature could not be recorded as used: %w", err)
+	}
+	if err := c.appliedShared(); err != nil {
 		return fmt.Errorf("ivr: applied, but the signature could not be recorded as used: %w", err)
 	}
 	c.release()
@@ -143,6 +181,7 @@ func (c *claim) release() {
 		return
 	}
 	c.done = true
+	c.releaseShared()
 	c.u.mu.Lock()
 	delete(c.u.inFlight, c.key)
 	c.u.mu.Unlock()

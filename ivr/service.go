@@ -37,6 +37,15 @@ type Config struct {
 	// Pacer, if set, learns of every lookup so that bulk writes can make
 	// way for them; the store must be given the same pacer.
 	Pacer *Pacer
+	// SharedLocks, in a cluster, is the bucket the caller lockout counts
+	// misses in, so a guesser spread over the nodes gets no more tries than
+	// on one (KeepLocks opens it; Close stops following it). Unset, the
+	// lockout is this process's own, as on a single node.
+	SharedLocks lockout.Shared
+	// SharedHashes, in a cluster, is the bucket where an upload's signature
+	// is claimed before it is applied, so two nodes given the same signed
+	// upload at once apply it once. Unset, the claim is this process's.
+	SharedHashes SharedHashes
 }
 
 // Service answers lookups and applies uploads for every client.
@@ -77,8 +86,12 @@ func NewService(store Store, catalog *Catalog, clients Clients, cfg Config) *Ser
 		lockout: lockout.New[lockKey](cfg.LockoutLimit, cfg.LockoutWindow), cfg: cfg,
 		ingest: make(chan struct{}, cfg.IngestSlots), parse: make(chan struct{}, cfg.IngestSlots),
 		memBodies: httpx.NewMemBudget(cfg.MemBodies, memBodyMost),
-		used:      newUsedSignatures(usedDocsOf(store))}
+		used:      newUsedSignatures(usedDocsOf(store), cfg.SharedHashes)}
 }
+
+// Close stops following the cluster's shared caller locks; a service
+// without them has nothing to stop.
+func (s *Service) Close() { s.lockout.Close() }
 
 // ingesting holds an ingest slot until the returned func is called. Bulk
 // work waits here; lookups never do.

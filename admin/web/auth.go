@@ -204,7 +204,11 @@ func (s *Server) SignInPost(ctx *fasthttp.RequestCtx) {
 		again(401, "That user name and password do not match. Check them and try again.")
 		return
 	}
-	ss := s.sessions.start(name)
+	ss, err := s.sessions.start(name)
+	if err != nil {
+		s.fail(ctx, err)
+		return
+	}
 	s.setCookie(ctx, cookieSession, ss.id, false)
 	ctx.SetUserValue(sessionKey, *ss)
 	s.audit(ctx, name, "signed in", "")
@@ -287,7 +291,11 @@ func (s *Server) SetupPost(ctx *fasthttp.RequestCtx) {
 		s.render(ctx, 400, "setup", &view{Title: "Set up tonebase", CSRF: s.formToken(ctx), Data: data})
 		return
 	}
-	ss := s.sessions.start(name)
+	ss, err := s.sessions.start(name)
+	if err != nil {
+		s.fail(ctx, err)
+		return
+	}
 	s.setCookie(ctx, cookieSession, ss.id, false)
 	s.audit(ctx, name, "created the first admin user", name)
 	httpx.Redirect(ctx, "/admin/", 303)

@@ -24,7 +24,12 @@ const (
 	collImportRefused = "webimportrefused" // import id → the first refused lines
 )
 
-var errNoRejects = errors.New("web: the rejected-lines file is gone")
+var (
+	errNoRejects = errors.New("web: the rejected-lines file is gone")
+	// errRejectsElsewhere is the refused lines of an import another node
+	// of the cluster ran: its file is in that node's work folder.
+	errRejectsElsewhere = errors.New("web: the rejected-lines file is on another node")
+)
 
 // ImportSummary is an import as the store keeps it.
 type ImportSummary struct {

@@ -84,7 +84,12 @@ func (s *Server) ImportPost(ctx *fasthttp.RequestCtx) {
 	j := &job{ID: id, CID: db.CID, DBID: db.DBID, Database: db.Description, File: filepath.Base(up.name),
 		Mode: mode, Format: format, User: sess(ctx).user, Size: up.file.Size, Started: s.cfg.Now(),
 		rejects: s.rejectsPath(id), now: s.cfg.Now}
-	if running, ok := s.jobs.add(j); !ok {
+	running, ok, err := s.jobs.add(j)
+	if err != nil {
+		s.fail(ctx, err)
+		return
+	}
+	if !ok {
 		d.Error = "An import into this database is already running. Wait for it to finish."
 		d.Running = running
 		s.importForm(ctx, 409, d)
@@ -111,8 +116,8 @@ func (s *Server) ImportPost(ctx *fasthttp.RequestCtx) {
 // one in memory, or, after a restart, its stored summary.
 func (s *Server) importView(ctx *fasthttp.RequestCtx) (JobView, bool) {
 	id := userValue(ctx, "id")
-	if j, ok := s.jobs.get(id); ok {
-		return j.view(), true
+	if v, ok := s.jobs.view(id); ok {
+		return v, true
 	}
 	sum, err := s.summary(id)
 	if err != nil {
@@ -138,8 +143,8 @@ func (s *Server) ImportStatus(ctx *fasthttp.RequestCtx) {
 func (s *Server) ImportProgress(ctx *fasthttp.RequestCtx) {
 	ctx.SetContentType("application/json")
 	var v JobView
-	if j, ok := s.jobs.get(userValue(ctx, "id")); ok {
-		v = j.view()
+	if jv, ok := s.jobs.view(userValue(ctx, "id")); ok {
+		v = jv
 	} else if sum, err := s.summary(userValue(ctx, "id")); err == nil {
 		v = sum.view()
 	} else {
@@ -164,6 +169,10 @@ func (s *Server) Rejected(ctx *fasthttp.RequestCtx) {
 	}
 	path := s.rejectsPath(v.ID)
 	if _, err := os.Stat(path); err != nil {
+		if s.jobs.ranElsewhere(v.ID) {
+			s.fail(ctx, errRejectsElsewhere)
+			return
+		}
 		s.fail(ctx, errNoRejects)
 		return
 	}

@@ -32,6 +32,9 @@ type job struct {
 	rejects  string // path of the rejected-lines CSV
 	key      string // of its stored summary; set before the import starts
 	now      func() time.Time
+	// In a cluster: closed to have its progress publisher write its end,
+	// and closed by the publisher when it has.
+	stop, published chan struct{}
 
 	mu       sync.Mutex
 	bytes    int64
@@ -100,6 +103,13 @@ type jobs struct {
 	order   []string
 	running map[string]string // cid/dbid → job id
 	wg      sync.WaitGroup
+
+	// In a cluster (jobs_shared.go): the bucket, and the copy of it that
+	// shows other nodes' imports.
+	shared    SharedBucket
+	onError   func(error)
+	remote    *jobCopy
+	stopWatch func()
 }
 
 func newJobs() *jobs {
@@ -111,12 +121,24 @@ func dbKey(cid, dbid int64) string {
 }
 
 // add registers a job, refusing a second import into the same database:
-// two replaces at once would each delete the other's rows.
-func (js *jobs) add(j *job) (string, bool) {
+// two replaces at once would each delete the other's rows. In a cluster
+// the database is claimed in the shared bucket first, so that holds over
+// every node.
+func (js *jobs) add(j *job) (string, bool, error) {
+	if js.shared != nil {
+		if id, ok, err := js.claimShared(j); !ok {
+			return id, false, err
+		}
+	}
 	js.mu.Lock()
 	defer js.mu.Unlock()
 	if id, busy := js.running[dbKey(j.CID, j.DBID)]; busy {
-		return id, false
+		if js.shared != nil {
+			// The bucket had lost this node's mark (its renewals failed):
+			// the mark just made is j's, which is not running.
+			_, _ = js.shared.Delete(runPrefix + dbKey(j.CID, j.DBID))
+		}
+		return id, false, nil
 	}
 	js.running[dbKey(j.CID, j.DBID)] = j.ID
 	js.byID[j.ID] = j
@@ -130,14 +152,31 @@ func (js *jobs) add(j *job) (string, bool) {
 		js.order = js.order[1:]
 	}
 	js.wg.Add(1)
-	return j.ID, true
+	if js.shared != nil {
+		j.stop, j.published = make(chan struct{}), make(chan struct{})
+		go js.publish(j)
+	}
+	return j.ID, true, nil
 }
 
 func (js *jobs) finish(j *job) {
+	if j.stop != nil {
+		close(j.stop)
+		<-j.published
+	}
 	js.mu.Lock()
 	delete(js.running, dbKey(j.CID, j.DBID))
 	js.mu.Unlock()
 	js.wg.Done()
+}
+
+// view is the import with this id, running or recent, on this node or,
+// in a cluster, on another.
+func (js *jobs) view(id string) (JobView, bool) {
+	if j, ok := js.get(id); ok {
+		return j.view(), true
+	}
+	return js.remoteView(id)
 }
 
 func (js *jobs) get(id string) (*job, bool) {
@@ -147,28 +186,43 @@ func (js *jobs) get(id string) (*job, bool) {
 	return j, ok
 }
 
-// runningFor returns the id of the import running into a database.
+// runningFor returns the id of the import running into a database, on
+// this node or, in a cluster, on another.
 func (js *jobs) runningFor(cid, dbid int64) string {
 	js.mu.Lock()
-	defer js.mu.Unlock()
-	return js.running[dbKey(cid, dbid)]
+	id := js.running[dbKey(cid, dbid)]
+	js.mu.Unlock()
+	if id == "" {
+		id = js.remoteRunning(cid, dbid)
+	}
+	return id
 }
 
-// list returns every job in memory, newest first.
+// list returns every job in memory, newest first: this node's, then, in
+// a cluster, the others'.
 func (js *jobs) list() []JobView {
 	js.mu.Lock()
 	ids := append([]string(nil), js.order...)
 	js.mu.Unlock()
 	var out []JobView
+	seen := map[string]bool{}
 	for i := len(ids) - 1; i >= 0; i-- {
 		if j, ok := js.get(ids[i]); ok {
 			out = append(out, j.view())
+			seen[j.ID] = true
 		}
 	}
-	return out
+	return append(out, js.remoteList(seen)...)
 }
 
-func (js *jobs) wait() { js.wg.Wait() }
+// wait waits for this node's imports to end, then stops following the
+// other nodes'.
+func (js *jobs) wait() {
+	js.wg.Wait()
+	if js.stopWatch != nil {
+		js.stopWatch()
+	}
+}
 
 // run imports the uploaded file at path into the job's database, keeping
 // the job's progress current and writing refused lines, with their reason

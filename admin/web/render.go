@@ -167,6 +167,9 @@ func (s *Server) fail(ctx *fasthttp.RequestCtx, err error) {
 	case errors.Is(err, errNoJob):
 		d.Status, d.Message = 404, "There is no such import."
 		d.Next, d.NextHref = "See recent imports on the dashboard", "/admin/"
+	case errors.Is(err, errRejectsElsewhere):
+		d.Status, d.Message = 404, "The refused lines of this import are in the work folder of the server that ran it, not this one."
+		d.Next, d.NextHref = "Open this import's page on the server that ran it and download them there", "/admin/"
 	case errors.Is(err, errNoRejects):
 		d.Status, d.Message = 404, "The refused lines of this import are no longer in the server's work folder: someone removed the file."
 		d.Next, d.NextHref = "Import the original file again to see them", "/admin/"
@@ -196,6 +199,10 @@ func (s *Server) fail(ctx *fasthttp.RequestCtx, err error) {
 			d.Message = "Nothing was saved: " + httpx.Contended + "."
 		}
 		d.Next = "Try again in a few seconds"
+	case errors.Is(err, errNoCluster):
+		s.cfg.Log.Error().Err(err).Str("request_id", d.RequestID).Msg("admin page: cluster out of reach")
+		d.Status, d.Message = 503, "The cluster's shared state cannot be reached from this server: nothing was changed."
+		d.Next = "Try again in a moment, or on another node"
 	case errors.Is(err, diskfree.ErrLow):
 		s.cfg.Log.Warn().Err(err).Str("request_id", d.RequestID).Msg("admin page: write refused")
 		d.Status, d.Message = 507, "The server's disk is full: nothing was saved. Writes are refused until space is freed on it; lookups and these pages still read."

@@ -78,7 +78,34 @@ type Config struct {
 	SessionIdle time.Duration // default 30 minutes
 	BcryptCost  int           // default bcrypt.DefaultCost+2; tests use bcrypt.MinCost
 	Now         func() time.Time
+	// In a cluster, the buckets the pages share with the other nodes
+	// (sharedstate's SigninLocks, Sessions and Imports); each one unset is
+	// this process's own, as on a single node.
+	SharedSignins  lockout.Shared // sign-in locks, counted over every node
+	SharedSessions SharedBucket   // sign in on one node, work on any
+	SharedImports  SharedBucket   // an import's progress and result, seen from any node
 }
+
+// SharedBucket is a key-value bucket every node of a cluster shares
+// (sharedstate.Bucket): Create is an atomic first-writer-wins, a ttl of 0
+// the bucket's own, and Watch returns once the bucket's values are in.
+type SharedBucket interface {
+	Get(key string) ([]byte, error)
+	Create(key string, val []byte, ttl time.Duration) (uint64, error)
+	Put(key string, val []byte, ttl time.Duration) (uint64, error)
+	Delete(key string) (uint64, error)
+	Watch(fn func(key string, value []byte, revision uint64)) (stop func(), err error)
+}
+
+// The sign-in lockout's window and a session's longest life: in a
+// cluster, the TTLs of the SigninLocks and Sessions buckets.
+const (
+	SigninWindow = 15 * time.Minute
+	SessionMax   = 12 * time.Hour
+)
+
+// errNoCluster is a change the cluster's shared state could not take.
+var errNoCluster = errors.New("web: the cluster's shared state is out of reach")
 
 // Server serves the admin pages.
 type Server struct {
@@ -133,20 +160,36 @@ func New(cfg Config) (*Server, error) {
 	}
 	// Sign-in locks are written down, so a restart does not forgive an
 	// address that was guessing passwords.
-	signins, err := lockout.Open(lockout.Options[lockout.Name]{Limit: 5, Window: 15 * time.Minute, Now: cfg.Now,
+	signins, err := lockout.Open(lockout.Options[lockout.Name]{Limit: 5, Window: SigninWindow, Now: cfg.Now,
 		Store: cfg.Docs, Collection: collSigninLocks,
 		Encode: func(_ int64, n lockout.Name) string { return string(n) },
-		Decode: func(s string) (int64, lockout.Name, bool) { return signinPart, lockout.Name(s), true }})
+		Decode: func(s string) (int64, lockout.Name, bool) { return signinPart, lockout.Name(s), true },
+		Shared: cfg.SharedSignins, OnError: func(err error) { cfg.Log.Error().Err(err).Msg("sign-in lockout") }})
 	if err != nil {
 		return nil, fmt.Errorf("web: %w", err)
+	}
+	sess := newSessions(cfg.SessionIdle, SessionMax, cfg.Now)
+	if cfg.SharedSessions != nil {
+		if err := sess.share(cfg.SharedSessions, func(err error) { cfg.Log.Error().Err(err).Msg("admin sessions") }); err != nil {
+			signins.Close()
+			return nil, err
+		}
+	}
+	jobs := newJobs()
+	if cfg.SharedImports != nil {
+		if err := jobs.share(cfg.SharedImports, func(err error) { cfg.Log.Error().Err(err).Msg("shared imports") }); err != nil {
+			sess.close()
+			signins.Close()
+			return nil, err
+		}
 	}
 	s := &Server{
 		cfg:      cfg,
 		pages:    p,
-		sessions: newSessions(cfg.SessionIdle, 12*time.Hour, cfg.Now),
+		sessions: sess,
 		signins:  signins,
 		bcrypts:  make(chan struct{}, bcryptSlots),
-		jobs:     newJobs(),
+		jobs:     jobs,
 		history:  newHistory(cfg.Counts, cfg.Now),
 		users:    &users{docs: cfg.Docs, cost: cfg.BcryptCost, now: cfg.Now},
 		icon:     favicon(),
@@ -179,6 +222,8 @@ func (s *Server) Close() error {
 		close(s.stop)
 		<-s.done
 		s.jobs.wait()
+		s.sessions.close()
+		s.signins.Close()
 	})
 	return nil
 }

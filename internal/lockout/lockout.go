@@ -13,6 +13,10 @@
 //     closed;
 //   - with a Store, every lock is written down when it starts and read back
 //     at Open, so a restart does not forgive a locked key.
+//
+// With Shared (a cluster's key-value bucket) the failures are counted in
+// the bucket, so a guesser spread over N nodes gets no more tries than on
+// one; see shared.go.
 package lockout
 
 import (
@@ -58,8 +62,15 @@ type Options[K Key] struct {
 	Collection string
 	Encode     func(part int64, k K) string
 	Decode     func(string) (part int64, k K, ok bool)
-	// OnError hears of a lock that could not be written down.
+	// OnError hears of a lock that could not be written down, and of a
+	// shared bucket that could not be reached.
 	OnError func(error)
+	// Shared, if set, counts failures in a bucket every node of a cluster
+	// shares, and the lockout keeps a copy of it that its lock checks read
+	// (Encode and Decode name the bucket's keys). The bucket then keeps
+	// the locks across restarts, and Store is not written. Close stops the
+	// copy's updates.
+	Shared Shared
 	// Now is the clock; tests set it.
 	Now func() time.Time
 }
@@ -81,6 +92,7 @@ type Lockout[K Key] struct {
 	perShard int // a partition's capacity within one shard
 	seed     maphash.Seed
 	shards   [shardCount]shard[K]
+	sh       *sharedState // with Options.Shared
 }
 
 type shard[K Key] struct {
@@ -103,7 +115,8 @@ func New[K Key](limit int, window time.Duration) *Lockout[K] {
 }
 
 // Open returns a lockout, reading back the locks its Store holds that have
-// not ended yet (and deleting those that have).
+// not ended yet (and deleting those that have), or, with Shared, every
+// key's failures the bucket holds.
 func Open[K Key](o Options[K]) (*Lockout[K], error) {
 	if o.MaxKeys <= 0 {
 		o.MaxKeys = DefaultMaxKeys
@@ -117,12 +130,22 @@ func Open[K Key](o Options[K]) (*Lockout[K], error) {
 	if o.Store != nil && (o.Collection == "" || o.Encode == nil || o.Decode == nil) {
 		return nil, fmt.Errorf("lockout: a Store needs a Collection, Encode and Decode")
 	}
+	if o.Shared != nil && (o.Encode == nil || o.Decode == nil) {
+		return nil, fmt.Errorf("lockout: a Shared bucket needs Encode and Decode")
+	}
 	l := &Lockout[K]{o: o, perShard: max(o.MaxKeys/shardCount, 1), seed: maphash.MakeSeed()}
 	for i := range l.shards {
 		l.shards[i].keys = map[pkey[K]][]time.Time{}
 		l.shards[i].parts = map[int64]int{}
 	}
-	if o.Store == nil || o.Limit <= 0 {
+	if o.Limit <= 0 {
+		return l, nil
+	}
+	if o.Shared != nil {
+		l.o.Store = nil
+		return l, l.share()
+	}
+	if o.Store == nil {
 		return l, nil
 	}
 	return l, l.restore()
@@ -206,6 +229,10 @@ func (l *Lockout[K]) Fail(part int64, keys ...K) {
 	}
 	now := l.o.Now()
 	for _, k := range keys {
+		if l.sh != nil {
+			l.failShared(pkey[K]{part, k}, now)
+			continue
+		}
 		l.record(pkey[K]{part, k}, now)
 	}
 }
@@ -220,6 +247,11 @@ func (l *Lockout[K]) Attempt(part int64, keys ...K) (bool, time.Duration) {
 		return true, 0
 	}
 	now := l.o.Now()
+	if l.sh != nil && !l.degraded(now) {
+		if ok, wait, done := l.attemptShared(part, keys, now); done {
+			return ok, wait
+		}
+	}
 	pks := make([]pkey[K], len(keys))
 	for i, k := range keys {
 		pks[i] = pkey[K]{part, k}
@@ -261,6 +293,9 @@ func (l *Lockout[K]) Attempt(part int64, keys ...K) (bool, time.Duration) {
 // it passed its check.
 func (l *Lockout[K]) Forgive(part int64, keys ...K) {
 	if l.o.Limit <= 0 {
+		return
+	}
+	if l.sh != nil && !l.degraded(l.o.Now()) && l.forgiveShared(part, keys) {
 		return
 	}
 	for _, key := range keys {
@@ -424,6 +459,9 @@ func (l *Lockout[K]) Lift(part int64, key K) bool {
 		l.forget(sh, k)
 	}
 	sh.mu.Unlock()
+	if l.sh != nil {
+		l.liftShared(k)
+	}
 	if l.o.Store != nil && locked {
 		if err := l.o.Store.DeleteDoc(l.o.Collection, l.o.Encode(part, key)); err != nil {
 			l.o.OnError(fmt.Errorf("lockout: delete lifted lock: %w", err))
