@@ -13,12 +13,16 @@ import (
 
 	"github.com/rs/zerolog"
 
+	"github.com/tonebase/tonebase/admin/web"
 	"github.com/tonebase/tonebase/columndb"
 	"github.com/tonebase/tonebase/customer/vault"
 	"github.com/tonebase/tonebase/internal/backup"
 	"github.com/tonebase/tonebase/internal/cluster"
+	"github.com/tonebase/tonebase/internal/lockout"
 	"github.com/tonebase/tonebase/internal/observe"
+	"github.com/tonebase/tonebase/internal/sharedstate"
 	"github.com/tonebase/tonebase/internal/tenant"
+	"github.com/tonebase/tonebase/ivr"
 )
 
 // clusterNode is this process's part of a cluster: its NATS server when
@@ -214,11 +218,15 @@ func peekApplied(dir string, atRest []byte) (bool, uint64, error) {
 	return true, applied, s.Close()
 }
 
-// follow starts applying the log to the store, the metrics of where the
-// node is, and the periodic snapshots.
-func (n *clusterNode) follow(store *columndb.Store, reg *observe.Registry, changed func(), snapshot func(io.Writer) (uint64, error)) {
+// apply starts applying the log to the store, with the metrics of where
+// the node is, and waits until it has applied what the log held when it
+// started: everything opened over the store after it (the vault, the
+// clients, the customer tenants) then finds the cluster's state, and the
+// node's own first writes wait for no one. A write before the applier runs
+// would wait for ever for its own entry.
+func (n *clusterNode) apply(store *columndb.Store, reg *observe.Registry, log zerolog.Logger) error {
 	delay := reg.Histogram("tonebase_cluster_apply_delay_seconds", "Time from an entry's publish to its apply on this node.", "node").With(n.cfg.Node)
-	n.applier = n.c.Follow(cluster.Follow{Store: store, Log: n.log, Delay: delay.Observe, Changed: changed,
+	n.applier = n.c.Follow(cluster.Follow{Store: store, Log: n.log, Delay: delay.Observe,
 		Fatal: func(err error) bool { return errors.Is(err, columndb.ErrDiverged) || errors.Is(err, columndb.ErrGap) }})
 	gauge := func(name, help string, v func(cluster.Status) float64) {
 		reg.Gauge(name, help+" (node "+n.cfg.Node+")", func() float64 { return v(n.applier.Status()) })
@@ -229,8 +237,30 @@ func (n *clusterNode) follow(store *columndb.Store, reg *observe.Registry, chang
 	gauge("tonebase_cluster_lag_seconds", "Publish to apply of the last entry this node applied.", func(s cluster.Status) float64 { return s.Delay.Seconds() })
 	gauge("tonebase_cluster_writable", "1 while a JetStream quorum takes writes.", func(s cluster.Status) float64 { return b2f(s.Writable) })
 	gauge("tonebase_cluster_applying", "1 while this node applies the log; 0 once it stopped (diverged, or behind the log's start).", func(s cluster.Status) float64 { return b2f(s.Stopped == nil) })
+	ctx, cancel := context.WithTimeout(context.Background(), n.cfg.StartTimeout)
+	defer cancel()
+	st, err := n.c.State(ctx)
+	if err != nil {
+		return fmt.Errorf("cluster: read where the log ends: %w", err)
+	}
+	start := time.Now()
+	for store.Applied() < st.Last {
+		if s := n.applier.Status(); s.Stopped != nil {
+			return fmt.Errorf("cluster: applying the log: %w", s.Stopped)
+		}
+		if ctx.Err() != nil {
+			return fmt.Errorf("cluster: applied %d of the log's %d entries within --cluster-start-timeout %v", store.Applied(), st.Last, n.cfg.StartTimeout)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	log.Info().Str("node", n.cfg.Node).Uint64("applied", store.Applied()).Dur("took", time.Since(start)).Msg("caught up with the write log")
+	return nil
+}
+
+// snapshot starts the periodic snapshots.
+func (n *clusterNode) snapshot(store *columndb.Store, write func(io.Writer) (uint64, error)) {
 	n.snaps = n.c.Snapshot(cluster.Snapshotting{Node: n.cfg.Node, Every: n.cfg.SnapshotEvery, Keep: n.cfg.SnapshotKeep,
-		Write: snapshot, Applied: store.Applied, Log: n.log})
+		Write: write, Applied: store.Applied, Log: n.log})
 }
 
 func b2f(b bool) float64 {
@@ -325,4 +355,60 @@ func (n *clusterNode) health(diskLow bool) (int, clusterHealth) {
 		return 503, h
 	}
 	return 200, h
+}
+
+// sharedState is the state a cluster's nodes keep in common beside the
+// log; every field stays nil on a node alone, where it is the process's own.
+type sharedState struct {
+	callerLocks lockout.Shared
+	hashes      ivr.SharedHashes
+	signins     lockout.Shared
+	sessions    web.SharedBucket
+	imports     web.SharedBucket
+}
+
+// shared opens the key-value buckets of the caller lockout, the used-Hash
+// claims, admin sign-ins and sessions and import status. A nil node has
+// none.
+func (n *clusterNode) shared(cfg serveConfig) (sharedState, error) {
+	var sh sharedState
+	if n == nil {
+		return sh, nil
+	}
+	st := sharedstate.New(n.c.JetStream(), n.cfg.Replicas, 0)
+	ctx, cancel := context.WithTimeout(context.Background(), n.cfg.StartTimeout)
+	defer cancel()
+	open := func(name string, ttl time.Duration) (*sharedstate.Bucket, error) {
+		b, err := st.Bucket(ctx, name, ttl)
+		if err != nil {
+			return nil, fmt.Errorf("cluster: shared state %s: %w", name, err)
+		}
+		return b, nil
+	}
+	// Each is assigned only when opened: a nil *Bucket in an interface
+	// would not be nil.
+	if cfg.LockoutLimit > 0 {
+		b, err := open(sharedstate.CallerLocks, cfg.LockoutWindow)
+		if err != nil {
+			return sh, err
+		}
+		sh.callerLocks = b
+	}
+	for _, x := range []struct {
+		name string
+		ttl  time.Duration
+		set  func(*sharedstate.Bucket)
+	}{
+		{sharedstate.UsedHashes, ivr.UsedRetention, func(b *sharedstate.Bucket) { sh.hashes = b }},
+		{sharedstate.SigninLocks, web.SigninWindow, func(b *sharedstate.Bucket) { sh.signins = b }},
+		{sharedstate.Sessions, web.SessionMax, func(b *sharedstate.Bucket) { sh.sessions = b }},
+		{sharedstate.Imports, 24 * time.Hour, func(b *sharedstate.Bucket) { sh.imports = b }},
+	} {
+		b, err := open(x.name, x.ttl)
+		if err != nil {
+			return sh, err
+		}
+		x.set(b)
+	}
+	return sh, nil
 }

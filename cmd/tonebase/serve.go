@@ -244,14 +244,11 @@ func newApp(cfg serveConfig, log zerolog.Logger, opts ...appOption) (*app, error
 	}
 	a, err := wire(cfg, log, node, opts...)
 	if err != nil {
+		node.stop()
 		node.close()
 		return nil, err
 	}
-	// The caches above the store learn of other nodes' changes here, as
-	// each entry is applied.
-	a.store.OnDocChange(tenant.ClientsCollection, a.clients.Changed)
-	node.follow(a.store, a.reg, nil, snapshotWriter(a.store, backupKey(a.master), readSnapshotFiles(cfg.Data)))
-	log.Info().Str("node", cfg.Cluster.Node).Uint64("applied", a.store.Applied()).Msg("following the write log")
+	node.snapshot(a.store, snapshotWriter(a.store, backupKey(a.master), readSnapshotFiles(cfg.Data)))
 	return a, nil
 }
 
@@ -323,12 +320,29 @@ func wire(cfg serveConfig, log zerolog.Logger, node *clusterNode, opts ...appOpt
 		return nil, openHint(err, master != nil, "start with the same key, or with --demo if --demo made it")
 	}
 	go logWarm(log, store)
+	reg := observe.New()
+	if node != nil {
+		if err := node.apply(store, reg, log); err != nil {
+			node.stop()
+			_ = store.Close()
+			return nil, err
+		}
+	}
 	clients, err := tenant.New(store, box)
 	if err != nil {
+		node.stop()
 		_ = store.Close()
 		return nil, err
 	}
-	a := &app{cfg: cfg, log: log, store: store, reg: observe.New(), clients: clients, token: token, disk: disk, node: node, master: master}
+	// The clients other nodes change reach the cache as each entry is
+	// applied; one read again covers those applied while it was made.
+	store.OnDocChange(tenant.ClientsCollection, clients.Changed)
+	if err := clients.Reload(); err != nil {
+		node.stop()
+		_ = store.Close()
+		return nil, err
+	}
+	a := &app{cfg: cfg, log: log, store: store, reg: reg, clients: clients, token: token, disk: disk, node: node, master: master}
 	a.accessLog, a.async = accessLogger(cfg, log, wiring.access, wiring.accessLines, a.reg)
 	catalog := ivr.NewCatalog(store)
 	// Bodies whose signature is checked only once they are whole may hold
@@ -336,9 +350,16 @@ func wire(cfg serveConfig, log zerolog.Logger, node *clusterNode, opts ...appOpt
 	// bodies with a wrong Hash cannot fill it; two of the largest uploads
 	// always fit.
 	spools := httpx.NewSpooler(workDir(cfg), disk, max(256<<20, 2*int64(cfg.MaxUploadMB)<<20))
+	shared, err := node.shared(cfg)
+	if err != nil {
+		node.stop()
+		_ = store.Close()
+		return nil, err
+	}
 	a.svc = ivr.NewService(store, catalog, clients, ivr.Config{
 		LockoutLimit: cfg.LockoutLimit, LockoutWindow: cfg.LockoutWindow, MaxUpload: cfg.MaxUploadMB << 20,
-		WorkDir: workDir(cfg), Spools: spools, Pacer: pacer, IngestSlots: max(cfg.CPUs-1, 1)})
+		WorkDir: workDir(cfg), Spools: spools, Pacer: pacer, IngestSlots: max(cfg.CPUs-1, 1),
+		SharedLocks: shared.callerLocks, SharedHashes: shared.hashes})
 	if err := a.svc.KeepLocks(store, func(err error) { log.Error().Err(err).Msg("caller lockout") }); err != nil {
 		_ = store.Close()
 		return nil, err
@@ -362,7 +383,8 @@ func wire(cfg serveConfig, log zerolog.Logger, node *clusterNode, opts ...appOpt
 	a.cust.Start()
 	a.web, err = web.New(web.Config{AdminToken: token, Docs: store, Clients: clients, Databases: catalog,
 		Rows: a.svc, Tester: tester, Counts: observe.NewEvents(a.reg), Customers: a.cust, Log: log, Ledger: a.payments,
-		WorkDir: workDir(cfg), Spools: spools, MaxUpload: int64(cfg.MaxUploadMB) << 20})
+		WorkDir: workDir(cfg), Spools: spools, MaxUpload: int64(cfg.MaxUploadMB) << 20,
+		SharedSignins: shared.signins, SharedSessions: shared.sessions, SharedImports: shared.imports})
 	if err != nil {
 		a.cust.Close()
 		_ = store.Close()
@@ -407,6 +429,7 @@ func (a *app) close() error {
 	a.conns.Close()
 	a.cust.Close()
 	_ = a.web.Close() // waits for running imports, which write to the store
+	a.svc.Close()
 	if a.disk.Check() != nil {
 		err := a.store.Sync()
 		a.closeAccessLog()

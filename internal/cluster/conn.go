@@ -255,3 +255,7 @@ func (c *Cluster) State(ctx context.Context) (StreamState, error) {
 // Close closes the connection; the embedded server, if any, is the
 // caller's to stop after.
 func (c *Cluster) Close() { c.nc.Close() }
+
+// JetStream is the connection's JetStream, for the cluster-wide state
+// kept beside the log (internal/sharedstate).
+func (c *Cluster) JetStream() jetstream.JetStream { return c.js }

@@ -78,10 +78,24 @@ func (s *State) Bucket(ctx context.Context, name string, ttl time.Duration) (*Bu
 	if ttl < time.Second {
 		return nil, fmt.Errorf("sharedstate: bucket %s: a TTL of at least a second is needed, not %v", name, ttl)
 	}
-	kv, err := s.js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
+	cfg := jetstream.KeyValueConfig{
 		Bucket: name, History: 1, TTL: ttl, Storage: jetstream.FileStorage,
 		Replicas: s.replicas, LimitMarkerTTL: markerTTL,
-	})
+	}
+	// Nodes starting together would race to make or update the same
+	// bucket, and the requests that lose are answered late or never: each
+	// looks the bucket up first, makes it only if it is missing, and
+	// updates it only if its TTL differs; a try that times out while the
+	// cluster forms is tried again until ctx ends.
+	var kv jetstream.KeyValue
+	var err error
+	for {
+		kv, err = s.openBucket(ctx, cfg)
+		if err == nil || ctx.Err() != nil {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("sharedstate: bucket %s: %w", name, err)
 	}
@@ -90,6 +104,29 @@ func (s *State) Bucket(ctx context.Context, name string, ttl time.Duration) (*Bu
 		return nil, fmt.Errorf("sharedstate: bucket %s: %w", name, err)
 	}
 	return &Bucket{js: s.js, kv: kv, stream: st, subject: "$KV." + name + ".", timeout: s.timeout}, nil
+}
+
+func (s *State) openBucket(ctx context.Context, cfg jetstream.KeyValueConfig) (jetstream.KeyValue, error) {
+	actx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
+	kv, err := s.js.KeyValue(actx, cfg.Bucket)
+	if errors.Is(err, jetstream.ErrBucketNotFound) {
+		kv, err = s.js.CreateKeyValue(actx, cfg)
+		if errors.Is(err, jetstream.ErrBucketExists) {
+			kv, err = s.js.KeyValue(actx, cfg.Bucket)
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	st, err := kv.Status(actx)
+	if err != nil {
+		return nil, err
+	}
+	if st.TTL() != cfg.TTL {
+		return s.js.UpdateKeyValue(actx, cfg)
+	}
+	return kv, nil
 }
 
 // Bucket is one key-value bucket. It is safe for concurrent use.
