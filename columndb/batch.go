@@ -107,6 +107,9 @@ func (s *Store) send(b *Batch) (*landing, error) {
 	if s.rep != nil && (len(b.Ops) > 0 || len(b.Drops) > 0) {
 		return s.propose(b)
 	}
+	if s.nodeStore {
+		return nil, ErrNodeStore
+	}
 	if len(b.Ops) == 0 {
 		l := &landing{b: b, done: make(chan struct{})}
 		close(l.done)

@@ -52,6 +52,9 @@ var (
 	// ErrGap: an entry came after one this store has not applied; the
 	// store has to be rebuilt from a snapshot taken at or after the gap.
 	ErrGap = errors.New("columndb: the log skips entries this store has not applied")
+	// ErrNodeStore: a store that applied a cluster's log was opened without
+	// it, and refuses writes, which would reach this node's store alone.
+	ErrNodeStore = errors.New("columndb: this store is a cluster node's; write through a running node of the cluster")
 	// ErrDiverged: this store could not apply an entry, and applies none
 	// after it: it no longer holds what the log says.
 	ErrDiverged = errors.New("columndb: this store could not apply the log and has stopped")
@@ -153,11 +156,13 @@ func Backoff(try int) {
 }
 
 // Applied is the last log position this store applied, durable with the
-// data it applied: a store reopened resumes after it. 0 for a store that
-// is not replicated.
+// data it applied: a store reopened resumes after it. A store opened
+// without a log reads it from what it holds (0 if it never was a node's).
 func (s *Store) Applied() uint64 {
 	if s.rep == nil {
-		return 0
+		var v uint64
+		_ = s.view(func(txn *badger.Txn) (err error) { v, err = readU64(txn, appliedKey); return err })
+		return v
 	}
 	return s.rep.applied.Load()
 }

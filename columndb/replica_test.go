@@ -492,3 +492,29 @@ func TestReplicatedDocChangesReachWatchers(t *testing.T) {
 		t.Fatalf("node b was told of %q, want %q", seen, want)
 	}
 }
+
+// A node's store opened without the log (by a command run beside a
+// stopped node) says where it is and refuses writes, which would reach
+// this node alone.
+func TestNodeStoreWithoutLogRefusesWrites(t *testing.T) {
+	log := newMemLog()
+	dir := t.TempDir()
+	a := startNode(t, log, dir)
+	if err := a.s.PutDoc("c", "k", 1, false); err != nil {
+		t.Fatal(err)
+	}
+	caughtUp(t, log, a)
+	applied := a.s.Applied()
+	a.stop()
+	s := openStore(t, dir)
+	if got := s.Applied(); got != applied {
+		t.Fatalf("Applied without the log = %d, want %d", got, applied)
+	}
+	if err := s.PutDoc("c", "k2", 1, false); !errors.Is(err, ErrNodeStore) {
+		t.Fatalf("write without the log: %v, want ErrNodeStore", err)
+	}
+	var v int
+	if err := s.GetDoc("c", "k", &v); err != nil || v != 1 {
+		t.Fatalf("read without the log: %d, %v", v, err)
+	}
+}

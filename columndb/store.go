@@ -122,6 +122,9 @@ type Store struct {
 
 	syncs syncGroup
 	rep   *replica // nil unless Options.Log is set
+	// nodeStore: opened without a log, the store of a cluster's node,
+	// which writes nothing.
+	nodeStore bool
 
 	warmStop  chan struct{}
 	warmDone  chan struct{}
@@ -268,7 +271,9 @@ func Open(opts Options) (*Store, error) {
 	s := &Store{db: db, txnRows: opts.TxnRows, rows: newRowCache(opts.RowCacheBytes), pacer: opts.Pacer, space: opts.Space, tables: map[string]*Table{}, locks: map[uint32]*sync.Mutex{}}
 	s.ts = db.MaxVersion()
 	s.done.Store(s.ts)
-	if opts.Log != nil {
+	if opts.Log == nil {
+		s.nodeStore = s.Applied() > 0
+	} else {
 		s.rep = newReplica(opts.Log)
 		var applied uint64
 		if err := s.view(func(txn *badger.Txn) (err error) { applied, err = readU64(txn, appliedKey); return err }); err != nil {
