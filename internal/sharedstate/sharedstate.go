@@ -124,7 +124,18 @@ func (s *State) openBucket(ctx context.Context, cfg jetstream.KeyValueConfig) (j
 		return nil, err
 	}
 	if st.TTL() != cfg.TTL {
-		return s.js.UpdateKeyValue(actx, cfg)
+		if kv, err = s.js.UpdateKeyValue(actx, cfg); err != nil {
+			return nil, err
+		}
+	}
+	// Made is not ready: the bucket's replicas elect a leader after, and
+	// until then every operation finds no responders.
+	str, err := s.js.Stream(actx, "KV_"+cfg.Bucket)
+	if err != nil {
+		return nil, err
+	}
+	if info := str.CachedInfo(); info.Cluster != nil && info.Cluster.Leader == "" && cfg.Replicas > 1 {
+		return nil, fmt.Errorf("bucket %s has no leader yet", cfg.Bucket)
 	}
 	return kv, nil
 }
