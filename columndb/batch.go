@@ -119,7 +119,19 @@ func (s *Store) send(b *Batch) (*landing, error) {
 	// locks their preparers hold, so the read timestamp only dates the
 	// transaction.
 	txn := s.db.NewTransactionAt(s.done.Load(), true)
-	for _, op := range b.Ops {
+	if err := setOps(txn, b.Ops); err != nil {
+		txn.Discard()
+		if errors.Is(err, badger.ErrTxnTooBig) {
+			return nil, fmt.Errorf("columndb: apply: too many changes for one transaction: %w", err)
+		}
+		return nil, fmt.Errorf("columndb: apply: %w", err)
+	}
+	return s.commitAsync(txn, b), nil
+}
+
+// setOps adds ops to txn.
+func setOps(txn *badger.Txn, ops []Op) error {
+	for _, op := range ops {
 		var err error
 		if op.Delete {
 			err = txn.Delete(op.Key)
@@ -127,14 +139,10 @@ func (s *Store) send(b *Batch) (*landing, error) {
 			err = txn.Set(op.Key, op.Value)
 		}
 		if err != nil {
-			txn.Discard()
-			if errors.Is(err, badger.ErrTxnTooBig) {
-				return nil, fmt.Errorf("columndb: apply: too many changes for one transaction: %w", err)
-			}
-			return nil, fmt.Errorf("columndb: apply: %w", err)
+			return err
 		}
 	}
-	return s.commitAsync(txn, b), nil
+	return nil
 }
 
 // finish does what follows a batch's commit: durability, if asked, and

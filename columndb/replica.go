@@ -408,16 +408,8 @@ func (s *Store) applyBatch(seq uint64, b *Batch, domains []string, ok bool) erro
 
 func fillTxn(txn *badger.Txn, b *Batch, domains []string, pos []byte, ok bool) error {
 	if ok {
-		for _, op := range b.Ops {
-			var err error
-			if op.Delete {
-				err = txn.Delete(op.Key)
-			} else {
-				err = txn.Set(op.Key, op.Value)
-			}
-			if err != nil {
-				return err
-			}
+		if err := setOps(txn, b.Ops); err != nil {
+			return err
 		}
 		for _, d := range domains {
 			if err := txn.Set(versionKey(d), pos); err != nil {
