@@ -372,7 +372,7 @@ func (a *API) fail(ctx *fasthttp.RequestCtx, err error) {
 		ctx.Response.Header.Set("Retry-After", "5")
 		httpx.WriteJSON(ctx, 503, errorBody{Error: httpx.NoQuorum})
 	case errors.Is(err, columndb.ErrConflict):
-		httpx.WriteJSON(ctx, 503, errorBody{Error: httpx.Contended})
+		httpx.WriteJSON(ctx, 409, errorBody{Error: httpx.Contended})
 	case errors.Is(err, diskfree.ErrLow):
 		a.log.Warn().Err(err).Str("request_id", httpx.RequestID(ctx)).Msg("admin api: write refused")
 		httpx.WriteJSON(ctx, 507, errorBody{Error: httpx.DiskFull})

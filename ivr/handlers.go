@@ -267,7 +267,7 @@ func (h *Handlers) uploadError(ctx *fasthttp.RequestCtx, err error) {
 		ctx.Response.Header.Set("Retry-After", "5")
 		status, msg = 503, httpx.NoQuorum
 	case errors.Is(err, columndb.ErrConflict):
-		status, msg = 503, httpx.Contended
+		status, msg = 409, httpx.Contended
 	case errors.Is(err, diskfree.ErrLow):
 		status, msg = 507, httpx.DiskFull
 		h.log.Warn().Err(err).Str("request_id", httpx.RequestID(ctx)).Msg("upload refused")

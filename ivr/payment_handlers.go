@@ -210,7 +210,7 @@ func (h *PaymentHandlers) fail(ctx *fasthttp.RequestCtx, err error) {
 		ctx.Response.Header.Set("Retry-After", "5")
 		status, body["error"] = fasthttp.StatusServiceUnavailable, httpx.NoQuorum
 	case errors.Is(err, columndb.ErrConflict):
-		status, body["error"] = fasthttp.StatusServiceUnavailable, httpx.Contended
+		status, body["error"] = fasthttp.StatusConflict, httpx.Contended
 	case errors.Is(err, diskfree.ErrLow):
 		status, body["error"] = fasthttp.StatusInsufficientStorage, httpx.DiskFull
 		h.log.Warn().Err(err).Str("request_id", httpx.RequestID(ctx)).Msg("payment refused")

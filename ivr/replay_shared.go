@@ -53,7 +53,7 @@ var errNotOurs = errors.New("ivr: the claim is no longer this upload's")
 // ErrNoCluster is an upload refused because the cluster's shared record of
 // signatures could not be reached: nothing was applied, and it may be sent
 // again once the cluster is back.
-var ErrNoCluster = errors.New("the cluster cannot take uploads now: nothing was applied; send it again shortly")
+var ErrNoCluster = errors.New("the cluster cannot take uploads now (no quorum of its nodes is reachable, or it is choosing a leader): nothing was applied; send it again shortly")
 
 // claimShared wins the signature in the bucket, or says who has it. A
 // bucket out of reach refuses the upload: a write in a cluster needs the
@@ -101,6 +101,10 @@ func (c *claim) stopKeeping() {
 	}
 }
 
+// appliedWait is how long an applied upload waits to record its
+// signature in the shared bucket.
+const appliedWait = 15 * time.Second
+
 // appliedShared turns the claim into the record of an applied signature.
 func (c *claim) appliedShared() error {
 	if c.u.shared == nil {
@@ -108,7 +112,17 @@ func (c *claim) appliedShared() error {
 	}
 	c.stopKeeping()
 	b, _ := json.Marshal(sharedUse{Use: c.use, Applied: true})
-	if _, err := c.u.shared.Put(c.key, b, 0); err != nil {
+	// The rows are applied: the record is worth waiting for while the
+	// bucket's servers choose a new leader (a node was lost), which takes
+	// seconds.
+	var err error
+	for deadline := time.Now().Add(appliedWait); ; {
+		if _, err = c.u.shared.Put(c.key, b, 0); err == nil || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	if err != nil {
 		return err
 	}
 	c.token = "" // the record is no longer a claim to give back

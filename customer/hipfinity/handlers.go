@@ -92,7 +92,7 @@ func (h *Handlers) fail(ctx *fasthttp.RequestCtx, d dialect, err error) {
 		ctx.Response.Header.Set("Retry-After", "5")
 		status, text = fasthttp.StatusServiceUnavailable, httpx.NoQuorum
 	case errors.Is(err, columndb.ErrConflict):
-		status, text = fasthttp.StatusServiceUnavailable, httpx.Contended
+		status, text = fasthttp.StatusConflict, httpx.Contended
 	case errors.Is(err, diskfree.ErrLow):
 		status, text = fasthttp.StatusInsufficientStorage, httpx.DiskFull
 		h.log.Warn().Err(err).Str("request_id", httpx.RequestID(ctx)).Msg("customer API write refused")
