@@ -85,9 +85,11 @@ func (s *Spooler) SpoolUnproven(r io.Reader, limit int64, tee io.Writer) (*Spool
 const DiskFull = "the server's disk is full: writes are refused until space is freed; lookups and reads still answer"
 
 // NoQuorum is what every API answers a write the cluster's log did not
-// take (columndb.ErrUnavailable) with, as 503: too few of the cluster's
-// nodes are up to hold it.
-const NoQuorum = "the cluster's write log has no quorum (too few nodes are up): writes are refused until enough are back; lookups and reads still answer"
+// acknowledge (columndb.ErrUnavailable) with, as 503: too few of the
+// cluster's nodes are up to hold it, or they did not answer in time. A
+// write sent just before may still land, so it says to send it again
+// rather than that nothing changed.
+const NoQuorum = "the cluster's write log has no quorum (too few nodes are up, or they did not answer in time): the write was not confirmed; send it again once enough are back; lookups and reads still answer"
 
 // Conflict is what every API answers a write that other nodes' writes kept
 // overtaking (columndb.ErrConflict) with, as 409.
