@@ -43,8 +43,10 @@ type Log interface {
 }
 
 var (
-	// ErrUnavailable: the log did not take a write. Nothing is known to
-	// have changed; the caller may try again later.
+	// ErrUnavailable: the log did not confirm a write. It may still have
+	// taken it (and every node then applies it): the caller sends it
+	// again, which an upsert, an idempotency key or a payment's
+	// reference makes harmless.
 	ErrUnavailable = errors.New("columndb: the write log is not taking writes")
 	// ErrConflict: other nodes kept changing what an operation read, and
 	// it gave up deciding again.

@@ -47,7 +47,7 @@ func clusterFlags(f *envFlags, c *clusterConfig) *string {
 	f.str(&c.TLSKey, "nats-tls-key", "", "the client certificate's key")
 	f.str(&c.TLSCA, "nats-tls-ca", "", "the CA certificate the NATS servers' certificates are signed by")
 	f.integer(&c.Replicas, "log-replicas", 3, "copies JetStream keeps of the write log and the snapshots: 3 for a cluster, 1 for a single node that wants the log")
-	f.duration(&c.AppendTimeout, "log-timeout", 5*time.Second, "longest a write waits for the log's quorum to acknowledge it; past it the write answers 503")
+	f.duration(&c.AppendTimeout, "log-timeout", 10*time.Second, "longest a write waits for the log's quorum to acknowledge it, a new leader's election included; past it the write answers 503")
 	f.duration(&c.StartTimeout, "cluster-start-timeout", 2*time.Minute, "longest a start waits for JetStream to be ready (the other nodes to come up)")
 	f.duration(&c.SnapshotEvery, "snapshot-every", 10*time.Minute, "how often a node writes a snapshot of its store to the cluster, from which an empty or far-behind node catches up")
 	f.integer(&c.SnapshotKeep, "snapshot-keep", 3, "snapshots kept; the log keeps its entries back to the oldest")

@@ -80,9 +80,12 @@ func (s *Spooler) SpoolUnproven(r io.Reader, limit int64, tee io.Writer) (*Spool
 	return s.spool(r, limit, tee, true)
 }
 
-// NoQuorum is what every API answers a write a cluster's log could not
-// take: too few of the cluster's nodes are reachable to agree on it.
-const NoQuorum = "the cluster cannot take writes now (too few of its nodes are reachable): nothing was written; try again shortly. Lookups and reads still answer"
+// NoQuorum is what every API answers a write the cluster's log did not
+// acknowledge (columndb.ErrUnavailable) with, as 503: too few of the
+// cluster's nodes are up to hold it, or they did not answer in time. A
+// write sent just before may still land, so it says to send it again
+// rather than that nothing changed.
+const NoQuorum = "the cluster's write log has no quorum (too few nodes are up, or they did not answer in time): the write was not confirmed; send it again once enough are back; lookups and reads still answer"
 
 // Contended is what every API answers a write whose data other nodes of a
 // cluster kept changing while it was being decided.
