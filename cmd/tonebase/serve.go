@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -230,7 +231,7 @@ func newLogger(cfg serveConfig) zerolog.Logger {
 }
 
 // newApp opens the store and wires every package; in cluster mode it
-// first joins the cluster, and last starts following its log.
+// first joins the cluster.
 func newApp(cfg serveConfig, log zerolog.Logger, opts ...appOption) (*app, error) {
 	if !cfg.Cluster.On() {
 		return wire(cfg, log, nil, opts...)
@@ -247,14 +248,6 @@ func newApp(cfg serveConfig, log zerolog.Logger, opts ...appOption) (*app, error
 		node.close()
 		return nil, err
 	}
-	// The caches above the store learn of other nodes' changes here.
-	reload := func() {
-		if err := a.clients.Reload(); err != nil {
-			log.Error().Err(err).Msg("reload clients after the log")
-		}
-	}
-	node.follow(a.store, a.reg, reload, snapshotWriter(a.store, backupKey(a.master), readSnapshotFiles(cfg.Data)))
-	log.Info().Str("node", cfg.Cluster.Node).Uint64("applied", a.store.Applied()).Msg("following the write log")
 	return a, nil
 }
 
@@ -326,12 +319,36 @@ func wire(cfg serveConfig, log zerolog.Logger, node *clusterNode, opts ...appOpt
 		return nil, openHint(err, master != nil, "start with the same key, or with --demo if --demo made it")
 	}
 	go logWarm(log, store)
+	reg := observe.New()
+	// In cluster mode the node applies the log from the moment the store
+	// is open: a write below (the vault's first data key) answers only
+	// once its own entry is applied, so following after them would wait
+	// forever. The caches above the store learn of other nodes' changes
+	// through reload, once they are made.
+	var loaded atomic.Pointer[tenant.Registry]
+	reload := func() {
+		if c := loaded.Load(); c != nil {
+			if err := c.Reload(); err != nil {
+				log.Error().Err(err).Msg("reload clients after the log")
+			}
+		}
+	}
+	if node != nil {
+		node.follow(store, reg, reload, snapshotWriter(store, backupKey(master), readSnapshotFiles(cfg.Data)))
+		log.Info().Str("node", cfg.Cluster.Node).Uint64("applied", store.Applied()).Msg("following the write log")
+	}
+	closeStore := func() {
+		node.stop() // the applier writes to the store: it stops first
+		_ = store.Close()
+	}
 	clients, err := tenant.New(store, box)
 	if err != nil {
-		_ = store.Close()
+		closeStore()
 		return nil, err
 	}
-	a := &app{cfg: cfg, log: log, store: store, reg: observe.New(), clients: clients, token: token, disk: disk, node: node, master: master}
+	loaded.Store(clients)
+	reload() // what was applied while the registry read the store
+	a := &app{cfg: cfg, log: log, store: store, reg: reg, clients: clients, token: token, disk: disk, node: node, master: master}
 	a.accessLog, a.async = accessLogger(cfg, log, wiring.access, wiring.accessLines, a.reg)
 	catalog := ivr.NewCatalog(store)
 	// Bodies whose signature is checked only once they are whole may hold
@@ -343,7 +360,7 @@ func wire(cfg serveConfig, log zerolog.Logger, node *clusterNode, opts ...appOpt
 		LockoutLimit: cfg.LockoutLimit, LockoutWindow: cfg.LockoutWindow, MaxUpload: cfg.MaxUploadMB << 20,
 		WorkDir: workDir(cfg), Spools: spools, Pacer: pacer, IngestSlots: max(cfg.CPUs-1, 1)})
 	if err := a.svc.KeepLocks(store, func(err error) { log.Error().Err(err).Msg("caller lockout") }); err != nil {
-		_ = store.Close()
+		closeStore()
 		return nil, err
 	}
 	ivrH := ivr.NewHandlers(a.svc, log, observe.NewEvents(a.reg))
@@ -356,7 +373,7 @@ func wire(cfg serveConfig, log zerolog.Logger, node *clusterNode, opts ...appOpt
 	var ring *vault.Ring
 	if master != nil {
 		if ring, err = vault.Open(store, master); err != nil {
-			_ = store.Close()
+			closeStore()
 			return nil, err
 		}
 	}
@@ -368,7 +385,7 @@ func wire(cfg serveConfig, log zerolog.Logger, node *clusterNode, opts ...appOpt
 		WorkDir: workDir(cfg), Spools: spools, MaxUpload: int64(cfg.MaxUploadMB) << 20})
 	if err != nil {
 		a.cust.Close()
-		_ = store.Close()
+		closeStore()
 		return nil, err
 	}
 	custH := hipfinity.NewHandlers(a.cust, clients, log)
@@ -376,7 +393,7 @@ func wire(cfg serveConfig, log zerolog.Logger, node *clusterNode, opts ...appOpt
 	rpH := receivepay.NewHandlers(a.cust, clients, log, nil)
 	if a.calls, err = newPlatforms(a.svc, a.payments, clients, observe.NewEvents(a.reg), log, key, agi.Config{Idle: cfg.AGIIdle}); err != nil {
 		a.cust.Close()
-		_ = store.Close()
+		closeStore()
 		return nil, err
 	}
 	a.calls.payConnector = payconnector.New(clients, a.cust, store, log.With().Str("component", "payconnector").Logger())
