@@ -90,22 +90,41 @@ func Open(docs Docs, master []byte) (*Ring, error) {
 		return nil, err
 	}
 	r := &Ring{docs: docs, kek: kek, fpKey: Derive(master, "fingerprint"), keys: map[string]cipher.AEAD{}}
-	err = docs.EachDoc(collKeys, func(_ string, v []byte) error {
-		var sk storedKey
-		if err := json.Unmarshal(v, &sk); err != nil {
-			return fmt.Errorf("vault: stored key: %w", err)
-		}
-		return r.load(sk)
-	})
-	if err != nil {
+	if err := r.Refresh(); err != nil {
 		return nil, err
 	}
-	if len(r.keys) == 0 {
+	r.mu.RLock()
+	none := len(r.keys) == 0
+	r.mu.RUnlock()
+	if none {
 		if _, err := r.Rotate(); err != nil {
 			return nil, err
 		}
 	}
 	return r, nil
+}
+
+// Refresh loads the data keys stored since the ring last read them, and
+// makes the newest active. In a cluster another node may have rotated:
+// its key then reaches this node's store, and this ring, here.
+func (r *Ring) Refresh() error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.refresh()
+}
+
+// refresh is Refresh with r.mu held.
+func (r *Ring) refresh() error {
+	return r.docs.EachDoc(collKeys, func(_ string, v []byte) error {
+		var sk storedKey
+		if err := json.Unmarshal(v, &sk); err != nil {
+			return fmt.Errorf("vault: stored key: %w", err)
+		}
+		if _, ok := r.keys[sk.ID]; ok {
+			return nil
+		}
+		return r.load(sk)
+	})
 }
 
 func (r *Ring) load(sk storedKey) error {
@@ -140,6 +159,25 @@ func (r *Ring) load(sk storedKey) error {
 func (r *Ring) Rotate() (string, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	for try := 1; ; try++ {
+		id, err := r.rotate()
+		// Another node of a cluster took the same id first: its key is
+		// read, and the next id taken.
+		if !errors.Is(err, errTaken) || try == 8 {
+			return id, err
+		}
+		if err := r.refresh(); err != nil {
+			return "", err
+		}
+	}
+}
+
+var errTaken = errors.New("vault: key id taken")
+
+func (r *Ring) rotate() (string, error) {
+	if err := r.refresh(); err != nil {
+		return "", err
+	}
 	key := make([]byte, 32)
 	if _, err := rand.Read(key); err != nil {
 		return "", fmt.Errorf("vault: generate key: %w", err)
@@ -153,6 +191,10 @@ func (r *Ring) Rotate() (string, error) {
 		Sealed: base64.StdEncoding.EncodeToString(r.kek.Seal(nonce, nonce, key, []byte(id)))}
 	// Zero-padded so the store lists keys in the order they were made.
 	if err := r.docs.PutDoc(collKeys, fmt.Sprintf("%010d", r.last+1), sk, true); err != nil {
+		// A create refused because the id is stored now: another node's.
+		if rerr := r.refresh(); rerr == nil && r.keys[id] != nil {
+			return "", errTaken
+		}
 		return "", fmt.Errorf("vault: store key: %w", err)
 	}
 	aead, err := newAEAD(key)
@@ -219,7 +261,16 @@ func (r *Ring) Open(sealed string, aad []byte) ([]byte, error) {
 	aead, ok := r.keys[parts[1]]
 	r.mu.RUnlock()
 	if !ok {
-		return nil, ErrSealed
+		// Sealed under a key another node made since this ring read them.
+		if err := r.Refresh(); err != nil {
+			return nil, err
+		}
+		r.mu.RLock()
+		aead, ok = r.keys[parts[1]]
+		r.mu.RUnlock()
+		if !ok {
+			return nil, ErrSealed
+		}
 	}
 	raw, err := base64.RawURLEncoding.DecodeString(parts[2])
 	if err != nil || len(raw) < aead.NonceSize() {
