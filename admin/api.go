@@ -371,6 +371,12 @@ func (a *API) fail(ctx *fasthttp.RequestCtx, err error) {
 	case errors.Is(err, diskfree.ErrLow):
 		a.log.Warn().Err(err).Str("request_id", httpx.RequestID(ctx)).Msg("admin api: write refused")
 		httpx.WriteJSON(ctx, 507, errorBody{Error: httpx.DiskFull})
+	case errors.Is(err, columndb.ErrUnavailable):
+		a.log.Warn().Err(err).Str("request_id", httpx.RequestID(ctx)).Msg("admin api: write refused")
+		ctx.Response.Header.Set("Retry-After", "10")
+		httpx.WriteJSON(ctx, 503, errorBody{Error: httpx.NoQuorum})
+	case errors.Is(err, columndb.ErrConflict):
+		httpx.WriteJSON(ctx, 409, errorBody{Error: httpx.Conflict})
 	default:
 		a.log.Error().Err(err).Str("request_id", httpx.RequestID(ctx)).Msg("admin api")
 		httpx.WriteJSON(ctx, 500, errorBody{Error: "internal error; the server log has the details"})

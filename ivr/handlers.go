@@ -266,6 +266,12 @@ func (h *Handlers) uploadError(ctx *fasthttp.RequestCtx, err error) {
 	case errors.Is(err, diskfree.ErrLow):
 		status, msg = 507, httpx.DiskFull
 		h.log.Warn().Err(err).Str("request_id", httpx.RequestID(ctx)).Msg("upload refused")
+	case errors.Is(err, columndb.ErrUnavailable):
+		ctx.Response.Header.Set("Retry-After", "10")
+		status, msg = 503, httpx.NoQuorum
+		h.log.Warn().Err(err).Str("request_id", httpx.RequestID(ctx)).Msg("upload refused")
+	case errors.Is(err, columndb.ErrConflict):
+		status, msg = 409, httpx.Conflict
 	default:
 		h.log.Error().Err(err).Str("request_id", httpx.RequestID(ctx)).Msg("upload failed")
 	}

@@ -209,6 +209,12 @@ func (h *PaymentHandlers) fail(ctx *fasthttp.RequestCtx, err error) {
 	case errors.Is(err, diskfree.ErrLow):
 		status, body["error"] = fasthttp.StatusInsufficientStorage, httpx.DiskFull
 		h.log.Warn().Err(err).Str("request_id", httpx.RequestID(ctx)).Msg("payment refused")
+	case errors.Is(err, columndb.ErrUnavailable):
+		ctx.Response.Header.Set("Retry-After", "10")
+		status, body["error"] = fasthttp.StatusServiceUnavailable, httpx.NoQuorum
+		h.log.Warn().Err(err).Str("request_id", httpx.RequestID(ctx)).Msg("payment refused")
+	case errors.Is(err, columndb.ErrConflict):
+		status, body["error"] = fasthttp.StatusConflict, httpx.Conflict
 	default:
 		body["error"] = "internal error"
 		h.log.Error().Err(err).Str("request_id", httpx.RequestID(ctx)).Msg("payment failed")

@@ -17,6 +17,7 @@ import (
 // clusterChild is one tonebase serve process of a test cluster.
 type clusterChild struct {
 	name, addr, data string
+	nats             string // the embedded NATS server's client address
 	args             []string
 	cmd              *exec.Cmd
 	log              *os.File
@@ -84,7 +85,7 @@ func tail(b []byte, n int) []byte {
 
 // startTestCluster starts three tonebase processes on loopback, each
 // with its embedded NATS server routed to the other two.
-func startTestCluster(t *testing.T, token string) []*clusterChild {
+func startTestCluster(t *testing.T, token string, extra ...string) []*clusterChild {
 	t.Helper()
 	root := t.TempDir()
 	nodes := make([]*clusterChild, 3)
@@ -95,17 +96,16 @@ func startTestCluster(t *testing.T, token string) []*clusterChild {
 		routes = append(routes, "nats://"+clusterAddrs[i])
 	}
 	for i := range nodes {
-		n := &clusterChild{name: fmt.Sprintf("n%d", i+1), addr: freeAddr(t), data: filepath.Join(root, fmt.Sprintf("n%d", i+1))}
+		n := &clusterChild{name: fmt.Sprintf("n%d", i+1), addr: freeAddr(t), data: filepath.Join(root, fmt.Sprintf("n%d", i+1)), nats: freeAddr(t)}
 		var others []string
 		for j, r := range routes {
 			if j != i {
 				others = append(others, r)
 			}
 		}
-		n.args = []string{"--addr", n.addr, "--data", n.data, "--admin-token", token, "--log-format", "json", "--access-log=false",
-			"--row-cache-mb", "64", "--memory-limit", "512", "--min-free-mb", "0",
-			"--cluster-name", "tb", "--node-name", n.name, "--nats-listen", freeAddr(t), "--cluster-listen", clusterAddrs[i],
-			"--routes", strings.Join(others, ","), "--snapshot-every", "1h"}
+		n.args = append(nodeArgs(n, token), "--cluster-name", "tb", "--nats-listen", n.nats, "--cluster-listen", clusterAddrs[i],
+			"--routes", strings.Join(others, ","))
+		n.args = append(n.args, extra...)
 		nodes[i] = n
 	}
 	var wg sync.WaitGroup
@@ -126,6 +126,12 @@ func startTestCluster(t *testing.T, token string) []*clusterChild {
 	}
 	wg.Wait()
 	return nodes
+}
+
+// nodeArgs are the flags every test node takes.
+func nodeArgs(n *clusterChild, token string) []string {
+	return []string{"--addr", n.addr, "--data", n.data, "--admin-token", token, "--log-format", "json", "--access-log=false",
+		"--row-cache-mb", "64", "--memory-limit", "512", "--min-free-mb", "0", "--node-name", n.name}
 }
 
 type digestReply struct {
@@ -151,7 +157,7 @@ func TestClusterThreeNodes(t *testing.T) {
 		t.Skip("starts three server processes")
 	}
 	const token = "cluster-test-admin-token-0123"
-	nodes := startTestCluster(t, token)
+	nodes := startTestCluster(t, token, "--snapshot-every", "1h")
 	servers := make([]*testServer, 3)
 	for i, n := range nodes {
 		servers[i] = &testServer{t: t, base: "http://" + n.addr, token: token}

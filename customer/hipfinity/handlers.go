@@ -91,6 +91,9 @@ func (h *Handlers) fail(ctx *fasthttp.RequestCtx, d dialect, err error) {
 	case errors.Is(err, diskfree.ErrLow):
 		status, text = fasthttp.StatusInsufficientStorage, httpx.DiskFull
 		h.log.Warn().Err(err).Str("request_id", httpx.RequestID(ctx)).Msg("customer API write refused")
+	case errors.Is(err, columndb.ErrUnavailable):
+		status, text = fasthttp.StatusServiceUnavailable, httpx.NoQuorum
+		h.log.Warn().Err(err).Str("request_id", httpx.RequestID(ctx)).Msg("customer API write refused")
 	default:
 		// Errors here come from storage and the vault, never from request
 		// values, so logging them cannot leak a card number.

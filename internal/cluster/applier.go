@@ -52,8 +52,13 @@ type Applier struct {
 	dirty   atomic.Bool   // entries were applied since Changed last ran
 	last    atomic.Uint64 // the stream's last sequence, as last seen
 	delayNs atomic.Int64  // publish to apply of the last entry applied
-	mu      sync.Mutex
-	stopped error
+	// progress is when the applier last applied an entry or found
+	// itself caught up (unix ns); the probe restarts a reader that makes
+	// none while entries wait.
+	progress atomic.Int64
+	mu       sync.Mutex
+	stopped  error
+	reading  jetstream.MessagesContext // the reader in use, for the probe to restart
 }
 
 // Status is a node's place in the log, for /healthz and the metrics.
@@ -149,6 +154,10 @@ func (a *Applier) follow(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("cluster: follow the log from %d: %w", from, err)
 	}
+	a.mu.Lock()
+	a.reading = it
+	a.mu.Unlock()
+	a.progress.Store(time.Now().UnixNano())
 	stopped := make(chan struct{})
 	defer close(stopped)
 	go func() {
@@ -169,6 +178,7 @@ func (a *Applier) follow(ctx context.Context) error {
 			return fmt.Errorf("cluster: read the log: %w", err)
 		}
 		seq := meta.Sequence.Stream
+		a.progress.Store(time.Now().UnixNano())
 		if last := seq + meta.NumPending; last > a.last.Load() {
 			a.last.Store(last)
 		}
@@ -214,6 +224,33 @@ func (a *Applier) notify(ctx context.Context) {
 	}
 }
 
+// stallAfter is how long entries may wait with none applied before the
+// reader is made anew: a consumer that lost its server in a quorum loss
+// can sit silent after the servers are back, and writes on this node wait
+// for their own entries to be applied.
+const stallAfter = 5 * time.Second
+
+// unstick restarts the reader when entries wait and none was applied
+// for stallAfter.
+func (a *Applier) unstick(applied, last uint64) {
+	if applied >= last {
+		a.progress.Store(time.Now().UnixNano())
+		return
+	}
+	if time.Since(time.Unix(0, a.progress.Load())) < stallAfter {
+		return
+	}
+	a.mu.Lock()
+	it := a.reading
+	a.reading = nil
+	a.mu.Unlock()
+	if it != nil {
+		a.f.Log.Warn().Uint64("applied", applied).Uint64("last", last).Msg("the log's reader made no progress; starting it again")
+		it.Stop()
+		a.progress.Store(time.Now().UnixNano())
+	}
+}
+
 // probeEvery is how often the probe asks the stream for its state.
 const probeEvery = time.Second
 
@@ -240,6 +277,7 @@ func (a *Applier) probe(ctx context.Context) {
 				a.stop(fmt.Errorf("%w: this store has applied up to %d, past the log's last entry %d: it does not belong to this log", ErrStopped, applied, st.Last))
 				a.cancel()
 			}
+			a.unstick(applied, st.Last)
 		}
 		select {
 		case <-ctx.Done():

@@ -84,6 +84,15 @@ func (s *Spooler) SpoolUnproven(r io.Reader, limit int64, tee io.Writer) (*Spool
 // (diskfree.ErrLow) with, in its own envelope, as 507 Insufficient Storage.
 const DiskFull = "the server's disk is full: writes are refused until space is freed; lookups and reads still answer"
 
+// NoQuorum is what every API answers a write the cluster's log did not
+// take (columndb.ErrUnavailable) with, as 503: too few of the cluster's
+// nodes are up to hold it.
+const NoQuorum = "the cluster's write log has no quorum (too few nodes are up): writes are refused until enough are back; lookups and reads still answer"
+
+// Conflict is what every API answers a write that other nodes' writes kept
+// overtaking (columndb.ErrConflict) with, as 409.
+const Conflict = "changed on another node meanwhile; nothing was written, send it again"
+
 // ErrSpoolBusy refuses an unproven body because others being checked hold
 // the whole budget: a matter of seconds, worth a retry.
 var ErrSpoolBusy = errors.New("httpx: too many uploads are being checked at once")
