@@ -56,12 +56,12 @@ func TestClusterScenarios(t *testing.T) {
 	run("fourth_node_catches_up_from_snapshot_and_tail", func(t *testing.T) { scFourthNode(t, c, cl, db1, db2) })
 }
 
-// uploadRows uploads rows [first, first+n) to nd in batches, two requests
+// scUploadRows uploads rows [first, first+n) to nd in batches, two requests
 // at a time, each batch sent again until it is acknowledged (a client's
 // retry: the rows are upserts by primary key). onAck hears the rows
 // acknowledged so far after each acknowledgement. It returns the
 // acknowledged rows and how many requests were refused or failed.
-func uploadRows(t *testing.T, nd *scNode, cl client, dbid int64, first, n int, onAck func(acked int)) (int, int) {
+func scUploadRows(t *testing.T, nd *scNode, cl client, dbid int64, first, n int, onAck func(acked int)) (int, int) {
 	t.Helper()
 	var acked, failed atomic.Int64
 	batches := make(chan int)
@@ -144,7 +144,7 @@ func lookupsAnswer(t *testing.T, c *scCluster, nd *scNode, cl client, dbid int64
 func scUploadFound(t *testing.T, c *scCluster, cl client, dbid int64) {
 	n1, n2, n3 := c.nodes[0], c.nodes[1], c.nodes[2]
 	start := time.Now()
-	acked, failed := uploadRows(t, n1, cl, dbid, 0, scRows, nil)
+	acked, failed := scUploadRows(t, n1, cl, dbid, 0, scRows, nil)
 	took := time.Since(start)
 	t.Logf("%d rows acknowledged by n1 in %v (%.0f rows/s), %d requests refused", acked, took.Round(time.Millisecond),
 		float64(acked)/took.Seconds(), failed)
@@ -169,7 +169,7 @@ func scKillDuringUpload(t *testing.T, c *scCluster, cl client, dbid int64) {
 	const first = 200_000
 	var killAt, restartAt sync.Once
 	var killedAt, restartedAt atomic.Int64
-	acked, failed := uploadRows(t, n1, cl, dbid, first, scRows, func(acked int) {
+	acked, failed := scUploadRows(t, n1, cl, dbid, first, scRows, func(acked int) {
 		if acked >= scRows/4 {
 			killAt.Do(func() { n2.kill(t); killedAt.Store(int64(acked)) })
 		}
@@ -542,7 +542,7 @@ func scFourthNode(t *testing.T, c *scCluster, cl client, db1, db2 int64) {
 	}
 	// The tail: entries after the snapshot.
 	const tail = 950_000
-	if acked, failed := uploadRows(t, n1, cl, db1, tail, 2*scBatch, nil); acked != 2*scBatch || failed > 0 {
+	if acked, failed := scUploadRows(t, n1, cl, db1, tail, 2*scBatch, nil); acked != 2*scBatch || failed > 0 {
 		t.Fatalf("the tail's upload: %d acknowledged, %d refused", acked, failed)
 	}
 	end := n1.applied(t)
