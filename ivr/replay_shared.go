@@ -136,11 +136,19 @@ func (c *claim) releaseShared() {
 		return
 	}
 	c.stopKeeping()
-	_, _ = c.u.shared.Update(c.key, func(cur []byte, found bool) ([]byte, time.Duration, error) {
-		var r sharedUse
-		if !found || json.Unmarshal(cur, &r) != nil || r.Token != c.token || r.Applied {
-			return nil, 0, errNotOurs
+	// Given up while the bucket's servers choose a leader, the claim
+	// would hold the upload's resend off until it expires: worth retrying.
+	for deadline := time.Now().Add(appliedWait); ; {
+		_, err := c.u.shared.Update(c.key, func(cur []byte, found bool) ([]byte, time.Duration, error) {
+			var r sharedUse
+			if !found || json.Unmarshal(cur, &r) != nil || r.Token != c.token || r.Applied {
+				return nil, 0, errNotOurs
+			}
+			return nil, 0, nil
+		})
+		if err == nil || errors.Is(err, errNotOurs) || time.Now().After(deadline) {
+			return
 		}
-		return nil, 0, nil
-	})
+		time.Sleep(200 * time.Millisecond)
+	}
 }
