@@ -112,7 +112,9 @@ func TestClusterFailures(t *testing.T) {
 	for _, n := range nodes[1:] {
 		n.waitHealthy(t, 90*time.Second)
 	}
-	waitFor(t, 30*time.Second, "writes to resume", func() bool { return uploadRows(s1, c, dbid, 200000, 10).status == 200 })
+	// Every stream and bucket elects its leaders again once the two
+	// nodes are back: on a loaded machine that takes tens of seconds.
+	waitFor(t, 90*time.Second, "writes to resume", func() bool { return uploadRows(s1, c, dbid, 200000, 10).status == 200 })
 
 	// A snapshot, and the log purged below it, before the fourth node.
 	nc, err := cluster.Dial(cluster.Conn{URLs: "nats://" + nodes[0].nats, Log: zerolog.Nop()})

@@ -137,6 +137,11 @@ func (s *State) openBucket(ctx context.Context, cfg jetstream.KeyValueConfig) (j
 	if info := str.CachedInfo(); info.Cluster != nil && info.Cluster.Leader == "" && cfg.Replicas > 1 {
 		return nil, fmt.Errorf("bucket %s has no leader yet", cfg.Bucket)
 	}
+	// Nor is a leader: reads go to the replicas, which answer only once
+	// they have caught up with it.
+	if _, err := kv.Get(actx, "ready"); err != nil && !errors.Is(err, jetstream.ErrKeyNotFound) {
+		return nil, fmt.Errorf("bucket %s does not answer reads yet: %w", cfg.Bucket, err)
+	}
 	return kv, nil
 }
 
