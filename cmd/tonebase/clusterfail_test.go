@@ -80,6 +80,7 @@ func sameDigest(t *testing.T, name string, s *testServer, c client, dbid int64, 
 // and lookups on the survivor answer; restarted, writes resume; a fourth
 // node with an empty folder catches up from a snapshot and the log's tail.
 func TestClusterFailures(t *testing.T) {
+	flakyCluster(t)
 	if testing.Short() {
 		t.Skip("starts four server processes")
 	}
@@ -170,6 +171,7 @@ func TestClusterFailures(t *testing.T) {
 // TestClusterKillMidUpload: node 2 is SIGKILLed while uploads to node 1
 // go on, and restarted: every acknowledged row is on all three, once.
 func TestClusterKillMidUpload(t *testing.T) {
+	flakyCluster(t)
 	if testing.Short() {
 		t.Skip("starts and kills server processes")
 	}
