@@ -29,12 +29,7 @@ type Follow struct {
 	Fatal func(error) bool
 	// Delay, when set, receives each entry's time from publish to apply.
 	Delay func(time.Duration)
-	// Changed, when set, is called after entries were applied, at most
-	// every ChangedEvery: for caches above the store that entries from
-	// other nodes make stale.
-	Changed      func()
-	ChangedEvery time.Duration
-	Log          zerolog.Logger
+	Log   zerolog.Logger
 }
 
 // ErrStopped is an applier that stopped for good; Status.Stopped holds the
@@ -49,7 +44,6 @@ type Applier struct {
 	cancel context.CancelFunc
 	done   chan struct{}
 
-	dirty   atomic.Bool   // entries were applied since Changed last ran
 	last    atomic.Uint64 // the stream's last sequence, as last seen
 	delayNs atomic.Int64  // publish to apply of the last entry applied
 	// progress is when the applier last applied an entry or found
@@ -87,9 +81,6 @@ func (c *Cluster) Follow(f Follow) *Applier {
 	var wg sync.WaitGroup
 	wg.Go(func() { a.run(ctx) })
 	wg.Go(func() { a.probe(ctx) })
-	if f.Changed != nil {
-		wg.Go(func() { a.notify(ctx) })
-	}
 	go func() { wg.Wait(); close(a.done) }()
 	return a
 }
@@ -195,31 +186,10 @@ func (a *Applier) follow(ctx context.Context) error {
 			}
 			return fmt.Errorf("cluster: apply entry %d: %w", seq, err)
 		}
-		a.dirty.Store(true)
 		d := time.Since(meta.Timestamp)
 		a.delayNs.Store(int64(d))
 		if a.f.Delay != nil {
 			a.f.Delay(d)
-		}
-	}
-}
-
-// notify runs Changed after entries were applied, coalescing a burst.
-func (a *Applier) notify(ctx context.Context) {
-	every := a.f.ChangedEvery
-	if every <= 0 {
-		every = 200 * time.Millisecond
-	}
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-		if a.dirty.Swap(false) {
-			a.f.Changed()
 		}
 	}
 }

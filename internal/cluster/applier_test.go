@@ -6,9 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/rs/zerolog"
@@ -117,26 +115,3 @@ func TestApplierStops(t *testing.T) {
 }
 
 func jetstreamPurgeTo(seq uint64) jetstream.StreamPurgeOpt { return jetstream.WithPurgeSequence(seq) }
-
-// TestApplierChanged: Changed runs after entries were applied, once for a
-// burst, and not while nothing comes.
-func TestApplierChanged(t *testing.T) {
-	c := open(t, startNode(t).URL(), 1)
-	st := &memStore{}
-	var calls atomic.Int64
-	a := c.Follow(Follow{Store: st, Log: zerolog.Nop(), Changed: func() { calls.Add(1) }, ChangedEvery: 50 * time.Millisecond})
-	defer a.Stop()
-	for i := range 20 {
-		if _, err := c.Log().Append(fmt.Appendf(nil, "%d", i)); err != nil {
-			t.Fatal(err)
-		}
-	}
-	eventually(t, "twenty applied", func() bool { return st.Applied() == 20 })
-	eventually(t, "Changed", func() bool { return calls.Load() > 0 })
-	time.Sleep(200 * time.Millisecond)
-	n := calls.Load()
-	time.Sleep(200 * time.Millisecond)
-	if calls.Load() != n || n > 20 {
-		t.Fatalf("Changed ran %d times for 20 entries, then %d more with none", n, calls.Load()-n)
-	}
-}
