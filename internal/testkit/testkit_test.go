@@ -38,3 +38,20 @@ func TestSecretsInFiles(t *testing.T) {
 		t.Fatalf("found %v in %d files, %v; want %v", found, files, err, want)
 	}
 }
+
+func TestScrubbed(t *testing.T) {
+	for _, tc := range []struct{ name, in, want string }{
+		{"a request id", `{"request_id":"8093cc7319b38c","x":"7319"}`, `{"request_id":"-","x":"7319"}`},
+		{"a duration", `{"duration":0.007319,"status":200}`, `{"duration":"-","status":200}`},
+		{"a time", `{"time":"2026-12-02T07:31:09Z"}`, `{"time":"-"}`},
+		{"other fields stay", `{"cvv":"7319","card":"4111"}`, `{"cvv":"7319","card":"4111"}`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var b SyncBuffer
+			b.Write([]byte(tc.in))
+			if got := b.Scrubbed(); got != tc.want {
+				t.Fatalf("Scrubbed() = %q, want %q", got, tc.want)
+			}
+		})
+	}
+}
