@@ -69,6 +69,9 @@ type usedSignatures struct {
 
 	mu       sync.Mutex
 	inFlight map[string]Use
+	// unanswered: per key, the token of this node's shared claim, or
+	// release, that got no answer (see replay_shared.go).
+	unanswered map[string]string
 
 	lastSweep atomic.Int64 // unix nanoseconds
 	sweeping  atomic.Bool
@@ -78,7 +81,7 @@ func newUsedSignatures(docs usedDocs, shared SharedHashes) *usedSignatures {
 	if docs == nil {
 		docs = newMemDocs()
 	}
-	return &usedSignatures{docs: docs, shared: shared, now: time.Now, inFlight: map[string]Use{}}
+	return &usedSignatures{docs: docs, shared: shared, now: time.Now, inFlight: map[string]Use{}, unanswered: map[string]string{}}
 }
 
 // usedKey is per database: a table's number is never reused, so a database

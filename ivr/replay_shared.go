@@ -58,18 +58,92 @@ var ErrNoCluster = errors.New("the cluster cannot take uploads now (no quorum of
 // claimShared wins the signature in the bucket, or says who has it. A
 // bucket out of reach refuses the upload: a write in a cluster needs the
 // cluster, and applying it unclaimed could apply it twice.
+//
+// A Create that got no answer may still land: the bucket's leader can hold
+// it while it has no quorum and write it once the quorum is back. The
+// merchant is told to send the upload again, and that resend would then
+// find a claim nobody holds, and be refused as in progress until the claim
+// lapsed. So the token of a claim that got no answer is kept, and this
+// node's next claim of the same key uses it: finding it in the bucket, the
+// resend takes that claim over.
 func (c *claim) claimShared() error {
-	c.token = rand.Text()
+	c.token = c.u.unansweredToken(c.key)
 	b, _ := json.Marshal(sharedUse{Use: c.use, Token: c.token})
 	if _, err := c.u.shared.Create(c.key, b, sharedClaimTTL); err != nil {
-		if r, ok := c.u.sharedRecord(c.key); ok {
+		r, ok := c.u.sharedRecord(c.key)
+		switch {
+		case !ok:
+			c.u.setUnanswered(c.key, c.token)
+			return fmt.Errorf("%w (claim the signature: %w)", ErrNoCluster, err)
+		case r.Applied || r.Token != c.token:
+			c.u.setUnanswered(c.key, "")
 			return &AlreadyApplied{First: r.Use, InProgress: !r.Applied}
 		}
-		return fmt.Errorf("%w (claim the signature: %w)", ErrNoCluster, err)
+		if err := c.takeOver(b); err != nil {
+			return err
+		}
 	}
+	c.u.setUnanswered(c.key, "")
 	c.stop, c.kept = make(chan struct{}), make(chan struct{})
 	go c.keepShared()
 	return nil
+}
+
+// takeOver makes this node's earlier, unanswered claim this upload's: the
+// record is renewed for its full TTL and carries this upload's use.
+func (c *claim) takeOver(rec []byte) error {
+	_, err := c.u.shared.Update(c.key, func(cur []byte, found bool) ([]byte, time.Duration, error) {
+		var r sharedUse
+		if !found || json.Unmarshal(cur, &r) != nil || r.Token != c.token || r.Applied {
+			return nil, 0, errNotOurs
+		}
+		return rec, sharedClaimTTL, nil
+	})
+	switch {
+	case errors.Is(err, errNotOurs):
+		// Applied or claimed between the read and the update.
+		c.u.setUnanswered(c.key, "")
+		if r, ok := c.u.sharedRecord(c.key); ok {
+			return &AlreadyApplied{First: r.Use, InProgress: !r.Applied}
+		}
+		return fmt.Errorf("%w (claim the signature: it changed while it was read)", ErrNoCluster)
+	case err != nil:
+		return fmt.Errorf("%w (claim the signature: %w)", ErrNoCluster, err)
+	}
+	return nil
+}
+
+// maxUnanswered bounds what a node remembers of unanswered claims; one
+// forgotten only makes its resend wait for the claim to lapse.
+const maxUnanswered = 4096
+
+// unansweredToken is the token of this node's unanswered claim of key, or
+// a new one.
+func (u *usedSignatures) unansweredToken(key string) string {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	if t, ok := u.unanswered[key]; ok {
+		return t
+	}
+	return rand.Text()
+}
+
+// setUnanswered remembers token as key's unanswered claim, or with ""
+// forgets it.
+func (u *usedSignatures) setUnanswered(key, token string) {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	if token == "" {
+		delete(u.unanswered, key)
+		return
+	}
+	if _, ok := u.unanswered[key]; !ok && len(u.unanswered) >= maxUnanswered {
+		for k := range u.unanswered {
+			delete(u.unanswered, k)
+			break
+		}
+	}
+	u.unanswered[key] = token
 }
 
 // keepShared renews the claim while the upload is applied.
@@ -146,7 +220,11 @@ func (c *claim) releaseShared() {
 			}
 			return nil, 0, nil
 		})
-		if err == nil || errors.Is(err, errNotOurs) || time.Now().After(deadline) {
+		if err == nil || errors.Is(err, errNotOurs) {
+			return
+		}
+		if time.Now().After(deadline) {
+			c.u.setUnanswered(c.key, c.token) // this node's resend takes it over
 			return
 		}
 		time.Sleep(200 * time.Millisecond)

@@ -134,3 +134,63 @@ func TestSignatureClaimWithoutTheBucketRefuses(t *testing.T) {
 		t.Fatalf("the upload again: %d %v", code, out)
 	}
 }
+
+// lateHashes is a bucket whose leader writes a Create but answers too
+// late: the caller sees a timeout, as it does while the leader waits for
+// a quorum that then returns.
+type lateHashes struct {
+	SharedHashes
+	late bool // the next Create, and the read after it, answer nothing
+}
+
+var errTimeout = errors.New("context deadline exceeded")
+
+func (l *lateHashes) Create(key string, val []byte, ttl time.Duration) (uint64, error) {
+	rev, err := l.SharedHashes.Create(key, val, ttl)
+	if l.late {
+		return 0, errTimeout
+	}
+	return rev, err
+}
+
+func (l *lateHashes) Get(key string) ([]byte, error) {
+	if l.late {
+		l.late = false
+		return nil, errTimeout
+	}
+	return l.SharedHashes.Get(key)
+}
+
+// A claim that got no answer but landed does not hold off the resend the
+// 503 asked for: the same node takes its own claim over; another node is
+// still told the upload is in progress, since this node may be applying it.
+func TestSignatureClaimUnansweredIsTakenOver(t *testing.T) {
+	nodes, dbid := twoNodes(t)
+	late := &lateHashes{SharedHashes: nodes[0].used.shared, late: true}
+	nodes[0].used.shared = late
+	tab, err := nodes[0].catalog.Table(1234, dbid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	use := Use{Method: "POST", Endpoint: EndpointDatabase, Mode: "upsert", Scheme: SchemeActivePay}
+	if _, err := nodes[0].used.claim(tab, "fp", use); !errors.Is(err, ErrNoCluster) {
+		t.Fatalf("unanswered claim = %v, want ErrNoCluster", err)
+	}
+	var used *AlreadyApplied
+	if _, err := nodes[1].used.claim(tab, "fp", use); !errors.As(err, &used) || !used.InProgress {
+		t.Fatalf("the other node's claim = %v, want in progress", err)
+	}
+	c, err := nodes[0].used.claim(tab, "fp", use)
+	if err != nil {
+		t.Fatalf("the resend on the node whose claim got no answer: %v", err)
+	}
+	if err := c.applied(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := nodes[1].used.claim(tab, "fp", use); !errors.As(err, &used) || used.InProgress {
+		t.Fatalf("the other node's claim once applied = %v, want already applied", err)
+	}
+	if n := len(nodes[0].used.unanswered); n != 0 {
+		t.Fatalf("%d unanswered claims still remembered", n)
+	}
+}
