@@ -248,8 +248,29 @@ func (c *Cluster) State(ctx context.Context) (StreamState, error) {
 		if st.Leader == "" && c.cfg.Replicas > 1 {
 			return st, errors.New("cluster: the stream has no leader (no quorum)")
 		}
+		if seen, need := reachable(info.Cluster), c.cfg.Replicas/2+1; c.cfg.Replicas > 1 && seen < need {
+			return st, fmt.Errorf("cluster: no quorum: the stream's leader hears from %d of its %d servers, and a write needs %d", seen, c.cfg.Replicas, need)
+		}
 	}
 	return st, nil
+}
+
+// peerSilence is how long a replica may go unheard before it no longer
+// counts towards the quorum. The leader hears from each every second;
+// JetStream's own leader keeps its place for 10 to 20 s after its quorum
+// is gone, and answers as leader all that time, so the probe counts for
+// itself.
+const peerSilence = 5 * time.Second
+
+// reachable counts the leader and the replicas it heard from lately.
+func reachable(ci *jetstream.ClusterInfo) int {
+	n := 1
+	for _, p := range ci.Replicas {
+		if p != nil && !p.Offline && p.Active < peerSilence {
+			n++
+		}
+	}
+	return n
 }
 
 // Close closes the connection; the embedded server, if any, is the

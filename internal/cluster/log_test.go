@@ -2,6 +2,7 @@ package cluster
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"testing"
@@ -81,6 +82,20 @@ func TestQuorum(t *testing.T) {
 	t.Logf("two down: %v", err)
 	if c.health.writable() {
 		t.Fatal("health says writable after a failed append")
+	}
+	// JetStream's leader answers as leader for 10 to 20 s after its quorum
+	// is gone: State, which the health probe asks, must not take its word.
+	deadline := time.Now().Add(peerSilence + 3*time.Second)
+	for {
+		_, err := c.State(context.Background())
+		if err != nil {
+			t.Logf("state with two down: %v", err)
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("State still answers %v after two of three servers went down", time.Since(start))
+		}
+		time.Sleep(100 * time.Millisecond)
 	}
 }
 
