@@ -90,18 +90,30 @@ func Open(docs Docs, master []byte) (*Ring, error) {
 		return nil, err
 	}
 	r := &Ring{docs: docs, kek: kek, fpKey: Derive(master, "fingerprint"), keys: map[string]cipher.AEAD{}}
-	if err := r.Refresh(); err != nil {
+	if err := r.firstKey(); err != nil {
 		return nil, err
 	}
-	r.mu.RLock()
-	none := len(r.keys) == 0
-	r.mu.RUnlock()
-	if none {
-		if _, err := r.Rotate(); err != nil {
-			return nil, err
+	return r, nil
+}
+
+// firstKey makes the ring's first key unless one is stored. Empty nodes of
+// a cluster starting together each try to make it: the one whose key is
+// stored first wins, and the others take that key rather than rotating
+// past it, so a new cluster starts with one key, not one per node.
+func (r *Ring) firstKey() error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for try := 1; ; try++ {
+		if err := r.refresh(); err != nil {
+			return err
+		}
+		if len(r.keys) > 0 {
+			return nil
+		}
+		if _, err := r.rotate(); !errors.Is(err, errTaken) || try == 8 {
+			return err
 		}
 	}
-	return r, nil
 }
 
 // Refresh loads the data keys stored since the ring last read them, and

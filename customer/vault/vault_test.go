@@ -134,3 +134,46 @@ func TestMasterKeyForms(t *testing.T) {
 		t.Error("derived keys are not distinct")
 	}
 }
+
+// racedDocs is a store another node writes to first: before this ring's
+// first create lands, the other node's ring has stored its own first key.
+type racedDocs struct {
+	*columndb.Store
+	other func()
+}
+
+func (d *racedDocs) PutDoc(collection, key string, v any, create bool) error {
+	if d.other != nil {
+		other := d.other
+		d.other = nil
+		other()
+	}
+	return d.Store.PutDoc(collection, key, v, create)
+}
+
+// Empty nodes starting at once make one first key between them: the node
+// that lost the race takes the winner's key instead of rotating past it.
+func TestFirstKeyRace(t *testing.T) {
+	store := openStore(t)
+	var first *Ring
+	docs := &racedDocs{Store: store, other: func() {
+		var err error
+		if first, err = Open(store, master(1)); err != nil {
+			t.Fatal(err)
+		}
+	}}
+	second, err := Open(docs, master(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if first == nil || first.Active() != "k1" || second.Active() != "k1" || len(second.Keys()) != 1 {
+		t.Fatalf("active keys %v and %v, %d keys; want k1 on both, one key", first.Active(), second.Active(), len(second.Keys()))
+	}
+	sealed, err := first.Seal([]byte("4003000123456781"), []byte("aad"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := second.Open(sealed, []byte("aad")); err != nil {
+		t.Fatalf("the other node's value does not open: %v", err)
+	}
+}
