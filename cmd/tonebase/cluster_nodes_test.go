@@ -275,7 +275,10 @@ func (nd *scNode) stuck(t *testing.T) string {
 
 func (nd *scNode) logTail(n int) string {
 	b, _ := os.ReadFile(nd.logPath)
-	return string(tail(b, n))
+	if len(b) > n {
+		b = b[len(b)-n:]
+	}
+	return string(b)
 }
 
 // logLines are the node's JSON log lines whose message is msg.
