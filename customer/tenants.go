@@ -31,11 +31,10 @@ func (s *Service) tenant(cid int64) (*tenantState, error) {
 		}
 	}
 	ts.cust, ts.pay, ts.plan, ts.idemC = customerCodec{ts.customers}, paymentCodec{ts.payments}, planCodec{ts.plans}, idemCodec{ts.idem}
-	if err := s.numberCustomers(ts); err != nil {
-		return nil, err
-	}
-	if err := s.tokenMethods(ts); err != nil {
-		return nil, err
+	for _, upgrade := range []func(*tenantState) error{s.numberCustomers, s.tokenMethods} {
+		if err := decideAgain(func() error { return upgrade(ts) }); err != nil {
+			return nil, err
+		}
 	}
 	if err := s.store.PutDoc(collTenants, strconv.FormatInt(cid, 10), struct{}{}, false); err != nil {
 		return nil, fmt.Errorf("customer: register tenant: %w", err)
@@ -93,10 +92,25 @@ func ensureTable(store *columndb.Store, def columndb.Table) (*columndb.Table, er
 	return t, nil
 }
 
+// decideAgain runs fn again while its commit is refused because another
+// node of a cluster changed what it read (columndb.ErrConflict).
+func decideAgain(fn func() error) error {
+	for try := 1; ; try++ {
+		err := fn()
+		if !errors.Is(err, columndb.ErrConflict) || try == maxDecisions {
+			return err
+		}
+		columndb.Backoff(try)
+	}
+}
+
 // numberCustomers gives every stored customer without a Seq one (customers
 // stored before Seq existed), oldest first, and sets where new ones start.
-// It runs once, when the tenant is opened, before any write can start.
+// It runs once, when the tenant is opened, before any write can start on
+// this node; in a cluster another node may be opening the tenant too, so
+// the numbers commit only if the table is as this node read it.
 func (s *Service) numberCustomers(ts *tenantState) error {
+	mark := s.store.Mark()
 	next := int64(FirstSeq)
 	var missing []Customer
 	err := s.store.Each(ts.customers, func(r columndb.Row) (bool, error) {
@@ -121,7 +135,7 @@ func (s *Service) numberCustomers(ts *tenantState) error {
 			next++
 			puts[i] = ts.cust.encode(missing[i])
 		}
-		if err := s.store.Commit(columndb.Change{Table: ts.customers, Put: puts}); err != nil {
+		if err := s.store.CommitSince(mark, columndb.Change{Table: ts.customers, Put: puts}); err != nil {
 			return fmt.Errorf("customer: number customers: %w", err)
 		}
 		missing = missing[n:]

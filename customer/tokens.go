@@ -72,8 +72,9 @@ func (s *Service) issueToken(ts *tenantState, masked string) (string, error) {
 // tokenMethods gives every stored method without a token one (methods
 // stored before tokens existed), so every method has a token from the
 // tenant's first use on. It runs once, when the tenant is opened, before
-// any write can start.
+// any write can start on this node (see numberCustomers for a cluster's).
 func (s *Service) tokenMethods(ts *tenantState) error {
+	mark := s.store.Mark()
 	var missing []storedMethod
 	err := s.store.Each(ts.payments, func(r columndb.Row) (bool, error) {
 		if m := ts.pay.decode(r); m.Token == "" {
@@ -97,7 +98,7 @@ func (s *Service) tokenMethods(ts *tenantState) error {
 			drawn[m.Token] = true
 			puts = append(puts, ts.pay.encode(m))
 		}
-		if err := s.store.Commit(columndb.Change{Table: ts.payments, Put: puts}); err != nil {
+		if err := s.store.CommitSince(mark, columndb.Change{Table: ts.payments, Put: puts}); err != nil {
 			return fmt.Errorf("customer: token stored methods: %w", err)
 		}
 		missing = missing[n:]
