@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"runtime"
 
 	"github.com/dgraph-io/badger/v4"
 )
@@ -221,11 +222,16 @@ func (s *Store) each(t *Table, pkPrefix, start []byte, fn func(pk []byte, r Row)
 func (s *Store) EachValues(t *Table, fn func(vals [][]byte) (bool, error)) error {
 	prefix := rowKey(t.Number, nil)
 	vals := make([][]byte, len(t.Columns))
+	var read int64
 	err := s.view(func(txn *badger.Txn) error {
 		it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix, PrefetchValues: true, PrefetchSize: 100})
 		defer it.Close()
 		for it.Seek(prefix); it.ValidForPrefix(prefix); it.Next() {
 			var more bool
+			if read += it.Item().EstimatedSize(); read >= scanCollectEvery {
+				read = 0
+				runtime.GC()
+			}
 			err := it.Item().Value(func(b []byte) error {
 				clear(vals)
 				if err := splitRow(t, b, vals); err != nil {
@@ -246,6 +252,14 @@ func (s *Store) EachValues(t *Table, fn func(vals [][]byte) (bool, error)) error
 	}
 	return nil
 }
+
+// scanCollectEvery is how much of a table a whole scan reads between
+// collections. Badger decompresses every block a scan reads into a new
+// buffer; the block cache keeps a few and the rest is garbage, which the
+// collector, paced by the live heap (the row cache's gigabyte), would let
+// grow by a hundred MiB and more before it runs. A scan that collects as
+// it goes keeps a whole-table export within a few tens of MiB.
+const scanCollectEvery = 16 << 20
 
 // splitRow is decodeRow without the copy: vals[i] is column i's bytes in b.
 func splitRow(t *Table, b []byte, vals [][]byte) error {
