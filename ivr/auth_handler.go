@@ -2,6 +2,7 @@ package ivr
 
 import (
 	"errors"
+	"strconv"
 
 	"github.com/valyala/fasthttp"
 
@@ -40,6 +41,9 @@ func signatureError(ctx *fasthttp.RequestCtx, err error) bool {
 	var refused *ReplaceRefused
 	switch {
 	case errors.As(err, &used):
+		if used.Lapses > 0 {
+			ctx.Response.Header.Set("Retry-After", strconv.Itoa(int(used.Lapses.Seconds())))
+		}
 		httpx.WriteJSON(ctx, 409, alreadyAppliedBody{Error: used.Error(), First: used.First, InProgress: used.InProgress})
 	case errors.As(err, &wrong):
 		httpx.WriteJSON(ctx, 415, map[string]string{"error": wrong.Error()})

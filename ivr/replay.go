@@ -37,9 +37,17 @@ type Use struct {
 type AlreadyApplied struct {
 	First      Use
 	InProgress bool
+	// Lapses, for a claim held in a cluster's shared record, is how long
+	// that claim outlives a holder that stopped: a request refused for no
+	// quorum can leave one behind.
+	Lapses time.Duration
 }
 
 func (e *AlreadyApplied) Error() string {
+	if e.InProgress && e.Lapses > 0 {
+		return fmt.Sprintf("already being applied: the same signed upload arrived at %s by %s %s (%s) and is being applied on a node of the cluster; nothing was applied again. If the request that sent it got an error, send it again in %d s, when its claim lapses",
+			e.First.At.UTC().Format(time.RFC3339), e.First.Method, e.First.Endpoint, e.First.Mode, int(e.Lapses.Seconds()))
+	}
 	if e.InProgress {
 		return fmt.Sprintf("already being applied: the same signed upload arrived at %s by %s %s (%s) and is still running; nothing was applied again",
 			e.First.At.UTC().Format(time.RFC3339), e.First.Method, e.First.Endpoint, e.First.Mode)

@@ -39,6 +39,14 @@ type sharedUse struct {
 	Token   string `json:"token,omitempty"` // the claim's, while it is applied
 }
 
+// refusal is the answer to a claim of a signature the record holds.
+func (r sharedUse) refusal() *AlreadyApplied {
+	if r.Applied {
+		return &AlreadyApplied{First: r.Use}
+	}
+	return &AlreadyApplied{First: r.Use, InProgress: true, Lapses: sharedClaimTTL}
+}
+
 func (u *usedSignatures) sharedRecord(key string) (sharedUse, bool) {
 	b, err := u.shared.Get(key)
 	var r sharedUse
@@ -77,7 +85,7 @@ func (c *claim) claimShared() error {
 			return fmt.Errorf("%w (claim the signature: %w)", ErrNoCluster, err)
 		case r.Applied || r.Token != c.token:
 			c.u.setUnanswered(c.key, "")
-			return &AlreadyApplied{First: r.Use, InProgress: !r.Applied}
+			return r.refusal()
 		}
 		if err := c.takeOver(b); err != nil {
 			return err
@@ -104,7 +112,7 @@ func (c *claim) takeOver(rec []byte) error {
 		// Applied or claimed between the read and the update.
 		c.u.setUnanswered(c.key, "")
 		if r, ok := c.u.sharedRecord(c.key); ok {
-			return &AlreadyApplied{First: r.Use, InProgress: !r.Applied}
+			return r.refusal()
 		}
 		return fmt.Errorf("%w (claim the signature: it changed while it was read)", ErrNoCluster)
 	case err != nil:

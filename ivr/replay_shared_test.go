@@ -4,12 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/tonebase/tonebase/hash"
 	"github.com/tonebase/tonebase/internal/sharedstate"
 	"github.com/tonebase/tonebase/internal/testkit/natstest"
+	"github.com/valyala/fasthttp"
 )
 
 // twoNodes is two services, each on its own store as the nodes of a
@@ -177,8 +179,11 @@ func TestSignatureClaimUnansweredIsTakenOver(t *testing.T) {
 		t.Fatalf("unanswered claim = %v, want ErrNoCluster", err)
 	}
 	var used *AlreadyApplied
-	if _, err := nodes[1].used.claim(tab, "fp", use); !errors.As(err, &used) || !used.InProgress {
-		t.Fatalf("the other node's claim = %v, want in progress", err)
+	if _, err := nodes[1].used.claim(tab, "fp", use); !errors.As(err, &used) || !used.InProgress || used.Lapses != sharedClaimTTL {
+		t.Fatalf("the other node's claim = %v, want in progress, lapsing in %v", err, sharedClaimTTL)
+	}
+	if msg := used.Error(); !strings.Contains(msg, "send it again in 120 s") {
+		t.Fatalf("the refusal does not say when to send it again: %s", msg)
 	}
 	c, err := nodes[0].used.claim(tab, "fp", use)
 	if err != nil {
@@ -192,5 +197,31 @@ func TestSignatureClaimUnansweredIsTakenOver(t *testing.T) {
 	}
 	if n := len(nodes[0].used.unanswered); n != 0 {
 		t.Fatalf("%d unanswered claims still remembered", n)
+	}
+}
+
+// A 409 for a claim held in the cluster's record says when to send the
+// upload again, in Retry-After as well as in words; one for an applied
+// upload or a claim of this process does not.
+func TestAlreadyAppliedRetryAfter(t *testing.T) {
+	tests := []struct {
+		name string
+		err  *AlreadyApplied
+		want string
+	}{
+		{"a claim in the cluster's record", &AlreadyApplied{InProgress: true, Lapses: sharedClaimTTL}, "120"},
+		{"a claim of this process", &AlreadyApplied{InProgress: true}, ""},
+		{"applied", &AlreadyApplied{}, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var ctx fasthttp.RequestCtx
+			if !signatureError(&ctx, fmt.Errorf("ivr: upload: %w", tt.err)) {
+				t.Fatal("not answered as a refusal")
+			}
+			if got := string(ctx.Response.Header.Peek("Retry-After")); ctx.Response.StatusCode() != 409 || got != tt.want {
+				t.Fatalf("%d, Retry-After %q; want 409, %q", ctx.Response.StatusCode(), got, tt.want)
+			}
+		})
 	}
 }
