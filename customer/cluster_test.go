@@ -9,12 +9,13 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/tonebase/tonebase/columndb"
+	"github.com/tonebase/tonebase/customer/internal/schema"
 	"github.com/tonebase/tonebase/customer/vault"
 	"github.com/tonebase/tonebase/internal/testkit/memlog"
 )
 
 // clusterNodes opens n services, each on its own store, all on one log.
-func clusterNodes(t *testing.T, n int) (*memlog.Log, []*Service, []*columndb.Store) {
+func clusterNodes(t testing.TB, n int) (*memlog.Log, []*Service, []*columndb.Store) {
 	t.Helper()
 	log := memlog.New()
 	var svcs []*Service
@@ -254,5 +255,79 @@ func TestClusterUpgradeOnce(t *testing.T) {
 	}
 	if len(ids) < 2 {
 		t.Fatalf("only %d methods stored", len(ids))
+	}
+}
+
+// TestClusterSeqCounter: creates that alternate between two nodes number
+// customers one after another, each node reading where numbers stand
+// from the counter committed beside them; a tenant whose customers came
+// before the counter is numbered on from its highest Seq.
+func TestClusterSeqCounter(t *testing.T) {
+	log, svcs, stores := clusterNodes(t, 2)
+	var seqs []int64
+	for i := range 6 {
+		s := svcs[i%2]
+		r, err := s.CreateCustomer(7, CustomerInput{Number: Some(fmt.Sprintf("A-%d", i))}, Idem{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, err := s.GetCustomer(7, r.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		seqs = append(seqs, c.Seq)
+		log.CaughtUp(t, stores...)
+	}
+	for i, seq := range seqs {
+		if seq != FirstSeq+int64(i) {
+			t.Fatalf("Seqs %v, want %d on from %d", seqs, len(seqs), FirstSeq)
+		}
+	}
+	for i, s := range svcs {
+		ts := mustTenant(t, s, 7)
+		if next, err := s.storedNextSeq(ts); err != nil || next != FirstSeq+6 {
+			t.Fatalf("node %d: stored next Seq %d, %v; want %d", i, next, err, FirstSeq+6)
+		}
+	}
+	// Without the counter (customers stored before it), the next Seq is
+	// one past the highest stored.
+	ts := mustTenant(t, svcs[0], 7)
+	if err := stores[0].Commit(columndb.Change{Table: ts.counters, Delete: []columndb.Row{keyRow(ts.counters, schema.CounterName, schema.NextSeq)}}); err != nil {
+		t.Fatal(err)
+	}
+	log.CaughtUp(t, stores...)
+	r, err := svcs[1].CreateCustomer(7, CustomerInput{Number: Some("B-1")}, Idem{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c, err := svcs[1].GetCustomer(7, r.ID); err != nil || c.Seq != FirstSeq+6 {
+		t.Fatalf("after the counter was gone: Seq %d, %v; want %d", c.Seq, err, FirstSeq+6)
+	}
+}
+
+// BenchmarkClusterAlternatingCreates: a customer created on one node after
+// the other node created one, with 20,000 customers stored.
+func BenchmarkClusterAlternatingCreates(b *testing.B) {
+	log, svcs, stores := clusterNodes(b, 2)
+	for i := range 20 {
+		var in []CustomerInput
+		for j := range 1000 {
+			in = append(in, CustomerInput{Number: Some(fmt.Sprintf("P-%d-%d", i, j))})
+		}
+		for _, c := range in {
+			if _, err := svcs[0].CreateCustomer(7, c, Idem{}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	log.CaughtUp(b, stores...)
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		if _, err := svcs[i%2].CreateCustomer(7, CustomerInput{Number: Some(fmt.Sprintf("N-%d", i))}, Idem{}); err != nil {
+			b.Fatal(err)
+		}
+		log.CaughtUp(b, stores...)
+		i++
 	}
 }

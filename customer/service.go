@@ -53,6 +53,7 @@ type Service struct {
 type tenantState struct {
 	cid                              int64
 	customers, payments, plans, idem *columndb.Table
+	counters                         *columndb.Table
 	cust                             customerCodec
 	pay                              paymentCodec
 	plan                             planCodec
@@ -164,11 +165,15 @@ func (s *Service) decide(ts *tenantState, idem Idem, fn func(ts *tenantState) (p
 			}
 		}
 	}
+	seq := ts.nextSeq
 	p, err := fn(ts)
 	if err != nil {
 		return Result{}, err
 	}
 	changes := p.changes
+	if ts.nextSeq != seq {
+		changes = append(changes, s.nextSeqChange(ts))
+	}
 	if idem.Key != "" {
 		row := ts.idemC.encode(idemRecord{key: idem.Key, hash: idem.Hash, result: p.id, created: now})
 		changes = append(changes, columndb.Change{Table: ts.idem, Put: []columndb.Row{row}})
@@ -188,16 +193,46 @@ func (s *Service) current(ts *tenantState) error {
 	if v == ts.seen {
 		return nil
 	}
+	next, err := s.storedNextSeq(ts)
+	if err != nil {
+		return err
+	}
+	ts.nextSeq, ts.nextAuto, ts.seen = next, 0, v
+	return nil
+}
+
+// nextSeqChange records ts.nextSeq in the tenant's counters, for the
+// commit that took the numbers below it.
+func (s *Service) nextSeqChange(ts *tenantState) columndb.Change {
+	x := newCells(ts.counters)
+	x.set(schema.CounterName, schema.NextSeq)
+	x.setInt(schema.CounterValue, ts.nextSeq)
+	return columndb.Change{Table: ts.counters, Put: []columndb.Row{x.r}}
+}
+
+// storedNextSeq is the Seq the next new customer gets, as the store holds
+// it: the counter every create commits beside its customer, or, for a
+// tenant whose customers all came before the counter, one past the
+// highest Seq stored.
+func (s *Service) storedNextSeq(ts *tenantState) (int64, error) {
+	row, err := s.store.Get(ts.counters, schema.NextSeq)
+	switch {
+	case err == nil:
+		x := newCells(ts.counters)
+		x.r = row
+		return max(x.int(schema.CounterValue), FirstSeq), nil
+	case !errors.Is(err, columndb.ErrNotFound):
+		return 0, fmt.Errorf("customer: read the next Seq: %w", err)
+	}
 	next := int64(FirstSeq)
-	err := s.store.Each(ts.customers, func(r columndb.Row) (bool, error) {
+	err = s.store.Each(ts.customers, func(r columndb.Row) (bool, error) {
 		next = max(next, ts.cust.decode(r).Seq+1)
 		return true, nil
 	})
 	if err != nil {
-		return fmt.Errorf("customer: number customers: %w", err)
+		return 0, fmt.Errorf("customer: number customers: %w", err)
 	}
-	ts.nextSeq, ts.nextAuto, ts.seen = next, 0, v
-	return nil
+	return next, nil
 }
 
 // Start runs the background jobs until Close: re-encryption after a key

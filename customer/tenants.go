@@ -25,7 +25,7 @@ func (s *Service) tenant(cid int64) (*tenantState, error) {
 		dst **columndb.Table
 		def columndb.Table
 	}{{&ts.customers, schema.CustomerTable(cid)}, {&ts.payments, schema.PaymentTable(cid)},
-		{&ts.plans, schema.PlanTable(cid)}, {&ts.idem, schema.IdempotencyTable(cid)}} {
+		{&ts.plans, schema.PlanTable(cid)}, {&ts.idem, schema.IdempotencyTable(cid)}, {&ts.counters, schema.CounterTable(cid)}} {
 		if *x.dst, err = ensureTable(s.store, x.def); err != nil {
 			return nil, err
 		}
@@ -124,6 +124,17 @@ func (s *Service) numberCustomers(ts *tenantState) error {
 	if err != nil {
 		return fmt.Errorf("customer: number customers: %w", err)
 	}
+	// The counter is ahead of the rows when the newest customers were
+	// deleted: their numbers are not given again.
+	row, err := s.store.Get(ts.counters, schema.NextSeq)
+	switch {
+	case err == nil:
+		x := newCells(ts.counters)
+		x.r = row
+		next = max(next, x.int(schema.CounterValue))
+	case !errors.Is(err, columndb.ErrNotFound):
+		return fmt.Errorf("customer: number customers: %w", err)
+	}
 	slices.SortFunc(missing, func(a, b Customer) int {
 		return cmp.Or(a.Created.Compare(b.Created), strings.Compare(a.ID, b.ID))
 	})
@@ -135,7 +146,8 @@ func (s *Service) numberCustomers(ts *tenantState) error {
 			next++
 			puts[i] = ts.cust.encode(missing[i])
 		}
-		if err := s.store.CommitSince(mark, columndb.Change{Table: ts.customers, Put: puts}); err != nil {
+		ts.nextSeq = next
+		if err := s.store.CommitSince(mark, columndb.Change{Table: ts.customers, Put: puts}, s.nextSeqChange(ts)); err != nil {
 			return fmt.Errorf("customer: number customers: %w", err)
 		}
 		missing = missing[n:]

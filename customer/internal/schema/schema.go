@@ -13,6 +13,7 @@ const (
 	Payments    = "customer/payments"
 	Plans       = "customer/plans"
 	Idempotency = "customer/idempotency"
+	Counters    = "customer/counters"
 )
 
 // Index names.
@@ -120,6 +121,14 @@ const (
 	IdemCreated = "Created"
 )
 
+// Counter columns, and the counters kept.
+const (
+	CounterName  = "Name"
+	CounterValue = "Value"
+	// NextSeq is the Seq the next new customer gets.
+	NextSeq = "next_seq"
+)
+
 func col(id string, typ columndb.Type, required bool) columndb.Column {
 	return columndb.Column{ID: id, Name: id, Type: typ, Required: required}
 }
@@ -198,4 +207,12 @@ func IdempotencyTable(cid int64) columndb.Table {
 	cols := []columndb.Column{pkCol(IdemKey), col(IdemHash, columndb.TypeText, true),
 		col(IdemResult, columndb.TypeText, true), col(IdemCreated, columndb.TypeInteger, true)}
 	return columndb.Table{Tenant: cid, Name: Idempotency, Description: "Idempotency-Key replies (customer API)", Columns: cols}
+}
+
+// CounterTable keeps counters written in the same commit as what they
+// count, so a node of a cluster reads where they stand without scanning
+// the rows another node added.
+func CounterTable(cid int64) columndb.Table {
+	cols := []columndb.Column{pkCol(CounterName), col(CounterValue, columndb.TypeInteger, true)}
+	return columndb.Table{Tenant: cid, Name: Counters, Description: "counters (customer API)", Columns: cols}
 }
