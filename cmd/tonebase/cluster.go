@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/rs/zerolog"
@@ -41,19 +43,32 @@ type clusterNode struct {
 func startCluster(cfg serveConfig, log zerolog.Logger) (*clusterNode, error) {
 	cc := cfg.Cluster
 	n := &clusterNode{cfg: cc, log: log.With().Str("component", "cluster").Logger()}
+	auth, err := natsAuth(cfg)
+	if err != nil {
+		return nil, err
+	}
 	url := cc.NATSURL
 	if cc.Embedded() {
-		var err error
 		n.srv, err = cluster.StartEmbedded(cluster.Embedded{ClusterName: cc.Name, NodeName: cc.Node, Listen: cc.NATSListen,
-			ClusterListen: cc.ClusterListen, Routes: cc.Routes, Dir: filepath.Join(cfg.Data, "nats"),
+			ClusterListen: cc.ClusterListen, Routes: cc.Routes, Dir: filepath.Join(cfg.Data, "nats"), Auth: &auth,
 			Log: log.With().Str("component", "nats").Logger()})
 		if err != nil {
 			return nil, err
 		}
 		url = n.srv.URL()
 	}
-	nc, err := cluster.Dial(cluster.Conn{URLs: url, Name: "tonebase " + cc.Node, CredsFile: cc.Creds,
-		TLSCert: cc.TLSCert, TLSKey: cc.TLSKey, TLSCA: cc.TLSCA, Log: n.log})
+	conn := cluster.Conn{URLs: url, Name: "tonebase " + cc.Node, CredsFile: cc.Creds,
+		TLSCert: cc.TLSCert, TLSKey: cc.TLSKey, TLSCA: cc.TLSCA, Log: n.log}
+	// Another node's embedded server asks for the cluster's own
+	// credentials; a NATS that asks for none ignores them, and one with
+	// its own takes them from --nats-creds or the URL.
+	if cc.Creds == "" && !strings.Contains(url, "@") {
+		conn.User, conn.Password = auth.User, auth.Password
+	}
+	nc, err := cluster.Dial(conn)
+	if errors.Is(err, cluster.ErrCredentials) {
+		err = fmt.Errorf("%w: the nodes of a cluster authenticate to its NATS servers with a key derived from the master key (without one, from --admin-token), so every node needs the same", err)
+	}
 	if err != nil {
 		n.close()
 		return nil, err
@@ -67,6 +82,25 @@ func startCluster(cfg serveConfig, log zerolog.Logger) (*clusterNode, error) {
 		return nil, err
 	}
 	return n, nil
+}
+
+// natsAuth is what the cluster's NATS servers ask of clients and routes,
+// derived from what every node must already share: the master key, or
+// without one the admin token. A node with another key is refused.
+func natsAuth(cfg serveConfig) (cluster.Auth, error) {
+	secret, err := vault.LoadMasterKey(cfg.MasterKeyFile, cfg.MasterKey)
+	switch {
+	case errors.Is(err, vault.ErrNoMasterKey) && cfg.AdminToken != "":
+		secret = []byte(cfg.AdminToken)
+	case errors.Is(err, vault.ErrNoMasterKey):
+		return cluster.Auth{}, errors.New("cluster mode needs a master key (--master-key-file) or --admin-token, the same on every node: the nodes' NATS servers take only clients and routes that prove they hold it")
+	case err != nil:
+		return cluster.Auth{}, err
+	}
+	return cluster.Auth{
+		User: "tonebase", Password: hex.EncodeToString(vault.Derive(secret, "nats-client")),
+		RouteUser: "tonebase-route", RoutePassword: hex.EncodeToString(vault.Derive(secret, "nats-route")),
+	}, nil
 }
 
 // shareSecretsKey makes this node's secrets.key the cluster's: upload

@@ -38,7 +38,11 @@ type Conn struct {
 	TLSCert   string // client certificate and key, for mutual TLS
 	TLSKey    string
 	TLSCA     string // the CA that signed the servers' certificates
-	Log       zerolog.Logger
+	// User and Password authenticate to servers that ask for them (the
+	// embedded servers' Auth); a server that asks for none ignores them.
+	// A CredsFile takes their place.
+	User, Password string
+	Log            zerolog.Logger
 }
 
 // Dial connects, reconnecting for ever after: a node whose NATS went away
@@ -55,8 +59,11 @@ func Dial(c Conn) (*nats.Conn, error) {
 		}),
 		nats.ReconnectHandler(func(nc *nats.Conn) { c.Log.Info().Str("url", nc.ConnectedUrlRedacted()).Msg("reconnected to NATS") }),
 	}
-	if c.CredsFile != "" {
+	switch {
+	case c.CredsFile != "":
 		opts = append(opts, nats.UserCredentials(c.CredsFile))
+	case c.User != "":
+		opts = append(opts, nats.UserInfo(c.User, c.Password))
 	}
 	if c.TLSCert != "" || c.TLSKey != "" {
 		opts = append(opts, nats.ClientCert(c.TLSCert, c.TLSKey))
@@ -65,6 +72,9 @@ func Dial(c Conn) (*nats.Conn, error) {
 		opts = append(opts, nats.RootCAs(c.TLSCA))
 	}
 	nc, err := nats.Connect(strings.ReplaceAll(c.URLs, " ", ""), opts...)
+	if errors.Is(err, nats.ErrAuthorization) {
+		return nil, fmt.Errorf("%w at %s: %w", ErrCredentials, c.URLs, err)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("cluster: connect to NATS at %s: %w", c.URLs, err)
 	}
@@ -74,6 +84,9 @@ func Dial(c Conn) (*nats.Conn, error) {
 	}
 	return nc, nil
 }
+
+// ErrCredentials is a NATS server that refused the node's credentials.
+var ErrCredentials = errors.New("cluster: NATS refused this node's credentials")
 
 // PayloadError is a NATS server whose max_payload cannot carry a batch.
 type PayloadError struct{ Have, Need int64 }

@@ -47,6 +47,13 @@ func freePorts(t *testing.T, n int) []int {
 // startCluster starts n embedded servers routed to each other.
 func startCluster(t *testing.T, n int) []*Server {
 	t.Helper()
+	return startClusterAuth(t, n, nil)
+}
+
+// startClusterAuth starts n embedded servers routed to each other, each
+// asking clients and routes for auth.
+func startClusterAuth(t *testing.T, n int, auth *Auth) []*Server {
+	t.Helper()
 	ports := freePorts(t, n)
 	var routes []string
 	for _, p := range ports {
@@ -58,7 +65,7 @@ func startCluster(t *testing.T, n int) []*Server {
 	for i := range n {
 		wg.Go(func() {
 			servers[i], errs[i] = StartEmbedded(Embedded{ClusterName: "tb", NodeName: fmt.Sprintf("n%d", i+1), Listen: "127.0.0.1:0",
-				ClusterListen: fmt.Sprintf("127.0.0.1:%d", ports[i]), Routes: routes, Dir: t.TempDir(), Log: zerolog.Nop()})
+				ClusterListen: fmt.Sprintf("127.0.0.1:%d", ports[i]), Routes: routes, Dir: t.TempDir(), Auth: auth, Log: zerolog.Nop()})
 		})
 	}
 	wg.Wait()

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -32,7 +33,19 @@ type Embedded struct {
 	Routes []string
 	// Dir holds JetStream's files.
 	Dir string
-	Log zerolog.Logger
+	// Auth, when set, is what every client and every route must present:
+	// the log's entries are applied by every node as they stand, so
+	// anyone who could publish to the server could change every store,
+	// or stop every node with an entry none can apply. Without it the
+	// server takes anyone who reaches its ports (tests only).
+	Auth *Auth
+	Log  zerolog.Logger
+}
+
+// Auth is the user and password of a cluster's clients and of its routes.
+type Auth struct {
+	User, Password           string
+	RouteUser, RoutePassword string
 }
 
 // Server is a running embedded NATS server.
@@ -57,6 +70,9 @@ func StartEmbedded(e Embedded) (*Server, error) {
 		// under the store's feet.
 		NoSigs: true,
 	}
+	if e.Auth != nil {
+		opts.Username, opts.Password = e.Auth.User, e.Auth.Password
+	}
 	if e.ClusterListen != "" {
 		chost, cport, err := splitPort(e.ClusterListen)
 		if err != nil {
@@ -64,6 +80,12 @@ func StartEmbedded(e Embedded) (*Server, error) {
 		}
 		opts.Cluster = server.ClusterOpts{Name: e.ClusterName, Host: chost, Port: cport}
 		opts.Routes = server.RoutesFromStr(strings.Join(e.Routes, ","))
+		if e.Auth != nil {
+			opts.Cluster.Username, opts.Cluster.Password = e.Auth.RouteUser, e.Auth.RoutePassword
+			for _, r := range opts.Routes {
+				r.User = url.UserPassword(e.Auth.RouteUser, e.Auth.RoutePassword)
+			}
+		}
 	}
 	s, err := server.NewServer(opts)
 	if err != nil {
