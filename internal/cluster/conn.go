@@ -146,7 +146,7 @@ func Open(ctx context.Context, nc *nats.Conn, cfg Config) (*Cluster, error) {
 		cfg.Log.Info().Err(last).Msg("waiting for JetStream")
 		select {
 		case <-ctx.Done():
-			return nil, fmt.Errorf("cluster: JetStream was not ready within %v (are %d servers of the cluster up?): %w", cfg.StartTimeout, cfg.Replicas, last)
+			return nil, fmt.Errorf("cluster: JetStream was not ready within %v (are %d servers of the cluster up, each reachable at its --cluster-listen address and started with the same master key or, without one, the same --admin-token?): %w", cfg.StartTimeout, cfg.Replicas, last)
 		case <-time.After(250 * time.Millisecond):
 		}
 	}
