@@ -210,19 +210,32 @@ func (s *Service) nextSeqChange(ts *tenantState) columndb.Change {
 	return columndb.Change{Table: ts.counters, Put: []columndb.Row{x.r}}
 }
 
+// counter reads one of the tenant's counters; a counter never written is
+// 0, not found.
+func (s *Service) counter(ts *tenantState, name string) (int64, bool, error) {
+	row, err := s.store.Get(ts.counters, name)
+	switch {
+	case errors.Is(err, columndb.ErrNotFound):
+		return 0, false, nil
+	case err != nil:
+		return 0, false, err
+	}
+	x := newCells(ts.counters)
+	x.r = row
+	return x.int(schema.CounterValue), true, nil
+}
+
 // storedNextSeq is the Seq the next new customer gets, as the store holds
 // it: the counter every create commits beside its customer, or, for a
 // tenant whose customers all came before the counter, one past the
 // highest Seq stored.
 func (s *Service) storedNextSeq(ts *tenantState) (int64, error) {
-	row, err := s.store.Get(ts.counters, schema.NextSeq)
+	stored, found, err := s.counter(ts, schema.NextSeq)
 	switch {
-	case err == nil:
-		x := newCells(ts.counters)
-		x.r = row
-		return max(x.int(schema.CounterValue), FirstSeq), nil
-	case !errors.Is(err, columndb.ErrNotFound):
+	case err != nil:
 		return 0, fmt.Errorf("customer: read the next Seq: %w", err)
+	case found:
+		return max(stored, FirstSeq), nil
 	}
 	next := int64(FirstSeq)
 	err = s.store.Each(ts.customers, func(r columndb.Row) (bool, error) {

@@ -124,17 +124,13 @@ func (s *Service) numberCustomers(ts *tenantState) error {
 	if err != nil {
 		return fmt.Errorf("customer: number customers: %w", err)
 	}
-	// The counter is ahead of the rows when the newest customers were
-	// deleted: their numbers are not given again.
-	row, err := s.store.Get(ts.counters, schema.NextSeq)
-	switch {
-	case err == nil:
-		x := newCells(ts.counters)
-		x.r = row
-		next = max(next, x.int(schema.CounterValue))
-	case !errors.Is(err, columndb.ErrNotFound):
+	// The counter may be ahead of the rows (a create that took its Seq
+	// and then failed); a number it passed is not given again.
+	stored, _, err := s.counter(ts, schema.NextSeq)
+	if err != nil {
 		return fmt.Errorf("customer: number customers: %w", err)
 	}
+	next = max(next, stored)
 	slices.SortFunc(missing, func(a, b Customer) int {
 		return cmp.Or(a.Created.Compare(b.Created), strings.Compare(a.ID, b.ID))
 	})
