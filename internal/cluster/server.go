@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"golang.org/x/crypto/bcrypt"
+
 	"github.com/nats-io/nats-server/v2/server"
 	"github.com/rs/zerolog"
 )
@@ -71,7 +73,14 @@ func StartEmbedded(e Embedded) (*Server, error) {
 		NoSigs: true,
 	}
 	if e.Auth != nil {
-		opts.Username, opts.Password = e.Auth.User, e.Auth.Password
+		// The server keeps a client password hashed; the lowest cost will
+		// do for a password that is itself a 256-bit key. The routes' stays
+		// as it is: the server also presents it to routes it learns of.
+		hash, err := bcrypt.GenerateFromPassword([]byte(e.Auth.Password), bcrypt.MinCost)
+		if err != nil {
+			return nil, fmt.Errorf("cluster: embedded NATS: %w", err)
+		}
+		opts.Username, opts.Password = e.Auth.User, string(hash)
 	}
 	if e.ClusterListen != "" {
 		chost, cport, err := splitPort(e.ClusterListen)
