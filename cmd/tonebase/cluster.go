@@ -323,6 +323,20 @@ func snapshotWriter(store *columndb.Store, key []byte, files func() ([]backup.Fi
 }
 
 // stop stops applying and snapshotting; the store closes after.
+// behind is closed once this node fell behind the log's start while it
+// ran; nil, never ready, on a node alone.
+func (n *clusterNode) behind() <-chan struct{} {
+	if n == nil || n.applier == nil {
+		return nil
+	}
+	return n.applier.Behind()
+}
+
+// errBehind ends serve when the node fell behind the log's start: a
+// start catches it up from the newest snapshot, which a running store
+// cannot take, so the service manager's restart mends it.
+var errBehind = errors.New("this node fell behind the start of the cluster's log (it was cut off for longer than the log keeps) and stopped; start it again and it catches up from the newest snapshot (a service manager with Restart=on-failure does it)")
+
 func (n *clusterNode) stop() {
 	if n == nil {
 		return

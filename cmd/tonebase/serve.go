@@ -114,6 +114,16 @@ func serve(args []string) error {
 	done := make(chan error, 1)
 	go func() { done <- a.serve(ln) }()
 	var deadline time.Time
+	// shutdown stops taking requests and calls: those in flight get most
+	// of --stop-timeout, the store the rest.
+	shutdown := func() (time.Time, error) {
+		deadline := time.Now().Add(cfg.StopTimeout)
+		ctx, cancel := context.WithDeadline(context.Background(), deadline.Add(-cfg.StopTimeout/4))
+		defer cancel()
+		agiStopped := make(chan error, 1)
+		go func() { agiStopped <- a.stopAGI(deadline.Add(-cfg.StopTimeout / 4)) }()
+		return deadline, errors.Join(a.server.ShutdownWithContext(ctx), <-agiStopped)
+	}
 	select {
 	case err = <-done:
 		deadline = time.Now().Add(cfg.StopTimeout)
@@ -124,14 +134,11 @@ func serve(args []string) error {
 		_ = a.server.Shutdown()
 	case sig := <-stop:
 		log.Info().Str("signal", sig.String()).Dur("stop_timeout", cfg.StopTimeout).Msg("shutting down")
-		deadline = time.Now().Add(cfg.StopTimeout)
-		// Requests and calls in flight get most of the bound; the store
-		// the rest.
-		ctx, cancel := context.WithDeadline(context.Background(), deadline.Add(-cfg.StopTimeout/4))
-		agiStopped := make(chan error, 1)
-		go func() { agiStopped <- a.stopAGI(deadline.Add(-cfg.StopTimeout / 4)) }()
-		err = errors.Join(a.server.ShutdownWithContext(ctx), <-agiStopped)
-		cancel()
+		deadline, err = shutdown()
+	case <-a.node.behind():
+		log.Error().Err(errBehind).Msg("shutting down")
+		deadline, err = shutdown()
+		err = errors.Join(errBehind, err)
 	}
 	if cerr := closeWithin(a.close, time.Until(deadline)); cerr != nil {
 		log.Error().Err(cerr).Msg("stopped without closing the store")

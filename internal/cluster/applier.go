@@ -36,6 +36,10 @@ type Follow struct {
 // reason, which wraps it.
 var ErrStopped = errors.New("cluster: the applier stopped")
 
+// ErrBehind is an applier stopped because the log no longer holds the
+// entries after the store's: the node must start again from a snapshot.
+var ErrBehind = errors.New("cluster: this node is behind the log's start")
+
 // Applier follows the stream into the store, one entry at a time, from
 // one goroutine, as Store.ApplyEntry requires.
 type Applier struct {
@@ -53,6 +57,7 @@ type Applier struct {
 	mu       sync.Mutex
 	stopped  error
 	reading  jetstream.MessagesContext // the reader in use, for the probe to restart
+	behind   chan struct{}             // closed once stopped with ErrBehind
 }
 
 // Status is a node's place in the log, for /healthz and the metrics.
@@ -76,7 +81,7 @@ func (c *Cluster) Follow(f Follow) *Applier {
 		f.Fatal = func(error) bool { return false }
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	a := &Applier{c: c, f: f, cancel: cancel, done: make(chan struct{})}
+	a := &Applier{c: c, f: f, cancel: cancel, done: make(chan struct{}), behind: make(chan struct{})}
 	a.last.Store(f.Store.Applied())
 	var wg sync.WaitGroup
 	wg.Go(func() { a.run(ctx) })
@@ -102,10 +107,17 @@ func (a *Applier) Status() Status {
 		Writable: a.c.health.writable(), Stopped: stopped}
 }
 
+// Behind is closed once the applier stopped because the node fell behind
+// the log's start, which only a start from a snapshot mends.
+func (a *Applier) Behind() <-chan struct{} { return a.behind }
+
 func (a *Applier) stop(err error) {
 	a.mu.Lock()
 	if a.stopped == nil {
 		a.stopped = err
+		if errors.Is(err, ErrBehind) {
+			close(a.behind)
+		}
 	}
 	a.mu.Unlock()
 	a.f.Log.Error().Err(err).Msg("stopped applying the write log: this node's store is not kept up to date")
@@ -178,7 +190,7 @@ func (a *Applier) follow(ctx context.Context) error {
 			continue
 		}
 		if seq > applied+1 {
-			return fmt.Errorf("%w: the log starts at %d and this store has applied up to %d only: restart the node to catch up from the newest snapshot", ErrStopped, seq, applied)
+			return fmt.Errorf("%w: %w: the log starts at %d and this store has applied up to %d only: restart the node to catch up from the newest snapshot", ErrStopped, ErrBehind, seq, applied)
 		}
 		if err := a.f.Store.ApplyEntry(seq, msg.Data()); err != nil {
 			if a.f.Fatal(err) {

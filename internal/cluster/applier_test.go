@@ -89,7 +89,7 @@ func TestApplierStops(t *testing.T) {
 			if err := c.stream.Purge(context.Background(), jetstreamPurgeTo(4)); err != nil {
 				t.Fatal(err)
 			}
-		}, "restart the node to catch up"},
+		}, "behind the log's start"},
 		{"a store past the log", func(t *testing.T, _ *Cluster, st *memStore) {
 			st.applied = 99
 		}, "past the log's last entry"},
@@ -109,6 +109,16 @@ func TestApplierStops(t *testing.T) {
 			err := a.Status().Stopped
 			if !errors.Is(err, ErrStopped) || !strings.Contains(err.Error(), tt.want) {
 				t.Fatalf("stopped with %v, want %q", err, tt.want)
+			}
+			select {
+			case <-a.Behind():
+				if !errors.Is(err, ErrBehind) {
+					t.Fatalf("Behind closed for %v", err)
+				}
+			default:
+				if errors.Is(err, ErrBehind) {
+					t.Fatal("stopped behind the log's start, and Behind is not closed")
+				}
 			}
 		})
 	}
