@@ -322,7 +322,6 @@ func snapshotWriter(store *columndb.Store, key []byte, files func() ([]backup.Fi
 	}
 }
 
-// stop stops applying and snapshotting; the store closes after.
 // behind is closed once this node fell behind the log's start while it
 // ran; nil, never ready, on a node alone.
 func (n *clusterNode) behind() <-chan struct{} {
@@ -337,6 +336,7 @@ func (n *clusterNode) behind() <-chan struct{} {
 // cannot take, so the service manager's restart mends it.
 var errBehind = errors.New("this node fell behind the start of the cluster's log (it was cut off for longer than the log keeps) and stopped; start it again and it catches up from the newest snapshot (a service manager with Restart=on-failure does it)")
 
+// stop stops applying and snapshotting; the store closes after.
 func (n *clusterNode) stop() {
 	if n == nil {
 		return
