@@ -163,6 +163,28 @@ func (n *clusterNode) shareSecretsKey(data string, master []byte) error {
 	return nil
 }
 
+// restore builds the store from snap into aside, verified.
+func (n *clusterNode) restore(ctx context.Context, snap cluster.Snapshot, data, aside string, master, atRest []byte, has bool, applied uint64) (columndb.BackupStats, error) {
+	n.log.Info().Bool("had_store", has).Uint64("applied", applied).Uint64("snapshot", snap.Applied).Uint64("bytes", snap.Size).
+		Msg("restoring a snapshot, then replaying the log from it")
+	var st columndb.BackupStats
+	err := n.c.Fetch(ctx, snap, func(r io.Reader) error {
+		_, files, err := backup.Read(r, backupKey(master), func(r io.Reader) error {
+			var err error
+			st, err = columndb.Restore(columndb.Options{Dir: aside, EncryptionKey: atRest, Logger: badgerLogger{zerolog.Nop()}}, r)
+			return err
+		})
+		if err != nil {
+			return err
+		}
+		return sameSecrets(data, files)
+	})
+	if err != nil {
+		return st, fmt.Errorf("catch up from snapshot %s: %w", snap.Name, err)
+	}
+	return st, nil
+}
+
 // restoringSnapshot is where a node builds the store from a snapshot; it
 // becomes db/ only once the snapshot has verified.
 const restoringSnapshot = "db.snapshot"
@@ -177,29 +199,27 @@ func (n *clusterNode) catchUp(data string, master, atRest []byte) error {
 		return err
 	}
 	ctx := context.Background()
-	snap, need, err := n.c.CatchUp(ctx, has, applied)
-	if err != nil || !need {
+	snaps, err := n.c.CatchUp(ctx, has, applied)
+	if err != nil || len(snaps) == 0 {
 		return err
 	}
-	n.log.Info().Bool("had_store", has).Uint64("applied", applied).Uint64("snapshot", snap.Applied).Uint64("bytes", snap.Size).
-		Msg("restoring the newest snapshot, then replaying the log from it")
-	start := time.Now()
 	aside := filepath.Join(data, restoringSnapshot)
+	// The newest first; one that does not restore (the bucket's copy
+	// unreadable, say) gives way to the next, which the log also covers.
+	start := time.Now()
 	var st columndb.BackupStats
-	err = n.c.Fetch(ctx, snap, func(r io.Reader) error {
-		_, files, err := backup.Read(r, backupKey(master), func(r io.Reader) error {
-			var err error
-			st, err = columndb.Restore(columndb.Options{Dir: aside, EncryptionKey: atRest, Logger: badgerLogger{zerolog.Nop()}}, r)
-			return err
-		})
-		if err != nil {
-			return err
+	var errs []error
+	for _, snap := range snaps {
+		st, err = n.restore(ctx, snap, data, aside, master, atRest, has, applied)
+		if err == nil {
+			break
 		}
-		return sameSecrets(data, files)
-	})
-	if err != nil {
 		_ = os.RemoveAll(aside)
-		return fmt.Errorf("catch up from snapshot %s: %w", snap.Name, err)
+		n.log.Error().Err(err).Str("snapshot", snap.Name).Msg("this snapshot did not restore; trying the next")
+		errs = append(errs, err)
+	}
+	if err != nil {
+		return errors.Join(errs...)
 	}
 	old := filepath.Join(data, "db.replaced")
 	_ = os.RemoveAll(old)

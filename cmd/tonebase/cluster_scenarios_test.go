@@ -554,12 +554,15 @@ func scFourthNode(t *testing.T, c *scCluster, cl client, db1, db2 int64) {
 	n4.waitHealthy(t, 120*time.Second)
 	waitApplied(t, end, 60*time.Second, n4)
 	t.Logf("n4 healthy and at %d %v after its start", end, time.Since(start).Round(time.Millisecond))
-	restoring := n4.logLines("restoring the newest snapshot, then replaying the log from it")
+	restoring := n4.logLines("restoring a snapshot, then replaying the log from it")
 	restored := n4.logLines("snapshot restored")
-	if len(restoring) != 1 || len(restored) != 1 {
+	if len(restoring) == 0 || len(restored) != 1 {
 		t.Fatalf("n4 did not restore a snapshot: %d restoring and %d restored lines", len(restoring), len(restored))
 	}
-	from, _ := restoring[0]["snapshot"].(float64)
+	if len(restoring) > 1 {
+		t.Logf("n4 tried %d snapshots before one restored", len(restoring))
+	}
+	from, _ := restoring[len(restoring)-1]["snapshot"].(float64)
 	t.Logf("n4 restored the snapshot at %v (%v keys in %vms) and replayed the log to %d", from, restored[0]["keys"], restored[0]["took"], end)
 	if from < float64(target) || from >= float64(end) {
 		t.Errorf("n4's snapshot is at %v: want one at or past %d (the big uploads) and before %d (the tail)", from, target, end)

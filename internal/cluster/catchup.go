@@ -6,32 +6,37 @@ import (
 )
 
 // CatchUp says whether a node must restore a snapshot before it follows
-// the log, and which: one with no store, or whose store is behind the
-// log's first entry (the entries it lacks were purged), starts from the
-// newest. A node with no store and a log that was never purged replays it
-// all.
-func (c *Cluster) CatchUp(ctx context.Context, hasStore bool, applied uint64) (Snapshot, bool, error) {
+// the log, and from which: one with no store, or whose store is behind the
+// log's first entry (the entries it lacks were purged), starts from a
+// snapshot. It returns the snapshots that would do, newest first, none
+// when the node can follow the log as it is. Any of them will do: the log
+// keeps every entry after the oldest, so a node that cannot read the
+// newest starts from the next. A node with no store and a log that was
+// never purged replays it all.
+func (c *Cluster) CatchUp(ctx context.Context, hasStore bool, applied uint64) ([]Snapshot, error) {
 	st, err := c.State(ctx)
 	if err != nil {
-		return Snapshot{}, false, err
+		return nil, err
 	}
 	purged := st.First > 1
 	if hasStore && (!purged || applied+1 >= st.First) {
-		return Snapshot{}, false, nil
+		return nil, nil
 	}
 	snaps, err := c.Snapshots(ctx)
 	if err != nil {
-		return Snapshot{}, false, err
+		return nil, err
 	}
 	if len(snaps) == 0 {
 		if !purged {
-			return Snapshot{}, false, nil
+			return nil, nil
 		}
-		return Snapshot{}, false, fmt.Errorf("cluster: the log starts at entry %d and the bucket %s holds no snapshot to start from", st.First, SnapshotBucket)
+		return nil, fmt.Errorf("cluster: the log starts at entry %d and the bucket %s holds no snapshot to start from", st.First, SnapshotBucket)
 	}
-	newest := snaps[len(snaps)-1]
-	if hasStore && newest.Applied <= applied {
-		return Snapshot{}, false, nil
+	var out []Snapshot
+	for i := len(snaps) - 1; i >= 0; i-- {
+		if s := snaps[i]; (!hasStore || s.Applied > applied) && s.Applied+1 >= st.First {
+			out = append(out, s)
+		}
 	}
-	return newest, true, nil
+	return out, nil
 }

@@ -116,25 +116,31 @@ func TestCatchUp(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	check := func(name string, has bool, applied uint64, want bool, wantApplied uint64) {
+	check := func(name string, has bool, applied uint64, want ...uint64) {
 		t.Helper()
-		snap, need, err := c.CatchUp(ctx, has, applied)
-		if err != nil || need != want || snap.Applied != wantApplied {
-			t.Errorf("%s: need %v at %d (%v), want %v at %d", name, need, snap.Applied, err, want, wantApplied)
+		snaps, err := c.CatchUp(ctx, has, applied)
+		var got []uint64
+		for _, s := range snaps {
+			got = append(got, s.Applied)
+		}
+		if err != nil || fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("%s: snapshots at %v (%v), want %v", name, got, err, want)
 		}
 	}
-	check("empty folder, log whole", false, 0, false, 0)
-	check("a store, log whole", true, 2, false, 0)
-	if _, err := c.Take(ctx, "n1", func(w io.Writer) (uint64, error) { _, err := w.Write([]byte("s")); return 4, err }); err != nil {
+	check("empty folder, log whole", false, 0)
+	check("a store, log whole", true, 2)
+	for _, at := range []uint64{3, 4} {
+		if _, err := c.Take(ctx, "n1", func(w io.Writer) (uint64, error) { _, err := w.Write([]byte("s")); return at, err }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := c.Prune(ctx, 2, time.Hour); err != nil {
 		t.Fatal(err)
 	}
-	if err := c.Prune(ctx, 1, time.Hour); err != nil {
-		t.Fatal(err)
-	}
-	check("empty folder after a purge", false, 0, true, 4)
-	check("a store behind the log's start", true, 2, true, 4)
-	check("a store right at the log's start", true, 4, false, 0)
-	check("a store ahead", true, 6, false, 0)
+	check("empty folder after a purge: both, newest first", false, 0, 4, 3)
+	check("a store behind the log's start", true, 2, 4, 3)
+	check("a store right at the log's start", true, 3)
+	check("a store ahead", true, 6)
 }
 
 func TestShare(t *testing.T) {
