@@ -169,11 +169,16 @@ func (n *clusterNode) restore(ctx context.Context, snap cluster.Snapshot, data, 
 		Msg("restoring a snapshot, then replaying the log from it")
 	var st columndb.BackupStats
 	err := n.c.Fetch(ctx, snap, func(r io.Reader) error {
-		_, files, err := backup.Read(r, backupKey(master), func(r io.Reader) error {
+		head := &headOf{r: r}
+		_, files, err := backup.Read(head, backupKey(master), func(r io.Reader) error {
 			var err error
 			st, err = columndb.Restore(columndb.Options{Dir: aside, EncryptionKey: atRest, Logger: badgerLogger{zerolog.Nop()}}, r)
 			return err
 		})
+		if errors.Is(err, backup.ErrNotBackup) {
+			// Kept to find out why: a snapshot once read back as not one.
+			return fmt.Errorf("%w (its first bytes: %x)", err, head.b)
+		}
 		if err != nil {
 			return err
 		}
@@ -183,6 +188,20 @@ func (n *clusterNode) restore(ctx context.Context, snap cluster.Snapshot, data, 
 		return st, fmt.Errorf("catch up from snapshot %s: %w", snap.Name, err)
 	}
 	return st, nil
+}
+
+// headOf keeps the first bytes read through it.
+type headOf struct {
+	r io.Reader
+	b []byte
+}
+
+func (h *headOf) Read(p []byte) (int, error) {
+	n, err := h.r.Read(p)
+	if room := 16 - len(h.b); room > 0 {
+		h.b = append(h.b, p[:min(n, room)]...)
+	}
+	return n, err
 }
 
 // restoringSnapshot is where a node builds the store from a snapshot; it
