@@ -218,7 +218,18 @@ func (n *clusterNode) catchUp(data string, master, atRest []byte) error {
 		return err
 	}
 	ctx := context.Background()
-	snaps, err := n.c.CatchUp(ctx, has, applied)
+	// A node that has just joined may not hear the snapshots' bucket for
+	// a while, as JetStream catches it up: that is waited out, as the
+	// start waits for JetStream itself.
+	var snaps []cluster.Snapshot
+	for deadline := time.Now().Add(n.cfg.StartTimeout); ; {
+		snaps, err = n.c.CatchUp(ctx, has, applied)
+		if err == nil || errors.Is(err, cluster.ErrNoSnapshot) || time.Now().After(deadline) {
+			break
+		}
+		n.log.Info().Err(err).Msg("waiting for the cluster's snapshots")
+		time.Sleep(time.Second)
+	}
 	if err != nil || len(snaps) == 0 {
 		return err
 	}

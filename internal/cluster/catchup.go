@@ -2,8 +2,13 @@ package cluster
 
 import (
 	"context"
+	"errors"
 	"fmt"
 )
+
+// ErrNoSnapshot is a node that needs a snapshot where the cluster keeps
+// none: waiting does not mend it.
+var ErrNoSnapshot = errors.New("cluster: no snapshot to start from")
 
 // CatchUp says whether a node must restore a snapshot before it follows
 // the log, and from which: one with no store, or whose store is behind the
@@ -30,7 +35,7 @@ func (c *Cluster) CatchUp(ctx context.Context, hasStore bool, applied uint64) ([
 		if !purged {
 			return nil, nil
 		}
-		return nil, fmt.Errorf("cluster: the log starts at entry %d and the bucket %s holds no snapshot to start from", st.First, SnapshotBucket)
+		return nil, fmt.Errorf("%w: the log starts at entry %d and the bucket %s holds no snapshot to start from", ErrNoSnapshot, st.First, SnapshotBucket)
 	}
 	var out []Snapshot
 	for i := len(snaps) - 1; i >= 0; i-- {
