@@ -5,11 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"slices"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/rs/zerolog"
+	"github.com/tonebase/tonebase/internal/testkit"
 )
 
 // startNode starts an embedded server alone, with JetStream in a temp
@@ -28,18 +31,13 @@ func startNode(t *testing.T) *Server {
 // they listen.
 func freePorts(t *testing.T, n int) []int {
 	t.Helper()
-	var lns []net.Listener
 	var ports []int
-	for range n {
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
+	for len(ports) < n {
+		_, p, _ := net.SplitHostPort(testkit.FreeAddr(t))
+		port, _ := strconv.Atoi(p)
+		if !slices.Contains(ports, port) {
+			ports = append(ports, port)
 		}
-		lns = append(lns, ln)
-		ports = append(ports, ln.Addr().(*net.TCPAddr).Port)
-	}
-	for _, ln := range lns {
-		_ = ln.Close()
 	}
 	return ports
 }
