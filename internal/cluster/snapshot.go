@@ -132,10 +132,15 @@ func (c *Cluster) Prune(ctx context.Context, keep int, stale time.Duration) erro
 			}
 		}
 	}
-	if len(snaps) == 0 {
+	keep = max(keep, 1)
+	// Until keep snapshots exist the log is not purged: below the first
+	// one alone, a follower a few entries behind it (a reader restarting,
+	// a busy moment) would find its next entries gone and have to start
+	// again from the snapshot. With keep of them the log reaches back
+	// keep-1 rounds.
+	if len(snaps) < keep {
 		return nil
 	}
-	keep = max(keep, 1)
 	for len(snaps) > keep {
 		if err := c.snaps.Delete(ctx, snaps[0].Name); err != nil && !errors.Is(err, jetstream.ErrObjectNotFound) {
 			return fmt.Errorf("cluster: delete snapshot %s: %w", snaps[0].Name, err)

@@ -34,6 +34,13 @@ func TestSnapshots(t *testing.T) {
 	if err != nil || len(snaps) != 3 || snaps[0].Applied != 3 || snaps[2].Applied != 9 {
 		t.Fatalf("snapshots %+v, %v", snaps, err)
 	}
+	// Fewer snapshots than it keeps: nothing is pruned, the log is whole.
+	if err := c.Prune(ctx, 4, time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	if st := c.mustState(t); st.First != 1 {
+		t.Fatalf("with 3 snapshots of 4 kept the log starts at %d, want 1", st.First)
+	}
 	var got []byte
 	if err := c.Fetch(ctx, snaps[2], func(r io.Reader) error {
 		var err error
@@ -84,7 +91,7 @@ func TestSnapshotRound(t *testing.T) {
 		}
 	}
 	writes := 0
-	s := Snapshotting{Node: "n1", Every: time.Minute, Keep: 2, Log: zerolog.Nop(), Applied: func() uint64 { return 4 },
+	s := Snapshotting{Node: "n1", Every: time.Minute, Keep: 1, Log: zerolog.Nop(), Applied: func() uint64 { return 4 },
 		Write: func(w io.Writer) (uint64, error) { writes++; _, err := w.Write([]byte("x")); return 4, err }}
 	for range 2 {
 		if err := c.round(ctx, s); err != nil {
