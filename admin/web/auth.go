@@ -188,9 +188,10 @@ func (s *Server) SignInPost(ctx *fasthttp.RequestCtx) {
 	password := string(ctx.FormValue("password"))
 	var ok bool
 	var err error
-	// At the lowest priority, so the comparison takes only a core the
-	// lookups leave idle.
-	lowprio.Run(func() { ok, err = s.users.verify(name, password) })
+	// At a lowered priority, so the comparison takes little of a core the
+	// lookups want; not the lowest, at which a flood of sign-ins starved
+	// the one comparison running for half a minute and more.
+	lowprio.Bulk(func() { ok, err = s.users.verify(name, password) })
 	<-s.bcrypts
 	if err != nil {
 		s.signins.Forgive(signinPart, keys...)

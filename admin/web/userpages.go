@@ -186,7 +186,7 @@ func (s *Server) PasswordPost(ctx *fasthttp.RequestCtx) {
 	var ok bool
 	var err error
 	s.bcrypts <- struct{}{} // a signed-in admin waits for a slot rather than being refused
-	lowprio.Run(func() { ok, err = s.users.verify(ss.user, current) })
+	lowprio.Bulk(func() { ok, err = s.users.verify(ss.user, current) })
 	<-s.bcrypts
 	if err != nil {
 		s.fail(ctx, err)
