@@ -1,7 +1,6 @@
 package cluster
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"testing"
@@ -48,12 +47,7 @@ func TestEmbeddedAuth(t *testing.T) {
 				t.Fatal(err)
 			}
 			// Three replicas: the routes carry the log between the servers.
-			c, err := Open(context.Background(), nc, Config{Replicas: 3, AppendTimeout: 5 * time.Second, StartTimeout: 60 * time.Second, Log: zerolog.Nop()})
-			if err != nil {
-				nc.Close()
-				t.Fatal(err)
-			}
-			defer c.Close()
+			c := openOn(t, nc, 3)
 			if _, err := c.Log().Append([]byte("authenticated")); err != nil {
 				t.Fatal(err)
 			}

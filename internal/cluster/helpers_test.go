@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nats-io/nats.go"
 	"github.com/rs/zerolog"
 	"github.com/tonebase/tonebase/internal/testkit"
 )
@@ -83,6 +84,12 @@ func open(t *testing.T, url string, replicas int) *Cluster {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return openOn(t, nc, replicas)
+}
+
+// openOn opens the log with replicas over a connection made otherwise.
+func openOn(t *testing.T, nc *nats.Conn, replicas int) *Cluster {
+	t.Helper()
 	c, err := Open(context.Background(), nc, Config{Replicas: replicas, AppendTimeout: 3 * time.Second, StartTimeout: 60 * time.Second, Log: zerolog.Nop()})
 	if err != nil {
 		nc.Close()

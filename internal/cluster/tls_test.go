@@ -1,7 +1,6 @@
 package cluster
 
 import (
-	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -131,12 +130,7 @@ func TestDialMutualTLS(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			c, err := Open(context.Background(), nc, Config{Replicas: 1, AppendTimeout: 3 * time.Second, StartTimeout: 30 * time.Second, Log: zerolog.Nop()})
-			if err != nil {
-				nc.Close()
-				t.Fatal(err)
-			}
-			defer c.Close()
+			c := openOn(t, nc, 1)
 			if !nc.TLSRequired() {
 				t.Fatal("the connection is not over TLS")
 			}
