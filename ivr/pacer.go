@@ -23,6 +23,7 @@ type Pacer struct {
 	recent time.Duration
 	max    time.Duration // longest rest
 	cost   time.Duration // CPU a lookup takes, its share of the kernel's and load's work included
+	bulk   func()        // told of every step of bulk work; may be nil
 
 	mu        sync.Mutex // the rate's sample; taken by bulk work only
 	sampledAt time.Time
@@ -56,8 +57,10 @@ const (
 )
 
 // NewPacer returns a pacer that counts lookups within recent as active.
-func NewPacer(recent time.Duration) *Pacer {
-	return &Pacer{recent: recent, max: 20 * time.Millisecond, cost: lookupCost}
+// bulk, when set, is called at every step of bulk work, whether or not
+// lookups arrive (procs.Widener.Busy takes it).
+func NewPacer(recent time.Duration, bulk func()) *Pacer {
+	return &Pacer{recent: recent, max: 20 * time.Millisecond, cost: lookupCost, bulk: bulk}
 }
 
 // Lookup notes a lookup at now. The time is written only when it moves by
@@ -120,6 +123,9 @@ func (p *Pacer) rest(busy time.Duration, now time.Time) time.Duration {
 // Yield is called by bulk work between steps with how long it worked since
 // the last call.
 func (p *Pacer) Yield(busy time.Duration) {
+	if p != nil && p.bulk != nil {
+		p.bulk()
+	}
 	if !p.arrived() {
 		runtime.Gosched()
 		return

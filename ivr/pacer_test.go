@@ -27,7 +27,7 @@ func TestPacerRest(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			p := NewPacer(time.Second)
+			p := NewPacer(time.Second, nil)
 			now := time.Now()
 			p.sampledAt, p.rate = now, tt.rate // a sample just taken
 			var got time.Duration
@@ -43,7 +43,7 @@ func TestPacerRest(t *testing.T) {
 
 // TestPacerMeasuresTheRate: lookups counted over a sample set the rate.
 func TestPacerMeasuresTheRate(t *testing.T) {
-	p := NewPacer(time.Second)
+	p := NewPacer(time.Second, nil)
 	start := time.Now()
 	p.rest(0, start) // the first sample
 	for range 500 {
@@ -72,9 +72,9 @@ func TestPacerYield(t *testing.T) {
 	}{
 		// Bounds are far apart so that a busy machine cannot blur them: a
 		// pacer that should not rest would rest 20ms.
-		{"no lookups: no rest", NewPacer(time.Second), -1, 1e6, 500 * time.Millisecond, 0, 10 * time.Millisecond, false},
-		{"lookups just now: rest", NewPacer(time.Second), 0, 1e6, 500 * time.Millisecond, 20 * time.Millisecond, 10 * time.Second, true},
-		{"lookups long ago: no rest", NewPacer(time.Second), 2 * time.Second, 1e6, 500 * time.Millisecond, 0, 10 * time.Millisecond, false},
+		{"no lookups: no rest", NewPacer(time.Second, nil), -1, 1e6, 500 * time.Millisecond, 0, 10 * time.Millisecond, false},
+		{"lookups just now: rest", NewPacer(time.Second, nil), 0, 1e6, 500 * time.Millisecond, 20 * time.Millisecond, 10 * time.Second, true},
+		{"lookups long ago: no rest", NewPacer(time.Second, nil), 2 * time.Second, 1e6, 500 * time.Millisecond, 0, 10 * time.Millisecond, false},
 		{"no pacer", nil, 0, 0, 500 * time.Millisecond, 0, 10 * time.Millisecond, false},
 	}
 	for _, tt := range tests {
@@ -100,7 +100,7 @@ func TestPacerYield(t *testing.T) {
 // TestPacerSteps checks that a step rests in proportion to the work since
 // the previous step, not since the first.
 func TestPacerSteps(t *testing.T) {
-	p := NewPacer(time.Second)
+	p := NewPacer(time.Second, nil)
 	p.max = time.Second
 	p.Lookup(time.Now())
 	p.sampledAt, p.rate = time.Now(), 1e6
@@ -136,7 +136,7 @@ func TestPacerActive(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			p := NewPacer(time.Second)
+			p := NewPacer(time.Second, nil)
 			p.sampledAt, p.rate = time.Now(), tt.rate
 			if tt.lookupAgo >= 0 {
 				p.Lookup(time.Now().Add(-tt.lookupAgo))
@@ -145,5 +145,19 @@ func TestPacerActive(t *testing.T) {
 				t.Fatalf("Active() = %v, want %v", got, tt.want)
 			}
 		})
+	}
+}
+
+// TestPacerTellsBulk: every step of bulk work is told, whether or not
+// lookups arrive, since the scheduler slots it widens serve both.
+func TestPacerTellsBulk(t *testing.T) {
+	var told int
+	p := NewPacer(time.Second, func() { told++ })
+	p.Yield(time.Millisecond)
+	p.Lookup(time.Now())
+	p.Yield(time.Millisecond)
+	p.Steps()()
+	if told != 3 {
+		t.Fatalf("told of %d steps, want 3", told)
 	}
 }

@@ -308,9 +308,11 @@ func peekApplied(dir string, atRest []byte) (bool, uint64, error) {
 // clients, the customer tenants) then finds the cluster's state, and the
 // node's own first writes wait for no one. A write before the applier runs
 // would wait for ever for its own entry.
-func (n *clusterNode) apply(store *columndb.Store, reg *observe.Registry, log zerolog.Logger) error {
+// busy is told of every entry applied: applying is bulk work.
+func (n *clusterNode) apply(store *columndb.Store, reg *observe.Registry, log zerolog.Logger, busy func()) error {
 	delay := reg.Histogram("tonebase_cluster_apply_delay_seconds", "Time from an entry's publish to its apply on this node.", "node").With(n.cfg.Node)
-	n.applier = n.c.Follow(cluster.Follow{Store: store, Log: n.log, Delay: delay.Observe,
+	applied := func(d time.Duration) { busy(); delay.Observe(d) }
+	n.applier = n.c.Follow(cluster.Follow{Store: store, Log: n.log, Delay: applied,
 		Fatal: func(err error) bool { return errors.Is(err, columndb.ErrDiverged) || errors.Is(err, columndb.ErrGap) }})
 	gauge := func(name, help string, v func(cluster.Status) float64) {
 		reg.Gauge(name, help+" (node "+n.cfg.Node+")", func() float64 { return v(n.applier.Status()) })

@@ -175,9 +175,11 @@ type serveConfig struct {
 	AGIIdle time.Duration
 	// CPUs is the parallelism the Go runtime chose (cgroup limits and a
 	// GOMAXPROCS setting count); Procs is the scheduler slots serve runs
-	// with. See --procs.
-	CPUs  int
-	Procs int
+	// with, BulkProcs those it runs with while bulk work runs. See --procs
+	// and --bulk-procs.
+	CPUs      int
+	Procs     int
+	BulkProcs int
 	// MasterKey is TONEBASE_MASTER_KEY: environment only, never a flag,
 	// so the key does not show in the process list.
 	MasterKey string
@@ -216,7 +218,8 @@ func parseServe(args []string) (serveConfig, error) {
 	f.str(&c.DebugAddr, "debug-addr", "", "serve Go profiles (/debug/pprof/) on this address, e.g. 127.0.0.1:6060; off when empty")
 	f.str(&c.AGIAddr, "agi-addr", "", "serve FastAGI for Asterisk on this address, e.g. 127.0.0.1:4573: the dialplan's AGI(agi://host:4573/lookup?…) and AGI(agi://host:4573/flow?…); off when empty")
 	f.duration(&c.AGIIdle, "agi-idle-timeout", 30*time.Second, "longest Asterisk may stay silent in an AGI session (no line and no reply) before tonebase drops the session")
-	f.integer(&c.Procs, "procs", 0, "Go scheduler slots (GOMAXPROCS); 0: twice the CPUs, so a lookup finds a free slot while uploads and compactions keep every CPU busy (a GOMAXPROCS setting is kept)")
+	f.integer(&c.Procs, "procs", 0, "Go scheduler slots (GOMAXPROCS); 0: twice the CPUs (a GOMAXPROCS setting is kept)")
+	f.integer(&c.BulkProcs, "bulk-procs", 0, "Go scheduler slots while bulk work runs (uploads, imports, backups, a cluster node applying the log) and for 10 s after, so a lookup finds a free slot while compactions keep every CPU busy; 0: six times the CPUs (with a GOMAXPROCS setting, --procs)")
 	routes := clusterFlags(f, &c.Cluster)
 	c.MasterKey = os.Getenv("TONEBASE_MASTER_KEY")
 	if err := f.parse(args); err != nil {
@@ -235,6 +238,18 @@ func parseServe(args []string) (serveConfig, error) {
 		if os.Getenv("GOMAXPROCS") == "" {
 			c.Procs = 2 * c.CPUs
 		}
+	}
+	if c.BulkProcs < 0 {
+		return c, fmt.Errorf("--bulk-procs must not be negative")
+	}
+	if c.BulkProcs == 0 {
+		c.BulkProcs = c.Procs
+		if os.Getenv("GOMAXPROCS") == "" {
+			c.BulkProcs = max(6*c.CPUs, c.Procs)
+		}
+	}
+	if c.BulkProcs < c.Procs {
+		return c, fmt.Errorf("--bulk-procs %d is fewer than --procs %d: bulk work needs at least as many scheduler slots as lookups alone", c.BulkProcs, c.Procs)
 	}
 	if err := checkServe(c); err != nil {
 		return c, err

@@ -13,24 +13,29 @@ func TestParseServeProcs(t *testing.T) {
 		name       string
 		args       []string
 		env        map[string]string
-		want       int
+		want, bulk int
 		wantErrSub string
 	}{
-		{name: "default doubles the CPUs", want: 2 * cpus},
-		{name: "flag", args: []string{"--procs", "3"}, want: 3},
-		{name: "environment", env: map[string]string{"TONEBASE_PROCS": "5"}, want: 5},
-		{name: "flag beats environment", args: []string{"--procs", "7"}, env: map[string]string{"TONEBASE_PROCS": "5"}, want: 7},
-		{name: "a GOMAXPROCS setting is kept", env: map[string]string{"GOMAXPROCS": "1"}, want: cpus},
+		{name: "default doubles the CPUs, six times during bulk work", want: 2 * cpus, bulk: 6 * cpus},
+		{name: "flag", args: []string{"--procs", "3"}, want: 3, bulk: max(3, 6*cpus)},
+		{name: "environment", env: map[string]string{"TONEBASE_PROCS": "5"}, want: 5, bulk: max(5, 6*cpus)},
+		{name: "flag beats environment", args: []string{"--procs", "7"}, env: map[string]string{"TONEBASE_PROCS": "5"}, want: 7, bulk: max(7, 6*cpus)},
+		{name: "more slots alone than the bulk default", args: []string{"--procs", "500"}, want: 500, bulk: 500},
+		{name: "bulk flag", args: []string{"--bulk-procs", "40"}, want: 2 * cpus, bulk: 40},
+		{name: "bulk environment", env: map[string]string{"TONEBASE_BULK_PROCS": "30"}, want: 2 * cpus, bulk: 30},
+		{name: "a GOMAXPROCS setting is kept, bulk work too", env: map[string]string{"GOMAXPROCS": "1"}, want: cpus, bulk: cpus},
 		{name: "negative", args: []string{"--procs", "-1"}, wantErrSub: "--procs"},
+		{name: "bulk negative", args: []string{"--bulk-procs", "-1"}, wantErrSub: "--bulk-procs"},
+		{name: "bulk below procs", args: []string{"--procs", "8", "--bulk-procs", "4"}, wantErrSub: "--bulk-procs 4 is fewer than --procs 8"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			c, ok := parseCase(t, tc.args, tc.env, tc.wantErrSub, "GOMAXPROCS", "TONEBASE_PROCS")
+			c, ok := parseCase(t, tc.args, tc.env, tc.wantErrSub, "GOMAXPROCS", "TONEBASE_PROCS", "TONEBASE_BULK_PROCS")
 			if !ok {
 				return
 			}
-			if c.Procs != tc.want || c.CPUs != cpus {
-				t.Fatalf("Procs, CPUs = %d, %d; want %d, %d", c.Procs, c.CPUs, tc.want, cpus)
+			if c.Procs != tc.want || c.BulkProcs != tc.bulk || c.CPUs != cpus {
+				t.Fatalf("Procs, BulkProcs, CPUs = %d, %d, %d; want %d, %d, %d", c.Procs, c.BulkProcs, c.CPUs, tc.want, tc.bulk, cpus)
 			}
 		})
 	}

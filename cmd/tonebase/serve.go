@@ -30,6 +30,7 @@ import (
 	"github.com/tonebase/tonebase/internal/httpx"
 	"github.com/tonebase/tonebase/internal/logsink"
 	"github.com/tonebase/tonebase/internal/observe"
+	"github.com/tonebase/tonebase/internal/procs"
 	"github.com/tonebase/tonebase/internal/tenant"
 	"github.com/tonebase/tonebase/ivr"
 	"github.com/tonebase/tonebase/ivr/agi"
@@ -57,7 +58,15 @@ type app struct {
 	async     *logsink.Lines // the access log's writer, flushed at close; nil when there is none
 	node      *clusterNode   // cluster mode's NATS side; nil when tonebase runs alone
 	master    []byte         // the master key; nil without one
+	slots     *procs.Widener // the scheduler slots, widened while bulk work runs
 }
+
+// bulkLinger is how long the scheduler stays wide after bulk work's last
+// step: long enough for the flushes and compactions an upload sets off
+// (on two CPUs the process was idle a second after a million-row upload
+// ended) and for the pause between a merchant's batches, so one upload
+// does not widen and narrow the scheduler batch by batch.
+const bulkLinger = 10 * time.Second
 
 func serve(args []string) error {
 	cfg, err := parseServe(args)
@@ -314,7 +323,10 @@ func wire(cfg serveConfig, log zerolog.Logger, node *clusterNode, opts ...appOpt
 			log.Info().Str("path", path).Msg("admin token")
 		}
 	}
-	pacer := ivr.NewPacer(time.Second)
+	// Run is started with the server, once nothing can fail; a Busy before
+	// it waits in the widener's channel.
+	slots := procs.New(cfg.Procs, cfg.BulkProcs, bulkLinger, nil)
+	pacer := ivr.NewPacer(time.Second, slots.Busy)
 	store, err := columndb.Open(columndb.Options{Pacer: pacer, Dir: filepath.Join(cfg.Data, "db"), EncryptionKey: atRest,
 		Logger: badgerLogger{log.With().Str("component", "badger").Logger()}, TxnRows: cfg.TxnRows,
 		RowCacheBytes: int64(cfg.RowCacheMB) << 20, WarmRowCache: true, Space: disk, BadgerMemory: badgerMemory(cfg), Log: wlog})
@@ -329,7 +341,7 @@ func wire(cfg serveConfig, log zerolog.Logger, node *clusterNode, opts ...appOpt
 	go logWarm(log, store)
 	reg := observe.New()
 	if node != nil {
-		if err := node.apply(store, reg, log); err != nil {
+		if err := node.apply(store, reg, log, slots.Busy); err != nil {
 			node.stop()
 			_ = store.Close()
 			return nil, err
@@ -349,7 +361,7 @@ func wire(cfg serveConfig, log zerolog.Logger, node *clusterNode, opts ...appOpt
 		_ = store.Close()
 		return nil, err
 	}
-	a := &app{cfg: cfg, log: log, store: store, reg: reg, clients: clients, token: token, disk: disk, node: node, master: master}
+	a := &app{cfg: cfg, log: log, store: store, reg: reg, clients: clients, token: token, disk: disk, node: node, master: master, slots: slots}
 	a.accessLog, a.async = accessLogger(cfg, log, wiring.access, wiring.accessLines, a.reg)
 	catalog := ivr.NewCatalog(store)
 	// Bodies whose signature is checked only once they are whole may hold
@@ -412,6 +424,8 @@ func wire(cfg serveConfig, log zerolog.Logger, node *clusterNode, opts ...appOpt
 	a.conns = conns.New(conns.Limits{Busy: cfg.RequestTimeout, Idle: cfg.IdleTimeout},
 		a.reg.Counter("tonebase_http_connections_expired_total", "Connections closed for stalling, by the state they stalled in.", "state"))
 	go a.conns.Run()
+	a.reg.Gauge("tonebase_scheduler_slots", "Go scheduler slots (GOMAXPROCS) in use: --procs, or --bulk-procs while bulk work runs.", func() float64 { return float64(slots.Slots()) })
+	go a.slots.Run()
 	a.backups = api.Backups(admin.BackupConfig{Store: store, Files: readBackupFiles(cfg.Data), Key: backupKey(master), Stream: a.conns.Stream})
 	a.server = &fasthttp.Server{
 		Handler:            handler(a, routes(a, ivrH, api, custH, onepayH, rpH)),
@@ -434,6 +448,7 @@ func (a *app) close() error {
 	defer a.node.close() // after the store: its last writes may be in flight
 	a.node.stop()
 	a.conns.Close()
+	defer a.slots.Close()
 	a.cust.Close()
 	_ = a.web.Close() // waits for running imports, which write to the store
 	a.svc.Close()

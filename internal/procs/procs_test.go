@@ -1,0 +1,150 @@
+package procs
+
+import (
+	"runtime"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+)
+
+// recorder stands in for runtime.GOMAXPROCS and keeps every count set.
+type recorder struct {
+	mu  sync.Mutex
+	set []int
+}
+
+func (r *recorder) apply(n int) int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.set = append(r.set, n)
+	return 0
+}
+
+func (r *recorder) counts() []int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return slices.Clone(r.set)
+}
+
+// eventually waits up to 5 s for the counts set to be want.
+func eventually(t *testing.T, r *recorder, want ...int) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for !slices.Equal(r.counts(), want) {
+		if time.Now().After(deadline) {
+			t.Fatalf("counts set %v, want %v", r.counts(), want)
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+// TestWidener walks one widener through a stretch of bulk work, the quiet
+// after it, a second stretch and the close.
+func TestWidener(t *testing.T) {
+	const linger = 300 * time.Millisecond
+	r := &recorder{}
+	w := New(4, 12, linger, r.apply)
+	go w.Run()
+
+	time.Sleep(50 * time.Millisecond)
+	if got := r.counts(); len(got) != 0 || w.Wide() || w.Slots() != 4 {
+		t.Fatalf("before any bulk work: set %v, wide %v, slots %d", got, w.Wide(), w.Slots())
+	}
+
+	w.Busy()
+	eventually(t, r, 12)
+	if !w.Wide() || w.Slots() != 12 {
+		t.Fatalf("after Busy: wide %v, slots %d", w.Wide(), w.Slots())
+	}
+
+	// Steps far more often than linger keep it wide, however long the work.
+	for end := time.Now().Add(3 * linger); time.Now().Before(end); time.Sleep(5 * time.Millisecond) {
+		w.Busy()
+	}
+	if got := r.counts(); !slices.Equal(got, []int{12}) {
+		t.Fatalf("while bulk work runs: set %v, want [12] only", got)
+	}
+
+	quiet := time.Now()
+	eventually(t, r, 12, 4)
+	if took := time.Since(quiet); took < linger {
+		t.Fatalf("narrowed %v after the last step, before the linger of %v", took, linger)
+	}
+	if w.Wide() {
+		t.Fatal("still reports wide after narrowing")
+	}
+
+	w.Busy()
+	eventually(t, r, 12, 4, 12)
+	w.Close()
+	if got := r.counts(); !slices.Equal(got, []int{12, 4, 12, 4}) {
+		t.Fatalf("after Close: set %v, want it narrow again", got)
+	}
+}
+
+// TestWidenerFixed: with no more wide slots than narrow ones (a GOMAXPROCS
+// setting the operator made), nothing is ever set.
+func TestWidenerFixed(t *testing.T) {
+	tests := []struct {
+		name         string
+		narrow, wide int
+	}{
+		{"equal", 4, 4},
+		{"wide below narrow", 4, 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := &recorder{}
+			w := New(tt.narrow, tt.wide, time.Millisecond, r.apply)
+			go w.Run()
+			for range 20 {
+				w.Busy()
+				time.Sleep(time.Millisecond)
+			}
+			w.Close()
+			if got := r.counts(); len(got) != 0 || w.Wide() {
+				t.Fatalf("set %v, wide %v; want nothing set", got, w.Wide())
+			}
+		})
+	}
+}
+
+// TestWidenerSetsTheRuntime: with no setter given, the runtime's own count
+// moves, and Close puts it back.
+func TestWidenerSetsTheRuntime(t *testing.T) {
+	before := runtime.GOMAXPROCS(0)
+	w := New(before, before+3, time.Hour, nil)
+	go w.Run()
+	w.Busy()
+	deadline := time.Now().Add(5 * time.Second)
+	for runtime.GOMAXPROCS(0) != before+3 {
+		if time.Now().After(deadline) {
+			t.Fatalf("GOMAXPROCS %d, want %d", runtime.GOMAXPROCS(0), before+3)
+		}
+		time.Sleep(time.Millisecond)
+	}
+	w.Close()
+	if got := runtime.GOMAXPROCS(0); got != before {
+		t.Fatalf("after Close GOMAXPROCS is %d, want %d", got, before)
+	}
+}
+
+// A nil widener (serve without one) is a no-op.
+func TestNilWidener(t *testing.T) {
+	var w *Widener
+	w.Busy()
+	if w.Wide() || w.Slots() != 0 {
+		t.Fatal("a nil widener reports slots")
+	}
+}
+
+func BenchmarkBusy(b *testing.B) {
+	w := New(4, 12, time.Hour, func(int) int { return 0 })
+	go w.Run()
+	defer w.Close()
+	b.ReportAllocs()
+	for b.Loop() {
+		w.Busy()
+	}
+}
