@@ -219,7 +219,7 @@ func parseServe(args []string) (serveConfig, error) {
 	f.str(&c.AGIAddr, "agi-addr", "", "serve FastAGI for Asterisk on this address, e.g. 127.0.0.1:4573: the dialplan's AGI(agi://host:4573/lookup?…) and AGI(agi://host:4573/flow?…); off when empty")
 	f.duration(&c.AGIIdle, "agi-idle-timeout", 30*time.Second, "longest Asterisk may stay silent in an AGI session (no line and no reply) before tonebase drops the session")
 	f.integer(&c.Procs, "procs", 0, "Go scheduler slots (GOMAXPROCS); 0: twice the CPUs (a GOMAXPROCS setting is kept)")
-	f.integer(&c.BulkProcs, "bulk-procs", 0, "Go scheduler slots while bulk work runs (uploads, imports, backups, a cluster node applying the log) and for 10 s after, so a lookup finds a free slot while compactions keep every CPU busy; 0: six times the CPUs (with a GOMAXPROCS setting, --procs)")
+	f.integer(&c.BulkProcs, "bulk-procs", 0, "Go scheduler slots while bulk work runs (uploads, imports, backups, the row cache's warm-up, a cluster node applying the log) and for 10 s after, so a lookup finds a free slot while compactions keep every CPU busy; 0: six times the CPUs (with a GOMAXPROCS setting, --procs)")
 	routes := clusterFlags(f, &c.Cluster)
 	c.MasterKey = os.Getenv("TONEBASE_MASTER_KEY")
 	if err := f.parse(args); err != nil {

@@ -37,10 +37,10 @@ func TestMain(m *testing.M) {
 
 func freeAddr(t *testing.T) string { return testkit.FreeAddr(t) }
 
-func startChild(t *testing.T, addr, data, token string) *exec.Cmd {
+func startChild(t *testing.T, addr, data, token string, extra ...string) *exec.Cmd {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), "TONEBASE_TEST_SERVE=--addr "+addr+" --data "+data+" --admin-token "+token+" --log-format json --access-log=false")
+	cmd.Env = append(os.Environ(), "TONEBASE_TEST_SERVE=--addr "+addr+" --data "+data+" --admin-token "+token+" --log-format json --access-log=false "+strings.Join(extra, " "))
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}

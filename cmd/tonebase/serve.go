@@ -100,6 +100,7 @@ func serve(args []string) error {
 		extra.close()
 		return permissionHint(err, cfg.Data)
 	}
+	a.slots.Start()
 	if cfg.Demo {
 		if err := a.demo(ln.Addr().String()); err != nil {
 			_ = ln.Close()
@@ -323,8 +324,8 @@ func wire(cfg serveConfig, log zerolog.Logger, node *clusterNode, opts ...appOpt
 			log.Info().Str("path", path).Msg("admin token")
 		}
 	}
-	// Run is started with the server, once nothing can fail; a Busy before
-	// it waits in the widener's channel.
+	// Started by serve alone (the count is the process's); a Busy before
+	// that waits in the widener's channel.
 	slots := procs.New(cfg.Procs, cfg.BulkProcs, bulkLinger, nil)
 	pacer := ivr.NewPacer(time.Second, slots.Busy)
 	store, err := columndb.Open(columndb.Options{Pacer: pacer, Dir: filepath.Join(cfg.Data, "db"), EncryptionKey: atRest,
@@ -425,7 +426,6 @@ func wire(cfg serveConfig, log zerolog.Logger, node *clusterNode, opts ...appOpt
 		a.reg.Counter("tonebase_http_connections_expired_total", "Connections closed for stalling, by the state they stalled in.", "state"))
 	go a.conns.Run()
 	a.reg.Gauge("tonebase_scheduler_slots", "Go scheduler slots (GOMAXPROCS) in use: --procs, or --bulk-procs while bulk work runs.", func() float64 { return float64(slots.Slots()) })
-	go a.slots.Run()
 	a.backups = api.Backups(admin.BackupConfig{Store: store, Files: readBackupFiles(cfg.Data), Key: backupKey(master), Stream: a.conns.Stream})
 	a.server = &fasthttp.Server{
 		Handler:            handler(a, routes(a, ivrH, api, custH, onepayH, rpH)),

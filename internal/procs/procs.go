@@ -23,13 +23,15 @@ import (
 
 // Widener widens the scheduler to wide slots while Busy is called, and
 // narrows it back to narrow once Busy has not been called for linger.
+// Busy may be called from any goroutine; Start once, before Close.
 type Widener struct {
 	narrow, wide int
 	linger       time.Duration
 	set          func(int) int
 
 	last    atomic.Int64 // unix ns of the last Busy, to the millisecond
-	widened atomic.Bool  // the slots are wide, as Run last set them
+	widened atomic.Bool  // the slots are wide, as run last set them
+	started atomic.Bool
 	kick    chan struct{}
 	stop    chan struct{}
 	done    chan struct{}
@@ -78,11 +80,18 @@ func (w *Widener) Slots() int {
 	return w.narrow
 }
 
-// Run applies the slot counts until Close: wide at once on the first Busy,
-// narrow again once Busy has been quiet for linger. Changing the count
-// stops the world for a moment, so it happens twice per stretch of bulk
-// work, not per step.
-func (w *Widener) Run() {
+// Start applies the slot counts from now until Close: wide at once on
+// the first Busy (one made before Start included), narrow again once Busy
+// has been quiet for linger. The count is the whole process's, so only
+// the process's own start calls it: an app made inside a test leaves the
+// test's count alone. Changing the count stops the world for a moment, so
+// it happens twice per stretch of bulk work, not per step.
+func (w *Widener) Start() {
+	w.started.Store(true)
+	go w.run()
+}
+
+func (w *Widener) run() {
 	defer close(w.done)
 	if w.narrow >= w.wide {
 		<-w.stop
@@ -115,8 +124,12 @@ func (w *Widener) Run() {
 	}
 }
 
-// Close stops Run, leaving the narrow count set, and waits for it.
+// Close stops what Start started, leaving the narrow count set, and
+// waits for it. Without Start it does nothing.
 func (w *Widener) Close() {
+	if !w.started.Load() {
+		return
+	}
 	close(w.stop)
 	<-w.done
 }

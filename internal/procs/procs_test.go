@@ -45,7 +45,7 @@ func TestWidener(t *testing.T) {
 	const linger = 300 * time.Millisecond
 	r := &recorder{}
 	w := New(4, 12, linger, r.apply)
-	go w.Run()
+	w.Start()
 
 	time.Sleep(50 * time.Millisecond)
 	if got := r.counts(); len(got) != 0 || w.Wide() || w.Slots() != 4 {
@@ -97,7 +97,7 @@ func TestWidenerFixed(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			r := &recorder{}
 			w := New(tt.narrow, tt.wide, time.Millisecond, r.apply)
-			go w.Run()
+			w.Start()
 			for range 20 {
 				w.Busy()
 				time.Sleep(time.Millisecond)
@@ -115,7 +115,7 @@ func TestWidenerFixed(t *testing.T) {
 func TestWidenerSetsTheRuntime(t *testing.T) {
 	before := runtime.GOMAXPROCS(0)
 	w := New(before, before+3, time.Hour, nil)
-	go w.Run()
+	w.Start()
 	w.Busy()
 	deadline := time.Now().Add(5 * time.Second)
 	for runtime.GOMAXPROCS(0) != before+3 {
@@ -130,18 +130,28 @@ func TestWidenerSetsTheRuntime(t *testing.T) {
 	}
 }
 
-// A nil widener (serve without one) is a no-op.
-func TestNilWidener(t *testing.T) {
+// A nil widener is a no-op; one never started ignores Busy and closes at
+// once (an app made inside a test).
+func TestIdleWideners(t *testing.T) {
 	var w *Widener
 	w.Busy()
 	if w.Wide() || w.Slots() != 0 {
 		t.Fatal("a nil widener reports slots")
 	}
+	r := &recorder{}
+	w = New(4, 12, time.Millisecond, r.apply)
+	for range 3 {
+		w.Busy()
+	}
+	w.Close()
+	if got := r.counts(); len(got) != 0 || w.Wide() || w.Slots() != 4 {
+		t.Fatalf("never started: set %v, wide %v, slots %d", got, w.Wide(), w.Slots())
+	}
 }
 
 func BenchmarkBusy(b *testing.B) {
 	w := New(4, 12, time.Hour, func(int) int { return 0 })
-	go w.Run()
+	w.Start()
 	defer w.Close()
 	b.ReportAllocs()
 	for b.Loop() {
