@@ -1,0 +1,145 @@
+package cluster
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/nats-io/jwt/v2"
+	"github.com/nats-io/nats-server/v2/server"
+	"github.com/nats-io/nkeys"
+	"github.com/rs/zerolog"
+)
+
+// decentralised is an operator and an account with JetStream, as an
+// existing NATS deployment run with JWTs (nsc) has them.
+type decentralised struct {
+	operator *jwt.OperatorClaims
+	sysPub   string
+	sysJWT   string
+	opKey    nkeys.KeyPair
+	accPub   string
+	accJWT   string
+	accKey   nkeys.KeyPair
+}
+
+func newDecentralised(t *testing.T) decentralised {
+	t.Helper()
+	opKey, err := nkeys.CreateOperator()
+	must(t, err)
+	opPub, err := opKey.PublicKey()
+	must(t, err)
+	// JetStream needs the server's system account.
+	sysKey, err := nkeys.CreateAccount()
+	must(t, err)
+	sysPub, err := sysKey.PublicKey()
+	must(t, err)
+	op := jwt.NewOperatorClaims(opPub)
+	op.Name = "test-operator"
+	op.SystemAccount = sysPub
+	opJWT, err := op.Encode(opKey)
+	must(t, err)
+	op, err = jwt.DecodeOperatorClaims(opJWT)
+	must(t, err)
+	sys := jwt.NewAccountClaims(sysPub)
+	sys.Name = "SYS"
+	sysJWT, err := sys.Encode(opKey)
+	must(t, err)
+	accKey, err := nkeys.CreateAccount()
+	must(t, err)
+	accPub, err := accKey.PublicKey()
+	must(t, err)
+	ac := jwt.NewAccountClaims(accPub)
+	ac.Name = "tonebase"
+	ac.Limits.JetStreamLimits = jwt.JetStreamLimits{MemoryStorage: jwt.NoLimit, DiskStorage: jwt.NoLimit, Streams: jwt.NoLimit, Consumer: jwt.NoLimit}
+	accJWT, err := ac.Encode(opKey)
+	must(t, err)
+	return decentralised{operator: op, sysPub: sysPub, sysJWT: sysJWT, opKey: opKey, accPub: accPub, accJWT: accJWT, accKey: accKey}
+}
+
+// creds writes a .creds file for a new user signed by key.
+func creds(t *testing.T, key nkeys.KeyPair, name string) string {
+	t.Helper()
+	uKey, err := nkeys.CreateUser()
+	must(t, err)
+	uPub, err := uKey.PublicKey()
+	must(t, err)
+	uc := jwt.NewUserClaims(uPub)
+	uc.Name = name
+	uJWT, err := uc.Encode(key)
+	must(t, err)
+	seed, err := uKey.Seed()
+	must(t, err)
+	b, err := jwt.FormatUserConfig(uJWT, seed)
+	must(t, err)
+	path := filepath.Join(t.TempDir(), name+".creds")
+	must(t, os.WriteFile(path, b, 0o600))
+	return path
+}
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestDialCredentials runs a NATS server in operator mode, the set-up a
+// credentials file (--nats-creds) is for: a user of the account with
+// JetStream connects and appends; a user of an account the server does
+// not know, or no credentials, is refused with ErrCredentials.
+func TestDialCredentials(t *testing.T) {
+	d := newDecentralised(t)
+	resolver := &server.MemAccResolver{}
+	must(t, resolver.Store(d.accPub, d.accJWT))
+	must(t, resolver.Store(d.sysPub, d.sysJWT))
+	s, err := server.NewServer(&server.Options{Host: "127.0.0.1", Port: -1, JetStream: true, StoreDir: t.TempDir(),
+		MaxPayload: EmbeddedMaxPayload, NoSigs: true, TrustedOperators: []*jwt.OperatorClaims{d.operator}, AccountResolver: resolver,
+		SystemAccount: d.sysPub})
+	must(t, err)
+	go s.Start()
+	if !s.ReadyForConnections(10 * time.Second) {
+		t.Fatal("the NATS server did not start")
+	}
+	t.Cleanup(s.Shutdown)
+	url := fmt.Sprintf("nats://127.0.0.1:%d", s.Addr().(*net.TCPAddr).Port)
+	stranger, err := nkeys.CreateAccount()
+	must(t, err)
+
+	tests := []struct {
+		name string
+		conn Conn
+		ok   bool
+	}{
+		{"a user of the account", Conn{URLs: url, CredsFile: creds(t, d.accKey, "tonebase-n1")}, true},
+		{"credentials take the place of a user and password", Conn{URLs: url, CredsFile: creds(t, d.accKey, "tonebase-n2"), User: "tonebase", Password: "derived"}, true},
+		{"a user of an account the server does not know", Conn{URLs: url, CredsFile: creds(t, stranger, "intruder")}, false},
+		{"no credentials", Conn{URLs: url}, false},
+		{"a user and password alone", Conn{URLs: url, User: "tonebase", Password: "derived"}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tt.conn.Log = zerolog.Nop()
+			nc, err := Dial(tt.conn)
+			if !tt.ok {
+				if err == nil {
+					nc.Close()
+					t.Fatal("connected")
+				}
+				if !errors.Is(err, ErrCredentials) {
+					t.Fatalf("refused with %v, want ErrCredentials", err)
+				}
+				return
+			}
+			must(t, err)
+			c := openOn(t, nc, 1)
+			if seq, err := c.Log().Append([]byte("with a credentials file")); err != nil || seq == 0 {
+				t.Fatalf("append: %d %v", seq, err)
+			}
+		})
+	}
+}
