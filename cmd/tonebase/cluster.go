@@ -315,7 +315,7 @@ func (n *clusterNode) apply(store *columndb.Store, reg *observe.Registry, log ze
 	n.applier = n.c.Follow(cluster.Follow{Store: store, Log: n.log, Delay: applied,
 		Fatal: func(err error) bool { return errors.Is(err, columndb.ErrDiverged) || errors.Is(err, columndb.ErrGap) }})
 	gauge := func(name, help string, v func(cluster.Status) float64) {
-		reg.Gauge(name, help+" (node "+n.cfg.Node+")", func() float64 { return v(n.applier.Status()) })
+		reg.GaugeOf(name, help, "node", n.cfg.Node, func() float64 { return v(n.applier.Status()) })
 	}
 	gauge("tonebase_cluster_applied", "The last log entry this node applied.", func(s cluster.Status) float64 { return float64(s.Applied) })
 	gauge("tonebase_cluster_log_last", "The log's last entry as this node last saw it.", func(s cluster.Status) float64 { return float64(s.Last) })

@@ -53,7 +53,7 @@ func TestClusterSingleNode(t *testing.T) {
 		t.Fatalf("healthz %v", h)
 	}
 	m := string(s.do("GET", "/metrics", "", nil).body)
-	for _, want := range []string{"tonebase_cluster_lag_entries 0", "tonebase_cluster_applying 1", "tonebase_cluster_apply_delay_seconds_count{node=\"n1\"}"} {
+	for _, want := range []string{"tonebase_cluster_lag_entries{node=\"n1\"} 0", "tonebase_cluster_applying{node=\"n1\"} 1", "tonebase_cluster_apply_delay_seconds_count{node=\"n1\"}"} {
 		if !strings.Contains(m, want) {
 			t.Errorf("metrics lack %q", want)
 		}

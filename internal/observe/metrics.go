@@ -30,8 +30,9 @@ type Registry struct {
 // is the difference of two counters that live elsewhere, so there is
 // nothing to keep up to date between scrapes.
 type gauge struct {
-	help  string
-	value func() float64
+	help      string
+	label, of string // one label and its value, or none
+	value     func() float64
 }
 
 // New returns an empty registry.
@@ -91,6 +92,16 @@ func (r *Registry) Gauge(name, help string, value func() float64) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.gauges[name] = gauge{help: help, value: value}
+}
+
+// GaugeOf registers a gauge with one label, such as the node a cluster
+// gauge describes, so that series from several nodes can be told apart
+// and put side by side; a second registration of the name replaces the
+// first.
+func (r *Registry) GaugeOf(name, help, label, of string, value func() float64) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.gauges[name] = gauge{help: help, label: label, of: of, value: value}
 }
 
 // Histogram returns the latency histogram family of that name, creating it once.
@@ -175,7 +186,11 @@ func (r *Registry) WriteText(w io.Writer) {
 	fmt.Fprintf(w, "# HELP tonebase_uptime_seconds Seconds since the process started.\n# TYPE tonebase_uptime_seconds gauge\ntonebase_uptime_seconds %.0f\n", time.Since(r.started).Seconds())
 	for _, name := range sortedKeys(r.gauges) {
 		g := r.gauges[name]
-		fmt.Fprintf(w, "# HELP %s %s\n# TYPE %s gauge\n%s %g\n", name, g.help, name, name, g.value())
+		series := name
+		if g.label != "" {
+			series += labelText([]string{g.label}, g.of, "")
+		}
+		fmt.Fprintf(w, "# HELP %s %s\n# TYPE %s gauge\n%s %g\n", name, g.help, name, series, g.value())
 	}
 	for _, name := range sortedKeys(r.counters) {
 		c := r.counters[name]

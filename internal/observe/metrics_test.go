@@ -119,6 +119,12 @@ tonebase_cluster_applied 12
 # TYPE tonebase_cluster_lag_entries gauge
 tonebase_cluster_lag_entries 7
 `},
+		{"a gauge with one label, its value escaped", func(r *Registry) {
+			r.GaugeOf("tonebase_cluster_applied", "Last applied.", "node", `n"1`, func() float64 { return 12 })
+		}, `# HELP tonebase_cluster_applied Last applied.
+# TYPE tonebase_cluster_applied gauge
+tonebase_cluster_applied{node="n\"1"} 12
+`},
 		{"a family with no series yet", func(r *Registry) {
 			r.Counter("tonebase_lookups_total", "IVR lookups by status.", "status")
 		}, "# HELP tonebase_lookups_total IVR lookups by status.\n# TYPE tonebase_lookups_total counter\n"},
