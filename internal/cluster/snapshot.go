@@ -105,7 +105,7 @@ func (c *Cluster) Take(ctx context.Context, node string, write func(io.Writer) (
 		return Snapshot{}, fmt.Errorf("cluster: write snapshot: %w", err)
 	}
 	name := snapName(applied)
-	err = c.snaps.UpdateMeta(ctx, tmp, jetstream.ObjectMeta{Name: name, Description: "written by " + node,
+	err = c.rename(ctx, tmp, jetstream.ObjectMeta{Name: name, Description: "written by " + node,
 		Metadata: map[string]string{"applied": strconv.FormatUint(applied, 10)}})
 	if err != nil {
 		_ = c.snaps.Delete(context.WithoutCancel(ctx), tmp)
@@ -115,6 +115,35 @@ func (c *Cluster) Take(ctx context.Context, node string, write func(io.Writer) (
 		return Snapshot{}, fmt.Errorf("cluster: name snapshot %s: %w", name, err)
 	}
 	return Snapshot{Name: name, Applied: applied, Size: info.Size, Written: info.ModTime}, nil
+}
+
+// renameTries bounds the renames of a snapshot just written that find it
+// missing, renameWait apart.
+const (
+	renameTries = 20
+	renameWait  = 100 * time.Millisecond
+)
+
+// rename gives the partial object tmp its snapshot name. The object store
+// reads an object's meta with a direct get, which any replica may answer,
+// so a rename right after the upload can be answered by a replica that
+// has not yet stored it, and reports the object deleted (seen once in a
+// three-node test, as one node was paused: that round wrote no
+// snapshot). The upload was acknowledged by a quorum and the replicas
+// catch up, so ask again for a couple of seconds.
+func (c *Cluster) rename(ctx context.Context, tmp string, meta jetstream.ObjectMeta) error {
+	var err error
+	for range renameTries {
+		if err = c.snaps.UpdateMeta(ctx, tmp, meta); !errors.Is(err, jetstream.ErrUpdateMetaDeleted) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(renameWait):
+		}
+	}
+	return err
 }
 
 // Prune keeps the newest keep snapshots, deletes the others and partial

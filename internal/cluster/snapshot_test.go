@@ -3,11 +3,13 @@ package cluster
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"testing"
 	"time"
 
+	"github.com/nats-io/nats.go/jetstream"
 	"github.com/rs/zerolog"
 )
 
@@ -175,5 +177,59 @@ func TestShare(t *testing.T) {
 	}
 	if got, err := c.Share(ctx, "other", nil, made, same); err != nil || string(got) != "made" {
 		t.Fatalf("nothing offered anywhere: %q, %v", got, err)
+	}
+}
+
+// staleStore answers the first misses renames of an object as a replica
+// that has not yet stored it does.
+type staleStore struct {
+	jetstream.ObjectStore
+	misses  int
+	renames int
+}
+
+func (s *staleStore) UpdateMeta(ctx context.Context, name string, meta jetstream.ObjectMeta) error {
+	s.renames++
+	if s.renames <= s.misses {
+		return jetstream.ErrUpdateMetaDeleted
+	}
+	return s.ObjectStore.UpdateMeta(ctx, name, meta)
+}
+
+// TestSnapshotRenameAfterAStaleRead: a snapshot whose rename is first
+// answered by a replica behind the upload is still named and kept; one
+// the store keeps reporting missing fails without leaving a part behind.
+func TestSnapshotRenameAfterAStaleRead(t *testing.T) {
+	tests := []struct {
+		name   string
+		misses int
+		ok     bool
+	}{
+		{"one stale answer", 1, true},
+		{"a few", 5, true},
+		{"never found", renameTries, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := open(t, startNode(t).URL(), 1)
+			stale := &staleStore{ObjectStore: c.snaps, misses: tt.misses}
+			c.snaps = stale
+			ctx := context.Background()
+			snap, err := c.Take(ctx, "n1", func(w io.Writer) (uint64, error) {
+				_, err := w.Write([]byte("a whole backup"))
+				return 7, err
+			})
+			snaps, _ := c.Snapshots(ctx)
+			infos, _ := stale.ObjectStore.List(ctx)
+			if !tt.ok {
+				if err == nil || !errors.Is(err, jetstream.ErrUpdateMetaDeleted) || len(infos) != 0 {
+					t.Fatalf("take: %+v, %v; objects left %d", snap, err, len(infos))
+				}
+				return
+			}
+			if err != nil || snap.Applied != 7 || len(snaps) != 1 || len(infos) != 1 {
+				t.Fatalf("take after %d stale answers: %+v, %v; snapshots %+v, objects %d", tt.misses, snap, err, snaps, len(infos))
+			}
+		})
 	}
 }
