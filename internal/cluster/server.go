@@ -53,6 +53,13 @@ type Auth struct {
 // Server is a running embedded NATS server.
 type Server struct{ s *server.Server }
 
+// How often an embedded server pings its routes, and how many pings may go
+// unanswered before it closes one as stale.
+const (
+	routePing     = 3 * time.Second
+	routePingsOut = 3
+)
+
 // StartEmbedded starts the server and waits until it takes connections.
 // JetStream's own readiness (a meta leader among the routes) comes later;
 // Open waits for that.
@@ -87,7 +94,15 @@ func StartEmbedded(e Embedded) (*Server, error) {
 		if err != nil {
 			return nil, fmt.Errorf("cluster: --cluster-listen %q: %w", e.ClusterListen, err)
 		}
-		opts.Cluster = server.ClusterOpts{Name: e.ClusterName, Host: chost, Port: cport}
+		// A peer that hangs without closing its routes (a paused VM, a
+		// stopped process) still takes its share of the requests any
+		// replica may answer, direct gets among them, and leaves them
+		// unanswered until its routes are found stale: after NATS's
+		// default two pings two minutes apart, every snapshot write timed
+		// out for a minute and more with one of three nodes stopped
+		// (SIGSTOP). Three pings three seconds apart cut it off in about
+		// ten seconds; it routes in again once it answers.
+		opts.Cluster = server.ClusterOpts{Name: e.ClusterName, Host: chost, Port: cport, PingInterval: routePing, MaxPingsOut: routePingsOut}
 		opts.Routes = server.RoutesFromStr(strings.Join(e.Routes, ","))
 		if e.Auth != nil {
 			opts.Cluster.Username, opts.Cluster.Password = e.Auth.RouteUser, e.Auth.RoutePassword
