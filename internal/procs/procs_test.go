@@ -42,7 +42,7 @@ func eventually(t *testing.T, r *recorder, want ...int) {
 // TestWidener walks one widener through a stretch of bulk work, the quiet
 // after it, a second stretch and the close.
 func TestWidener(t *testing.T) {
-	const linger = 300 * time.Millisecond
+	const linger = time.Second
 	r := &recorder{}
 	w := New(4, 12, linger, r.apply)
 	w.Start()
