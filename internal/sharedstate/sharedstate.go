@@ -191,7 +191,11 @@ func (b *Bucket) get(key string) ([]byte, uint64, error) {
 		return nil, 0, err
 	}
 	defer cancel()
-	m, err := b.stream.GetLastMsgForSubject(ctx, b.subject+encodeKey(key))
+	subj := b.subject + encodeKey(key)
+	m, err := b.stream.GetLastMsgForSubject(ctx, subj)
+	if errors.Is(err, jetstream.ErrMsgNotFound) {
+		m, err = b.leaderLast(ctx, subj) // a replica's miss may be its lag (leader.go)
+	}
 	switch {
 	case errors.Is(err, jetstream.ErrMsgNotFound):
 		return nil, 0, ErrNotFound
