@@ -1,7 +1,6 @@
 package cluster
 
 import (
-	"errors"
 	"fmt"
 	"net"
 	"os"
@@ -12,7 +11,6 @@ import (
 	"github.com/nats-io/jwt/v2"
 	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nkeys"
-	"github.com/rs/zerolog"
 )
 
 // decentralised is an operator and an account with JetStream, as an
@@ -110,36 +108,11 @@ func TestDialCredentials(t *testing.T) {
 	stranger, err := nkeys.CreateAccount()
 	must(t, err)
 
-	tests := []struct {
-		name string
-		conn Conn
-		ok   bool
-	}{
+	dialCases(t, []dialCase{
 		{"a user of the account", Conn{URLs: url, CredsFile: creds(t, d.accKey, "tonebase-n1")}, true},
 		{"credentials take the place of a user and password", Conn{URLs: url, CredsFile: creds(t, d.accKey, "tonebase-n2"), User: "tonebase", Password: "derived"}, true},
 		{"a user of an account the server does not know", Conn{URLs: url, CredsFile: creds(t, stranger, "intruder")}, false},
 		{"no credentials", Conn{URLs: url}, false},
 		{"a user and password alone", Conn{URLs: url, User: "tonebase", Password: "derived"}, false},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			tt.conn.Log = zerolog.Nop()
-			nc, err := Dial(tt.conn)
-			if !tt.ok {
-				if err == nil {
-					nc.Close()
-					t.Fatal("connected")
-				}
-				if !errors.Is(err, ErrCredentials) {
-					t.Fatalf("refused with %v, want ErrCredentials", err)
-				}
-				return
-			}
-			must(t, err)
-			c := openOn(t, nc, 1)
-			if seq, err := c.Log().Append([]byte("with a credentials file")); err != nil || seq == 0 {
-				t.Fatalf("append: %d %v", seq, err)
-			}
-		})
-	}
+	}, ErrCredentials, nil)
 }

@@ -99,6 +99,48 @@ func openOn(t *testing.T, nc *nats.Conn, replicas int) *Cluster {
 	return c
 }
 
+// dialCase is a connection a test expects NATS to take, and the log to
+// append over, or to refuse.
+type dialCase struct {
+	name string
+	conn Conn
+	ok   bool
+}
+
+// dialCases dials each case. A refused one must fail, with refusal when
+// that is set; a taken one must append to the log, after check, when set,
+// has looked at the connection.
+func dialCases(t *testing.T, cases []dialCase, refusal error, check func(*testing.T, *nats.Conn)) {
+	t.Helper()
+	for _, tt := range cases {
+		t.Run(tt.name, func(t *testing.T) {
+			tt.conn.Log = zerolog.Nop()
+			nc, err := Dial(tt.conn)
+			if !tt.ok {
+				if err == nil {
+					nc.Close()
+					t.Fatal("connected")
+				}
+				if refusal != nil && !errors.Is(err, refusal) {
+					t.Fatalf("refused with %v, want %v", err, refusal)
+				}
+				t.Logf("refused: %v", err)
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			c := openOn(t, nc, 1)
+			if check != nil {
+				check(t, nc)
+			}
+			if seq, err := c.Log().Append([]byte(tt.name)); err != nil || seq == 0 {
+				t.Fatalf("append: %d %v", seq, err)
+			}
+		})
+	}
+}
+
 // memStore is a Store in memory: the entries applied, in order.
 type memStore struct {
 	mu      sync.Mutex

@@ -17,7 +17,7 @@ import (
 	"time"
 
 	"github.com/nats-io/nats-server/v2/server"
-	"github.com/rs/zerolog"
+	"github.com/nats-io/nats.go"
 )
 
 // pki is a CA and the certificates it signed, as PEM files in dir.
@@ -106,37 +106,13 @@ func TestDialMutualTLS(t *testing.T) {
 	url := fmt.Sprintf("tls://127.0.0.1:%d", s.Addr().(*net.TCPAddr).Port)
 
 	other := newPKI(t)
-	tests := []struct {
-		name string
-		conn Conn
-		ok   bool
-	}{
+	dialCases(t, []dialCase{
 		{"client certificate signed by the CA", Conn{URLs: url, TLSCert: cliCert, TLSKey: cliKey, TLSCA: p.caFile}, true},
 		{"no client certificate", Conn{URLs: url, TLSCA: p.caFile}, false},
 		{"the server's CA not trusted", Conn{URLs: url, TLSCert: cliCert, TLSKey: cliKey, TLSCA: other.caFile}, false},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			tt.conn.Log = zerolog.Nop()
-			nc, err := Dial(tt.conn)
-			if !tt.ok {
-				if err == nil {
-					nc.Close()
-					t.Fatal("connected")
-				}
-				t.Logf("refused: %v", err)
-				return
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			c := openOn(t, nc, 1)
-			if !nc.TLSRequired() {
-				t.Fatal("the connection is not over TLS")
-			}
-			if seq, err := c.Log().Append([]byte("over mutual TLS")); err != nil || seq == 0 {
-				t.Fatalf("append over TLS: %d %v", seq, err)
-			}
-		})
-	}
+	}, nil, func(t *testing.T, nc *nats.Conn) {
+		if !nc.TLSRequired() {
+			t.Fatal("the connection is not over TLS")
+		}
+	})
 }
