@@ -42,6 +42,11 @@ func (b *Bucket) leaderLast(ctx context.Context, subj string) (*jetstream.RawStr
 	if err != nil {
 		return nil, err
 	}
+	return decodeLeaderReply(reply.Data)
+}
+
+// decodeLeaderReply reads the JetStream API's answer to a message get.
+func decodeLeaderReply(data []byte) (*jetstream.RawStreamMsg, error) {
 	var resp struct {
 		Error *struct {
 			Code        int    `json:"code"`
@@ -56,7 +61,7 @@ func (b *Bucket) leaderLast(ctx context.Context, subj string) (*jetstream.RawStr
 			Time     time.Time `json:"time"`
 		} `json:"message"`
 	}
-	if err := json.Unmarshal(reply.Data, &resp); err != nil {
+	if err := json.Unmarshal(data, &resp); err != nil {
 		return nil, fmt.Errorf("the leader's answer: %w", err)
 	}
 	switch {

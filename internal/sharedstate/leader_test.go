@@ -76,3 +76,56 @@ func TestGetAsksTheLeaderOnAMiss(t *testing.T) {
 		t.Fatalf("update through a lagging replica: %v", err)
 	}
 }
+
+func TestDecodeLeaderReply(t *testing.T) {
+	tests := []struct {
+		name    string
+		reply   string
+		wantErr error // nil: no error; errAny: some other error
+		data    string
+		op      string // the KV-Operation header
+	}{
+		{"a message", `{"type":"io.nats.jetstream.api.v1.stream_msg_get_response","message":{"subject":"$KV.b.k","seq":7,"data":"YWRtaW4=","time":"2026-12-03T07:00:00Z"}}`, nil, "admin", ""},
+		{"a removal's marker", `{"message":{"subject":"$KV.b.k","seq":8,"hdrs":"TkFUUy8xLjANCktWLU9wZXJhdGlvbjogREVMDQoNCg==","time":"2026-12-03T07:00:00Z"}}`, nil, "", "DEL"},
+		{"no message on the subject", `{"error":{"code":404,"err_code":10037,"description":"no message found"}}`, jetstream.ErrMsgNotFound, "", ""},
+		{"another error", `{"error":{"code":503,"err_code":10008,"description":"JetStream system temporarily unavailable"}}`, errAny, "", ""},
+		{"neither", `{"type":"io.nats.jetstream.api.v1.stream_msg_get_response"}`, errAny, "", ""},
+		{"not JSON", `<html>`, errAny, "", ""},
+		{"headers that are not NATS headers", `{"message":{"seq":9,"hdrs":"aGVsbG8="}}`, errAny, "", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m, err := decodeLeaderReply([]byte(tt.reply))
+			switch {
+			case tt.wantErr == errAny:
+				if err == nil {
+					t.Fatalf("decoded %+v, want an error", m)
+				}
+			case tt.wantErr != nil:
+				if !errors.Is(err, tt.wantErr) {
+					t.Fatalf("err %v, want %v", err, tt.wantErr)
+				}
+			case err != nil:
+				t.Fatal(err)
+			case string(m.Data) != tt.data || m.Header.Get("KV-Operation") != tt.op:
+				t.Fatalf("decoded %q with KV-Operation %q, want %q and %q", m.Data, m.Header.Get("KV-Operation"), tt.data, tt.op)
+			}
+		})
+	}
+}
+
+var errAny = errors.New("any error")
+
+// FuzzDecodeLeaderReply: any answer decodes to a message or an error,
+// never both, never a panic.
+func FuzzDecodeLeaderReply(f *testing.F) {
+	f.Add([]byte(`{"message":{"subject":"$KV.b.k","seq":7,"data":"YWRtaW4="}}`))
+	f.Add([]byte(`{"message":{"seq":8,"hdrs":"TkFUUy8xLjANCktWLU9wZXJhdGlvbjogREVMDQoNCg=="}}`))
+	f.Add([]byte(`{"error":{"code":404,"err_code":10037,"description":"no message found"}}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		m, err := decodeLeaderReply(data)
+		if (m == nil) == (err == nil) {
+			t.Fatalf("message %v and error %v", m, err)
+		}
+	})
+}
