@@ -27,15 +27,9 @@ type decentralised struct {
 
 func newDecentralised(t *testing.T) decentralised {
 	t.Helper()
-	opKey, err := nkeys.CreateOperator()
-	must(t, err)
-	opPub, err := opKey.PublicKey()
-	must(t, err)
+	opKey, opPub := keyPair(t, nkeys.CreateOperator)
 	// JetStream needs the server's system account.
-	sysKey, err := nkeys.CreateAccount()
-	must(t, err)
-	sysPub, err := sysKey.PublicKey()
-	must(t, err)
+	_, sysPub := keyPair(t, nkeys.CreateAccount)
 	op := jwt.NewOperatorClaims(opPub)
 	op.Name = "test-operator"
 	op.SystemAccount = sysPub
@@ -47,10 +41,7 @@ func newDecentralised(t *testing.T) decentralised {
 	sys.Name = "SYS"
 	sysJWT, err := sys.Encode(opKey)
 	must(t, err)
-	accKey, err := nkeys.CreateAccount()
-	must(t, err)
-	accPub, err := accKey.PublicKey()
-	must(t, err)
+	accKey, accPub := keyPair(t, nkeys.CreateAccount)
 	ac := jwt.NewAccountClaims(accPub)
 	ac.Name = "tonebase"
 	ac.Limits.JetStreamLimits = jwt.JetStreamLimits{MemoryStorage: jwt.NoLimit, DiskStorage: jwt.NoLimit, Streams: jwt.NoLimit, Consumer: jwt.NoLimit}
@@ -62,10 +53,7 @@ func newDecentralised(t *testing.T) decentralised {
 // creds writes a .creds file for a new user signed by key.
 func creds(t *testing.T, key nkeys.KeyPair, name string) string {
 	t.Helper()
-	uKey, err := nkeys.CreateUser()
-	must(t, err)
-	uPub, err := uKey.PublicKey()
-	must(t, err)
+	uKey, uPub := keyPair(t, nkeys.CreateUser)
 	uc := jwt.NewUserClaims(uPub)
 	uc.Name = name
 	uJWT, err := uc.Encode(key)
@@ -77,6 +65,16 @@ func creds(t *testing.T, key nkeys.KeyPair, name string) string {
 	path := filepath.Join(t.TempDir(), name+".creds")
 	must(t, os.WriteFile(path, b, 0o600))
 	return path
+}
+
+// keyPair makes a key with create and returns it with its public key.
+func keyPair(t *testing.T, create func() (nkeys.KeyPair, error)) (nkeys.KeyPair, string) {
+	t.Helper()
+	kp, err := create()
+	must(t, err)
+	pub, err := kp.PublicKey()
+	must(t, err)
+	return kp, pub
 }
 
 func must(t *testing.T, err error) {
@@ -105,8 +103,7 @@ func TestDialCredentials(t *testing.T) {
 	}
 	t.Cleanup(s.Shutdown)
 	url := fmt.Sprintf("nats://127.0.0.1:%d", s.Addr().(*net.TCPAddr).Port)
-	stranger, err := nkeys.CreateAccount()
-	must(t, err)
+	stranger, _ := keyPair(t, nkeys.CreateAccount)
 
 	dialCases(t, []dialCase{
 		{"a user of the account", Conn{URLs: url, CredsFile: creds(t, d.accKey, "tonebase-n1")}, true},
