@@ -249,12 +249,14 @@ func (s *Store) ApplyEntry(seq uint64, data []byte) error {
 	if err := s.applyBatch(seq, b, e.domains(), ok); err != nil {
 		return r.diverge(seq, err)
 	}
-	r.applied.Store(seq)
+	// Watchers are told before Applied moves, so that whoever sees Applied
+	// reach seq also sees what seq's watchers did with it.
 	if !ok {
 		r.skipped.Add(1)
 	} else if l == nil {
 		s.tellWatchers(b)
 	}
+	r.applied.Store(seq)
 	if l != nil {
 		if !ok {
 			l.err = ErrConflict
