@@ -259,6 +259,13 @@ func (a *Applier) probe(ctx context.Context) {
 				a.stop(fmt.Errorf("%w: this store has applied up to %d, past the log's last entry %d: it does not belong to this log", ErrStopped, applied, st.Last))
 				a.cancel()
 			}
+			// The reader notices a purge past this store only when an entry
+			// comes, and none may come: the probe looks too. Applied is read
+			// again, as an entry applied since the first read is no gap.
+			if now := a.f.Store.Applied(); st.First > now+1 {
+				a.stop(fmt.Errorf("%w: %w: the log starts at %d and this store has applied up to %d only: restart the node to catch up from the newest snapshot", ErrStopped, ErrBehind, st.First, now))
+				a.cancel()
+			}
 			a.unstick(applied, st.Last)
 		}
 		select {

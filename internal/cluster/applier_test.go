@@ -90,6 +90,12 @@ func TestApplierStops(t *testing.T) {
 				t.Fatal(err)
 			}
 		}, "behind the log's start"},
+		{"the log purged empty past the store: no entry comes to show the gap", func(t *testing.T, c *Cluster, st *memStore) {
+			if err := c.stream.Purge(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			st.applied = 2
+		}, "behind the log's start"},
 		{"a store past the log", func(t *testing.T, _ *Cluster, st *memStore) {
 			st.applied = 99
 		}, "past the log's last entry"},
