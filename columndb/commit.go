@@ -94,6 +94,19 @@ func (s *Store) TableVersion(t *Table) uint64 {
 	return v
 }
 
+// CommittedVersion is t's version (TableVersion) as the caller's own
+// commits since m left it: the log position of the last of them that
+// changed t, or 0 when none did, or in a store that is not replicated.
+// What the caller keeps of t is current at that version. TableVersion
+// read after the commit is not: another node's entry applied since may
+// already be in it.
+func (s *Store) CommittedVersion(m Mark, t *Table) uint64 {
+	if m.op == nil {
+		return 0
+	}
+	return m.op.mine[tableDomain(t.Number)]
+}
+
 func (s *Store) commit(op *opCtx, changes []Change) error {
 	err := s.commitOnce(op, changes)
 	// The caller decided from reads older than what refused the rows:

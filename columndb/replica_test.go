@@ -518,3 +518,40 @@ func TestNodeStoreWithoutLogRefusesWrites(t *testing.T) {
 		t.Fatalf("read without the log: %d, %v", v, err)
 	}
 }
+
+// CommittedVersion is the version a caller's own commit gave a table,
+// even once another node's later entry has moved TableVersion on.
+func TestCommittedVersion(t *testing.T) {
+	log := newMemLog()
+	a, b := startNode(t, log, ""), startNode(t, log, "")
+	ta, other := debtors(t, a.s, "ivr/1"), debtors(t, a.s, "ivr/2")
+	caughtUp(t, log, a, b)
+	tb := table(t, b.s, "ivr/1")
+
+	m := a.s.Mark()
+	if err := a.s.CommitSince(m, Change{Table: ta, Put: []Row{debtor(ta, "colA", "100001", "colB", "01021990", "colC", "1.00")}}); err != nil {
+		t.Fatal(err)
+	}
+	mine := a.s.CommittedVersion(m, ta)
+	if mine == 0 || mine != a.s.TableVersion(ta) {
+		t.Fatalf("CommittedVersion %d, TableVersion %d: want the commit's entry", mine, a.s.TableVersion(ta))
+	}
+	if v := a.s.CommittedVersion(m, other); v != 0 {
+		t.Fatalf("CommittedVersion of a table the commit left alone = %d, want 0", v)
+	}
+	mustUpsert(t, b.s, tb, debtor(tb, "colA", "100002", "colB", "01021990", "colC", "1.00"))
+	caughtUp(t, log, a, b)
+	if now := a.s.TableVersion(ta); now <= mine || a.s.CommittedVersion(m, ta) != mine {
+		t.Fatalf("after node b's write: TableVersion %d, CommittedVersion %d; want %d kept below it", now, a.s.CommittedVersion(m, ta), mine)
+	}
+
+	plain := openStore(t, "")
+	tp := debtors(t, plain, "ivr/1")
+	mp := plain.Mark()
+	if err := plain.CommitSince(mp, Change{Table: tp, Put: []Row{debtor(tp, "colA", "100001", "colB", "01021990", "colC", "1.00")}}); err != nil {
+		t.Fatal(err)
+	}
+	if v := plain.CommittedVersion(mp, tp); v != 0 {
+		t.Fatalf("CommittedVersion in a store that is not replicated = %d, want 0", v)
+	}
+}

@@ -118,6 +118,51 @@ func TestClusterDecisions(t *testing.T) {
 				}
 			},
 		},
+		{
+			// A write that leaves the customers table alone (a card) can
+			// land after another node's new customer: the next customer
+			// this node creates must still see that one's Seq as taken.
+			name: "customers created on one node while the other adds cards between its own",
+			run: func(t *testing.T, s *Service, who int) (Result, error) {
+				var last Result
+				for i := range 20 {
+					r, err := s.CreateCustomer(7, CustomerInput{Number: Some(fmt.Sprintf("N%d-%d", who, i))}, Idem{})
+					if err != nil {
+						return r, err
+					}
+					last = r
+					if who == 0 {
+						continue
+					}
+					if _, err := s.CreatePayment(7, PaymentInput{CustomerID: Some(r.ID), Kind: Some(KindCard),
+						CardNumber: Some("4111111111111111"), CardExpiry: Some("1230"), HolderName: Some("A Caller")}, Idem{}); err != nil {
+						return r, err
+					}
+				}
+				return last, nil
+			},
+			check: func(t *testing.T, svcs []*Service, res [2]Result, errs [2]error) {
+				for _, err := range errs {
+					if err != nil {
+						t.Fatal(err)
+					}
+				}
+				seen := map[int64]bool{}
+				list, err := svcs[0].FindCustomers(7, CustomerFilter{Limit: 100})
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, c := range list.Items {
+					if seen[c.Seq] {
+						t.Fatalf("seq %d given twice", c.Seq)
+					}
+					seen[c.Seq] = true
+				}
+				if len(seen) != 40 {
+					t.Fatalf("%d customers, want 40", len(seen))
+				}
+			},
+		},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -116,7 +116,7 @@ func (s *Service) write(cid int64, idem Idem, fn func(ts *tenantState) (prepared
 		// since this one decided: the commit is then refused, and the
 		// write decided again from the tables as they are now.
 		res, err = s.decide(ts, idem, fn)
-		if !(errors.Is(err, columndb.ErrConflict) || seqTaken(err)) || try == maxDecisions {
+		if !errors.Is(err, columndb.ErrConflict) || try == maxDecisions {
 			break
 		}
 		ts.seen = ^uint64(0) // the numbers the refused decision took are free again
@@ -181,7 +181,12 @@ func (s *Service) decide(ts *tenantState, idem Idem, fn func(ts *tenantState) (p
 	if err := s.store.CommitSince(mark, changes...); err != nil {
 		return Result{}, err
 	}
-	ts.seen = s.store.TableVersion(ts.customers)
+	// Nothing changed the customers table between current's read and this
+	// commit, so what ts keeps is current at this commit's own entry (or
+	// still at seen, when the commit left the table alone).
+	if v := s.store.CommittedVersion(mark, ts.customers); v != 0 {
+		ts.seen = v
+	}
 	return Result{ID: p.id}, nil
 }
 
@@ -323,16 +328,4 @@ func (s *Service) ExpireIdempotency() (int, error) {
 		return err
 	})
 	return total, err
-}
-
-// seqTaken reports a commit refused because another node's customer took
-// the Seq this decision drew. Seq is tonebase's own ordering number, never
-// one a caller chose, so the refusal only says the decision was made from
-// an older counter: it is decided again, and then refuses what the caller
-// did choose (a customer number already taken) or takes the next Seq.
-// Seen once in a three-node CI run of two creates with one customer number
-// at once: the loser was refused on the Seq index, not on the number.
-func seqTaken(err error) bool {
-	var dup *columndb.DuplicateError
-	return errors.As(err, &dup) && dup.Index == schema.IdxSeq
 }
