@@ -242,11 +242,16 @@ const probeEvery = time.Second
 func (a *Applier) probe(ctx context.Context) {
 	t := time.NewTicker(probeEvery)
 	defer t.Stop()
+	var failing probeFailures
 	for {
 		// Applied is read before the stream's state, so an entry applied
 		// in between cannot look like one the stream lacks.
 		applied := a.f.Store.Applied()
 		st, err := a.c.State(ctx)
+		if ctx.Err() != nil {
+			return
+		}
+		failing.note(a.f.Log, err, time.Now())
 		switch {
 		case err != nil:
 			a.c.health.failed()
@@ -272,6 +277,37 @@ func (a *Applier) probe(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
+		}
+	}
+}
+
+// probeReportEvery is how often a probe that keeps failing says so again.
+const probeReportEvery = 10 * time.Second
+
+// probeFailures reports the probe's failures to the log: the first of a
+// run at once, then once every probeReportEvery with how long it has
+// lasted, and the answer that ends it. While the stream's state cannot be
+// read the node cannot tell that it fell behind, so an operator must see
+// it in the log, not only in /healthz's word on writes.
+type probeFailures struct {
+	since, reported time.Time // zero while the probe answers
+	count           int
+}
+
+func (p *probeFailures) note(log zerolog.Logger, err error, now time.Time) {
+	switch {
+	case err == nil && p.since.IsZero():
+	case err == nil:
+		log.Info().Dur("failed_for", now.Sub(p.since)).Int("failures", p.count).Msg("the write log's state answers again")
+		*p = probeFailures{}
+	case p.since.IsZero():
+		p.since, p.reported, p.count = now, now, 1
+		log.Warn().Err(err).Msg("cannot read the write log's state: this node cannot tell whether it is behind until it can")
+	default:
+		p.count++
+		if now.Sub(p.reported) >= probeReportEvery {
+			p.reported = now
+			log.Warn().Err(err).Dur("failing_for", now.Sub(p.since)).Int("failures", p.count).Msg("still cannot read the write log's state")
 		}
 	}
 }
