@@ -21,9 +21,10 @@ const (
 // tonebase processes on loopback, each with its embedded NATS server: an
 // upload found on every node, a node killed during one, a lost quorum, the
 // customer API's uniqueness and idempotency across nodes, the lockout, a
-// vault key rotation, and a fourth node catching up from a snapshot. The
-// scenarios share one cluster and its data, so it starts once; each
-// scenario begins with every node up.
+// vault key rotation, a node paused until the log has moved past it, and
+// a fourth node catching up from a snapshot. The scenarios share one
+// cluster and its data, so it starts once; each scenario begins with
+// every node up.
 func TestClusterScenarios(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts tonebase processes")
@@ -52,6 +53,7 @@ func TestClusterScenarios(t *testing.T) {
 	run("customer_number_unique_and_idempotency_across_nodes", func(t *testing.T) { scCustomers(t, c, cl) })
 	run("lockout_across_nodes", func(t *testing.T) { scLockout(t, c, cl, db1) })
 	run("vault_rotation_applied_on_all_nodes", func(t *testing.T) { scRotation(t, c, cl) })
+	run("n3_paused_past_the_logs_start_exits_and_catches_up_from_a_snapshot", func(t *testing.T) { scBehind(t, c, cl, db1) })
 	// Last: a fourth node changes the JetStream group the others form.
 	run("fourth_node_catches_up_from_snapshot_and_tail", func(t *testing.T) { scFourthNode(t, c, cl, db1, db2) })
 }
