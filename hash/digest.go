@@ -1,6 +1,7 @@
 package hash
 
 import (
+	"bytes"
 	"crypto/subtle"
 	stdhash "hash"
 )
@@ -9,36 +10,68 @@ import (
 // written to disk as it is received, so the body never has to sit in
 // memory. Its answers are those of Sign and Verify over the whole body.
 // Both digests Verify may compare, of the body as sent and of its compact
-// form, are kept as it streams, since which one the merchant signed is
-// known only at the end. Write never fails.
+// form, are kept as it streams (the second from the first byte the
+// compact form drops), since which one the merchant signed is known only
+// at the end. Write never fails.
 type Digest struct {
-	sent, compact stdhash.Hash
-	st            compactor
-	changed       bool // the compact form differs from the body as sent
-	exact         bool // only the body as sent is signed (NewModeDigest)
+	sent stdhash.Hash
+	// compact is the digest of the compact form, forked from sent at the
+	// first byte the compact form drops: until then the two are the same
+	// bytes, and most merchants send compact JSON, which is then hashed
+	// once instead of twice.
+	compact stdhash.Hash
+	st      compactor
+	changed bool // the compact form differs from the body as sent
+	exact   bool // only the body as sent is signed (NewModeDigest)
 }
 
 // NewDigest starts the signature of a body for client cid's database dbid.
 func NewDigest(cid, dbid int64, password string) *Digest {
-	return &Digest{sent: signed(cid, dbid, password), compact: signed(cid, dbid, password)}
+	return &Digest{sent: signed(cid, dbid, password)}
 }
 
 // Write adds the next piece of the body.
 func (d *Digest) Write(p []byte) (int, error) {
-	d.sent.Write(p)
+	n := len(p)
 	if d.exact {
-		return len(p), nil
+		d.sent.Write(p)
+		return n, nil
+	}
+	plain := bytes.IndexByte(p, '\\') < 0
+	if !d.changed {
+		i := d.st.next(p, plain)
+		if i == len(p) {
+			d.sent.Write(p)
+			return n, nil
+		}
+		d.sent.Write(p[:i])
+		d.compact = fork(d.sent)
+		d.changed = true
+		d.sent.Write(p[i:])
+		p = p[i+1:]
+	} else {
+		d.sent.Write(p)
 	}
 	// Whitespace outside strings is dropped by writing the runs between it.
-	start := 0
-	for i, c := range p {
-		if !d.st.keep(c) {
-			d.compact.Write(p[start:i])
-			start, d.changed = i+1, true
+	for len(p) > 0 {
+		i := d.st.next(p, plain)
+		d.compact.Write(p[:i])
+		if i == len(p) {
+			break
 		}
+		p = p[i+1:]
 	}
-	d.compact.Write(p[start:])
-	return len(p), nil
+	return n, nil
+}
+
+// fork copies a digest's state. Every hash of the standard library is a
+// hash.Cloner, SHA-512 included, and cloning it cannot fail.
+func fork(h stdhash.Hash) stdhash.Hash {
+	c, err := h.(stdhash.Cloner).Clone()
+	if err != nil {
+		panic("hash: cloning SHA-512: " + err.Error())
+	}
+	return c
 }
 
 // Token is what Sign returns for the body written so far.
@@ -66,5 +99,5 @@ func (d *Digest) Verify(token string) bool {
 func NewModeDigest(cid, dbid int64, password, mode string) *Digest {
 	h := signed(cid, dbid, password)
 	h.Write([]byte(mode))
-	return &Digest{sent: h, compact: nil, exact: true}
+	return &Digest{sent: h, exact: true}
 }
