@@ -245,12 +245,12 @@ func checkPayment(t *columndb.Table, in PaymentInput, q Query) (payment, *Paymen
 	if inErr := parseRefs(t, refs, q, pay.refs); inErr != nil {
 		return pay, &PaymentError{Code: PayInvalidInput, Input: inErr}
 	}
-	tel := telephonyOf(t)
+	lang, cur := moneyStyle(t)
 	switch {
 	case in.Amount != "" && in.AmountMinor != 0:
 		return pay, inputRefused("amount", ReasonBothAmounts)
 	case in.Amount != "":
-		n, err := money.ParseCurrencyIn(tel.Language, tel.Currency, in.Amount)
+		n, err := money.ParseCurrencyIn(lang, cur, in.Amount)
 		if err != nil {
 			return pay, inputRefused("amount", ReasonNotAmount)
 		}
@@ -344,9 +344,9 @@ func printable(s string) bool {
 // debit is the payment applied to the row as the store holds it now.
 func (p *Payments) debit(t *columndb.Table, cur columndb.Row, ok bool, pay payment) (columndb.Row, ledgerRecord, error) {
 	plan := p.svc.plans.get(t)
-	tel := telephonyOf(t)
+	lang, currency := moneyStyle(t)
 	refused := func(code, reason string, lo, hi int64) error {
-		return &PaymentError{Code: code, Reason: reason, Min: lo, Max: hi, Language: tel.Language, Currency: tel.Currency}
+		return &PaymentError{Code: code, Reason: reason, Min: lo, Max: hi, Language: lang, Currency: currency}
 	}
 	if !ok {
 		return columndb.Row{}, ledgerRecord{}, &PaymentError{Code: PayNotFound} // deleted since it was found
@@ -384,7 +384,7 @@ func (p *Payments) debit(t *columndb.Table, cur columndb.Row, ok bool, pay payme
 		Before: a.balance, After: na.Balance, Min: na.MinPayment, Max: na.MaxPayment,
 		Status: after.Status, Reason: after.Reason, Method: pay.in.Method,
 		CardLast4: pay.in.CardLast4, AccountLast4: pay.in.AccountLast4, Caller: pay.in.Caller,
-		Platform: pay.in.Platform, Body: pay.body, Language: tel.Language, Currency: tel.Currency}
+		Platform: pay.in.Platform, Body: pay.body, Language: lang, Currency: currency}
 	for i, pos := range refColumns(t) {
 		rec.Refs[string(callerColumn(t, pos).IVRField)] = pay.refs[i]
 	}

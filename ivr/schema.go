@@ -14,6 +14,10 @@ type callerSchema struct {
 	cols        []Column // by position, as in the table
 	refs        []int    // positions of ref1, ref2, ref3, in that order
 	keyedByRefs bool     // the refs hold the whole primary key: one point read finds a caller
+	// How the database's amounts are keyed and spoken: a payment reads
+	// them twice, and the attributes they come from are JSON.
+	lang money.Language
+	cur  money.Currency
 }
 
 // schemaKey keeps the compiled schema with its table definition.
@@ -28,6 +32,7 @@ func compileSchema(t *columndb.Table) any {
 			s.cols[i].amountsIn = &tel
 		}
 	}
+	s.lang, s.cur = tel.Language, tel.Currency
 	s.refs = refPositions(s.cols)
 	s.keyedByRefs = len(s.refs) > 0 && columndb.CoversPrimaryKey(t.Columns, s.refs)
 	return s
@@ -41,6 +46,12 @@ func schemaOf(t *columndb.Table) *callerSchema {
 // refColumns returns the positions of the ref columns in the order callers
 // are asked for them. The slice is shared: callers must not modify it.
 func refColumns(t *columndb.Table) []int { return schemaOf(t).refs }
+
+// moneyStyle returns the language and currency of t's amounts.
+func moneyStyle(t *columndb.Table) (money.Language, money.Currency) {
+	s := schemaOf(t)
+	return s.lang, s.cur
+}
 
 // keyedByRefs reports whether the refs a caller keys hold the table's
 // whole primary key, so a lookup is one point read.
