@@ -27,7 +27,7 @@ func scBehind(t *testing.T, c *scCluster, cl client, dbid int64) {
 		}
 		t.Logf("attempt %d: n3 found the entries it lacked in its own replica of the log and followed it, as it may", try+1)
 	}
-	t.Logf("in %d attempts n3 always caught up from its own replica: the exit was not reached end to end (TestApplierStops covers it)", attempts)
+	t.Logf("in %d attempts n3 always caught up from its own replica: the exit was not reached end to end (TestApplierStops covers the applier's stop, not the process's exit)", attempts)
 }
 
 // pauseBehind is one attempt of scBehind, writing rows from first on. It
