@@ -52,15 +52,7 @@ func (d *Digest) Write(p []byte) (int, error) {
 	} else {
 		d.sent.Write(p)
 	}
-	// Whitespace outside strings is dropped by writing the runs between it.
-	for len(p) > 0 {
-		i := d.st.next(p, plain)
-		d.compact.Write(p[:i])
-		if i == len(p) {
-			break
-		}
-		p = p[i+1:]
-	}
+	d.st.runs(p, plain, func(run []byte) { d.compact.Write(run) })
 	return n, nil
 }
 

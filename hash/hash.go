@@ -116,15 +116,7 @@ func digest(token string) ([]byte, bool) {
 func Compact(body []byte) ([]byte, bool) {
 	out := make([]byte, 0, len(body))
 	var st compactor
-	plain := bytes.IndexByte(body, '\\') < 0
-	for p := body; len(p) > 0; {
-		i := st.next(p, plain)
-		out = append(out, p[:i]...)
-		if i == len(p) {
-			break
-		}
-		p = p[i+1:]
-	}
+	st.runs(body, bytes.IndexByte(body, '\\') < 0, func(run []byte) { out = append(out, run...) })
 	return out, len(out) != len(body)
 }
 
@@ -176,6 +168,19 @@ func (st *compactor) next(p []byte, plain bool) int {
 		i++
 	}
 	return len(p)
+}
+
+// runs hands kept, in order, each run of p's bytes that the compact form
+// keeps between the bytes it drops; plain is as for next.
+func (st *compactor) runs(p []byte, plain bool, kept func([]byte)) {
+	for len(p) > 0 {
+		i := st.next(p, plain)
+		kept(p[:i])
+		if i == len(p) {
+			return
+		}
+		p = p[i+1:]
+	}
 }
 
 // stringEnd is the index of the first quote or backslash in p, or -1.

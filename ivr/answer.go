@@ -40,8 +40,7 @@ func newAnswerPlan(t *columndb.Table) *answerPlan {
 		return -1
 	}
 	p := &answerPlan{balance: pos(RoleBalance), minPay: pos(RoleMinPayment), maxPay: pos(RoleMaxPayment)}
-	tel := telephonyOf(t)
-	p.lang, p.cur = tel.Language, tel.Currency
+	p.lang, p.cur = moneyStyle(t)
 	for i, c := range t.Columns {
 		if !c.Visible {
 			continue

@@ -344,9 +344,8 @@ func printable(s string) bool {
 // debit is the payment applied to the row as the store holds it now.
 func (p *Payments) debit(t *columndb.Table, cur columndb.Row, ok bool, pay payment) (columndb.Row, ledgerRecord, error) {
 	plan := p.svc.plans.get(t)
-	lang, currency := moneyStyle(t)
 	refused := func(code, reason string, lo, hi int64) error {
-		return &PaymentError{Code: code, Reason: reason, Min: lo, Max: hi, Language: lang, Currency: currency}
+		return &PaymentError{Code: code, Reason: reason, Min: lo, Max: hi, Language: plan.lang, Currency: plan.cur}
 	}
 	if !ok {
 		return columndb.Row{}, ledgerRecord{}, &PaymentError{Code: PayNotFound} // deleted since it was found
@@ -384,7 +383,7 @@ func (p *Payments) debit(t *columndb.Table, cur columndb.Row, ok bool, pay payme
 		Before: a.balance, After: na.Balance, Min: na.MinPayment, Max: na.MaxPayment,
 		Status: after.Status, Reason: after.Reason, Method: pay.in.Method,
 		CardLast4: pay.in.CardLast4, AccountLast4: pay.in.AccountLast4, Caller: pay.in.Caller,
-		Platform: pay.in.Platform, Body: pay.body, Language: lang, Currency: currency}
+		Platform: pay.in.Platform, Body: pay.body, Language: plan.lang, Currency: plan.cur}
 	for i, pos := range refColumns(t) {
 		rec.Refs[string(callerColumn(t, pos).IVRField)] = pay.refs[i]
 	}

@@ -14,8 +14,8 @@ type callerSchema struct {
 	cols        []Column // by position, as in the table
 	refs        []int    // positions of ref1, ref2, ref3, in that order
 	keyedByRefs bool     // the refs hold the whole primary key: one point read finds a caller
-	// How the database's amounts are keyed and spoken: a payment reads
-	// them twice, and the attributes they come from are JSON.
+	// How the database's amounts are keyed and spoken, read once: the
+	// attributes they come from are JSON.
 	lang money.Language
 	cur  money.Currency
 }

@@ -34,7 +34,6 @@ func scBehind(t *testing.T, c *scCluster, cl client, dbid int64) {
 // reports whether n3 exited; if it did not, it followed the log to the
 // same data as n1.
 func pauseBehind(t *testing.T, c *scCluster, cl client, dbid int64, first int) bool {
-	t.Helper()
 	n1, n3 := c.nodes[0], c.nodes[2]
 	at := n3.applied(t)
 	keep := 3 // --snapshot-keep's default
@@ -104,7 +103,6 @@ func pauseBehind(t *testing.T, c *scCluster, cl client, dbid int64, first int) b
 // checkBehindExit checks that n3 exited as a node behind the log's start
 // must, and catches up from a snapshot when started again.
 func checkBehindExit(t *testing.T, c *scCluster, cl client, dbid int64, first int) {
-	t.Helper()
 	n1, n3 := c.nodes[0], c.nodes[2]
 	if code := n3.exitCode(); code == 0 {
 		t.Errorf("n3 exited with status 0, want a failure for its service manager to restart it")
