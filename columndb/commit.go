@@ -78,6 +78,11 @@ func (s *Store) CommitSince(m Mark, changes ...Change) error {
 	return s.commit(m.op, changes)
 }
 
+// UnknownVersion is the TableVersion of a table whose rows as of its
+// version cannot be read yet: nothing a caller reads then is current at any
+// version, so it must not be kept as such.
+const UnknownVersion = ^uint64(0)
+
 // TableVersion is the log position of the last entry applied that changed
 // t, or 0 in a store that is not replicated: what a caller keeps of t's
 // rows is current while it has not changed.
@@ -88,8 +93,11 @@ func (s *Store) TableVersion(t *Table) uint64 {
 	s.rep.verMu.Lock()
 	defer s.rep.verMu.Unlock()
 	v, err := s.version(tableDomain(t.Number))
-	if err != nil {
-		return ^uint64(0) // unknown: not the version anything was cached at
+	// A version moves before its entry's rows are readable (applyBatch), so
+	// that a commit deciding from older rows is refused; until the entry is
+	// applied, rows read now may still be the older ones.
+	if err != nil || v > s.rep.applied.Load() {
+		return UnknownVersion
 	}
 	return v
 }

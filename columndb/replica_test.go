@@ -555,3 +555,34 @@ func TestCommittedVersion(t *testing.T) {
 		t.Fatalf("CommittedVersion in a store that is not replicated = %d, want 0", v)
 	}
 }
+
+// A table's version moves before its entry's rows are readable, so while
+// the entry is being applied TableVersion is unknown: a caller that kept
+// what it read then as current at the new version would keep older rows
+// under it, and decide from them on a later write, when no version check
+// refuses the commit any more.
+func TestTableVersionWhileApplying(t *testing.T) {
+	log := newMemLog()
+	a := startNode(t, log, "")
+	ta := debtors(t, a.s, "ivr/1")
+	mustUpsert(t, a.s, ta, debtor(ta, "colA", "100001", "colB", "01021990", "colC", "1.00"))
+	applied := a.s.rep.applied.Load()
+	if v := a.s.TableVersion(ta); v == UnknownVersion || v > applied {
+		t.Fatalf("TableVersion %d once applied to %d: want a known version", v, applied)
+	}
+	// What applyBatch has done before the entry at applied+1 is readable.
+	d := tableDomain(ta.Number)
+	a.s.rep.verMu.Lock()
+	before := a.s.rep.versions[d]
+	a.s.rep.versions[d] = applied + 1
+	a.s.rep.verMu.Unlock()
+	if v := a.s.TableVersion(ta); v != UnknownVersion {
+		t.Fatalf("TableVersion %d while the entry at %d is applied: want UnknownVersion", v, applied+1)
+	}
+	a.s.rep.verMu.Lock()
+	a.s.rep.versions[d] = before
+	a.s.rep.verMu.Unlock()
+	if v := a.s.TableVersion(ta); v != before {
+		t.Fatalf("TableVersion %d after: want %d", v, before)
+	}
+}

@@ -119,7 +119,7 @@ func (s *Service) write(cid int64, idem Idem, fn func(ts *tenantState) (prepared
 		if !errors.Is(err, columndb.ErrConflict) || try == maxDecisions {
 			break
 		}
-		ts.seen = ^uint64(0) // the numbers the refused decision took are free again
+		ts.seen = columndb.UnknownVersion // the numbers the refused decision took are free again
 		columndb.Backoff(try)
 	}
 	if err != nil || res.Replayed {
@@ -192,10 +192,11 @@ func (s *Service) decide(ts *tenantState, idem Idem, fn func(ts *tenantState) (p
 
 // current reloads what ts keeps of the customers table (where new
 // customers' numbers start) when another node of a cluster changed the
-// table since it was read. The caller holds ts.write.
+// table since it was read, or when what it read may not have been current
+// (an unknown version). The caller holds ts.write.
 func (s *Service) current(ts *tenantState) error {
 	v := s.store.TableVersion(ts.customers)
-	if v == ts.seen {
+	if v == ts.seen && v != columndb.UnknownVersion {
 		return nil
 	}
 	next, err := s.storedNextSeq(ts)
