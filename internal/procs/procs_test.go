@@ -39,6 +39,19 @@ func eventually(t *testing.T, r *recorder, want ...int) {
 	}
 }
 
+// reports waits for what the widener reports to follow the count it set:
+// run records its state just after the setter returns.
+func reports(t *testing.T, w *Widener, wide bool, slots int) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for w.Wide() != wide || w.Slots() != slots {
+		if time.Now().After(deadline) {
+			t.Fatalf("reports wide %v, slots %d; want %v, %d", w.Wide(), w.Slots(), wide, slots)
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
 // TestWidener walks one widener through a stretch of bulk work, the quiet
 // after it, a second stretch and the close.
 func TestWidener(t *testing.T) {
@@ -54,9 +67,7 @@ func TestWidener(t *testing.T) {
 
 	w.Busy()
 	eventually(t, r, 12)
-	if !w.Wide() || w.Slots() != 12 {
-		t.Fatalf("after Busy: wide %v, slots %d", w.Wide(), w.Slots())
-	}
+	reports(t, w, true, 12)
 
 	// Steps far more often than linger keep it wide, however long the work.
 	for end := time.Now().Add(3 * linger); time.Now().Before(end); time.Sleep(5 * time.Millisecond) {
@@ -71,9 +82,7 @@ func TestWidener(t *testing.T) {
 	if took := time.Since(quiet); took < linger {
 		t.Fatalf("narrowed %v after the last step, before the linger of %v", took, linger)
 	}
-	if w.Wide() {
-		t.Fatal("still reports wide after narrowing")
-	}
+	reports(t, w, false, 4)
 
 	w.Busy()
 	eventually(t, r, 12, 4, 12)
