@@ -133,43 +133,65 @@ func LookupAB(w io.Writer, work string, bins []string, rows, batch, inflight, co
 
 // DuringAB compares the lookups' tail while an upload runs: each turn
 // starts one binary afresh, loads rows, lets the load's flushes settle, and
-// sends lookups at rate on conns connections while a second database takes
-// rows, the order rotated every round. It prints each turn's p99, p99.9,
-// max and lookups over 50 ms, and each binary's medians of p99 and max.
-// Tails move more from run to run than rates do, so only turns taken side
-// by side compare two builds' tails.
-func DuringAB(w io.Writer, work string, bins []string, rows, batch, inflight, rate, conns, rounds int) (map[string][]Stats, error) {
+// has a prober send lookups at rate on conns connections while a second
+// database takes rows, the order rotated every round. Every binary takes a
+// turn with every prober given, so one run also compares where the
+// lookups are sent from. It prints each turn's p99, p99.9, max and lookups
+// over 50 ms, and each arm's medians of p99 and max. Tails move more from
+// run to run than rates do, so only turns taken side by side compare two
+// builds' tails.
+func DuringAB(w io.Writer, work string, bins []string, probes []Prober, rows, batch, inflight, rate, conns, rounds int) (map[string][]Stats, error) {
 	const token = "bench-admin-token-0123456789"
+	type arm struct {
+		bin   string
+		probe Prober
+		name  string
+	}
+	var arms []arm
+	for _, bin := range bins {
+		for i, p := range probes {
+			name := bin
+			if len(probes) > 1 {
+				name = fmt.Sprintf("%s [prober %d]", bin, i+1)
+			}
+			arms = append(arms, arm{bin, p, name})
+		}
+	}
+	if len(probes) > 1 {
+		for i, p := range probes {
+			fmt.Fprintf(w, "prober %d: %v\n", i+1, p)
+		}
+	}
 	turns := map[string][]Stats{}
 	negP99 := map[string][]float64{} // wins counts the higher figure, and a lower p99 wins
 	for r := range rounds {
-		for k := range bins {
-			bin := bins[(k+r)%len(bins)]
-			st, upRate, err := duringOnce(filepath.Join(work, fmt.Sprintf("ab-%d-%d", r, k)), bin, token, rows, batch, inflight, rate, conns)
+		for k := range arms {
+			a := arms[(k+r)%len(arms)]
+			st, upRate, err := duringOnce(filepath.Join(work, fmt.Sprintf("ab-%d-%d", r, k)), a.bin, token, a.probe, rows, batch, inflight, rate, conns)
 			if err != nil {
 				return turns, err
 			}
-			turns[bin] = append(turns[bin], st)
-			negP99[bin] = append(negP99[bin], -float64(st.P(0.99)))
+			turns[a.name] = append(turns[a.name], st)
+			negP99[a.name] = append(negP99[a.name], -float64(st.P(0.99)))
 			fmt.Fprintf(w, "round %d  %-40s p99 %v  p99.9 %v  max %v  over 50ms %d  (upload %.0f rows/s, errors %d)\n",
-				r+1, bin, st.P(0.99), st.P(0.999), st.Max(), st.Over(50*time.Millisecond), upRate, st.Errors)
+				r+1, a.name, st.P(0.99), st.P(0.999), st.Max(), st.Over(50*time.Millisecond), upRate, st.Errors)
 		}
 	}
-	for _, bin := range bins {
+	for _, a := range arms {
 		var p99, maxes []float64
 		over := 0
-		for _, st := range turns[bin] {
+		for _, st := range turns[a.name] {
 			p99 = append(p99, float64(st.P(0.99)))
 			maxes = append(maxes, float64(st.Max()))
 			over += st.Over(50 * time.Millisecond)
 		}
 		fmt.Fprintf(w, "median    %-40s p99 %v  max %v  over 50ms %d in all  (rounds won on p99: %d of %d)\n",
-			bin, time.Duration(Median(p99)), time.Duration(Median(maxes)), over, wins(negP99, bin), rounds)
+			a.name, time.Duration(Median(p99)), time.Duration(Median(maxes)), over, wins(negP99, a.name), rounds)
 	}
 	return turns, nil
 }
 
-func duringOnce(data, bin, token string, rows, batch, inflight, rate, conns int) (Stats, float64, error) {
+func duringOnce(data, bin, token string, probe Prober, rows, batch, inflight, rate, conns int) (Stats, float64, error) {
 	defer os.RemoveAll(data)
 	p, err := StartTonebase(bin, data, token)
 	if err != nil {
@@ -184,7 +206,7 @@ func duringOnce(data, bin, token string, rows, batch, inflight, rate, conns int)
 		return Stats{}, 0, err
 	}
 	time.Sleep(3 * time.Second) // the load's flushes and compactions settle
-	return DuringUpload(p.Addr, token, t, LookupTarget(p.Addr, t, rows), rows, batch, inflight, rate, conns, nil)
+	return DuringUpload(p.Addr, token, t, probe, ProbeSpec{Addr: p.Addr, Tenant: t, Rows: rows, Rate: rate, Conns: conns}, rows, batch, inflight, nil)
 }
 
 // Median is the middle value (the mean of the middle two for an even count).

@@ -188,7 +188,7 @@ func waitApplied(nodes []*clusterNode, seq uint64, limit time.Duration) error {
 // others of the same run: signed ingest alone and through a log of one
 // replica; in a cluster of three, the ingest, a follower's apply rate, its
 // lag and its lookups during an upload; and a fourth, empty node's catch-up.
-func Cluster(w io.Writer, work, bin string, rows, batch, inflight, rate, conns int) (ClusterReport, error) {
+func Cluster(w io.Writer, work, bin string, probe Prober, rows, batch, inflight, rate, conns int) (ClusterReport, error) {
 	const token = "bench-admin-token-0123456789"
 	r := ClusterReport{Rows: rows}
 	keyFile, err := writeMasterKey(work)
@@ -282,7 +282,9 @@ func Cluster(w io.Writer, work, bin string, rows, batch, inflight, rate, conns i
 			}
 		}
 	}()
-	during, upRate, err := DuringUpload(nodes[0].Addr, token, t, LookupTarget(nodes[1].Addr, t, rows), rows, batch, inflight, rate, conns, nil)
+	fmt.Fprintf(w, "the lookups on n2 are sent from %v\n", probe)
+	during, upRate, err := DuringUpload(nodes[0].Addr, token, t, probe, ProbeSpec{Addr: nodes[1].Addr, Tenant: t, Rows: rows, Rate: rate, Conns: conns},
+		rows, batch, inflight, nil)
 	close(stop)
 	<-sampled
 	if err != nil {

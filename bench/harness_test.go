@@ -18,7 +18,7 @@ func TestHarness(t *testing.T) {
 	tb, lt := bins[0], bins[1]
 	var out strings.Builder
 	r, err := Run(Config{Tonebase: tb, Self: lt, Rows: 20000, BatchRows: 2000, Inflight: 2, Concurrency: 8,
-		Duration: 500 * time.Millisecond, Work: dir}, &out)
+		Duration: 500 * time.Millisecond, Work: dir, Probe: Subprocess{Exe: lt, Priority: 10}}, &out)
 	t.Log("\n" + out.String())
 	if err != nil {
 		t.Fatal(err)
@@ -77,7 +77,7 @@ func TestAB(t *testing.T) {
 	if len(rates[a]) != 1 || rates[a][0] <= 0 {
 		t.Fatalf("ingest rates after a restart %v, want one", rates)
 	}
-	turns, err := DuringAB(&out, dir, []string{a}, 2000, 500, 2, 200, 4, 1)
+	turns, err := DuringAB(&out, dir, []string{a}, []Prober{InProcess{}}, 2000, 500, 2, 200, 4, 1)
 	if err != nil {
 		t.Fatal(err)
 	}

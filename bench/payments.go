@@ -21,7 +21,7 @@ type PaymentsConfig struct {
 	LookupConns int           // lookup connections
 	Duration    time.Duration // per phase
 	Rate        int           // payments/s beside the lookups (1,000 in the README)
-	Profiles    string        // if set, the server's profiles of the phases beside payments are written here
+	Profiles    string        // if set, the server's profiles of the phases beside payments, and of the lookups alone, are written here
 }
 
 // PaymentsReport is what a payments run measured.
@@ -97,6 +97,9 @@ func Payments(cfg PaymentsConfig, w io.Writer) (PaymentsReport, error) {
 		l := run()
 		return l, <-done
 	}
+	// The alone phase is profiled too: what payments cost the lookups is
+	// the difference between the two profiles.
+	prof.capture("lookups-alone", min(cfg.Duration-time.Second, 5*time.Second))
 	r.LookupsAlone = ClosedLoop(lookup, cfg.LookupConns, cfg.Duration)
 	fmt.Fprintf(w, "lookups    %v (alone, %d connections)\n", r.LookupsAlone, cfg.LookupConns)
 	var p1, p2 Stats

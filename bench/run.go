@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -26,6 +27,7 @@ type Config struct {
 	Wrk         string        // if set, the wrk binary: lookups and the ceiling are also measured with it
 	DuringRate  int           // lookups/s during the second upload; 0: 1,000
 	DuringConns int           // connections for them; 0: Concurrency
+	Probe       Prober        // sends the no-upload and during-upload lookups; nil: InProcess
 }
 
 // Report is what a run measured.
@@ -172,12 +174,20 @@ func Run(cfg Config, w io.Writer) (Report, error) {
 	// The during-upload schedule with no upload first: at a low rate both
 	// processes sleep between requests, and what waking them costs on this
 	// machine is the floor the upload's figures stand on.
-	r.NoUpload = OpenLoop(lookup, rate, conns, min(cfg.Duration, 5*time.Second))
+	probe := cfg.Probe
+	if probe == nil {
+		probe = InProcess{}
+	}
+	spec := ProbeSpec{Addr: svc.Addr, Tenant: t, Rows: cfg.Rows, Rate: rate, Conns: conns}
+	fmt.Fprintf(w, "the during-upload schedule's lookups are sent from %v\n", probe)
+	if r.NoUpload, err = ProbeFor(probe, spec, min(cfg.Duration, 5*time.Second)); err != nil {
+		return r, err
+	}
 	fmt.Fprintf(w, "no upload  %v (the during-upload schedule, nothing else running)\n", r.NoUpload)
 
 	// Lookups on the loaded database while another database of the same
 	// client takes a full upload.
-	r.DuringUpload, r.DuringUploadRowsSec, err = DuringUpload(svc.Addr, token, t, lookup, cfg.Rows, cfg.BatchRows, cfg.Inflight, rate, conns,
+	r.DuringUpload, r.DuringUploadRowsSec, err = DuringUpload(svc.Addr, token, t, probe, spec, cfg.Rows, cfg.BatchRows, cfg.Inflight,
 		func() { prof.capture("during-upload", 3*time.Second) })
 	if err != nil {
 		return r, err
@@ -190,44 +200,35 @@ func Run(cfg Config, w io.Writer) (Report, error) {
 	return r, nil
 }
 
-// DuringUpload sends lookup's requests at rate on conns connections, in turns
-// of a second, while a new database of t's client takes rows in signed
-// batches, until the upload ends. It returns the lookups' figures and the
-// upload's rows/s. started runs once the upload is under way.
-func DuringUpload(addr, token string, t Tenant, lookup Target, rows, batch, inflight, rate, conns int, started func()) (Stats, float64, error) {
+// DuringUpload has probe send spec's lookups, in turns of a second, while
+// a new database of t's client takes rows in signed batches, until the
+// upload ends. It returns the lookups' figures and the upload's rows/s.
+// started runs once the upload is under way.
+func DuringUpload(addr, token string, t Tenant, probe Prober, spec ProbeSpec, rows, batch, inflight int, started func()) (Stats, float64, error) {
 	db2, err := AddDatabase(addr, token, t.CID)
 	if err != nil {
 		return Stats{}, 0, err
 	}
 	batches := Batches(t.CID, db2, t.UploadPassword, 0, rows, batch)
-	done := make(chan struct{})
-	var upErr error
-	var upRows int
-	var upStats Stats
-	go func() {
-		upStats, upRows, upErr = Upload(addr, t.CID, db2, batches, inflight)
-		close(done)
-	}()
-	if started != nil {
-		started()
-	}
 	// A thousand lookups a second is a contact centre taking 3.6 million
 	// calls an hour, each looked up once: more than any payment line
 	// carries. The connections are many, as an IVR platform's channels
 	// are, so a slow answer shows as latency and not as a client queue.
-	var during []Stats
-	for running := true; running; {
-		during = append(during, OpenLoop(lookup, rate, conns, time.Second))
-		select {
-		case <-done:
-			running = false
-		default:
+	stop, err := probe.Start(spec)
+	if err != nil {
+		return Stats{}, 0, err
+	}
+	upStats, upRows, upErr := func() (Stats, int, error) {
+		if started != nil {
+			started()
 		}
+		return Upload(addr, t.CID, db2, batches, inflight)
+	}()
+	during, err := stop()
+	if err := errors.Join(upErr, err); err != nil {
+		return Stats{}, 0, err
 	}
-	if upErr != nil {
-		return Stats{}, 0, upErr
-	}
-	return merge(during), float64(upRows) / upStats.Elapsed.Seconds(), nil
+	return during, float64(upRows) / upStats.Elapsed.Seconds(), nil
 }
 
 // LookupTarget asks for the rows of t's database in a fixed order that

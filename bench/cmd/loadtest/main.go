@@ -39,7 +39,31 @@ func main() {
 	payments := flag.Int("payments", 0, "instead of the full run, measure payments: on one row and spread over this many rows at -payments-c connections, then lookups at -c alone and beside -payments-rate payments/s, -d each")
 	paymentsC := flag.Int("payments-c", 16, "with -payments, the payment connections")
 	paymentsRate := flag.Int("payments-rate", 1000, "with -payments, the payments/s beside the lookups")
+	probePriority := flag.Int("probe-priority", 10, "send the lookups of the latency phases during an upload (and the no-upload phase before it) from a process of their own at this SCHED_FIFO priority when allowed; 0: that process at normal priority")
+	probeInProcess := flag.Bool("probe-in-process", false, "send those lookups from this process instead, at its own priority, as stops before 31 did")
+	probeBoth := flag.Bool("ab-probes", false, "with -ab-during, every binary takes a turn with each prober: from this process, from its own process at normal priority, and from its own process at -probe-priority")
+	probeServe := flag.Int("probe", -1, "act as the probe process of -probe-priority (used by the harness itself)")
 	flag.Parse()
+	if *probeServe >= 0 {
+		if err := bench.ServeProbe(os.Stdin, os.Stdout, *probeServe); err != nil {
+			fmt.Fprintln(os.Stderr, "loadtest:", err)
+			os.Exit(1)
+		}
+		return
+	}
+	self, err := os.Executable()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	var probe bench.Prober = bench.Subprocess{Exe: self, Priority: *probePriority}
+	if *probeInProcess {
+		probe = bench.InProcess{}
+	}
+	probes := []bench.Prober{probe}
+	if *probeBoth {
+		probes = []bench.Prober{bench.InProcess{}, bench.Subprocess{Exe: self}, bench.Subprocess{Exe: self, Priority: max(*probePriority, 1)}}
+	}
 	if *constant != "" {
 		body, err := os.ReadFile(*constantBody)
 		if err == nil {
@@ -89,7 +113,7 @@ func main() {
 				if conns == 0 {
 					conns = cfg.Concurrency
 				}
-				_, err = bench.DuringAB(os.Stdout, work, bins, cfg.Rows, cfg.BatchRows, cfg.Inflight, cfg.DuringRate, conns, *abRounds)
+				_, err = bench.DuringAB(os.Stdout, work, bins, probes, cfg.Rows, cfg.BatchRows, cfg.Inflight, cfg.DuringRate, conns, *abRounds)
 			default:
 				_, err = bench.IngestAB(os.Stdout, work, bins, cfg.Rows, cfg.BatchRows, cfg.Inflight, *abRounds, *abRestart)
 			}
@@ -124,7 +148,7 @@ func main() {
 		}
 		work, err := os.MkdirTemp("", "tonebase-cluster-")
 		if err == nil {
-			_, err = bench.Cluster(os.Stdout, work, cfg.Tonebase, cfg.Rows, cfg.BatchRows, cfg.Inflight, cfg.DuringRate, conns)
+			_, err = bench.Cluster(os.Stdout, work, cfg.Tonebase, probe, cfg.Rows, cfg.BatchRows, cfg.Inflight, cfg.DuringRate, conns)
 			os.RemoveAll(work)
 		}
 		if err != nil {
@@ -179,12 +203,8 @@ func main() {
 		}
 		return
 	}
-	self, err := os.Executable()
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
 	cfg.Self = self
+	cfg.Probe = probe
 	work, err := os.MkdirTemp("", "tonebase-bench-")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
