@@ -22,6 +22,7 @@ type PaymentsConfig struct {
 	Duration    time.Duration // per phase
 	Rate        int           // payments/s beside the lookups (1,000 in the README)
 	Profiles    string        // if set, the server's profiles of the phases beside payments, and of the lookups alone, are written here
+	Probe       Prober        // sends the 1,000/s phases' lookups; nil: InProcess
 }
 
 // PaymentsReport is what a payments run measured.
@@ -113,11 +114,28 @@ func Payments(cfg PaymentsConfig, w io.Writer) (PaymentsReport, error) {
 	fmt.Fprintf(w, "half rate  %v (lookups at %d/s beside %d payments/s)\n", r.HalfBeside, half, cfg.Rate)
 	fmt.Fprintf(w, "  payments %v (beside them)\n", p2)
 	// The schedule the during-upload figures are taken on (bench.Run):
-	// a payment line's lookups, where the machine is far from full.
-	r.SlowAlone = OpenLoop(lookup, 1000, cfg.LookupConns, cfg.Duration)
+	// a payment line's lookups, where the machine is far from full, sent
+	// from where Run sends them.
+	probe := cfg.Probe
+	if probe == nil {
+		probe = InProcess{}
+	}
+	spec := ProbeSpec{Addr: svc.Addr, Tenant: t, Rows: cfg.Rows, Rate: 1000, Conns: cfg.LookupConns}
+	fmt.Fprintf(w, "the 1,000/s lookups are sent from %v\n", probe)
+	if r.SlowAlone, err = ProbeFor(probe, spec, cfg.Duration); err != nil {
+		return r, err
+	}
 	fmt.Fprintf(w, "1,000/s    %v (lookups alone)\n", r.SlowAlone)
 	var p3 Stats
-	r.SlowBeside, p3 = beside("slow-beside-payments", func() Stats { return OpenLoop(lookup, 1000, cfg.LookupConns, cfg.Duration) })
+	var slowErr error
+	r.SlowBeside, p3 = beside("slow-beside-payments", func() Stats {
+		var st Stats
+		st, slowErr = ProbeFor(probe, spec, cfg.Duration)
+		return st
+	})
+	if slowErr != nil {
+		return r, slowErr
+	}
 	fmt.Fprintf(w, "1,000/s    %v (lookups beside %d payments/s)\n", r.SlowBeside, cfg.Rate)
 	fmt.Fprintf(w, "  payments %v (beside them)\n", p3)
 	r.PaymentsBeside = merge([]Stats{p1, p2, p3})

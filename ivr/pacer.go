@@ -9,13 +9,16 @@ import (
 
 // Pacer gives lookups the CPU they need while bulk work runs. A lookup is
 // a caller waiting on the line; an upload is a merchant's batch job that
-// can take a little longer. Bulk work rests between its steps (parsing a
-// few hundred rows, one transaction) for as large a share of the time as
-// the lookups arriving need, with room to spare: what it hands Badger to
-// flush and compact shrinks in proportion, so the CPUs keep room for
-// callers. A few lookups a second cost an upload almost nothing; a flood
-// of them takes at most maxShare of its time. With no lookups about it
-// runs flat out.
+// can take a little longer. Once the lookups arriving need a large share
+// of the CPUs (crowdedShare), bulk work rests between its steps (parsing
+// a few hundred rows, one transaction) for as large a share of the time as
+// they need, with room to spare: what it hands Badger to flush and compact
+// shrinks in proportion, so the CPUs keep room for callers. A flood of
+// them takes at most maxShare of its time. Below that share bulk work
+// only yields between steps: a payment line's lookups then find a CPU
+// without it resting, and each rest costs the upload more than its length
+// (measured in bench/README.md, stop 31). With no lookups about it runs
+// flat out.
 type Pacer struct {
 	last   atomic.Int64 // unix nanoseconds of the last lookup
 	_      [56]byte     // count on a cache line of its own: every lookup adds to it
@@ -45,8 +48,8 @@ const (
 	// parts rest to one of work the lookups' tail during a million-row
 	// upload was as short as it gets, and the upload still moves.
 	maxShare = 0.8
-	// crowdedShare is the lookups' share from which bulk work also stops
-	// overlapping its steps (Active): 2,500 lookups a second.
+	// crowdedShare is the lookups' share from which bulk work rests and
+	// stops overlapping its steps (Active): 2,500 lookups a second.
 	crowdedShare = 0.5
 	// sampleEvery is how often the lookup rate is recomputed.
 	sampleEvery = 250 * time.Millisecond
@@ -99,8 +102,9 @@ func (p *Pacer) Active() bool {
 func (p *Pacer) share() float64 { return min(p.rate*p.cost.Seconds()*headroom, maxShare) }
 
 // rest adds what a step of busy owes to the lookups, the share s of the
-// time the step and its rest take together, and returns the rest to take
-// now: none until a millisecond is owed, at most max.
+// time the step and its rest take together once s reaches crowdedShare,
+// and returns the rest to take now: none until a millisecond is owed, at
+// most max.
 func (p *Pacer) rest(busy time.Duration, now time.Time) time.Duration {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -111,6 +115,10 @@ func (p *Pacer) rest(busy time.Duration, now time.Time) time.Duration {
 		p.sampledAt, p.sampled = now, n
 	}
 	s := p.share()
+	if s < crowdedShare {
+		p.owed = 0
+		return 0
+	}
 	p.owed = min(p.owed+time.Duration(float64(busy)*s/(1-s)), p.max)
 	if p.owed < minRest {
 		return 0

@@ -15,15 +15,18 @@ func TestPacerRest(t *testing.T) {
 		min, max time.Duration // the rest the last step returns
 	}{
 		{"no lookups: no rest", 0, 10 * time.Millisecond, 1, 0, 0},
-		// 1,000 a second of 50 µs need 5% of a core; with headroom 4 the
-		// lookups take 20% of the time: 2.5 ms of rest for 10 ms of work.
-		{"a thousand a second: a quarter of the work", 1000, 10 * time.Millisecond, 1, 2400 * time.Microsecond, 2600 * time.Microsecond},
+		// 1,000 a second of 50 µs need 5% of a core; with headroom 4 that
+		// is a share of 20%, under the crowded share.
+		{"a thousand a second: no rest", 1000, 10 * time.Millisecond, 1, 0, 0},
+		{"just under the crowded share: no rest", 2400, 10 * time.Millisecond, 50, 0, 0},
+		// 2,500 a second take half the time: as long a rest as the work.
+		{"the crowded share: the work's length", 2500, 10 * time.Millisecond, 1, 9900 * time.Microsecond, 10100 * time.Microsecond},
 		{"a flood: four times the work, at most", 1e6, 4 * time.Millisecond, 1, 15 * time.Millisecond, 17 * time.Millisecond},
 		{"a long step's rest is capped", 1e6, time.Second, 1, 20 * time.Millisecond, 20 * time.Millisecond},
-		// 100 a second owe 2% of the time: 20 µs per millisecond step,
-		// owed until they add up to a millisecond.
-		{"short rests are owed, not taken", 100, time.Millisecond, 10, 0, 0},
-		{"owed rests are taken once they add up", 100, time.Millisecond, 50, 1000 * time.Microsecond, 1100 * time.Microsecond},
+		// 3,000 a second owe 1.5 times the work: 150 µs per step of
+		// 100 µs, owed until they add up to a millisecond.
+		{"short rests are owed, not taken", 3000, 100 * time.Microsecond, 6, 0, 0},
+		{"owed rests are taken once they add up", 3000, 100 * time.Microsecond, 7, 1000 * time.Microsecond, 1100 * time.Microsecond},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/tonebase/tonebase/internal/logsink"
+	"github.com/tonebase/tonebase/internal/schedslice"
 )
 
 // envFlags defines flags whose defaults come from TONEBASE_* variables, so
@@ -180,6 +181,9 @@ type serveConfig struct {
 	CPUs      int
 	Procs     int
 	BulkProcs int
+	// SchedSlice is the slice every thread asks the kernel for; 0 leaves
+	// the kernel's default. See --sched-slice.
+	SchedSlice time.Duration
 	// MasterKey is TONEBASE_MASTER_KEY: environment only, never a flag,
 	// so the key does not show in the process list.
 	MasterKey string
@@ -220,6 +224,7 @@ func parseServe(args []string) (serveConfig, error) {
 	f.duration(&c.AGIIdle, "agi-idle-timeout", 30*time.Second, "longest Asterisk may stay silent in an AGI session (no line and no reply) before tonebase drops the session")
 	f.integer(&c.Procs, "procs", 0, "Go scheduler slots (GOMAXPROCS); 0: twice the CPUs (a GOMAXPROCS setting is kept)")
 	f.integer(&c.BulkProcs, "bulk-procs", 0, "Go scheduler slots while bulk work runs (uploads, imports, backups, the row cache's warm-up, a cluster node applying the log) and for 10 s after, so a lookup finds a free slot while compactions keep every CPU busy; 0: six times the CPUs (with a GOMAXPROCS setting, --procs)")
+	f.duration(&c.SchedSlice, "sched-slice", 100*time.Microsecond, "the time slice every thread asks Linux for (6.12 or later; 100µs to 100ms), so a lookup woken while compactions keep the CPUs busy runs within a fraction of a millisecond; 0 leaves the kernel's default (0.75 ms times 1 + log2 of the CPUs in its defaults)")
 	routes := clusterFlags(f, &c.Cluster)
 	c.MasterKey = os.Getenv("TONEBASE_MASTER_KEY")
 	if err := f.parse(args); err != nil {
@@ -281,6 +286,9 @@ func parseServe(args []string) (serveConfig, error) {
 // checkServe refuses flags that would otherwise be read as something else
 // (an unknown log level as info) or fail only once the store is made.
 func checkServe(c serveConfig) error {
+	if c.SchedSlice != 0 && (c.SchedSlice < schedslice.Min || c.SchedSlice > schedslice.Max) {
+		return fmt.Errorf("--sched-slice must be 0 or from %v to %v, not %v", schedslice.Min, schedslice.Max, c.SchedSlice)
+	}
 	switch c.LogLevel {
 	case "trace", "debug", "info", "warn", "error":
 	default:

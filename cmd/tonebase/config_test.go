@@ -120,3 +120,35 @@ func TestParseServeMinFree(t *testing.T) {
 		})
 	}
 }
+
+func TestParseServeSchedSlice(t *testing.T) {
+	tests := []struct {
+		name       string
+		args       []string
+		env        map[string]string
+		want       time.Duration
+		wantErrSub string
+	}{
+		{name: "default", want: 100 * time.Microsecond},
+		{name: "flag", args: []string{"--sched-slice", "1ms"}, want: time.Millisecond},
+		{name: "environment", env: map[string]string{"TONEBASE_SCHED_SLICE": "500us"}, want: 500 * time.Microsecond},
+		{name: "off", args: []string{"--sched-slice", "0s"}, want: 0},
+		{name: "the kernel's least", args: []string{"--sched-slice", "100us"}, want: 100 * time.Microsecond},
+		{name: "the kernel's most", args: []string{"--sched-slice", "100ms"}, want: 100 * time.Millisecond},
+		{name: "under the kernel's least", args: []string{"--sched-slice", "50us"}, wantErrSub: "--sched-slice must be 0 or from 100µs to 100ms, not 50µs"},
+		{name: "over its most", args: []string{"--sched-slice", "1s"}, wantErrSub: "--sched-slice must be 0 or from"},
+		{name: "negative", args: []string{"--sched-slice", "-1ms"}, wantErrSub: "--sched-slice must be 0 or from"},
+		{name: "no unit", args: []string{"--sched-slice", "100"}, wantErrSub: "needs a unit"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			c, ok := parseCase(t, tc.args, tc.env, tc.wantErrSub, "TONEBASE_SCHED_SLICE")
+			if !ok {
+				return
+			}
+			if c.SchedSlice != tc.want {
+				t.Fatalf("SchedSlice = %v, want %v", c.SchedSlice, tc.want)
+			}
+		})
+	}
+}

@@ -31,6 +31,7 @@ import (
 	"github.com/tonebase/tonebase/internal/logsink"
 	"github.com/tonebase/tonebase/internal/observe"
 	"github.com/tonebase/tonebase/internal/procs"
+	"github.com/tonebase/tonebase/internal/schedslice"
 	"github.com/tonebase/tonebase/internal/tenant"
 	"github.com/tonebase/tonebase/ivr"
 	"github.com/tonebase/tonebase/ivr/agi"
@@ -79,6 +80,15 @@ func serve(args []string) error {
 	// a lookup waits behind them. With spare slots it runs at once and the
 	// kernel shares the CPUs, favouring the threads that slept.
 	runtime.GOMAXPROCS(cfg.Procs)
+	// Before any work starts threads: those started later inherit it.
+	if cfg.SchedSlice > 0 {
+		switch err := schedslice.Set(cfg.SchedSlice); {
+		case errors.Is(err, schedslice.ErrUnsupported):
+			log.Info().Msg("this kernel keeps its own time slices (--sched-slice needs Linux 6.12 or later)")
+		case err != nil:
+			log.Warn().Err(err).Msg("threads keep the kernel's time slices")
+		}
+	}
 	// The listeners are bound before anything is created, so a port in use
 	// leaves no data folder, key or token behind.
 	if limit := goMemoryLimit(cfg); limit > 0 {

@@ -39,7 +39,7 @@ func main() {
 	payments := flag.Int("payments", 0, "instead of the full run, measure payments: on one row and spread over this many rows at -payments-c connections, then lookups at -c alone and beside -payments-rate payments/s, -d each")
 	paymentsC := flag.Int("payments-c", 16, "with -payments, the payment connections")
 	paymentsRate := flag.Int("payments-rate", 1000, "with -payments, the payments/s beside the lookups")
-	probePriority := flag.Int("probe-priority", 10, "send the lookups of the latency phases during an upload (and the no-upload phase before it) from a process of their own at this SCHED_FIFO priority when allowed; 0: that process at normal priority")
+	probePriority := flag.Int("probe-priority", 10, "send the lookups of the latency phases at 1,000/s (during an upload, the no-upload phase before it, the cluster's on n2, the payments run's) from a process of their own at this SCHED_FIFO priority when allowed; 0: that process at normal priority")
 	probeInProcess := flag.Bool("probe-in-process", false, "send those lookups from this process instead, at its own priority, as stops before 31 did")
 	probeBoth := flag.Bool("ab-probes", false, "with -ab-during, every binary takes a turn with each prober: from this process, from its own process at normal priority, and from its own process at -probe-priority")
 	probeServe := flag.Int("probe", -1, "act as the probe process of -probe-priority (used by the harness itself)")
@@ -177,7 +177,7 @@ func main() {
 		work, err := os.MkdirTemp("", "tonebase-payments-")
 		if err == nil {
 			_, err = bench.Payments(bench.PaymentsConfig{Tonebase: cfg.Tonebase, Work: work, Rows: *payments, Concurrency: *paymentsC,
-				LookupConns: cfg.Concurrency, Duration: cfg.Duration, Rate: *paymentsRate, Profiles: cfg.Profiles}, os.Stdout)
+				LookupConns: cfg.Concurrency, Duration: cfg.Duration, Rate: *paymentsRate, Profiles: cfg.Profiles, Probe: probe}, os.Stdout)
 			os.RemoveAll(work)
 		}
 		if err != nil {

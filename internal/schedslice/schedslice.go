@@ -1,0 +1,29 @@
+// Package schedslice asks the kernel to share the CPUs among the process's
+// threads in short slices, so that a lookup's thread woken by the network
+// runs within a fraction of a millisecond even while compactions keep
+// every CPU busy.
+//
+// Linux's scheduler (EEVDF, from 6.6) gives a thread a slice (by default
+// 0.75 ms times 1 + log2 of the CPUs) before it picks another; a thread
+// woken meanwhile may wait for the slices of busy threads ahead of it. From Linux
+// 6.12 a thread can ask for a shorter slice (sched_setattr's
+// sched_runtime, 0.1 to 100 ms) without any privilege, and a woken thread
+// with a short slice is picked sooner. Threads cloned later inherit it, so
+// setting it once on every thread at start covers the threads the Go
+// runtime starts afterwards.
+package schedslice
+
+import (
+	"errors"
+	"time"
+)
+
+// ErrUnsupported reports a system that does not honour a requested slice:
+// not Linux, or a kernel older than 6.12.
+var ErrUnsupported = errors.New("schedslice: this system does not take a requested slice (it needs Linux 6.12 or later)")
+
+// The range Linux clamps a requested slice to.
+const (
+	Min = 100 * time.Microsecond
+	Max = 100 * time.Millisecond
+)

@@ -1,0 +1,84 @@
+package schedslice
+
+import (
+	"errors"
+	"runtime"
+	"syscall"
+	"testing"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+func TestSetOutOfRange(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		d    time.Duration
+	}{
+		{"zero", 0},
+		{"under the kernel's least", 50 * time.Microsecond},
+		{"over its most", 200 * time.Millisecond},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if err := Set(tc.d); err == nil || errors.Is(err, ErrUnsupported) {
+				t.Fatalf("Set(%v) = %v, want a range error", tc.d, err)
+			}
+		})
+	}
+}
+
+// TestSet: every thread takes the slice, a thread's nice value is kept,
+// and a thread started afterwards inherits it.
+func TestSet(t *testing.T) {
+	niced := make(chan int)
+	release := make(chan struct{})
+	go func() {
+		// Locked and never unlocked: the thread ends with the goroutine,
+		// so its nice value goes nowhere else.
+		runtime.LockOSThread()
+		if err := syscall.Setpriority(syscall.PRIO_PROCESS, unix.Gettid(), 5); err != nil {
+			niced <- -1
+			return
+		}
+		niced <- unix.Gettid()
+		<-release
+	}()
+	tid := <-niced
+	defer close(release)
+	if tid < 0 {
+		t.Skip("cannot lower a thread's priority here")
+	}
+
+	const d = 300 * time.Microsecond
+	err := Set(d)
+	if errors.Is(err, ErrUnsupported) {
+		t.Skipf("kernel does not take a slice: %v", err)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := Slice(unix.Gettid()); err != nil || got != d {
+		t.Fatalf("this thread's slice %v (%v), want %v", got, err, d)
+	}
+	a, err := unix.SchedGetAttr(tid, 0)
+	if err != nil || a.Nice != 5 || a.Runtime != uint64(d) {
+		t.Fatalf("the niced thread: %+v (%v), want nice 5 and the slice", a, err)
+	}
+
+	later := make(chan time.Duration, 32)
+	for range cap(later) {
+		// Locked goroutines each hold a thread, so the runtime starts
+		// new ones for them.
+		go func() {
+			runtime.LockOSThread()
+			s, _ := Slice(unix.Gettid())
+			later <- s
+			time.Sleep(50 * time.Millisecond)
+		}()
+	}
+	for range cap(later) {
+		if s := <-later; s != d {
+			t.Fatalf("a thread started afterwards has a slice of %v, want %v", s, d)
+		}
+	}
+}
