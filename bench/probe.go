@@ -11,7 +11,7 @@ import (
 	"strconv"
 	"time"
 
-	"golang.org/x/sys/unix"
+	"github.com/tonebase/tonebase/internal/schedslice"
 )
 
 // A Prober sends the lookups of a latency phase: the IVR's side of it.
@@ -96,7 +96,8 @@ func probeTurns(spec ProbeSpec, quit <-chan struct{}) Stats {
 
 // Subprocess sends the lookups from another process, Exe run with
 // "-probe", at SCHED_FIFO priority Priority (1–99) when the system allows
-// it and at the normal priority otherwise (or when Priority is 0).
+// it (schedslice.SetRealtime) and at the normal priority otherwise, saying
+// why on standard error, or when Priority is 0.
 type Subprocess struct {
 	Exe      string
 	Priority int
@@ -114,7 +115,7 @@ type probeReport struct {
 	Requests, Errors int
 	Elapsed          time.Duration
 	Latencies        []time.Duration
-	Priority         string // the scheduling it ran at, or why not the one asked for
+	Refused          string // why the real-time priority asked for was not taken; empty if it was, or none was asked
 }
 
 // Start implements Prober: the spec goes to the process on its first
@@ -153,8 +154,8 @@ func (s Subprocess) Start(spec ProbeSpec) (func() (Stats, error), error) {
 		if err := errors.Join(derr, werr); err != nil {
 			return Stats{}, fmt.Errorf("bench: probe: %w", err)
 		}
-		if r.Priority != "" && s.Priority > 0 {
-			fmt.Fprintf(os.Stderr, "bench: probe ran at %s\n", r.Priority)
+		if r.Refused != "" {
+			fmt.Fprintf(os.Stderr, "bench: the probe ran at normal priority: %s\n", r.Refused)
 		}
 		sortDurations(r.Latencies)
 		return Stats{Requests: r.Requests, Errors: r.Errors, Elapsed: r.Elapsed, lat: r.Latencies}, nil
@@ -177,12 +178,10 @@ func ServeProbe(in io.Reader, out io.Writer, priority int) error {
 	if err := spec.check(); err != nil {
 		return err
 	}
-	sched := "normal priority"
+	var refused string
 	if priority > 0 {
-		if err := realtime(priority); err != nil {
-			sched = fmt.Sprintf("normal priority (real-time refused: %v)", err)
-		} else {
-			sched = ""
+		if err := schedslice.SetRealtime(priority); err != nil {
+			refused = err.Error()
 		}
 	}
 	quit := make(chan struct{})
@@ -192,29 +191,5 @@ func ServeProbe(in io.Reader, out io.Writer, priority int) error {
 	}()
 	st := probeTurns(spec, quit)
 	return json.NewEncoder(out).Encode(probeReport{Requests: st.Requests, Errors: st.Errors, Elapsed: st.Elapsed,
-		Latencies: st.lat, Priority: sched})
-}
-
-// realtime puts every thread of the process under SCHED_FIFO at prio. The
-// threads the Go runtime starts later are cloned from these and inherit it.
-// A thread cloned from one not yet set while the first pass runs is left
-// out of it, so a second pass follows.
-func realtime(prio int) error {
-	for range 2 {
-		tasks, err := os.ReadDir("/proc/self/task")
-		if err != nil {
-			return err
-		}
-		for _, t := range tasks {
-			tid, err := strconv.Atoi(t.Name())
-			if err != nil {
-				continue
-			}
-			attr := unix.SchedAttr{Policy: unix.SCHED_FIFO, Priority: uint32(prio)}
-			if err := unix.SchedSetAttr(tid, &attr, 0); err != nil && !errors.Is(err, unix.ESRCH) {
-				return err
-			}
-		}
-	}
-	return nil
+		Latencies: st.lat, Refused: refused})
 }

@@ -15,9 +15,9 @@ import (
 // they need, with room to spare: what it hands Badger to flush and compact
 // shrinks in proportion, so the CPUs keep room for callers. A flood of
 // them takes at most maxShare of its time. Below that share bulk work
-// only yields between steps: a payment line's lookups then find a CPU
-// without it resting, and each rest costs the upload more than its length
-// (measured in bench/README.md, stop 31). With no lookups about it runs
+// only yields between steps: at a payment line's 1,000 lookups a second
+// resting bought them nothing and cost the upload a quarter of its speed
+// (bench/README.md, stop 31). With no lookups about it runs
 // flat out.
 type Pacer struct {
 	last   atomic.Int64 // unix nanoseconds of the last lookup

@@ -2,33 +2,13 @@ package main
 
 import (
 	"os"
-	"runtime"
 	"strconv"
 	"syscall"
 	"testing"
 	"time"
 
-	"golang.org/x/sys/unix"
-
 	"github.com/tonebase/tonebase/internal/schedslice"
 )
-
-// kernelTakesSlices tries a slice on a thread of its own, which ends with
-// its goroutine.
-func kernelTakesSlices() bool {
-	ok := make(chan bool)
-	go func() {
-		runtime.LockOSThread()
-		attr := unix.SchedAttr{Policy: unix.SCHED_NORMAL, Runtime: uint64(200 * time.Microsecond)}
-		if unix.SchedSetAttr(0, &attr, 0) != nil {
-			ok <- false
-			return
-		}
-		got, err := schedslice.Slice(unix.Gettid())
-		ok <- err == nil && got == 200*time.Microsecond
-	}()
-	return <-ok
-}
 
 // TestServedThreadsAskForTheSlice: every thread of a served process,
 // those started after serve set it included, has --sched-slice.
@@ -36,7 +16,7 @@ func TestServedThreadsAskForTheSlice(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts a server process")
 	}
-	if !kernelTakesSlices() {
+	if !schedslice.Supported() {
 		t.Skip("this kernel does not take a requested slice (Linux 6.12 or later does)")
 	}
 	data, addr, token := t.TempDir(), freeAddr(t), "slice-test-admin-token-01234"

@@ -5,12 +5,16 @@
 //
 // Linux's scheduler (EEVDF, from 6.6) gives a thread a slice (by default
 // 0.75 ms times 1 + log2 of the CPUs) before it picks another; a thread
-// woken meanwhile may wait for the slices of busy threads ahead of it. From Linux
-// 6.12 a thread can ask for a shorter slice (sched_setattr's
+// woken meanwhile may wait for the slices of busy threads ahead of it.
+// From Linux 6.12 a thread can ask for a shorter slice (sched_setattr's
 // sched_runtime, 0.1 to 100 ms) without any privilege, and a woken thread
 // with a short slice is picked sooner. Threads cloned later inherit it, so
 // setting it once on every thread at start covers the threads the Go
 // runtime starts afterwards.
+//
+// The benchmark's prober uses the same walk over the process's threads to
+// run at real-time priority (SetRealtime): a client that must be given a
+// CPU the moment its answer arrives.
 package schedslice
 
 import (

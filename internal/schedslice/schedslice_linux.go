@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"runtime"
 	"strconv"
 	"time"
 
@@ -17,22 +18,8 @@ func Set(d time.Duration) error {
 	if d < Min || d > Max {
 		return fmt.Errorf("schedslice: a slice of %v is outside %v to %v", d, Min, Max)
 	}
-	// A thread cloned from one not yet set while a pass runs is missed by
-	// it, so a second pass follows.
-	for range 2 {
-		tasks, err := os.ReadDir("/proc/self/task")
-		if err != nil {
-			return fmt.Errorf("schedslice: %w", err)
-		}
-		for _, t := range tasks {
-			tid, err := strconv.Atoi(t.Name())
-			if err != nil {
-				continue
-			}
-			if err := setThread(tid, d); err != nil {
-				return err
-			}
-		}
+	if err := eachThread(func(tid int) error { return setSlice(tid, d) }); err != nil {
+		return err
 	}
 	got, err := Slice(unix.Gettid())
 	if err != nil {
@@ -44,7 +31,65 @@ func Set(d time.Duration) error {
 	return nil
 }
 
-func setThread(tid int, d time.Duration) error {
+// SetRealtime puts every thread of the process under SCHED_FIFO at prio
+// (1 to 99). It needs CAP_SYS_NICE or a real-time limit that allows prio;
+// the kernel's refusal is returned as it is.
+func SetRealtime(prio int) error {
+	if prio < 1 || prio > 99 {
+		return fmt.Errorf("schedslice: real-time priority %d is outside 1 to 99", prio)
+	}
+	return eachThread(func(tid int) error {
+		attr := unix.SchedAttr{Policy: unix.SCHED_FIFO, Priority: uint32(prio)}
+		if err := unix.SchedSetAttr(tid, &attr, 0); err != nil && !errors.Is(err, unix.ESRCH) {
+			return fmt.Errorf("schedslice: thread %d: %w", tid, err)
+		}
+		return nil
+	})
+}
+
+// Supported reports whether this kernel takes a requested slice, trying
+// one on a thread of its own that ends with the try.
+func Supported() bool {
+	ok := make(chan bool)
+	go func() {
+		// Never unlocked: the thread ends with this goroutine, so the
+		// slice tried goes nowhere else.
+		runtime.LockOSThread()
+		tid := unix.Gettid()
+		if setSlice(tid, 2*Min) != nil {
+			ok <- false
+			return
+		}
+		got, err := Slice(tid)
+		ok <- err == nil && got == 2*Min
+	}()
+	return <-ok
+}
+
+// eachThread calls fn with every thread of the process. A thread cloned
+// from one not yet visited while a pass runs is missed by it, and threads
+// inherit their scheduling from the one they are cloned from, so a second
+// pass follows.
+func eachThread(fn func(tid int) error) error {
+	for range 2 {
+		tasks, err := os.ReadDir("/proc/self/task")
+		if err != nil {
+			return fmt.Errorf("schedslice: %w", err)
+		}
+		for _, t := range tasks {
+			tid, err := strconv.Atoi(t.Name())
+			if err != nil {
+				continue
+			}
+			if err := fn(tid); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func setSlice(tid int, d time.Duration) error {
 	cur, err := unix.SchedGetAttr(tid, 0)
 	if errors.Is(err, unix.ESRCH) {
 		return nil // the thread ended

@@ -6,3 +6,10 @@ import "time"
 
 // Set reports ErrUnsupported: only Linux takes a requested slice.
 func Set(d time.Duration) error { return ErrUnsupported }
+
+// SetRealtime reports ErrUnsupported: the prober's real-time priority is
+// set through Linux's sched_setattr.
+func SetRealtime(prio int) error { return ErrUnsupported }
+
+// Supported is false: only Linux takes a requested slice.
+func Supported() bool { return false }

@@ -44,12 +44,16 @@ func main() {
 	probeBoth := flag.Bool("ab-probes", false, "with -ab-during, every binary takes a turn with each prober: from this process, from its own process at normal priority, and from its own process at -probe-priority")
 	probeServe := flag.Int("probe", -1, "act as the probe process of -probe-priority (used by the harness itself)")
 	flag.Parse()
-	if *probeServe >= 0 {
+	if *probeServe >= 0 { // set only by Subprocess, which passes 0 to 99
 		if err := bench.ServeProbe(os.Stdin, os.Stdout, *probeServe); err != nil {
 			fmt.Fprintln(os.Stderr, "loadtest:", err)
 			os.Exit(1)
 		}
 		return
+	}
+	if *probePriority < 0 || *probePriority > 99 {
+		fmt.Fprintln(os.Stderr, "loadtest: -probe-priority takes 0 (normal priority) or a SCHED_FIFO priority from 1 to 99")
+		os.Exit(2)
 	}
 	self, err := os.Executable()
 	if err != nil {
