@@ -35,16 +35,24 @@ type Prober interface {
 }
 
 // ProbeSpec is what a prober asks for: LookupTarget's lookups of Tenant's
-// database at Rate a second on Conns connections.
+// database at Rate a second on Conns connections, or with Payments,
+// PaymentTarget's payments of phase Phase.
 type ProbeSpec struct {
-	Addr   string
-	Tenant Tenant
-	Rows   int
-	Rate   int
-	Conns  int
+	Addr     string
+	Tenant   Tenant
+	Rows     int
+	Rate     int
+	Conns    int
+	Payments bool
+	Phase    int
 }
 
-func (p ProbeSpec) target() Target { return LookupTarget(p.Addr, p.Tenant, p.Rows) }
+func (p ProbeSpec) target() Target {
+	if p.Payments {
+		return PaymentTarget(p.Addr, p.Tenant, p.Rows, p.Phase)
+	}
+	return LookupTarget(p.Addr, p.Tenant, p.Rows)
+}
 
 func (p ProbeSpec) check() error {
 	if p.Addr == "" || p.Rows < 1 || p.Rate < 1 || p.Conns < 1 {
