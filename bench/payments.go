@@ -68,7 +68,7 @@ func Payments(cfg PaymentsConfig, w io.Writer) (PaymentsReport, error) {
 		return r, err
 	}
 	hot := Invoice(cfg.Rows) // the row after the spread ones
-	phase := 0 // each phase's payments have references of their own
+	phase := 0               // each phase's payments have references of their own
 	hotRow := PaymentTarget(svc.Addr, t, cfg.Rows, phase)
 	hotRow.JSON = func(i int) []byte { return paymentBody(hot, DOB(cfg.Rows), 0, i) }
 	phase++

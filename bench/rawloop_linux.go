@@ -29,11 +29,17 @@ const sysEpollPwait2 = 441 // the same number on amd64 and arm64
 // rawConn is one keep-alive connection and the request it carries.
 type rawConn struct {
 	fd   int
-	out  []byte // request bytes not yet written
-	in   []byte // answer bytes read so far
-	due  time.Time
+	out  []byte    // request bytes not yet written
+	in   []byte    // answer bytes read so far
+	due  time.Time // when the request was due, which its latency counts from
+	sent time.Time // when it went out, which its timeout counts from
 	busy bool
 }
+
+// answerTimeout is how long a request waits for its answer before it fails
+// and its connection is dropped, as fasthttp's client's ReadTimeout does
+// in Target.client.
+const answerTimeout = 10 * time.Second
 
 // rawLoop is the prober's connections, their epoll set and the figures.
 type rawLoop struct {
@@ -49,6 +55,7 @@ type rawLoop struct {
 	errs    int
 	pwait2  bool
 	readBuf []byte
+	timeout time.Duration // answerTimeout but in tests
 }
 
 // probeLoop sends spec's lookups at its rate on its connections until quit
@@ -69,7 +76,7 @@ func newRawLoop(t Target, conns int) (*rawLoop, error) {
 	if err != nil {
 		return nil, fmt.Errorf("bench: probe: %w", err)
 	}
-	l := &rawLoop{t: t, byFd: map[int]*rawConn{}, pwait2: true, readBuf: make([]byte, 64<<10)}
+	l := &rawLoop{t: t, byFd: map[int]*rawConn{}, pwait2: true, readBuf: make([]byte, 64<<10), timeout: answerTimeout}
 	if ip4 := a.IP.To4(); ip4 != nil {
 		sa := &syscall.SockaddrInet4{Port: a.Port}
 		copy(sa.Addr[:], ip4)
@@ -166,7 +173,6 @@ func (l *rawLoop) run(rate int, quit <-chan struct{}) (Stats, error) {
 	l.lat = make([]time.Duration, 0, rate*64)
 	start := time.Now()
 	next, end := 0, -1 // the next request to send; once quit is closed, the first not to
-	var drainBy time.Time
 	for {
 		if end < 0 {
 			select {
@@ -189,20 +195,8 @@ func (l *rawLoop) run(rate int, quit <-chan struct{}) (Stats, error) {
 			next++
 			sending = end < 0 || next < end
 		}
-		if !sending {
-			busy := l.busy()
-			if len(busy) == 0 {
-				break
-			}
-			if drainBy.IsZero() {
-				drainBy = now.Add(10 * time.Second)
-			} else if now.After(drainBy) {
-				for _, c := range busy {
-					l.hangUp(c)
-					l.finish(c, false)
-				}
-				break
-			}
+		if l.expire(now) == 0 && !sending {
+			break
 		}
 		wait := 100 * time.Millisecond // long enough to be idle, short enough to see quit
 		if sending && len(l.idle) > 0 {
@@ -229,21 +223,27 @@ func (l *rawLoop) run(rate int, quit <-chan struct{}) (Stats, error) {
 	return Stats{Requests: len(l.lat), Errors: l.errs, Elapsed: time.Since(start), lat: l.lat}, nil
 }
 
-// busy is the connections whose request is not yet answered.
-func (l *rawLoop) busy() []*rawConn {
-	var b []*rawConn
+// expire fails the requests that have waited l.timeout for their
+// answer, and returns how many are still waiting.
+func (l *rawLoop) expire(now time.Time) int {
+	waiting := 0
 	for _, c := range l.conns {
-		if c.busy {
-			b = append(b, c)
+		switch {
+		case !c.busy:
+		case now.Sub(c.sent) >= l.timeout:
+			l.hangUp(c)
+			l.finish(c, false)
+		default:
+			waiting++
 		}
 	}
-	return b
+	return waiting
 }
 
 // send writes the request on c, dialling again first if the server had
 // closed it; a request that cannot be sent counts as an error at once.
 func (l *rawLoop) send(c *rawConn, req []byte, due time.Time) {
-	c.due, c.busy, c.in = due, true, c.in[:0]
+	c.due, c.sent, c.busy, c.in = due, time.Now(), true, c.in[:0]
 	if c.fd < 0 {
 		if err := l.dial(c); err != nil {
 			l.finish(c, false)

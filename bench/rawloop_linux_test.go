@@ -4,6 +4,7 @@ package bench
 
 import (
 	"bufio"
+	"io"
 	"net"
 	"strings"
 	"sync/atomic"
@@ -152,6 +153,50 @@ func TestProbeLoopOnAFailingServer(t *testing.T) {
 				t.Fatalf("%d errors of %d", st.Errors, st.Requests)
 			}
 		})
+	}
+}
+
+// TestProbeLoopGivesUpOnASilentServer: a server that reads requests and
+// never answers fails them at the timeout, and the loop still ends.
+func TestProbeLoopGivesUpOnASilentServer(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() { defer c.Close(); _, _ = bufio.NewReader(c).WriteTo(io.Discard) }()
+		}
+	}()
+	spec := ProbeSpec{Addr: ln.Addr().String(), Tenant: Tenant{CID: 7, DBID: 9}, Rows: 100, Rate: 20, Conns: 4}
+	l, err := newRawLoop(spec.target(), spec.Conns)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.close()
+	l.timeout = 300 * time.Millisecond
+	quit := make(chan struct{})
+	close(quit)
+	done := make(chan Stats)
+	go func() {
+		st, err := l.run(spec.Rate, quit)
+		if err != nil {
+			t.Error(err)
+		}
+		done <- st
+	}()
+	select {
+	case st := <-done:
+		if st.Requests != 20 || st.Errors != 20 {
+			t.Fatalf("%d requests, %d errors; want the turn's 20, all failed", st.Requests, st.Errors)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the loop did not end against a server that never answers")
 	}
 }
 
