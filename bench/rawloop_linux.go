@@ -29,7 +29,9 @@ const sysEpollPwait2 = 441 // the same number on amd64 and arm64
 // rawConn is one keep-alive connection and the request it carries.
 type rawConn struct {
 	fd   int
-	out  []byte    // request bytes not yet written
+	req  []byte    // the request's bytes, reused from one request to the next
+	out  []byte    // the part of req not yet written
+	outQ bool      // epoll is asked for writability, to write the rest of out
 	in   []byte    // answer bytes read so far
 	due  time.Time // when the request was due, which its latency counts from
 	sent time.Time // when it went out, which its timeout counts from
@@ -137,7 +139,7 @@ func (l *rawLoop) hangUp(c *rawConn) {
 	if c.fd >= 0 {
 		delete(l.byFd, c.fd)
 		syscall.Close(c.fd) // closing drops it from the epoll set too
-		c.fd = -1
+		c.fd, c.outQ = -1, false
 	}
 }
 
@@ -148,23 +150,23 @@ func (l *rawLoop) close() {
 	syscall.Close(l.ep)
 }
 
-// request builds the i-th request as Target.send would send it.
-func (l *rawLoop) request(i int) []byte {
-	var b bytes.Buffer
-	method := "GET "
+// appendRequest appends the i-th request as Target.send would send it.
+func (l *rawLoop) appendRequest(b []byte, i int) []byte {
 	if l.t.JSON != nil {
-		method = "POST "
-	}
-	b.WriteString(method + l.t.Path(i))
-	b.Write(l.head)
-	if l.t.JSON != nil {
-		body := l.t.JSON(i)
-		b.WriteString("Content-Type: application/json\r\nContent-Length: " + strconv.Itoa(len(body)) + "\r\n\r\n")
-		b.Write(body)
+		b = append(b, "POST "...)
 	} else {
-		b.WriteString("\r\n")
+		b = append(b, "GET "...)
 	}
-	return b.Bytes()
+	b = append(b, l.t.Path(i)...)
+	b = append(b, l.head...)
+	if l.t.JSON == nil {
+		return append(b, "\r\n"...)
+	}
+	body := l.t.JSON(i)
+	b = append(b, "Content-Type: application/json\r\nContent-Length: "...)
+	b = strconv.AppendInt(b, int64(len(body)), 10)
+	b = append(b, "\r\n\r\n"...)
+	return append(b, body...)
 }
 
 func (l *rawLoop) run(rate int, quit <-chan struct{}) (Stats, error) {
@@ -191,7 +193,7 @@ func (l *rawLoop) run(rate int, quit <-chan struct{}) (Stats, error) {
 			}
 			c := l.idle[0]
 			l.idle = l.idle[1:]
-			l.send(c, l.request(next), due)
+			l.send(c, next, due)
 			next++
 			sending = end < 0 || next < end
 		}
@@ -242,7 +244,8 @@ func (l *rawLoop) expire(now time.Time) int {
 
 // send writes the request on c, dialling again first if the server had
 // closed it; a request that cannot be sent counts as an error at once.
-func (l *rawLoop) send(c *rawConn, req []byte, due time.Time) {
+func (l *rawLoop) send(c *rawConn, i int, due time.Time) {
+	c.req = l.appendRequest(c.req[:0], i)
 	c.due, c.sent, c.busy, c.in = due, time.Now(), true, c.in[:0]
 	if c.fd < 0 {
 		if err := l.dial(c); err != nil {
@@ -250,18 +253,22 @@ func (l *rawLoop) send(c *rawConn, req []byte, due time.Time) {
 			return
 		}
 	}
-	c.out = req
+	c.out = c.req
 	l.flush(c)
 }
 
-// flush writes what is left of c's request, and asks epoll to say when
-// the rest can go.
+// flush writes what is left of c's request. A socket that takes only part
+// of it has epoll asked to say when the rest can go, and told to stop once
+// it has gone; a request that goes at once, nearly every one, costs no
+// epoll call.
 func (l *rawLoop) flush(c *rawConn) {
 	for len(c.out) > 0 {
 		n, err := rawWrite(c.fd, c.out)
 		if err == syscall.EAGAIN {
-			ev := syscall.EpollEvent{Events: syscall.EPOLLIN | syscall.EPOLLRDHUP | syscall.EPOLLOUT, Fd: int32(c.fd)}
-			syscall.EpollCtl(l.ep, syscall.EPOLL_CTL_MOD, c.fd, &ev)
+			if !c.outQ {
+				l.watch(c, syscall.EPOLLOUT)
+				c.outQ = true
+			}
 			return
 		}
 		if err == syscall.EINTR {
@@ -274,7 +281,15 @@ func (l *rawLoop) flush(c *rawConn) {
 		}
 		c.out = c.out[n:]
 	}
-	ev := syscall.EpollEvent{Events: syscall.EPOLLIN | syscall.EPOLLRDHUP, Fd: int32(c.fd)}
+	if c.outQ {
+		l.watch(c, 0)
+		c.outQ = false
+	}
+}
+
+// watch has epoll report c's answers and hang-ups, and the events of also.
+func (l *rawLoop) watch(c *rawConn, also uint32) {
+	ev := syscall.EpollEvent{Events: syscall.EPOLLIN | syscall.EPOLLRDHUP | also, Fd: int32(c.fd)}
 	syscall.EpollCtl(l.ep, syscall.EPOLL_CTL_MOD, c.fd, &ev)
 }
 
@@ -325,6 +340,10 @@ func (l *rawLoop) finish(c *rawConn, ok bool) {
 		l.errs++
 	}
 	c.busy, c.out, c.in = false, nil, c.in[:0]
+	if c.outQ && c.fd >= 0 {
+		l.watch(c, 0)
+		c.outQ = false
+	}
 	l.idle = append(l.idle, c)
 }
 

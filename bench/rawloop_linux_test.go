@@ -6,6 +6,7 @@ import (
 	"bufio"
 	"io"
 	"net"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -197,6 +198,70 @@ func TestProbeLoopGivesUpOnASilentServer(t *testing.T) {
 		}
 	case <-time.After(10 * time.Second):
 		t.Fatal("the loop did not end against a server that never answers")
+	}
+}
+
+// TestProbeLoopWritesLargeBodies: a body larger than the socket takes at
+// once, sent to a server slow to read it, goes out in parts as epoll says
+// the socket can take more.
+func TestProbeLoopWritesLargeBodies(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	var whole atomic.Int64 // requests whose body arrived whole
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer c.Close()
+				r := bufio.NewReader(c)
+				for {
+					size := -1
+					for {
+						line, err := r.ReadString('\n')
+						if err != nil {
+							return
+						}
+						if line == "\r\n" {
+							break
+						}
+						if v, ok := strings.CutPrefix(line, "Content-Length: "); ok {
+							size, _ = strconv.Atoi(strings.TrimSpace(v))
+						}
+					}
+					time.Sleep(50 * time.Millisecond) // the sender's socket fills meanwhile
+					if n, err := io.CopyN(io.Discard, r, int64(size)); err != nil || n != int64(size) {
+						return
+					}
+					whole.Add(1)
+					if _, err := c.Write([]byte("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")); err != nil {
+						return
+					}
+				}
+			}()
+		}
+	}()
+	body := make([]byte, 32<<20)
+	target := Target{Addr: ln.Addr().String(), OK: func(s int) bool { return s == 200 },
+		Path: func(int) string { return "/upload" }, JSON: func(int) []byte { return body }}
+	l, err := newRawLoop(target, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.close()
+	quit := make(chan struct{})
+	close(quit)
+	st, err := l.run(4, quit)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Requests != 4 || st.Errors != 0 || whole.Load() != 4 {
+		t.Fatalf("%d requests (%d errors), %d bodies whole at the server; want 4 answered", st.Requests, st.Errors, whole.Load())
 	}
 }
 

@@ -17,8 +17,11 @@ import (
 // them takes at most maxShare of its time. Below that share bulk work
 // only yields between steps: at a payment line's 1,000 lookups a second
 // resting bought them nothing and cost the upload a quarter of its speed
-// (bench/README.md, stop 31). With no lookups about it runs
-// flat out.
+// (bench/README.md, stop 31). That was measured while the benchmark's
+// probe took half a CPU itself; with a cheaper probe (stop 32) resting
+// for their own share shortened their tail in two side-by-side runs and
+// missed both the tail and the upload in a full run, so it waits for more
+// runs. With no lookups about it runs flat out.
 type Pacer struct {
 	last   atomic.Int64 // unix nanoseconds of the last lookup
 	_      [56]byte     // count on a cache line of its own: every lookup adds to it
