@@ -66,16 +66,15 @@ func FuzzParseAnswer(f *testing.F) {
 	})
 }
 
-// misbehaving answers the i-th request on a connection with answers[i]
-// (then with the last one), and counts the requests it read.
-func misbehaving(t *testing.T, answers ...string) (string, *atomic.Int64) {
+// rawServer accepts connections on a real listener, each served by serve
+// until it returns, and returns the listener's address.
+func rawServer(t *testing.T, serve func(c net.Conn, r *bufio.Reader)) string {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { ln.Close() })
-	var n atomic.Int64
 	go func() {
 		for {
 			c, err := ln.Accept()
@@ -84,33 +83,51 @@ func misbehaving(t *testing.T, answers ...string) (string, *atomic.Int64) {
 			}
 			go func() {
 				defer c.Close()
-				r := bufio.NewReader(c)
-				for i := 0; ; i++ {
-					for {
-						line, err := r.ReadString('\n')
-						if err != nil {
-							return
-						}
-						if line == "\r\n" {
-							break
-						}
-					}
-					n.Add(1)
-					a := answers[min(i, len(answers)-1)]
-					if a == "" { // hang up instead of answering
-						return
-					}
-					if _, err := c.Write([]byte(a)); err != nil {
-						return
-					}
-					if strings.Contains(a, "Connection: close") {
-						return
-					}
-				}
+				serve(c, bufio.NewReader(c))
 			}()
 		}
 	}()
-	return ln.Addr().String(), &n
+	return ln.Addr().String()
+}
+
+// readHead reads a request's head and returns its Content-Length, -1 for
+// none.
+func readHead(r *bufio.Reader) (int, error) {
+	size := -1
+	for {
+		line, err := r.ReadString('\n')
+		if err != nil {
+			return 0, err
+		}
+		if line == "\r\n" {
+			return size, nil
+		}
+		if v, ok := strings.CutPrefix(line, "Content-Length: "); ok {
+			size, _ = strconv.Atoi(strings.TrimSpace(v))
+		}
+	}
+}
+
+// misbehaving answers the i-th request on a connection with answers[i]
+// (then with the last one), and counts the requests it read.
+func misbehaving(t *testing.T, answers ...string) (string, *atomic.Int64) {
+	var n atomic.Int64
+	addr := rawServer(t, func(c net.Conn, r *bufio.Reader) {
+		for i := 0; ; i++ {
+			if _, err := readHead(r); err != nil {
+				return
+			}
+			n.Add(1)
+			a := answers[min(i, len(answers)-1)]
+			if a == "" { // hang up instead of answering
+				return
+			}
+			if _, err := c.Write([]byte(a)); err != nil || strings.Contains(a, "Connection: close") {
+				return
+			}
+		}
+	})
+	return addr, &n
 }
 
 // TestProbeLoopOnAFailingServer: every request the loop sends is counted
@@ -160,21 +177,8 @@ func TestProbeLoopOnAFailingServer(t *testing.T) {
 // TestProbeLoopGivesUpOnASilentServer: a server that reads requests and
 // never answers fails them at the timeout, and the loop still ends.
 func TestProbeLoopGivesUpOnASilentServer(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func() { defer c.Close(); _, _ = bufio.NewReader(c).WriteTo(io.Discard) }()
-		}
-	}()
-	spec := ProbeSpec{Addr: ln.Addr().String(), Tenant: Tenant{CID: 7, DBID: 9}, Rows: 100, Rate: 20, Conns: 4}
+	addr := rawServer(t, func(_ net.Conn, r *bufio.Reader) { _, _ = r.WriteTo(io.Discard) })
+	spec := ProbeSpec{Addr: addr, Tenant: Tenant{CID: 7, DBID: 9}, Rows: 100, Rate: 20, Conns: 4}
 	l, err := newRawLoop(spec.target(), spec.Conns)
 	if err != nil {
 		t.Fatal(err)
@@ -205,49 +209,25 @@ func TestProbeLoopGivesUpOnASilentServer(t *testing.T) {
 // once, sent to a server slow to read it, goes out in parts as epoll says
 // the socket can take more.
 func TestProbeLoopWritesLargeBodies(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
 	var whole atomic.Int64 // requests whose body arrived whole
-	go func() {
+	addr := rawServer(t, func(c net.Conn, r *bufio.Reader) {
 		for {
-			c, err := ln.Accept()
+			size, err := readHead(r)
 			if err != nil {
 				return
 			}
-			go func() {
-				defer c.Close()
-				r := bufio.NewReader(c)
-				for {
-					size := -1
-					for {
-						line, err := r.ReadString('\n')
-						if err != nil {
-							return
-						}
-						if line == "\r\n" {
-							break
-						}
-						if v, ok := strings.CutPrefix(line, "Content-Length: "); ok {
-							size, _ = strconv.Atoi(strings.TrimSpace(v))
-						}
-					}
-					time.Sleep(50 * time.Millisecond) // the sender's socket fills meanwhile
-					if n, err := io.CopyN(io.Discard, r, int64(size)); err != nil || n != int64(size) {
-						return
-					}
-					whole.Add(1)
-					if _, err := c.Write([]byte("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")); err != nil {
-						return
-					}
-				}
-			}()
+			time.Sleep(50 * time.Millisecond) // the sender's socket fills meanwhile
+			if n, err := io.CopyN(io.Discard, r, int64(size)); err != nil || n != int64(size) {
+				return
+			}
+			whole.Add(1)
+			if _, err := c.Write([]byte("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")); err != nil {
+				return
+			}
 		}
-	}()
+	})
 	body := make([]byte, 32<<20)
-	target := Target{Addr: ln.Addr().String(), OK: func(s int) bool { return s == 200 },
+	target := Target{Addr: addr, OK: func(s int) bool { return s == 200 },
 		Path: func(int) string { return "/upload" }, JSON: func(int) []byte { return body }}
 	l, err := newRawLoop(target, 2)
 	if err != nil {
