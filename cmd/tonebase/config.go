@@ -181,8 +181,8 @@ type serveConfig struct {
 	CPUs      int
 	Procs     int
 	BulkProcs int
-	// SchedSlice is the slice every thread asks the kernel for; 0 leaves
-	// the kernel's default. See --sched-slice.
+	// SchedSlice is the slice every thread asks the kernel for while bulk
+	// work runs; 0 leaves the kernel's default. See --sched-slice.
 	SchedSlice time.Duration
 	// MasterKey is TONEBASE_MASTER_KEY: environment only, never a flag,
 	// so the key does not show in the process list.
@@ -224,7 +224,7 @@ func parseServe(args []string) (serveConfig, error) {
 	f.duration(&c.AGIIdle, "agi-idle-timeout", 30*time.Second, "longest Asterisk may stay silent in an AGI session (no line and no reply) before tonebase drops the session")
 	f.integer(&c.Procs, "procs", 0, "Go scheduler slots (GOMAXPROCS); 0: twice the CPUs (a GOMAXPROCS setting is kept)")
 	f.integer(&c.BulkProcs, "bulk-procs", 0, "Go scheduler slots while bulk work runs (uploads, imports, backups, the row cache's warm-up, a cluster node applying the log) and for 10 s after, so a lookup finds a free slot while compactions keep every CPU busy; 0: six times the CPUs (with a GOMAXPROCS setting, --procs)")
-	f.duration(&c.SchedSlice, "sched-slice", 100*time.Microsecond, "the time slice every thread asks Linux for (6.12 or later; 100µs to 100ms), so a lookup woken while compactions keep the CPUs busy runs within a fraction of a millisecond; 0 leaves the kernel's default (0.75 ms times 1 + log2 of the CPUs in its defaults)")
+	f.duration(&c.SchedSlice, "sched-slice", 100*time.Microsecond, "the time slice every thread asks Linux for (6.12 or later; 100µs to 100ms) while bulk work runs and for 10 s after, as --bulk-procs, so a lookup woken while compactions keep the CPUs busy runs within a fraction of a millisecond; the kernel's default otherwise, and always with 0 (0.75 ms times 1 + log2 of the CPUs in its defaults)")
 	routes := clusterFlags(f, &c.Cluster)
 	c.MasterKey = os.Getenv("TONEBASE_MASTER_KEY")
 	if err := f.parse(args); err != nil {

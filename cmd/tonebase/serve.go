@@ -80,15 +80,6 @@ func serve(args []string) error {
 	// a lookup waits behind them. With spare slots it runs at once and the
 	// kernel shares the CPUs, favouring the threads that slept.
 	runtime.GOMAXPROCS(cfg.Procs)
-	// Before any work starts threads: those started later inherit it.
-	if cfg.SchedSlice > 0 {
-		switch err := schedslice.Set(cfg.SchedSlice); {
-		case errors.Is(err, schedslice.ErrUnsupported):
-			log.Info().Msg("this kernel keeps its own time slices (--sched-slice needs Linux 6.12 or later)")
-		case err != nil:
-			log.Warn().Err(err).Msg("threads keep the kernel's time slices")
-		}
-	}
 	// The listeners are bound before anything is created, so a port in use
 	// leaves no data folder, key or token behind.
 	if limit := goMemoryLimit(cfg); limit > 0 {
@@ -109,6 +100,17 @@ func serve(args []string) error {
 		_ = ln.Close()
 		extra.close()
 		return permissionHint(err, cfg.Data)
+	}
+	if cfg.SchedSlice > 0 {
+		if schedslice.Supported() {
+			// Only while bulk work runs: short slices cost lookups CPU
+			// whenever nothing but lookups contends for it.
+			a.slots.OnChange(schedslice.Switch(cfg.SchedSlice, func(err error) {
+				log.Warn().Err(err).Msg("threads keep the time slices they had")
+			}))
+		} else {
+			log.Info().Msg("this kernel keeps its own time slices (--sched-slice needs Linux 6.12 or later)")
+		}
 	}
 	a.slots.Start()
 	if cfg.Demo {

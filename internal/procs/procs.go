@@ -28,9 +28,10 @@ type Widener struct {
 	narrow, wide int
 	linger       time.Duration
 	set          func(int) int
+	also         func(wide bool) // OnChange's; nil for none
 
 	last    atomic.Int64 // unix ns of the last Busy, to the millisecond
-	widened atomic.Bool  // the slots are wide, as run last set them
+	widened atomic.Bool  // widened for bulk work, as run last set it
 	started atomic.Bool
 	kick    chan struct{}
 	stop    chan struct{}
@@ -48,11 +49,36 @@ func New(narrow, wide int, linger time.Duration, set func(int) int) *Widener {
 		kick: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{})}
 }
 
+// OnChange has fn called with true each time the widener widens and with
+// false each time it narrows, from its own goroutine, after the slot count
+// is set: for what else should change with bulk work (the threads' time
+// slices). It works with no more wide slots than narrow ones too, changing
+// only what fn changes. Call it before Start.
+func (w *Widener) OnChange(fn func(wide bool)) { w.also = fn }
+
+// fixed reports a widener with nothing to change.
+func (w *Widener) fixed() bool { return w.narrow >= w.wide && w.also == nil }
+
+// apply sets the slot count for wide, and whatever OnChange asked for.
+func (w *Widener) apply(wide bool) {
+	if w.narrow < w.wide {
+		if wide {
+			w.set(w.wide)
+		} else {
+			w.set(w.narrow)
+		}
+	}
+	w.widened.Store(wide)
+	if w.also != nil {
+		w.also(wide)
+	}
+}
+
 // Busy notes that bulk work is running. It is called between the steps
 // of bulk work, so it costs a clock read and an atomic load when nothing
 // changes; the time is written only when it moves by a millisecond.
 func (w *Widener) Busy() {
-	if w == nil || w.narrow >= w.wide {
+	if w == nil || w.fixed() {
 		return
 	}
 	if n := time.Now().UnixNano(); n-w.last.Load() > int64(time.Millisecond) {
@@ -66,7 +92,8 @@ func (w *Widener) Busy() {
 	}
 }
 
-// Wide reports whether the scheduler runs with the wide slot count.
+// Wide reports whether the widener is widened for bulk work: the wide slot
+// count, and what OnChange changes.
 func (w *Widener) Wide() bool { return w != nil && w.widened.Load() }
 
 // Slots is the slot count the widener last set.
@@ -74,7 +101,7 @@ func (w *Widener) Slots() int {
 	if w == nil {
 		return 0
 	}
-	if w.Wide() {
+	if w.Wide() && w.wide > w.narrow {
 		return w.wide
 	}
 	return w.narrow
@@ -93,7 +120,7 @@ func (w *Widener) Start() {
 
 func (w *Widener) run() {
 	defer close(w.done)
-	if w.narrow >= w.wide {
+	if w.fixed() {
 		<-w.stop
 		return
 	}
@@ -103,22 +130,19 @@ func (w *Widener) run() {
 		select {
 		case <-w.stop:
 			if w.widened.Load() {
-				w.set(w.narrow)
-				w.widened.Store(false)
+				w.apply(false)
 			}
 			return
 		case <-w.kick:
 			if !w.widened.Load() {
-				w.set(w.wide)
-				w.widened.Store(true)
+				w.apply(true)
 			}
 		case <-t.C:
 			// A Busy between this read and the narrowing finds the slots
 			// still wide and does not kick; the next step's Busy, a few
 			// milliseconds later, widens them again.
 			if w.widened.Load() && time.Since(time.Unix(0, w.last.Load())) > w.linger {
-				w.set(w.narrow)
-				w.widened.Store(false)
+				w.apply(false)
 			}
 		}
 	}

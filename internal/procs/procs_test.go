@@ -167,3 +167,59 @@ func BenchmarkBusy(b *testing.B) {
 		w.Busy()
 	}
 }
+
+// TestWidenerOnChange: what OnChange asks for follows the slots, after
+// them, and with fixed slots it still follows the bulk work alone.
+func TestWidenerOnChange(t *testing.T) {
+	tests := []struct {
+		name         string
+		narrow, wide int
+		counts       []int // the slot counts set over one stretch and Close
+	}{
+		{"with the slots", 4, 12, []int{12, 4}},
+		{"slots fixed", 4, 4, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := &recorder{}
+			w := New(tt.narrow, tt.wide, 50*time.Millisecond, r.apply)
+			var mu sync.Mutex
+			var changes []bool
+			var seen []int // how many counts were set when each change came
+			w.OnChange(func(wide bool) {
+				mu.Lock()
+				defer mu.Unlock()
+				changes = append(changes, wide)
+				seen = append(seen, len(r.counts()))
+			})
+			w.Start()
+			w.Busy()
+			deadline := time.Now().Add(5 * time.Second)
+			for {
+				mu.Lock()
+				n := len(changes)
+				mu.Unlock()
+				if n == 2 {
+					break
+				}
+				if time.Now().After(deadline) {
+					t.Fatalf("changes %v after 5 s, want a widening and a narrowing", changes)
+				}
+				time.Sleep(time.Millisecond)
+			}
+			w.Close()
+			if !slices.Equal(changes, []bool{true, false}) {
+				t.Fatalf("changes %v, want [true false]", changes)
+			}
+			if got := r.counts(); !slices.Equal(got, tt.counts) {
+				t.Fatalf("counts set %v, want %v", got, tt.counts)
+			}
+			if want := []int{len(tt.counts) / 2, len(tt.counts)}; !slices.Equal(seen, want) {
+				t.Fatalf("changes came with %v counts set, want %v: after the slots", seen, want)
+			}
+			if w.Slots() != tt.narrow {
+				t.Fatalf("slots %d after Close, want %d", w.Slots(), tt.narrow)
+			}
+		})
+	}
+}

@@ -31,6 +31,13 @@ func Set(d time.Duration) error {
 	return nil
 }
 
+// Reset gives every thread of the process the kernel's default slice
+// again, keeping each thread's nice value and leaving threads of another
+// policy alone.
+func Reset() error {
+	return eachThread(func(tid int) error { return setSlice(tid, 0) })
+}
+
 // SetRealtime puts every thread of the process under SCHED_FIFO at prio
 // (1 to 99). It needs CAP_SYS_NICE or a real-time limit that allows prio;
 // the kernel's refusal is returned as it is.
@@ -89,6 +96,7 @@ func eachThread(fn func(tid int) error) error {
 	return nil
 }
 
+// setSlice asks for slice d on thread tid; 0 is the kernel's default.
 func setSlice(tid int, d time.Duration) error {
 	cur, err := unix.SchedGetAttr(tid, 0)
 	if errors.Is(err, unix.ESRCH) {
@@ -113,7 +121,9 @@ func setSlice(tid int, d time.Duration) error {
 	return nil
 }
 
-// Slice is the slice thread tid asked for, 0 for the kernel's default.
+// Slice is the slice thread tid runs with, as the kernel reports it: the
+// one it asked for, or from Linux 6.12 the kernel's default; 0 where the
+// kernel reports none (before 6.12, or a thread of another policy).
 func Slice(tid int) (time.Duration, error) {
 	a, err := unix.SchedGetAttr(tid, 0)
 	if err != nil {

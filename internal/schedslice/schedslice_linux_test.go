@@ -2,7 +2,9 @@ package schedslice
 
 import (
 	"errors"
+	"os"
 	"runtime"
+	"strconv"
 	"syscall"
 	"testing"
 	"time"
@@ -85,6 +87,29 @@ func TestSet(t *testing.T) {
 	for range cap(later) {
 		if s := <-later; s != d {
 			t.Fatalf("a thread started afterwards has a slice of %v, want %v", s, d)
+		}
+	}
+
+	// Reset gives every thread one slice again, the kernel's, and keeps
+	// the niced thread's nice.
+	if err := Reset(); err != nil {
+		t.Fatal(err)
+	}
+	def, err := Slice(unix.Gettid())
+	if err != nil || def == d {
+		t.Fatalf("after Reset this thread's slice is %v (%v), want the kernel's default", def, err)
+	}
+	if a, err := unix.SchedGetAttr(tid, 0); err != nil || a.Nice != 5 || a.Runtime != uint64(def) {
+		t.Fatalf("the niced thread after Reset: %+v (%v), want nice 5 and a slice of %v", a, err, def)
+	}
+	tasks, err := os.ReadDir("/proc/self/task")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, task := range tasks {
+		tid, _ := strconv.Atoi(task.Name())
+		if s, err := Slice(tid); err == nil && s != def {
+			t.Errorf("after Reset thread %d has a slice of %v, want %v", tid, s, def)
 		}
 	}
 }
