@@ -1,10 +1,7 @@
 package ivr
 
 import (
-	"bytes"
-	"encoding/json"
-	"errors"
-	"io"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -48,43 +45,47 @@ func ParsePaymentBody(body []byte) (PaymentInput, error) {
 	if len(body) > MaxPaymentBody {
 		return in, &BodyError{Reason: "body larger than " + strconv.Itoa(MaxPaymentBody>>10) + " KiB"}
 	}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.UseNumber()
-	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+	// The upload parser, not encoding/json: a payment is on the hot write
+	// path, and encoding/json's decoder took 12 µs and 118 allocations for
+	// the example above. It is also stricter in the same way as uploads:
+	// a string of invalid UTF-8 or a lone surrogate is refused, not
+	// quietly turned into U+FFFD (two references must never merge).
+	p := &parser{b: body}
+	p.ws()
+	if p.peek() != '{' {
 		return in, &BodyError{Reason: "the body must be one JSON object"}
 	}
-	seen := map[string]bool{}
-	in.Refs = map[string]string{}
-	for dec.More() {
-		tok, err := dec.Token()
-		if err != nil {
-			return PaymentInput{}, &BodyError{Reason: "not valid JSON"}
-		}
-		key, _ := tok.(string)
-		var raw json.RawMessage
-		if err := dec.Decode(&raw); err != nil {
-			return PaymentInput{}, &BodyError{Reason: "not valid JSON"}
-		}
-		name, isRef := refName(key)
-		if !isRef {
-			name = key
-			if !knownField(name) {
+	var room [10]rawField // the seven fields and three refs: every body sent as documented
+	fields, err := p.row(room[:0])
+	if err != nil {
+		return in, &BodyError{Reason: "not valid JSON"}
+	}
+	p.ws()
+	if p.more(1) {
+		return in, &BodyError{Reason: "the body must be one JSON object, with nothing after it"}
+	}
+	var seen uint // PaymentFields given, by index; refs are seen in Refs
+	in.Refs = make(map[string]string, 2)
+	for _, f := range fields {
+		name, isRef := refName(f.key)
+		if isRef {
+			if _, twice := in.Refs[name]; twice {
+				return PaymentInput{}, &BodyError{Field: name, Reason: "given twice"}
+			}
+		} else {
+			i := slices.Index(PaymentFields, f.key)
+			if i < 0 {
 				return PaymentInput{}, &BodyError{Reason: "unknown field; the fields are ref1…ref3 (or column ids) and " + strings.Join(PaymentFields, ", ")}
 			}
+			name = f.key
+			if seen&(1<<i) != 0 {
+				return PaymentInput{}, &BodyError{Field: name, Reason: "given twice"}
+			}
+			seen |= 1 << i
 		}
-		if seen[name] {
-			return PaymentInput{}, &BodyError{Field: name, Reason: "given twice"}
-		}
-		seen[name] = true
-		if err := in.set(name, isRef, raw); err != nil {
+		if err := in.set(name, isRef, f); err != nil {
 			return PaymentInput{}, err
 		}
-	}
-	if _, err := dec.Token(); err != nil {
-		return PaymentInput{}, &BodyError{Reason: "not valid JSON"}
-	}
-	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return PaymentInput{}, &BodyError{Reason: "the body must be one JSON object, with nothing after it"}
 	}
 	return in, nil
 }
@@ -98,25 +99,18 @@ func refName(key string) (string, bool) {
 	return columndb.CanonicalColumnID(key)
 }
 
-func knownField(name string) bool {
-	for _, f := range PaymentFields {
-		if name == f {
-			return true
-		}
-	}
-	return false
-}
-
-// set stores one field's value.
-func (in *PaymentInput) set(name string, isRef bool, raw json.RawMessage) error {
-	if name == "amount" || name == "amount_minor" {
-		var n json.Number
-		if json.Unmarshal(raw, &n) == nil {
-			if name == "amount" {
-				in.Amount = n.String()
-				return nil
-			}
-			v, err := strconv.ParseInt(n.String(), 10, 64)
+// set stores one field's value. amount takes a JSON number as written,
+// and amount_minor a whole one; null leaves amount unset (so that "not
+// given" is refused later as it is for a missing one) and is refused
+// everywhere else.
+func (in *PaymentInput) set(name string, isRef bool, f rawField) error {
+	if f.kind == kindNumber || f.kind == kindNull {
+		switch {
+		case name == "amount":
+			in.Amount = f.val
+			return nil
+		case name == "amount_minor":
+			v, err := strconv.ParseInt(f.val, 10, 64)
 			if err != nil || v == 0 {
 				// 0 is refused here: AmountMinor 0 means "not given".
 				return &BodyError{Field: name, Reason: "must be a positive whole number of minor units"}
@@ -125,13 +119,17 @@ func (in *PaymentInput) set(name string, isRef bool, raw json.RawMessage) error 
 			return nil
 		}
 	}
-	var s string
-	if err := json.Unmarshal(raw, &s); err != nil || string(raw) == "null" {
+	if f.kind != kindString {
 		if isRef {
 			return &BodyError{Field: name, Reason: "must be a string: digits keep their leading zeros"}
 		}
 		return &BodyError{Field: name, Reason: "must be a string"}
 	}
+	return in.setString(name, isRef, f.val)
+}
+
+// setString stores one field given as a JSON string.
+func (in *PaymentInput) setString(name string, isRef bool, s string) error {
 	if isRef {
 		in.Refs[name] = s
 		return nil

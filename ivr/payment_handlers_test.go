@@ -294,6 +294,14 @@ func TestParsePaymentBody(t *testing.T) {
 		{name: "trailing", body: `{"ref1":"1"} {}`, err: "-"},
 		{name: "truncated", body: `{"ref1":"1"`, err: "-"},
 		{name: "null reference", body: `{"reference":null}`, err: "reference"},
+		{name: "escapes", body: `{"ref\u0031":"1","reference":"PSP\u002d1","caller":"0770\/1"}`,
+			want: PaymentInput{Refs: map[string]string{"ref1": "1"}, Reference: "PSP-1", Caller: "0770/1"}},
+		{name: "null amount left unset", body: `{"amount":null}`, want: PaymentInput{Refs: map[string]string{}}},
+		{name: "a number as a ref", body: `{"ref1":123456}`, err: "ref1"},
+		{name: "an object as a reference", body: `{"reference":{"id":"1"}}`, err: "reference"},
+		{name: "invalid UTF-8", body: "{\"reference\":\"PSP\xff\"}", err: "-"},
+		{name: "a lone surrogate", body: `{"reference":"PSP\ud83d"}`, err: "-"},
+		{name: "a trailing comma", body: `{"ref1":"1",}`, err: "-"},
 		{name: "huge", body: `{"reference":"` + strings.Repeat("a", MaxPaymentBody) + `"}`, err: "-"},
 	}
 	for _, tt := range tests {
