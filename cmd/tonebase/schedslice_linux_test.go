@@ -43,7 +43,7 @@ func TestServedThreadsAskForTheSlice(t *testing.T) {
 	threadsRunWith(t, child.Process.Pid, def, bulkLinger+5*time.Second)
 }
 
-// threadsRunWith waits up to within for every thread of process pid to ask
+// threadsRunWith waits up to within for every thread of process pid to
 // run with slice want, failing with those that do not.
 func threadsRunWith(t *testing.T, pid int, want, within time.Duration) {
 	t.Helper()
