@@ -261,7 +261,7 @@ func (p *parser) object(fields []rawField) ([]rawField, error) {
 	for {
 		p.ws()
 		if p.peek() != '"' {
-			return nil, p.fail("expected a column name")
+			return nil, p.fail("expected a name in quotes")
 		}
 		key, err := p.str()
 		if err != nil {
@@ -269,7 +269,7 @@ func (p *parser) object(fields []rawField) ([]rawField, error) {
 		}
 		p.ws()
 		if p.next() != ':' {
-			return nil, p.fail("expected : after a column name")
+			return nil, p.fail("expected : after a name")
 		}
 		p.ws()
 		f := rawField{k: key}
@@ -296,7 +296,7 @@ func (p *parser) object(fields []rawField) ([]rawField, error) {
 		case '}':
 			return fields, nil
 		default:
-			return nil, p.fail("expected , or } in a row")
+			return nil, p.fail("expected , or } in an object")
 		}
 	}
 }

@@ -1,6 +1,7 @@
 package ivr
 
 import (
+	"errors"
 	"slices"
 	"strconv"
 	"strings"
@@ -58,6 +59,11 @@ func ParsePaymentBody(body []byte) (PaymentInput, error) {
 	var room [10]rawField // the seven fields and three refs: every body sent as documented
 	fields, err := p.row(room[:0])
 	if err != nil {
+		// Where and what, never the bytes there: they may be a card number.
+		var se *SyntaxError
+		if errors.As(err, &se) {
+			return in, &BodyError{Reason: "not valid JSON at byte " + strconv.Itoa(se.Offset) + ": " + se.Msg}
+		}
 		return in, &BodyError{Reason: "not valid JSON"}
 	}
 	p.ws()

@@ -324,6 +324,31 @@ func TestParsePaymentBody(t *testing.T) {
 	}
 }
 
+// TestParsePaymentBodySyntax: a body that is not JSON is refused saying
+// where and what is wrong, and never with the bytes found there.
+func TestParsePaymentBodySyntax(t *testing.T) {
+	tests := []struct{ name, body, reason string }{
+		{"invalid UTF-8", "{\"reference\":\"4111111111111111\xff\"}", "not valid JSON at byte 32: string is not valid UTF-8"},
+		{"a lone surrogate", `{"reference":"4111111111111111\ud83d"}`, `not valid JSON at byte 36: unpaired surrogate in \u escape`},
+		{"a trailing comma", `{"ref1":"1",}`, "not valid JSON at byte 12: expected a name in quotes"},
+		{"no colon", `{"ref1" "1"}`, "not valid JSON at byte 9: expected : after a name"},
+		{"cut short", `{"ref1":"1"`, "not valid JSON at byte 12: expected , or } in an object"},
+		{"nested deeply", `{"reference":` + strings.Repeat("[", 40) + strings.Repeat("]", 40) + `}`, "not valid JSON at byte 45: nested too deeply"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := ParsePaymentBody([]byte(tt.body))
+			var be *BodyError
+			if !errors.As(err, &be) || be.Field != "" || be.Reason != tt.reason {
+				t.Fatalf("ParsePaymentBody = %v, want the body refused with %q", err, tt.reason)
+			}
+			if strings.Contains(err.Error(), "4111") {
+				t.Fatalf("%q repeats the body", err)
+			}
+		})
+	}
+}
+
 // FuzzParsePaymentBody: the parser never panics, an error never repeats
 // the body's digits, and what it accepts survives being posted.
 func FuzzParsePaymentBody(f *testing.F) {
