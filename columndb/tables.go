@@ -66,7 +66,7 @@ func checkTable(t *Table) error {
 				Reason: fmt.Sprintf("id %q is empty or used twice", c.ID)})
 		}
 		ids[c.ID] = true
-		if !oneOf(c.Type, Types) {
+		if !oneOf(c.Type, Types()) {
 			p = append(p, Problem{Column: c.ID, Field: "type", Code: CodeInvalid, Reason: fmt.Sprintf("unknown type %q", c.Type)})
 		}
 		if c.PrimaryKey {

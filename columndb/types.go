@@ -23,7 +23,7 @@ const (
 )
 
 // Types lists the data types in the order an admin sees them.
-var Types = []Type{TypeText, TypeNumeric, TypeDate, TypeCurrency, TypeInteger}
+func Types() []Type { return []Type{TypeText, TypeNumeric, TypeDate, TypeCurrency, TypeInteger} }
 
 // DateFormat orders the day, month and year of a date column. The order
 // cannot be guessed from the digits (01021990), so the column says it.
@@ -38,7 +38,7 @@ const (
 )
 
 // DateFormats lists the accepted date formats, default first.
-var DateFormats = []DateFormat{DDMMYYYY, MMDDYYYY, YYYYMMDD}
+func DateFormats() []DateFormat { return []DateFormat{DDMMYYYY, MMDDYYYY, YYYYMMDD} }
 
 // Limits on stored values, so one bad row cannot bloat the store.
 const (

@@ -27,10 +27,12 @@ const (
 )
 
 // Roles lists the roles in the order an admin sees them.
-var Roles = []Role{RoleNone, RoleRef1, RoleRef2, RoleRef3, RoleBalance, RoleMinPayment, RoleMaxPayment}
+func Roles() []Role {
+	return []Role{RoleNone, RoleRef1, RoleRef2, RoleRef3, RoleBalance, RoleMinPayment, RoleMaxPayment}
+}
 
 // RefRoles are the identifiers a caller keys, in the order they are asked.
-var RefRoles = []Role{RoleRef1, RoleRef2, RoleRef3}
+func RefRoles() []Role { return []Role{RoleRef1, RoleRef2, RoleRef3} }
 
 // IsRef reports whether the role is one the caller keys.
 func (r Role) IsRef() bool { return r == RoleRef1 || r == RoleRef2 || r == RoleRef3 }

@@ -20,8 +20,8 @@ func FuzzExportAmount(f *testing.F) {
 			return // beyond any amount ParseCurrency takes
 		}
 		stored := strconv.FormatInt(minor, 10)
-		for _, lang := range money.Languages {
-			for _, cur := range money.Currencies {
+		for _, lang := range money.Languages() {
+			for _, cur := range money.Currencies() {
 				col := Column{ID: "colC", Type: columndb.TypeCurrency}
 				if lang != money.EnGB || cur != money.GBP {
 					col.amountsIn = &Telephony{Language: lang, Currency: cur}

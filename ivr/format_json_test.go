@@ -197,7 +197,7 @@ func FuzzAppendJSON(f *testing.F) {
 	f.Fuzz(func(t *testing.T, name, value string, minor int64) {
 		cols := []Column{{ID: "colA", Name: name, Type: columndb.TypeText, Visible: true},
 			{ID: "colB", Name: "Balance", Type: columndb.TypeCurrency, IVRField: RoleBalance}}
-		lang := money.Languages[uint64(minor)%uint64(len(money.Languages))]
+		lang := money.Languages()[uint64(minor)%uint64(len(money.Languages()))]
 		r := foundSpeaking(lang, money.EUR, cols, value, strconv.FormatInt(minor, 10))
 		got := JSONFormat{}.AppendResult(nil, r)
 		if want := reference(t, r); string(got) != want {

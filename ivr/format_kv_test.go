@@ -129,7 +129,7 @@ func FuzzKVSay(f *testing.F) {
 		f.Add(n, uint8(0))
 	}
 	f.Fuzz(func(t *testing.T, minor int64, l uint8) {
-		lang := money.Languages[int(l)%len(money.Languages)]
+		lang := money.Languages()[int(l)%len(money.Languages())]
 		cols := []Column{{ID: "colB", Name: "Balance", Type: columndb.TypeCurrency, IVRField: RoleBalance}}
 		r := foundSpeaking(lang, money.EUR, cols, strconv.FormatInt(minor, 10))
 		if got, want := string(KVFormat{}.AppendResult(nil, r)), kvReference(r); got != want {

@@ -2,7 +2,6 @@ package ivr
 
 import (
 	"errors"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -24,8 +23,31 @@ func (e *BodyError) Error() string {
 	return "ivr: payment body: " + e.Field + ": " + e.Reason
 }
 
-// PaymentFields are the body's fields besides the refs.
-var PaymentFields = []string{"amount", "amount_minor", "reference", "method", "card_last4", "account_last4", "caller"}
+// paymentFieldNames lists the body's fields besides the refs, for the
+// message refusing an unknown one; paymentField numbers them.
+const paymentFieldNames = "amount, amount_minor, reference, method, card_last4, account_last4, caller"
+
+// paymentField is the index of a body field besides the refs, or -1: a
+// switch rather than a package-level slice, which any importer could change.
+func paymentField(name string) int {
+	switch name {
+	case "amount":
+		return 0
+	case "amount_minor":
+		return 1
+	case "reference":
+		return 2
+	case "method":
+		return 3
+	case "card_last4":
+		return 4
+	case "account_last4":
+		return 5
+	case "caller":
+		return 6
+	}
+	return -1
+}
 
 // MaxPaymentBody bounds a payment body: a payment is a few hundred bytes.
 const MaxPaymentBody = 16 << 10
@@ -70,7 +92,7 @@ func ParsePaymentBody(body []byte) (PaymentInput, error) {
 	if p.more(1) {
 		return in, &BodyError{Reason: "the body must be one JSON object, with nothing after it"}
 	}
-	var seen uint // PaymentFields given, by index; refs are seen in Refs
+	var seen uint // fields besides the refs given, by index; refs are seen in Refs
 	in.Refs = make(map[string]string, 2)
 	for _, f := range fields {
 		name, isRef := refName(f.key)
@@ -79,9 +101,9 @@ func ParsePaymentBody(body []byte) (PaymentInput, error) {
 				return PaymentInput{}, &BodyError{Field: name, Reason: "given twice"}
 			}
 		} else {
-			i := slices.Index(PaymentFields, f.key)
+			i := paymentField(f.key)
 			if i < 0 {
-				return PaymentInput{}, &BodyError{Reason: "unknown field; the fields are ref1…ref3 (or column ids) and " + strings.Join(PaymentFields, ", ")}
+				return PaymentInput{}, &BodyError{Reason: "unknown field; the fields are ref1…ref3 (or column ids) and " + paymentFieldNames}
 			}
 			name = f.key
 			if seen&(1<<i) != 0 {

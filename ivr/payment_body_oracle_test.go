@@ -40,11 +40,7 @@ func parsePaymentBodyStd(body []byte) (PaymentInput, error) {
 		name, isRef := refName(key)
 		if !isRef {
 			name = key
-			known := false
-			for _, f := range PaymentFields {
-				known = known || f == name
-			}
-			if !known {
+			if paymentField(name) < 0 {
 				return PaymentInput{}, &BodyError{Reason: "unknown field"}
 			}
 		}

@@ -349,6 +349,28 @@ func TestParsePaymentBodySyntax(t *testing.T) {
 	}
 }
 
+// TestPaymentFieldNames: the message naming the fields lists exactly the
+// fields the parser takes, each once, so the two cannot drift apart.
+func TestPaymentFieldNames(t *testing.T) {
+	names := strings.Split(paymentFieldNames, ", ")
+	for i, n := range names {
+		if got := paymentField(n); got != i {
+			t.Errorf("paymentField(%q) = %d, want %d", n, got, i)
+		}
+	}
+	if paymentField("card_number") != -1 || paymentField("ref1") != -1 {
+		t.Error("paymentField takes a field it should not")
+	}
+	// seen in ParsePaymentBody is a bit per field.
+	if len(names) > 64 {
+		t.Fatalf("%d fields do not fit ParsePaymentBody's bit set", len(names))
+	}
+	_, err := ParsePaymentBody([]byte(`{"colour":"red"}`))
+	if err == nil || !strings.HasSuffix(err.Error(), paymentFieldNames) {
+		t.Fatalf("an unknown field answered %v, want the fields listed", err)
+	}
+}
+
 // FuzzParsePaymentBody: the parser never panics, an error never repeats
 // the body's digits, and what it accepts survives being posted.
 func FuzzParsePaymentBody(f *testing.F) {

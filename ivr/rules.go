@@ -42,11 +42,11 @@ func checkColumns(cols []Column) []columndb.Problem {
 		} else if len(c.Name) > 100 {
 			add(label, "name", columndb.CodeTooLong, "name is longer than 100 characters")
 		}
-		if !oneOf(c.Type, columndb.Types) {
-			add(label, "type", columndb.CodeInvalid, "type %q must be one of %s", c.Type, columndb.List(columndb.Types))
+		if !oneOf(c.Type, columndb.Types()) {
+			add(label, "type", columndb.CodeInvalid, "type %q must be one of %s", c.Type, columndb.List(columndb.Types()))
 		}
-		if c.Type == columndb.TypeDate && !oneOf(c.Format, columndb.DateFormats) {
-			add(label, "format", columndb.CodeInvalid, "format %q must be one of %s", c.Format, columndb.List(columndb.DateFormats))
+		if c.Type == columndb.TypeDate && !oneOf(c.Format, columndb.DateFormats()) {
+			add(label, "format", columndb.CodeInvalid, "format %q must be one of %s", c.Format, columndb.List(columndb.DateFormats()))
 		}
 		if c.Type != columndb.TypeDate && c.Format != "" {
 			add(label, "format", columndb.CodeNotApplic, "format applies only to date columns")
@@ -57,8 +57,8 @@ func checkColumns(cols []Column) []columndb.Problem {
 				add(label, "required", columndb.CodeRequired, "a primary key column must be required")
 			}
 		}
-		if !oneOf(c.IVRField, Roles) {
-			add(label, "ivr_field", columndb.CodeInvalid, "ivr_field %q must be one of %s", c.IVRField, columndb.List(Roles))
+		if !oneOf(c.IVRField, Roles()) {
+			add(label, "ivr_field", columndb.CodeInvalid, "ivr_field %q must be one of %s", c.IVRField, columndb.List(Roles()))
 			continue
 		}
 		if c.IVRField != RoleNone {

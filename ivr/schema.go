@@ -73,7 +73,7 @@ func roleColumn(t *columndb.Table, r Role) (int, bool) {
 
 func refPositions(cols []Column) []int {
 	var out []int
-	for _, r := range RefRoles {
+	for _, r := range RefRoles() {
 		for i := range cols {
 			if cols[i].IVRField == r {
 				out = append(out, i)

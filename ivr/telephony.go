@@ -99,10 +99,10 @@ func (t *Telephony) check() []columndb.Problem {
 		p = append(p, columndb.Problem{Field: field, Code: code, Reason: fmt.Sprintf(format, args...)})
 	}
 	if !t.Language.Known() {
-		add("language", columndb.CodeInvalid, "language %q must be one of %s", t.Language, columndb.List(money.Languages))
+		add("language", columndb.CodeInvalid, "language %q must be one of %s", t.Language, columndb.List(money.Languages()))
 	}
 	if !t.Currency.Known() {
-		add("currency", columndb.CodeInvalid, "currency %q must be one of %s", t.Currency, columndb.List(money.Currencies))
+		add("currency", columndb.CodeInvalid, "currency %q must be one of %s", t.Currency, columndb.List(money.Currencies()))
 	}
 	if t.Twilio != nil && t.Twilio.RedirectURL != "" {
 		u, err := url.Parse(t.Twilio.RedirectURL)

@@ -69,7 +69,7 @@ func (s *Server) fieldsPage(ctx *fasthttp.RequestCtx, status int, c tenant.Clien
 }
 
 func (s *Server) fieldsPageWith(ctx *fasthttp.RequestCtx, status int, c tenant.Client, d FieldsData, problems []string) {
-	d.Problems, d.Languages, d.Currencies = readable(problems), money.Languages, money.Currencies
+	d.Problems, d.Languages, d.Currencies = readable(problems), money.Languages(), money.Currencies()
 	if d.Errors == nil {
 		d.Errors = map[string]string{}
 	}
@@ -93,7 +93,7 @@ type FieldData struct {
 }
 
 func (s *Server) fieldForm(ctx *fasthttp.RequestCtx, status int, c tenant.Client, d FieldData) {
-	d.Types, d.Formats, d.IVR = columndb.Types, columndb.DateFormats, ivr.Roles
+	d.Types, d.Formats, d.IVR = columndb.Types(), columndb.DateFormats(), ivr.Roles()
 	if d.Errors == nil {
 		d.Errors = map[string]string{}
 	}

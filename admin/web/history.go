@@ -7,10 +7,12 @@ import (
 	"github.com/tonebase/tonebase/ivr"
 )
 
-// Statuses is every lookup outcome the dashboard counts, in display order;
+// Statuses lists every lookup outcome the dashboard counts, in display order;
 // "error" is a lookup the service could not answer.
-var Statuses = []string{ivr.StatusFound, ivr.StatusNotPayable, ivr.StatusNotFound, ivr.StatusAmbiguous,
-	ivr.StatusInvalidInput, ivr.StatusLocked, "error"}
+func Statuses() []string {
+	return []string{ivr.StatusFound, ivr.StatusNotPayable, ivr.StatusNotFound, ivr.StatusAmbiguous,
+		ivr.StatusInvalidInput, ivr.StatusLocked, "error"}
+}
 
 type sample struct {
 	at     time.Time
@@ -34,8 +36,9 @@ func newHistory(c LookupCounts, now func() time.Time) *history {
 }
 
 func (h *history) take() sample {
-	s := sample{at: h.now(), counts: make([]int64, len(Statuses))}
-	for i, st := range Statuses {
+	sts := Statuses()
+	s := sample{at: h.now(), counts: make([]int64, len(sts))}
+	for i, st := range sts {
 		s.counts[i] = h.counts.Lookups(st)
 	}
 	return s
@@ -71,8 +74,9 @@ func (h *history) lastDay() ([]Outcome, time.Time) {
 		}
 	}
 	h.mu.Unlock()
-	out := make([]Outcome, len(Statuses))
-	for i, st := range Statuses {
+	sts := Statuses()
+	out := make([]Outcome, len(sts))
+	for i, st := range sts {
 		out[i] = Outcome{Status: st, Count: now.counts[i] - base.counts[i]}
 	}
 	return out, base.at

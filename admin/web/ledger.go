@@ -128,7 +128,7 @@ func ledgerRecord(refs []ivr.Column, e ivr.LedgerEntry) []string {
 // refColumns are the columns callers key, in the order they are asked.
 func refColumns(db ivr.Database) []ivr.Column {
 	var out []ivr.Column
-	for _, f := range ivr.RefRoles {
+	for _, f := range ivr.RefRoles() {
 		for _, c := range db.Columns {
 			if c.IVRField == f {
 				out = append(out, c)

@@ -52,7 +52,7 @@ func (s *Server) Tester(ctx *fasthttp.RequestCtx) {
 	args := ctx.QueryArgs()
 	d := TesterData{DB: db, Caller: string(args.Peek("caller")), Ran: args.Has("run")}
 	q := url.Values{}
-	for _, f := range ivr.RefRoles {
+	for _, f := range ivr.RefRoles() {
 		for _, col := range db.Columns {
 			if col.IVRField == f {
 				v := string(args.Peek(string(f)))

@@ -16,7 +16,7 @@ const (
 )
 
 // Languages lists every language, the default first.
-var Languages = []Language{EnGB, EnUS, EsES, EsUS, FrFR, DeDE}
+func Languages() []Language { return []Language{EnGB, EnUS, EsES, EsUS, FrFR, DeDE} }
 
 // Currency is the ISO 4217 code of a caller database's amounts.
 type Currency string
@@ -30,11 +30,11 @@ const (
 )
 
 // Currencies lists every currency, the default first.
-var Currencies = []Currency{GBP, USD, EUR, CAD}
+func Currencies() []Currency { return []Currency{GBP, USD, EUR, CAD} }
 
 // Known reports whether l is one of Languages.
 func (l Language) Known() bool {
-	for _, k := range Languages {
+	for _, k := range Languages() {
 		if l == k {
 			return true
 		}
@@ -44,7 +44,7 @@ func (l Language) Known() bool {
 
 // Known reports whether c is one of Currencies.
 func (c Currency) Known() bool {
-	for _, k := range Currencies {
+	for _, k := range Currencies() {
 		if c == k {
 			return true
 		}

@@ -78,7 +78,7 @@ func FuzzParseCurrencyIn(f *testing.F) {
 		f.Add(s, uint8(0), uint8(0))
 	}
 	f.Fuzz(func(t *testing.T, raw string, l, c uint8) {
-		lang, cur := Languages[int(l)%len(Languages)], Currencies[int(c)%len(Currencies)]
+		lang, cur := Languages()[int(l)%len(Languages())], Currencies()[int(c)%len(Currencies())]
 		minor, err := ParseCurrencyIn(lang, cur, raw)
 		if err != nil {
 			return

@@ -102,7 +102,7 @@ func FuzzSayIn(f *testing.F) {
 		f.Add(n, uint8(0), uint8(0))
 	}
 	f.Fuzz(func(t *testing.T, n int64, l, c uint8) {
-		lang, cur := Languages[int(l)%len(Languages)], Currencies[int(c)%len(Currencies)]
+		lang, cur := Languages()[int(l)%len(Languages())], Currencies()[int(c)%len(Currencies())]
 		// Every amount from 0.01 to 99,999,999.99 has a phrase.
 		const most = 9_999_999_999
 		if n < 0 {
@@ -115,8 +115,8 @@ func FuzzSayIn(f *testing.F) {
 
 func TestSayInRange(t *testing.T) {
 	// A sweep of the range's shapes in every language and currency.
-	for _, lang := range Languages {
-		for _, cur := range Currencies {
+	for _, lang := range Languages() {
+		for _, cur := range Currencies() {
 			for n := int64(1); n <= 9_999_999_999; n = n*7 + 3 {
 				checkPhrase(t, lang, cur, n, SayIn(lang, cur, n))
 			}

@@ -13,7 +13,7 @@ import (
 // TestEveryLanguageHasEverySentence: a language without a table would
 // speak English, and an empty sentence would be silence.
 func TestEveryLanguageHasEverySentence(t *testing.T) {
-	for _, lang := range money.Languages {
+	for _, lang := range money.Languages() {
 		s, ok := tables[lang]
 		if !ok {
 			t.Errorf("%s has no sentence table", lang)

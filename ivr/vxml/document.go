@@ -18,9 +18,11 @@ const header = `<?xml version="1.0" encoding="UTF-8"?>
 // platform that gives none, without an error.semantic either way.
 const callerExpr = "(typeof session.connection == 'object' && session.connection.remote) ? String(session.connection.remote.uri) : ''"
 
-// Returned are the variables the lookup document hands back, in order.
-var Returned = []string{"status", "reason", "field", "currency", "balance", "balance_minor",
-	"min_payment", "min_payment_minor", "max_payment", "max_payment_minor"}
+// Returned lists the variables the lookup document hands back, in order.
+func Returned() []string {
+	return []string{"status", "reason", "field", "currency", "balance", "balance_minor",
+		"min_payment", "min_payment_minor", "max_payment", "max_payment_minor"}
+}
 
 type doc struct{ b strings.Builder }
 
@@ -141,7 +143,7 @@ func outcomeDocument(t *callflow.Turn) string {
 	for _, s := range say {
 		d.prompt(s)
 	}
-	d.b.WriteString(`<return namelist="` + strings.Join(Returned, " ") + `"/></block>` + "\n</form>\n")
+	d.b.WriteString(`<return namelist="` + strings.Join(Returned(), " ") + `"/></block>` + "\n</form>\n")
 	return d.close()
 }
 
@@ -159,8 +161,9 @@ func outcomeVars(t *callflow.Turn) [][2]string {
 			vals[name+"_minor"] = strconv.FormatInt(minor, 10)
 		}
 	}
-	out := make([][2]string, len(Returned))
-	for i, n := range Returned {
+	names := Returned()
+	out := make([][2]string, len(names))
+	for i, n := range names {
 		out[i] = [2]string{n, vals[n]}
 	}
 	return out
