@@ -349,8 +349,8 @@ func TestParsePaymentBodySyntax(t *testing.T) {
 	}
 }
 
-// TestPaymentFieldNames: the message naming the fields lists exactly the
-// fields the parser takes, each once, so the two cannot drift apart.
+// TestPaymentFieldNames: every field the refusal message names is one the
+// parser takes, in the order it numbers them.
 func TestPaymentFieldNames(t *testing.T) {
 	names := strings.Split(paymentFieldNames, ", ")
 	for i, n := range names {
