@@ -2,6 +2,7 @@ package ivr
 
 import (
 	"errors"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -23,30 +24,12 @@ func (e *BodyError) Error() string {
 	return "ivr: payment body: " + e.Field + ": " + e.Reason
 }
 
-// paymentFieldNames lists the body's fields besides the refs, for the
-// message refusing an unknown one; paymentField numbers them.
-const paymentFieldNames = "amount, amount_minor, reference, method, card_last4, account_last4, caller"
-
-// paymentField is the index of a body field besides the refs, or -1: a
-// switch rather than a package-level slice, which any importer could change.
-func paymentField(name string) int {
-	switch name {
-	case "amount":
-		return 0
-	case "amount_minor":
-		return 1
-	case "reference":
-		return 2
-	case "method":
-		return 3
-	case "card_last4":
-		return 4
-	case "account_last4":
-		return 5
-	case "caller":
-		return 6
-	}
-	return -1
+// paymentFields lists the body's fields besides the refs; a field's
+// index is its bit in ParsePaymentBody's seen. A function rather than a
+// package-level slice, which any importer could change; the literal stays
+// on the caller's stack.
+func paymentFields() []string {
+	return []string{"amount", "amount_minor", "reference", "method", "card_last4", "account_last4", "caller"}
 }
 
 // MaxPaymentBody bounds a payment body: a payment is a few hundred bytes.
@@ -101,9 +84,9 @@ func ParsePaymentBody(body []byte) (PaymentInput, error) {
 				return PaymentInput{}, &BodyError{Field: name, Reason: "given twice"}
 			}
 		} else {
-			i := paymentField(f.key)
+			i := slices.Index(paymentFields(), f.key)
 			if i < 0 {
-				return PaymentInput{}, &BodyError{Reason: "unknown field; the fields are ref1…ref3 (or column ids) and " + paymentFieldNames}
+				return PaymentInput{}, &BodyError{Reason: "unknown field; the fields are ref1…ref3 (or column ids) and " + strings.Join(paymentFields(), ", ")}
 			}
 			name = f.key
 			if seen&(1<<i) != 0 {

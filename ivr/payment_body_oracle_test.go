@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -40,7 +41,7 @@ func parsePaymentBodyStd(body []byte) (PaymentInput, error) {
 		name, isRef := refName(key)
 		if !isRef {
 			name = key
-			if paymentField(name) < 0 {
+			if !slices.Contains(paymentFields(), name) {
 				return PaymentInput{}, &BodyError{Reason: "unknown field"}
 			}
 		}

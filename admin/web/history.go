@@ -7,9 +7,9 @@ import (
 	"github.com/tonebase/tonebase/ivr"
 )
 
-// Statuses lists every lookup outcome the dashboard counts, in display order;
+// statuses lists every lookup outcome the dashboard counts, in display order;
 // "error" is a lookup the service could not answer.
-func Statuses() []string {
+func statuses() []string {
 	return []string{ivr.StatusFound, ivr.StatusNotPayable, ivr.StatusNotFound, ivr.StatusAmbiguous,
 		ivr.StatusInvalidInput, ivr.StatusLocked, "error"}
 }
@@ -36,7 +36,7 @@ func newHistory(c LookupCounts, now func() time.Time) *history {
 }
 
 func (h *history) take() sample {
-	sts := Statuses()
+	sts := statuses()
 	s := sample{at: h.now(), counts: make([]int64, len(sts))}
 	for i, st := range sts {
 		s.counts[i] = h.counts.Lookups(st)
@@ -74,7 +74,7 @@ func (h *history) lastDay() ([]Outcome, time.Time) {
 		}
 	}
 	h.mu.Unlock()
-	sts := Statuses()
+	sts := statuses()
 	out := make([]Outcome, len(sts))
 	for i, st := range sts {
 		out[i] = Outcome{Status: st, Count: now.counts[i] - base.counts[i]}

@@ -18,8 +18,8 @@ const header = `<?xml version="1.0" encoding="UTF-8"?>
 // platform that gives none, without an error.semantic either way.
 const callerExpr = "(typeof session.connection == 'object' && session.connection.remote) ? String(session.connection.remote.uri) : ''"
 
-// Returned lists the variables the lookup document hands back, in order.
-func Returned() []string {
+// returned lists the variables the lookup document hands back, in order.
+func returned() []string {
 	return []string{"status", "reason", "field", "currency", "balance", "balance_minor",
 		"min_payment", "min_payment_minor", "max_payment", "max_payment_minor"}
 }
@@ -143,7 +143,7 @@ func outcomeDocument(t *callflow.Turn) string {
 	for _, s := range say {
 		d.prompt(s)
 	}
-	d.b.WriteString(`<return namelist="` + strings.Join(Returned(), " ") + `"/></block>` + "\n</form>\n")
+	d.b.WriteString(`<return namelist="` + strings.Join(returned(), " ") + `"/></block>` + "\n</form>\n")
 	return d.close()
 }
 
@@ -161,7 +161,7 @@ func outcomeVars(t *callflow.Turn) [][2]string {
 			vals[name+"_minor"] = strconv.FormatInt(minor, 10)
 		}
 	}
-	names := Returned()
+	names := returned()
 	out := make([][2]string, len(names))
 	for i, n := range names {
 		out[i] = [2]string{n, vals[n]}
