@@ -106,6 +106,7 @@ func startLookupServer(t *testing.T, formats ...NamedFormat) *lookupServer {
 		t.Fatal(err)
 	}
 	s := NewService(failingGet{store}, cat, lookupClients{}, Config{LockoutLimit: 2, LockoutWindow: time.Hour})
+	t.Cleanup(s.Close)
 	upload := func(dbid int64, body string) {
 		t.Helper()
 		res, err := s.Upload(Signed{CID: 1234, DBID: dbid, Hash: hash.Sign(1234, dbid, "secret", []byte(body))}, []byte(body))

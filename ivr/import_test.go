@@ -42,7 +42,9 @@ func guideColumns() []Column {
 func newTestService(t *testing.T) (*Service, int64) {
 	t.Helper()
 	store, cat, dbid := newTestCatalog(t, guideColumns())
-	return NewService(store, cat, fakeClients{}, Config{}), dbid
+	s := NewService(store, cat, fakeClients{}, Config{})
+	t.Cleanup(s.Close)
+	return s, dbid
 }
 
 // newTestCatalog opens an in-memory store with client 1234's database of

@@ -44,6 +44,7 @@ func TestLegacyDataFolder(t *testing.T) {
 	t.Cleanup(func() { store.Close() })
 	cat := NewCatalog(store)
 	s := NewService(store, cat, fakeClients{}, Config{})
+	t.Cleanup(s.Close)
 
 	db, err := cat.Get(1234, 1)
 	if err != nil {

@@ -23,6 +23,7 @@ func TestWrongDatesOfBirthOverThreeNodesLockTheRefOnAll(t *testing.T) {
 		}
 		store, cat, id := newTestCatalog(t, guideColumns())
 		s := NewService(store, cat, fakeClients{}, Config{LockoutLimit: 5, LockoutWindow: 15 * time.Minute, SharedLocks: b})
+		t.Cleanup(s.Close)
 		if err := s.KeepLocks(store, func(err error) { t.Error(err) }); err != nil {
 			t.Fatal(err)
 		}

@@ -56,6 +56,7 @@ func startPaymentServer(t *testing.T) *paymentServer {
 		t.Fatal(err)
 	}
 	s := NewService(store, cat, twoClients{}, Config{LockoutLimit: 3, LockoutWindow: time.Hour})
+	t.Cleanup(s.Close)
 	uploadRows(t, s, dbid, `[{"colA":"123456","colB":"01021990","colC":"£12.50","colD":"£5.00","colE":"£12.50"},
 		{"colA":"444444","colB":"01021990","colC":"£100.00"}]`)
 	body := `[{"colA":"123456","colB":"01021990","colC":"£99.00"}]`

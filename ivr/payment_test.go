@@ -18,6 +18,7 @@ func newPaymentService(t *testing.T) (*Service, *Payments, int64) {
 	t.Helper()
 	store, cat, dbid := newTestCatalog(t, guideColumns())
 	s := NewService(store, cat, fakeClients{}, Config{LockoutLimit: 3, LockoutWindow: time.Hour})
+	t.Cleanup(s.Close)
 	uploadRows(t, s, dbid, `[{"colA":"123456","colB":"01021990","colC":"£12.50","colD":"£5.00","colE":"£12.50"},
 		{"colA":"222222","colB":"01021990","colC":"0"},
 		{"colA":"333333","colB":"01021990","colC":"£10.00","colD":"£9.00","colE":"£8.00"},
@@ -395,6 +396,7 @@ func TestPostIndexedDatabase(t *testing.T) {
 		{ID: "colC", Name: "Balance", Type: columndb.TypeCurrency, Visible: true, IVRField: RoleBalance},
 	})
 	s := NewService(store, cat, fakeClients{}, Config{LockoutLimit: 3, LockoutWindow: time.Hour})
+	t.Cleanup(s.Close)
 	uploadRows(t, s, dbid, `[{"colA":"acc-1","colB":"1234","colC":"£6.00"},{"colA":"acc-2","colB":"5555","colC":"£1.00"},{"colA":"acc-3","colB":"5555","colC":"£2.00"}]`)
 	p := NewPayments(s, store)
 	in := func(pin, ref string) PaymentInput {

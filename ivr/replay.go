@@ -83,6 +83,11 @@ type usedSignatures struct {
 
 	lastSweep atomic.Int64 // unix nanoseconds
 	sweeping  atomic.Bool
+	// sweeps counts the sweep running, so close can wait for it: a sweep
+	// left reading a store that has closed under it crashes the process.
+	// closed (guarded by mu) starts no sweep after close.
+	sweeps sync.WaitGroup
+	closed bool
 }
 
 func newUsedSignatures(docs usedDocs, shared SharedHashes) *usedSignatures {
@@ -200,17 +205,32 @@ func (c *claim) release() {
 
 // maybeSweep starts a sweep of expired records if none ran for an hour.
 // It runs off the upload's path and needs no goroutine of its own between
-// sweeps, so the service has nothing to stop.
+// sweeps; close waits for the one running.
 func (u *usedSignatures) maybeSweep() {
 	now := u.now()
 	if now.UnixNano()-u.lastSweep.Load() < int64(usedSweepEvery) || !u.sweeping.CompareAndSwap(false, true) {
 		return
 	}
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	if u.closed {
+		u.sweeping.Store(false)
+		return
+	}
 	u.lastSweep.Store(now.UnixNano())
-	go func() {
+	u.sweeps.Go(func() {
 		defer u.sweeping.Store(false)
 		_, _ = u.sweep(now)
-	}()
+	})
+}
+
+// close waits for a running sweep and starts no other, so the store can
+// be closed after it.
+func (u *usedSignatures) close() {
+	u.mu.Lock()
+	u.closed = true
+	u.mu.Unlock()
+	u.sweeps.Wait()
 }
 
 // sweep deletes records older than UsedRetention and says how many.

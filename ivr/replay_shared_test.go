@@ -28,6 +28,7 @@ func twoNodes(t *testing.T) ([2]*Service, int64) {
 		}
 		store, cat, id := newTestCatalog(t, guideColumns())
 		out[i], dbid = NewService(store, cat, fakeClients{}, Config{SharedHashes: b}), id
+		t.Cleanup(out[i].Close)
 	}
 	return out, dbid
 }
@@ -116,6 +117,7 @@ func (unreachableHashes) Update(string, func([]byte, bool) ([]byte, time.Duratio
 func TestSignatureClaimWithoutTheBucketRefuses(t *testing.T) {
 	store, cat, dbid := newTestCatalog(t, guideColumns())
 	s := NewService(store, cat, fakeClients{}, Config{SharedHashes: unreachableHashes{}})
+	t.Cleanup(s.Close)
 	tab, _ := cat.Table(1234, dbid)
 	if _, err := s.used.claim(tab, "fp", Use{}); !errors.Is(err, ErrNoCluster) || !errors.Is(err, errNoServers) {
 		t.Fatalf("claim = %v, want ErrNoCluster with the bucket's error", err)

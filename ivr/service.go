@@ -89,9 +89,12 @@ func NewService(store Store, catalog *Catalog, clients Clients, cfg Config) *Ser
 		used:      newUsedSignatures(usedDocsOf(store), cfg.SharedHashes)}
 }
 
-// Close stops following the cluster's shared caller locks; a service
-// without them has nothing to stop.
-func (s *Service) Close() { s.lockout.Close() }
+// Close stops following the cluster's shared caller locks and waits for
+// the sweep of used signatures, if one runs: after it the store may close.
+func (s *Service) Close() {
+	s.lockout.Close()
+	s.used.close()
+}
 
 // ingesting holds an ingest slot until the returned func is called. Bulk
 // work waits here; lookups never do.

@@ -89,7 +89,9 @@ func fileService(t *testing.T, wrap func(Store) Store) (*Service, int64, string)
 	if wrap != nil {
 		st = wrap(store)
 	}
-	return NewService(st, cat, fakeClients{}, Config{WorkDir: work, MaxUpload: 256 << 20}), dbid, work
+	s := NewService(st, cat, fakeClients{}, Config{WorkDir: work, MaxUpload: 256 << 20})
+	t.Cleanup(s.Close)
+	return s, dbid, work
 }
 
 // serveFile serves the signed file endpoint on a loopback listener, with

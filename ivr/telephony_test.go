@@ -106,6 +106,7 @@ func TestAmountsUploadedInTheDatabaseCurrency(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := NewService(store, cat, fakeClients{}, Config{})
+	t.Cleanup(s.Close)
 	res, err := s.Import(1234, db.DBID, FormatCSV, strings.NewReader("123456,01021990,\"€12,50\",\"5,00 €\",\"1.234,56 €\"\n234567,01021990,£12.50\n345678,01021990,1250\n"), ImportOptions{})
 	if err != nil {
 		t.Fatal(err)

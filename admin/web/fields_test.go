@@ -42,6 +42,7 @@ func TestProblemPlacement(t *testing.T) {
 	defer store.Close()
 	cat := ivr.NewCatalog(store)
 	svc := ivr.NewService(store, cat, nil, ivr.Config{})
+	t.Cleanup(svc.Close)
 	db, err := cat.Create(1, ivr.DatabaseSpec{Description: "Debtors", Columns: guide()})
 	if err != nil {
 		t.Fatal(err)

@@ -50,7 +50,15 @@ func newTestServer(t *testing.T, tune ...func(*Config)) (*Server, *ivr.Service) 
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { s.Close(); store.Close() })
+	rows, _ := cfg.Rows.(*ivr.Service) // a tune may have put in its own
+	t.Cleanup(func() {
+		s.Close()
+		svc.Close()
+		if rows != nil {
+			rows.Close()
+		}
+		store.Close()
+	})
 	return s, svc
 }
 

@@ -92,6 +92,7 @@ func New(t testing.TB, o Options) *Env {
 		t.Fatal(err)
 	}
 	svc := ivr.NewService(store, cat, clients, ivr.Config{LockoutLimit: o.Lockout, LockoutWindow: 15 * time.Minute})
+	t.Cleanup(svc.Close) // before the store's: it waits for a sweep reading the store
 	res, err := svc.Import(c.CID, db.DBID, ivr.FormatCSV, strings.NewReader(o.Rows), ivr.ImportOptions{})
 	if err != nil {
 		t.Fatal(err)
