@@ -1,6 +1,8 @@
 package bench
 
 import (
+	"math"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -38,6 +40,39 @@ func TestInterleaveTakesTurns(t *testing.T) {
 				t.Fatalf("a steady slowdown favoured one side: service %v, ceiling %v", c.Service, c.Ceiling)
 			}
 		})
+	}
+}
+
+func TestComparisonMedian(t *testing.T) {
+	tests := []struct {
+		name   string
+		rounds []float64
+		want   float64
+	}{
+		{"none", nil, 0},
+		{"one", []float64{0.7}, 0.7},
+		{"odd, out of order", []float64{0.9, 0.6, 0.8}, 0.8},
+		{"even: the middle two's mean", []float64{0.66, 0.95, 0.93, 0.79}, 0.86},
+		{"one slow round moves it little", []float64{0.86, 0.30, 0.87, 0.88}, 0.865},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := Comparison{Rounds: slices.Clone(tt.rounds)}
+			if got := c.Median(); math.Abs(got-tt.want) > 1e-9 {
+				t.Fatalf("median %v, want %v", got, tt.want)
+			}
+			if !slices.Equal(c.Rounds, tt.rounds) {
+				t.Fatalf("rounds reordered: %v, was %v", c.Rounds, tt.rounds)
+			}
+		})
+	}
+}
+
+func TestComparisonSaysBoth(t *testing.T) {
+	c := Comparison{Service: 75, Ceiling: 100, Rounds: []float64{0.6, 0.9, 0.9, 0.7}}
+	want := "lookups are 80% of the constant-body ceiling, median of the rounds (rounds: 60% 90% 90% 70%; 75% of the rates over all rounds)"
+	if got := c.String(); got != want {
+		t.Fatalf("got  %q\nwant %q", got, want)
 	}
 }
 
