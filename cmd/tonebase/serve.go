@@ -144,7 +144,11 @@ func serve(args []string) error {
 		defer cancel()
 		agiStopped := make(chan error, 1)
 		go func() { agiStopped <- a.stopAGI(deadline.Add(-cfg.StopTimeout / 4)) }()
-		return deadline, errors.Join(a.server.ShutdownWithContext(ctx), <-agiStopped)
+		err := errors.Join(a.server.ShutdownWithContext(ctx), <-agiStopped)
+		if errors.Is(err, context.DeadlineExceeded) {
+			err = fmt.Errorf("requests and calls were still being answered when --stop-timeout (%v) ran out: %w", cfg.StopTimeout, err)
+		}
+		return deadline, err
 	}
 	select {
 	case err = <-done:
@@ -162,7 +166,11 @@ func serve(args []string) error {
 		deadline, err = shutdown()
 		err = errors.Join(errBehind, err)
 	}
-	if cerr := closeWithin(a.close, time.Until(deadline)); cerr != nil {
+	closeAll := a.close
+	if errors.Is(err, context.DeadlineExceeded) {
+		closeAll = a.closeInFlight
+	}
+	if cerr := closeWithin(closeAll, time.Until(deadline)); cerr != nil {
 		log.Error().Err(cerr).Msg("stopped without closing the store")
 		if err == nil {
 			err = cerr
@@ -238,6 +246,10 @@ const unflushed = "nothing acknowledged is lost: every acknowledged write is in 
 // leaves Badger retrying forever: so the store is synced and left as a
 // crash would leave it.
 var errLowStop = errors.New("the disk is below --min-free-mb, so the store was synced and not flushed; " + unflushed + " once space is free")
+
+// errInFlightStop is a stop that --stop-timeout cut short while requests
+// were still being answered: the store was synced, not closed under them.
+var errInFlightStop = errors.New("requests were still running, so the store was synced and not closed; " + unflushed)
 
 // logWarm reports the row cache's warm-up once it ends.
 func logWarm(log zerolog.Logger, store *columndb.Store) {
@@ -456,7 +468,15 @@ func (a *app) serve(ln net.Listener) error { return a.server.Serve(a.conns.Liste
 
 // close closes everything, the store last; on a disk below its reserve
 // the store is only synced (errLowStop).
-func (a *app) close() error {
+func (a *app) close() error { return a.shut(true) }
+
+// closeInFlight closes everything but the store, which it syncs: requests
+// still running past --stop-timeout read and write it, and a Badger store
+// closed under a reader crashes the process. What it leaves is what a
+// crash leaves, which the next start replays (errInFlightStop).
+func (a *app) closeInFlight() error { return a.shut(false) }
+
+func (a *app) shut(closeStore bool) error {
 	defer a.node.close() // after the store: its last writes may be in flight
 	a.node.stop()
 	a.conns.Close()
@@ -464,6 +484,14 @@ func (a *app) close() error {
 	a.cust.Close()
 	_ = a.web.Close() // waits for running imports, which write to the store
 	a.svc.Close()
+	if !closeStore {
+		err := a.store.Sync()
+		a.closeAccessLog()
+		if err != nil {
+			return fmt.Errorf("%w (and the sync failed: %v)", errInFlightStop, err)
+		}
+		return errInFlightStop
+	}
 	if a.disk.Check() != nil {
 		err := a.store.Sync()
 		a.closeAccessLog()
