@@ -205,7 +205,7 @@ func duringOnce(data, bin, token string, probe Prober, rows, batch, inflight, ra
 	if _, _, err := Upload(p.Addr, t.CID, t.DBID, Batches(t.CID, t.DBID, t.UploadPassword, 0, rows, batch), inflight); err != nil {
 		return Stats{}, 0, err
 	}
-	time.Sleep(3 * time.Second) // the load's flushes and compactions settle
+	Settle(time.Minute, p) // the load's flushes and compactions end first
 	return DuringUpload(p.Addr, token, t, probe, ProbeSpec{Addr: p.Addr, Tenant: t, Rows: rows, Rate: rate, Conns: conns}, rows, batch, inflight, nil)
 }
 
