@@ -191,10 +191,13 @@ func Run(cfg Config, w io.Writer) (Report, error) {
 		return r, err
 	}
 	fmt.Fprintf(w, "upload alone %8.0f rows/s (%d rows into another database beside the first, no lookups sent)\n", r.UploadAloneRowsSec, cfg.Rows)
-	if took, quiet := Settle(time.Minute, svc); quiet {
+	switch took, how := Settle(time.Minute, svc); how {
+	case Idle:
 		fmt.Fprintf(w, "             the server was idle %.1f s after that upload's last batch\n", took.Seconds())
-	} else {
+	case Busy:
 		fmt.Fprintf(w, "             the server was still busy %.1f s after that upload's last batch; the phases below start anyway\n", took.Seconds())
+	case Unmeasured:
+		fmt.Fprintf(w, "             no CPU figures on this system: the phases below start %.1f s after that upload's last batch\n", took.Seconds())
 	}
 	fmt.Fprintf(w, "the during-upload schedule's lookups are sent from %v\n", probe)
 	if r.NoUpload, err = ProbeFor(probe, spec, min(cfg.Duration, 5*time.Second)); err != nil {
