@@ -54,7 +54,7 @@ func newTestServer(t *testing.T, tune ...func(*Config)) (*Server, *ivr.Service) 
 	t.Cleanup(func() {
 		s.Close()
 		svc.Close()
-		if rows != nil {
+		if rows != nil && rows != svc {
 			rows.Close()
 		}
 		store.Close()
